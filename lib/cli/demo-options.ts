@@ -1,0 +1,101 @@
+// demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
+// explicit flags win over worker variables in the environment, which win over the preset.
+import { randomBytes } from "node:crypto";
+import yargs from "yargs";
+import { decimal, integer, text } from "../config/parsers.ts";
+import type { Env } from "../config/worker-config.ts";
+import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
+import { WORKER_VARIABLES } from "../config/worker-variables.ts";
+import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
+import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
+import { flag, oneLineUsageMessage } from "./flag-parsers.ts";
+import { UsageError } from "./usage-error.ts";
+
+export type DemoOptions = SweepConfig & {
+  platformChoice: "kind" | "local" | "auto";
+  yes: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+};
+
+const BACKENDS = ["redis", "rabbitmq", "static"] as const;
+const MONITORS = ["cli", "web", "both", "none"] as const;
+const RUN_ID = text(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "1-63 lowercase letters, digits, '.' or '-' (a Kubernetes label value)");
+
+export function defaultRunId(backend: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${backend}-${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export function demoParser(argv: string[]) {
+  return yargs(argv)
+    .scriptName("demo.ts")
+    .usage("$0 [options]\n\nRuns a parameter sweep end to end and writes reports/<run-id>/report.json and report.md.")
+    .option("backend", { choices: BACKENDS, default: "redis" as const, describe: "queue backend, or static slices (M1)" })
+    .option("scale", { choices: SCALE_NAMES, default: "small" as ScaleName, describe: "workload preset" })
+    .option("workers", { coerce: flag("workers", integer(1, 256)), default: 3, describe: "number of workers" })
+    .option("fault-demo", { type: "boolean", default: false, describe: "kill one worker at ~30% progress" })
+    .option("fault-at", { coerce: flag("fault-at", decimal(0.01, 0.99)), default: 0.3, describe: "progress fraction for --fault-demo" })
+    .option("monitor", { choices: MONITORS, default: "none" as MonitorMode, describe: "monitoring to start beside the demo" })
+    .option("skip-cleanup", { type: "boolean", default: false, describe: "keep workers' queues/keys after the run" })
+    .option("platform", { choices: ["kind", "local"] as const, describe: "default: kind when the ttg-sandbox cluster exists, else local" })
+    .option("params", { coerce: flag("params", integer(1, 1e12)), describe: "parameters in the sweep (overrides the preset)" })
+    .option("chunk-size", { coerce: flag("chunk-size", integer(1, 10_000_000)), describe: "parameters per chunk (overrides the preset)" })
+    .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
+    .option("compute", { type: "string", describe: "path of a module exporting compute(paramId) (sets COMPUTE_MODULE)" })
+    .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
+    .option("reports", { type: "string", default: "reports", describe: "folder for reports" })
+    .option("stall-seconds", { coerce: flag("stall-seconds", decimal(1)), default: 120, describe: "give up after this long without progress" })
+    .option("yes", { type: "boolean", default: false, describe: "no prompts (implied when stdin is not a terminal)" })
+    .option("dry-run", { type: "boolean", default: false, describe: "print each command it would run; change nothing" })
+    .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" })
+    .strict()
+    .help()
+    .version(false)
+    .wrap(100)
+    .fail((message, error) => {
+      throw error instanceof UsageError
+        ? error
+        : new UsageError(oneLineUsageMessage(message ?? error?.message ?? "invalid arguments"));
+    });
+}
+
+function fromEnv(env: Env, name: keyof typeof WORKER_VARIABLES): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  return WORKER_VARIABLES[name].parser.parse(raw) as number;
+}
+
+export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boolean): Promise<DemoOptions> {
+  const a = await demoParser(argv).parseAsync();
+  const workerEnv = workerEnvFromEnvironment(env);
+  const preset = SCALE_PRESETS[a.scale];
+  const params = a.params ?? fromEnv(env, "TOTAL_PARAMETERS") ?? preset.params;
+  const chunkSize = a["chunk-size"] ?? fromEnv(env, "CHUNK_SIZE") ?? preset.chunkSize;
+  const workMs = a["work-ms"] ?? fromEnv(env, "SIMULATE_WORK_MS") ?? preset.workMs;
+  const maxDeliveries = fromEnv(env, "MAX_DELIVERIES") ?? Number(WORKER_VARIABLES.MAX_DELIVERIES.default);
+  const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
+  return {
+    runId: a["run-id"] ?? defaultRunId(a.backend),
+    platform: a.platform ?? "local",
+    platformChoice: a.platform ?? "auto",
+    backend: a.backend,
+    workers: a.workers,
+    scale: a.params || a["chunk-size"] || a["work-ms"] !== undefined ? `${a.scale} (overridden)` : a.scale,
+    params,
+    chunkSize,
+    workMs,
+    faultDemo: a["fault-demo"],
+    faultAt: a["fault-at"],
+    monitor: a.monitor,
+    skipCleanup: a["skip-cleanup"],
+    reportsDir: a.reports,
+    computeModule: computeModule === "" ? undefined : computeModule,
+    maxDeliveries,
+    workerEnv,
+    stallSeconds: a["stall-seconds"],
+    yes: a.yes || !stdinIsTTY,
+    dryRun: a["dry-run"],
+    verbose: a.verbose,
+  };
+}

@@ -1,0 +1,37 @@
+// Shared top level of every runbook script: run, print one line on error, set the exit code.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../config/config-error.ts";
+import { UsageError } from "./usage-error.ts";
+
+export const EXIT_CODES = { pass: 0, fail: 1, badInput: 2 } as const;
+
+/** True when the module is the program being run (not imported by a test). */
+export function isMain(meta: ImportMeta): boolean {
+  const main = (meta as ImportMeta & { main?: boolean }).main;
+  if (typeof main === "boolean") return main;
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** An error a user causes and can fix (bad flag, bad value, missing tool): exit 2. */
+export function isBadInput(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof ConfigError || (error as { badInput?: boolean })?.badInput === true;
+}
+
+export async function runScript(name: string, main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    const err = error as Error;
+    process.stderr.write(`${name}: ${err.message}\n`);
+    const verbose = process.argv.includes("--verbose") || process.env.LOG_LEVEL?.toUpperCase() === "DEBUG";
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = isBadInput(error) ? EXIT_CODES.badInput : EXIT_CODES.fail;
+  }
+}

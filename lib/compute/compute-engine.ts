@@ -1,0 +1,113 @@
+// Main-thread handle on the compute thread: run a range, watch progress, abort.
+import { Worker } from "node:worker_threads";
+import type { Aggregate } from "./aggregate.ts";
+import type { ComputeReply, ComputeThreadData } from "./compute-protocol.ts";
+
+export type RangeOutcome =
+  | { ok: true; aggregate: Aggregate; values?: number[] }
+  | { ok: false; error: string; paramId: number };
+
+export class ComputeAborted extends Error {
+  constructor() {
+    super("compute aborted");
+    this.name = "ComputeAborted";
+  }
+}
+
+/** Deno runs TypeScript threads as they are; Node needs tsx registered in the thread. */
+function threadEntry(): URL {
+  const deno = (process.versions as Record<string, string | undefined>).deno !== undefined;
+  return new URL(deno ? "./compute-thread.ts" : "./compute-thread-node.mjs", import.meta.url);
+}
+
+type Pending = {
+  id: number;
+  resolve: (o: RangeOutcome) => void;
+  reject: (e: Error) => void;
+  onProgress: ((done: number) => void) | undefined;
+};
+
+export class ComputeEngine {
+  #data: ComputeThreadData;
+  #thread: Worker | undefined;
+  #ready: Promise<void> | undefined;
+  #pending: Pending | undefined;
+  #nextId = 1;
+
+  constructor(data: ComputeThreadData) {
+    this.#data = data;
+  }
+
+  /** Starts the thread and loads the compute module; rejects if it cannot be loaded. */
+  start(): Promise<void> {
+    if (this.#ready) return this.#ready;
+    const thread = new Worker(threadEntry(), { workerData: this.#data });
+    this.#thread = thread;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      thread.on("message", (reply: ComputeReply) => {
+        if (reply.type === "ready") resolve();
+        else if (reply.type === "init-error") reject(new Error(reply.message));
+        else this.#onReply(reply);
+      });
+      thread.on("error", (error) => {
+        reject(error);
+        if (this.#thread !== thread) return;
+        this.#failPending(error);
+      });
+      thread.on("exit", (code) => {
+        reject(new Error(`compute thread exited with code ${code}`));
+        if (this.#thread !== thread) return;
+        this.#thread = undefined;
+        this.#ready = undefined;
+        this.#failPending(new ComputeAborted());
+      });
+    });
+    return this.#ready;
+  }
+
+  #onReply(reply: ComputeReply): void {
+    const pending = this.#pending;
+    if (!pending || !("id" in reply) || reply.id !== pending.id) return;
+    if (reply.type === "progress") pending.onProgress?.(reply.done);
+    else if (reply.type === "done") {
+      this.#pending = undefined;
+      pending.resolve({ ok: true, aggregate: reply.aggregate, ...(reply.values ? { values: reply.values } : {}) });
+    } else if (reply.type === "error") {
+      this.#pending = undefined;
+      pending.resolve({ ok: false, error: reply.message, paramId: reply.paramId });
+    }
+  }
+
+  #failPending(error: Error): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(error);
+  }
+
+  async run(start: number, end: number, opts: { collectValues?: boolean; onProgress?: (done: number) => void } = {}) {
+    await this.start();
+    if (this.#pending) throw new Error("Cannot run two ranges at once on one compute thread");
+    const id = this.#nextId++;
+    return new Promise<RangeOutcome>((resolve, reject) => {
+      this.#pending = { id, resolve, reject, onProgress: opts.onProgress };
+      this.#thread?.postMessage({ type: "run", id, start, end, collectValues: opts.collectValues ?? false });
+    });
+  }
+
+  get busy(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  /** Stops the thread mid-range; the range's promise rejects with ComputeAborted. */
+  async abort(): Promise<void> {
+    const thread = this.#thread;
+    this.#thread = undefined;
+    this.#ready = undefined;
+    this.#failPending(new ComputeAborted());
+    await thread?.terminate();
+  }
+
+  async close(): Promise<void> {
+    await this.abort();
+  }
+}

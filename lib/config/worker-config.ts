@@ -1,0 +1,105 @@
+// Reads and validates the worker's configuration from an env object (a pure function of it).
+import { invalidValue } from "./config-error.ts";
+import { WORKER_VARIABLES, type VariableSpec } from "./worker-variables.ts";
+
+export type Env = Record<string, string | undefined>;
+
+export type WorkerConfig = {
+  workerId: string;
+  totalWorkers: number;
+  totalParameters: number;
+  chunkSize: number;
+  batchSize: number;
+  simulateWorkMs: number;
+  simulateFaultRate: number;
+  queueMode: boolean;
+  queueBackend: "redis" | "rabbitmq";
+  runId: string;
+  redisUrl: string;
+  amqpUrl: string;
+  idleTimeoutMs: number;
+  staleCheckIntervalMs: number;
+  staleThresholdMs: number;
+  maxDeliveries: number;
+  retryDelayMs: number;
+  shutdownGraceMs: number;
+  publishValues: boolean;
+  heartbeatMs: number;
+  logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  logFormat: "text" | "json";
+  computeModule: string | undefined;
+  metricsPort: number | undefined;
+};
+
+function read<T>(env: Env, spec: VariableSpec<T>): T {
+  const raw = env[spec.name] ?? spec.default;
+  if (raw === undefined) return undefined as T;
+  const value = spec.parser.parse(raw);
+  if (value === undefined && raw !== "") throw invalidValue(spec.name, raw, spec.parser.accepts);
+  return value as T;
+}
+
+export function redisUrlFrom(env: Env): string {
+  const explicit = read(env, WORKER_VARIABLES.REDIS_URL);
+  const password = read(env, WORKER_VARIABLES.REDIS_PASSWORD);
+  const url = new URL(
+    explicit ?? `redis://${read(env, WORKER_VARIABLES.REDIS_HOST)}:${read(env, WORKER_VARIABLES.REDIS_PORT)}`,
+  );
+  if (password !== undefined && url.password === "") url.password = password;
+  return url.toString();
+}
+
+export function amqpUrlFrom(env: Env): string {
+  const explicit = read(env, WORKER_VARIABLES.AMQP_URL);
+  const url = new URL(
+    explicit ?? `amqp://${read(env, WORKER_VARIABLES.RABBITMQ_HOST)}:${read(env, WORKER_VARIABLES.RABBITMQ_PORT)}`,
+  );
+  const user = read(env, WORKER_VARIABLES.RABBITMQ_USER);
+  const password = read(env, WORKER_VARIABLES.RABBITMQ_PASSWORD);
+  if (user !== undefined && url.username === "") url.username = encodeURIComponent(user);
+  if (password !== undefined && url.password === "") url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+export function readWorkerConfig(env: Env): WorkerConfig {
+  const V = WORKER_VARIABLES;
+  const completionIndex = read(env, V.JOB_COMPLETION_INDEX);
+  const workerId = read(env, V.WORKER_ID) ?? (completionIndex === undefined ? "0" : String(completionIndex));
+  const config: WorkerConfig = {
+    workerId,
+    totalWorkers: read(env, V.TOTAL_WORKERS),
+    totalParameters: read(env, V.TOTAL_PARAMETERS),
+    chunkSize: read(env, V.CHUNK_SIZE),
+    batchSize: read(env, V.BATCH_SIZE),
+    simulateWorkMs: read(env, V.SIMULATE_WORK_MS),
+    simulateFaultRate: read(env, V.SIMULATE_FAULT_RATE),
+    queueMode: read(env, V.QUEUE_MODE),
+    queueBackend: read(env, V.QUEUE_BACKEND),
+    runId: read(env, V.RUN_ID),
+    redisUrl: redisUrlFrom(env),
+    amqpUrl: amqpUrlFrom(env),
+    idleTimeoutMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,
+    staleCheckIntervalMs: read(env, V.STALE_CHECK_INTERVAL_SECONDS) * 1000,
+    staleThresholdMs: read(env, V.STALE_THRESHOLD_MS),
+    maxDeliveries: read(env, V.MAX_DELIVERIES),
+    retryDelayMs: read(env, V.RETRY_DELAY_MS),
+    shutdownGraceMs: read(env, V.SHUTDOWN_GRACE_SECONDS) * 1000,
+    publishValues: read(env, V.PUBLISH_VALUES),
+    heartbeatMs: read(env, V.HEARTBEAT_SECONDS) * 1000,
+    logLevel: read(env, V.LOG_LEVEL),
+    logFormat: read(env, V.LOG_FORMAT),
+    computeModule: read(env, V.COMPUTE_MODULE),
+    metricsPort: read(env, V.METRICS_PORT),
+  };
+  if (!config.queueMode && Number(config.workerId) >= config.totalWorkers) {
+    throw invalidValue(
+      "WORKER_ID",
+      config.workerId,
+      `an integer from 0 to TOTAL_WORKERS-1 (${config.totalWorkers - 1}) in static mode`,
+    );
+  }
+  if (!config.queueMode && !/^\d+$/.test(config.workerId)) {
+    throw invalidValue("WORKER_ID", config.workerId, "an integer slice index in static mode");
+  }
+  return config;
+}

@@ -1,0 +1,200 @@
+// The worker's environment variables: one table that validation, the manifests'
+// defaults and the generated configuration reference all read.
+import { boolean, decimal, integer, oneOf, optionalText, text, type Parser } from "./parsers.ts";
+
+export type VariableSpec<T> = {
+  name: string;
+  /** The value used when the variable is unset (undefined: no default). */
+  default: string | undefined;
+  description: string;
+  /** Why the default differs from the Python original, when it does. */
+  why?: string;
+  parser: Parser<T>;
+};
+
+function v<T>(spec: VariableSpec<T>): VariableSpec<T> {
+  return spec;
+}
+
+const hostname = text(/^[A-Za-z0-9._:[\]-]+$/, "a host name or IP address");
+
+export const WORKER_VARIABLES = {
+  WORKER_ID: v({
+    name: "WORKER_ID",
+    default: undefined,
+    description: "Worker identity. Default: JOB_COMPLETION_INDEX when set (Indexed Job), else 0.",
+    parser: text(/^[A-Za-z0-9._-]{1,63}$/, "1-63 letters, digits, '.', '_' or '-'"),
+  }),
+  JOB_COMPLETION_INDEX: v({
+    name: "JOB_COMPLETION_INDEX",
+    default: undefined,
+    description: "Set by Kubernetes for Indexed Jobs; used as WORKER_ID when WORKER_ID is unset.",
+    parser: integer(0),
+  }),
+  TOTAL_WORKERS: v({
+    name: "TOTAL_WORKERS",
+    default: "3",
+    description: "Static mode: how many slices the sweep is cut into.",
+    parser: integer(1, 100_000),
+  }),
+  TOTAL_PARAMETERS: v({
+    name: "TOTAL_PARAMETERS",
+    default: "10000",
+    description: "Size of the sweep: parameters 0 .. TOTAL_PARAMETERS-1.",
+    parser: integer(1, 1e12),
+  }),
+  CHUNK_SIZE: v({
+    name: "CHUNK_SIZE",
+    default: "100",
+    description: "Parameters per queue chunk.",
+    parser: integer(1, 10_000_000),
+  }),
+  BATCH_SIZE: v({
+    name: "BATCH_SIZE",
+    default: "500",
+    description: "Static mode: parameters per progress event.",
+    parser: integer(1, 10_000_000),
+  }),
+  SIMULATE_WORK_MS: v({
+    name: "SIMULATE_WORK_MS",
+    default: "1",
+    description: "Built-in simulation: milliseconds of (sleeping) work per parameter.",
+    parser: decimal(0, 3_600_000),
+  }),
+  SIMULATE_FAULT_RATE: v({
+    name: "SIMULATE_FAULT_RATE",
+    default: "0.0",
+    description: "Probability that a chunk throws, to exercise retries and dead-lettering.",
+    parser: decimal(0, 1),
+  }),
+  QUEUE_MODE: v({
+    name: "QUEUE_MODE",
+    default: "false",
+    description: "true: pull chunks from a queue; false: process a static slice.",
+    parser: boolean(),
+  }),
+  QUEUE_BACKEND: v({
+    name: "QUEUE_BACKEND",
+    default: "redis",
+    description: "Queue backend: redis or rabbitmq.",
+    parser: oneOf(["redis", "rabbitmq"] as const),
+  }),
+  RUN_ID: v({
+    name: "RUN_ID",
+    default: "ttg-run",
+    description: "Queue mode: the run whose chunks this worker processes (and may load).",
+    parser: text(/^[A-Za-z0-9._-]{1,80}$/, "1-80 letters, digits, '.', '_' or '-'"),
+  }),
+  REDIS_HOST: v({ name: "REDIS_HOST", default: "ttg-redis", description: "Redis host.", parser: hostname }),
+  REDIS_PORT: v({ name: "REDIS_PORT", default: "6379", description: "Redis port.", parser: integer(1, 65535) }),
+  REDIS_URL: v({
+    name: "REDIS_URL",
+    default: undefined,
+    description: "redis://[user:password@]host:port[/db]; overrides REDIS_HOST and REDIS_PORT.",
+    parser: text(/^rediss?:\/\/.+/, "a redis:// or rediss:// URL"),
+  }),
+  REDIS_PASSWORD: v({
+    name: "REDIS_PASSWORD",
+    default: undefined,
+    description: "Redis password (from a Secret on Kubernetes).",
+    parser: optionalText(),
+  }),
+  RABBITMQ_HOST: v({ name: "RABBITMQ_HOST", default: "ttg-rabbitmq", description: "RabbitMQ host.", parser: hostname }),
+  RABBITMQ_PORT: v({
+    name: "RABBITMQ_PORT",
+    default: "5672",
+    description: "RabbitMQ AMQP port.",
+    parser: integer(1, 65535),
+  }),
+  AMQP_URL: v({
+    name: "AMQP_URL",
+    default: undefined,
+    description: "amqp://user:password@host:port/vhost; overrides the RABBITMQ_* variables.",
+    parser: text(/^amqps?:\/\/.+/, "an amqp:// or amqps:// URL"),
+  }),
+  RABBITMQ_USER: v({
+    name: "RABBITMQ_USER",
+    default: undefined,
+    description: "RabbitMQ user (from a Secret on Kubernetes; guest only works on localhost).",
+    parser: optionalText(),
+  }),
+  RABBITMQ_PASSWORD: v({
+    name: "RABBITMQ_PASSWORD",
+    default: undefined,
+    description: "RabbitMQ password (from a Secret on Kubernetes).",
+    parser: optionalText(),
+  }),
+  IDLE_TIMEOUT_SECONDS: v({
+    name: "IDLE_TIMEOUT_SECONDS",
+    default: "30",
+    description:
+      "Exit after this long with no work; never while a chunk of the run is pending, reclaimable or in flight elsewhere.",
+    parser: decimal(0),
+  }),
+  STALE_CHECK_INTERVAL_SECONDS: v({
+    name: "STALE_CHECK_INTERVAL_SECONDS",
+    default: "0.25",
+    description: "How often to look for abandoned chunks.",
+    why: "The original's 30 s made a killed worker cost up to 90 s; a check is one cheap command.",
+    parser: decimal(0.01, 3600),
+  }),
+  STALE_THRESHOLD_MS: v({
+    name: "STALE_THRESHOLD_MS",
+    default: "1500",
+    description: "A chunk whose lease has not been renewed for this long counts as abandoned.",
+    why: "Live workers renew their lease every threshold/4 while they compute, so a short threshold never steals live work.",
+    parser: integer(200, 86_400_000),
+  }),
+  MAX_DELIVERIES: v({
+    name: "MAX_DELIVERIES",
+    default: "3",
+    description: "A chunk delivered this many times without success goes to the dead-letter place.",
+    parser: integer(1, 1000),
+  }),
+  RETRY_DELAY_MS: v({
+    name: "RETRY_DELAY_MS",
+    default: "500",
+    description: "Delay before a failed chunk is retried.",
+    parser: integer(0, 3_600_000),
+  }),
+  SHUTDOWN_GRACE_SECONDS: v({
+    name: "SHUTDOWN_GRACE_SECONDS",
+    default: "5",
+    description:
+      "On SIGTERM/SIGINT, how long a chunk in progress may take to finish; past it the chunk is left unacknowledged for another worker.",
+    parser: decimal(0, 3600),
+  }),
+  PUBLISH_VALUES: v({
+    name: "PUBLISH_VALUES",
+    default: "false",
+    description: "Publish per-parameter values with each chunk result (needed for the results file).",
+    parser: boolean(),
+  }),
+  HEARTBEAT_SECONDS: v({
+    name: "HEARTBEAT_SECONDS",
+    default: "10",
+    description: "Log a heartbeat (state, chunk in hand, progress) this often; 0 turns it off.",
+    parser: decimal(0, 3600),
+  }),
+  LOG_LEVEL: v({
+    name: "LOG_LEVEL",
+    default: "INFO",
+    description: "DEBUG, INFO, WARNING or ERROR.",
+    parser: oneOf(["DEBUG", "INFO", "WARNING", "ERROR"] as const, { WARN: "WARNING" }),
+  }),
+  LOG_FORMAT: v({ name: "LOG_FORMAT", default: "text", description: "text or json.", parser: oneOf(["text", "json"] as const) }),
+  COMPUTE_MODULE: v({
+    name: "COMPUTE_MODULE",
+    default: undefined,
+    description: "Path of an ES module exporting compute(paramId) => number | Promise<number>; default: the built-in simulation.",
+    parser: optionalText(),
+  }),
+  METRICS_PORT: v({
+    name: "METRICS_PORT",
+    default: undefined,
+    description: "Serve Prometheus metrics on this port (unset: no metrics server).",
+    parser: integer(1, 65535),
+  }),
+} as const;
+
+export type WorkerVariableName = keyof typeof WORKER_VARIABLES;

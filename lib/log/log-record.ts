@@ -1,0 +1,24 @@
+// One log event, timestamped when it happens (not when it is formatted).
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LIFECYCLE_EVENTS = [
+  "STARTING",
+  "INITIALIZED",
+  "RUNNING",
+  "PROGRESS",
+  "COMPLETED",
+  "FAILED",
+  "SHUTTING_DOWN",
+] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+export type LogRecord = {
+  time: Date;
+  level: LogLevel;
+  worker: string;
+  component: string;
+  message: string;
+  event?: LifecycleEvent | "SUMMARY";
+  fields?: Record<string, unknown>;
+};

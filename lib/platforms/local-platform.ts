@@ -1,0 +1,116 @@
+// Workers as local child processes, each with its own log file; killed with real signals.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
+import { workerCommand } from "./worker-command.ts";
+
+type Entry = { state: WorkerState; child: ChildProcess; log: WriteStream | undefined; exited: Promise<void> };
+
+export type LocalPlatformOptions = {
+  /** Folder for worker-<id>.log files; no files when undefined. */
+  logDir?: string;
+  /** Base environment of every worker (default: this process's environment). */
+  baseEnv?: Record<string, string | undefined>;
+};
+
+export class LocalPlatform implements Platform {
+  readonly name = "local" as const;
+  readonly #entries = new Map<string, Entry>();
+  readonly #exitListeners: ((e: WorkerExit) => void)[] = [];
+  readonly #lineListeners: ((id: string, line: string) => void)[] = [];
+  readonly #options: LocalPlatformOptions;
+
+  constructor(options: LocalPlatformOptions = {}) {
+    this.#options = options;
+    if (options.logDir) mkdirSync(options.logDir, { recursive: true });
+  }
+
+  async startWorker(spec: WorkerSpec): Promise<void> {
+    if (this.#entries.get(spec.id)?.state.status === "running") {
+      throw new Error(`Cannot start worker ${spec.id}: it is already running`);
+    }
+    const { command, args } = workerCommand();
+    const child = spawn(command, args, {
+      env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, WORKER_ID: spec.id },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const log = this.#options.logDir
+      ? createWriteStream(join(this.#options.logDir, `worker-${spec.id}.log`), { flags: "a" })
+      : undefined;
+    const state: WorkerState = {
+      id: spec.id,
+      handle: String(child.pid ?? "?"),
+      node: hostname(),
+      status: "running",
+      exitCode: null,
+      signal: null,
+      startedAt: new Date(),
+      exitedAt: undefined,
+    };
+    const forward = (stream: NodeJS.ReadableStream | null) => {
+      if (!stream) return Promise.resolve();
+      const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+      lines.on("line", (line) => {
+        log?.write(`${line}\n`);
+        for (const listener of this.#lineListeners) listener(spec.id, line);
+      });
+      return new Promise<void>((resolve) => lines.once("close", resolve));
+    };
+    const outputDone = Promise.all([forward(child.stdout), forward(child.stderr)]);
+    const exited = new Promise<void>((resolve) => {
+      child.once("error", (error) => {
+        log?.write(`spawn error: ${error.message}\n`);
+      });
+      child.once("close", (code, signal) => {
+        void outputDone.then(() => {
+          state.status = "exited";
+          state.exitCode = code;
+          state.signal = signal;
+          state.exitedAt = new Date();
+          log?.end();
+          for (const listener of this.#exitListeners) {
+            listener({ id: spec.id, code, signal, at: state.exitedAt });
+          }
+          resolve();
+        });
+      });
+    });
+    this.#entries.set(spec.id, { state, child, log, exited });
+  }
+
+  workers(): WorkerState[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.state }));
+  }
+
+  async kill(id: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry || entry.state.status === "exited") throw new Error(`Cannot kill worker ${id}: it is not running`);
+    entry.child.kill(signal);
+  }
+
+  /** Resolves when the worker has exited and its output is flushed. */
+  async waitForExit(id: string): Promise<void> {
+    await this.#entries.get(id)?.exited;
+  }
+
+  async stopAll(graceMs: number): Promise<void> {
+    const running = [...this.#entries.values()].filter((e) => e.state.status !== "exited");
+    for (const e of running) e.child.kill("SIGTERM");
+    const timer = setTimeout(() => {
+      for (const e of running) if (e.state.status !== "exited") e.child.kill("SIGKILL");
+    }, graceMs);
+    await Promise.all(running.map((e) => e.exited));
+    clearTimeout(timer);
+  }
+
+  onExit(listener: (exit: WorkerExit) => void): void {
+    this.#exitListeners.push(listener);
+  }
+
+  onLine(listener: (workerId: string, line: string) => void): void {
+    this.#lineListeners.push(listener);
+  }
+}

@@ -1,0 +1,80 @@
+// Turns a finished run's ledger into report.json, with a verdict a supervisor can trust:
+// pass only when every chunk id has exactly one accepted result and every parameter is covered.
+import type { RunLedger } from "./run-ledger.ts";
+import { REPORT_SCHEMA_VERSION, type Backend, type Platform, type RunReport } from "./report-model.ts";
+
+export type RunDescription = {
+  runId: string;
+  platform: Platform;
+  backend: Backend;
+  workers: number;
+  config: RunReport["config"];
+  startedAt: Date;
+  finishedAt: Date;
+};
+
+export function judge(ledger: RunLedger, totalParams: number): string[] {
+  const problems: string[] = [];
+  const covered = ledger.coveredParams();
+  const aggregate = ledger.aggregate.build();
+  if (ledger.acceptedCount < ledger.expectedChunks) {
+    const missing = ledger.missingChunkIds();
+    const more = ledger.expectedChunks - ledger.acceptedCount - missing.length;
+    problems.push(
+      `${ledger.expectedChunks - ledger.acceptedCount} of ${ledger.expectedChunks} chunks have no accepted result ` +
+        `(ids ${missing.join(", ")}${more > 0 ? `, and ${more} more` : ""})`,
+    );
+  }
+  if (covered !== totalParams) problems.push(`${covered} of ${totalParams} parameters covered`);
+  if (aggregate.count !== covered) {
+    problems.push(`aggregate counts ${aggregate.count} values for ${covered} covered parameters`);
+  }
+  for (const d of ledger.deadLetters) {
+    problems.push(`chunk ${d.chunkId} (params ${d.start}-${d.end - 1}) dead-lettered after ${d.attempts} attempts: ${d.error}`);
+  }
+  problems.push(...ledger.anomalies);
+  return problems;
+}
+
+export function buildReport(run: RunDescription, ledger: RunLedger): RunReport {
+  const wallSeconds = Math.max(0, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000);
+  const covered = ledger.coveredParams();
+  const { count, sum, min, max } = ledger.aggregate.build();
+  const problems = judge(ledger, run.config.params);
+  const redeliverySeconds = ledger.redeliveries.map((r) => r.seconds);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: run.runId,
+    platform: run.platform,
+    backend: run.backend,
+    workers: run.workers,
+    config: run.config,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    params: { total: run.config.params, covered },
+    chunks: {
+      expected: ledger.expectedChunks,
+      accepted: ledger.acceptedCount,
+      duplicatesDiscarded: ledger.duplicatesDiscarded,
+      deadLettered: ledger.deadLetters.length,
+      redelivered: ledger.redelivered,
+    },
+    deadLetters: [...ledger.deadLetters].sort((a, b) => a.chunkId - b.chunkId),
+    aggregate: { count, sum, min, max },
+    faults: ledger.faults,
+    recovery: {
+      maxRedeliverySeconds: redeliverySeconds.length ? Math.max(...redeliverySeconds) : 0,
+      redeliveries: ledger.redeliveries,
+    },
+    timeline: [...ledger.timeline].sort((a, b) => a.at.localeCompare(b.at)),
+    progress: ledger.progress,
+    perWorker: [...ledger.perWorker.values()].sort((a, b) =>
+      a.worker.localeCompare(b.worker, "en", { numeric: true }),
+    ),
+    wallSeconds: Number(wallSeconds.toFixed(3)),
+    // Throughput of a finished run only: covered parameters over wall time.
+    paramsPerSecond: Number((covered / Math.max(wallSeconds, 1e-9)).toFixed(1)),
+    verdict: problems.length === 0 ? "pass" : "fail",
+    problems,
+  };
+}

@@ -1,0 +1,64 @@
+// report.json: the source of truth of a run. Markdown and pictures render from it.
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Platform = "local" | "kind";
+export type Backend = "redis" | "rabbitmq" | "static";
+
+export type DeadLetter = { chunkId: number; start: number; end: number; attempts: number; error: string };
+export type Fault = { at: string; worker: string; kind: "kill" | "stop" | "term" };
+export type Redelivery = {
+  chunkId: number;
+  fromWorker: string;
+  toWorker: string;
+  diedAt: string;
+  takenAt: string;
+  seconds: number;
+};
+export type TimelineEvent = { at: string; event: "start" | "fault" | "recovered" | "finish" | "note"; detail: string };
+export type ProgressSample = { seconds: number; chunks: number; params: number };
+export type WorkerRow = {
+  worker: string;
+  chunks: number;
+  params: number;
+  busySeconds: number;
+  exit: string;
+};
+
+export type RunReport = {
+  schemaVersion: number;
+  runId: string;
+  platform: Platform;
+  backend: Backend;
+  workers: number;
+  config: {
+    scale: string;
+    params: number;
+    chunkSize: number;
+    workMs: number;
+    computeModule: string | null;
+    faultDemo: boolean;
+    maxDeliveries: number | null;
+  };
+  startedAt: string;
+  finishedAt: string;
+  params: { total: number; covered: number };
+  chunks: {
+    expected: number;
+    accepted: number;
+    duplicatesDiscarded: number;
+    deadLettered: number;
+    redelivered: number;
+  };
+  deadLetters: DeadLetter[];
+  aggregate: { count: number; sum: number; min: number | null; max: number | null };
+  faults: Fault[];
+  recovery: { /** 0 when no chunk had to be redelivered. */
+    maxRedeliverySeconds: number; redeliveries: Redelivery[] };
+  timeline: TimelineEvent[];
+  progress: ProgressSample[];
+  perWorker: WorkerRow[];
+  wallSeconds: number;
+  paramsPerSecond: number;
+  verdict: "pass" | "fail";
+  problems: string[];
+};

@@ -1,0 +1,86 @@
+// What a coordinator learns during a run; turned into a RunReport at the end.
+// Accepted chunks are kept as ranges and merged aggregates, never per-parameter values.
+import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
+import type { DeadLetter, Fault, ProgressSample, Redelivery, TimelineEvent, WorkerRow } from "./report-model.ts";
+
+export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate };
+
+export class RunLedger {
+  readonly expectedChunks: number;
+  readonly #accepted = new Map<number, { start: number; end: number }>();
+  readonly aggregate = new AggregateBuilder();
+  readonly perWorker = new Map<string, WorkerRow>();
+  readonly deadLetters: DeadLetter[] = [];
+  readonly faults: Fault[] = [];
+  readonly redeliveries: Redelivery[] = [];
+  readonly timeline: TimelineEvent[] = [];
+  readonly progress: ProgressSample[] = [];
+  duplicatesDiscarded = 0;
+  redelivered = 0;
+  /** Chunks that arrived for ids outside [0, expected) or with a range that disagrees with the plan. */
+  readonly anomalies: string[] = [];
+
+  constructor(expectedChunks: number) {
+    this.expectedChunks = expectedChunks;
+  }
+
+  /** Records a result; returns false (and counts a duplicate) if the chunk was already accepted. */
+  accept(chunk: AcceptedChunk, busySeconds = 0): boolean {
+    if (this.#accepted.has(chunk.chunkId)) {
+      this.duplicatesDiscarded++;
+      return false;
+    }
+    if (chunk.chunkId < 0 || chunk.chunkId >= this.expectedChunks) {
+      this.anomalies.push(`chunk ${chunk.chunkId} is outside the plan (0..${this.expectedChunks - 1})`);
+    }
+    this.#accepted.set(chunk.chunkId, { start: chunk.start, end: chunk.end });
+    this.aggregate.merge(chunk.aggregate);
+    const row = this.worker(chunk.worker);
+    row.chunks++;
+    row.params += chunk.end - chunk.start;
+    row.busySeconds += busySeconds;
+    return true;
+  }
+
+  worker(id: string): WorkerRow {
+    let row = this.perWorker.get(id);
+    if (!row) {
+      row = { worker: id, chunks: 0, params: 0, busySeconds: 0, exit: "running" };
+      this.perWorker.set(id, row);
+    }
+    return row;
+  }
+
+  get acceptedCount(): number {
+    return this.#accepted.size;
+  }
+
+  has(chunkId: number): boolean {
+    return this.#accepted.has(chunkId);
+  }
+
+  /** Distinct parameters covered by accepted chunks (overlaps counted once). */
+  coveredParams(): number {
+    const ranges = [...this.#accepted.values()].sort((a, b) => a.start - b.start);
+    let covered = 0;
+    let reach = Number.NEGATIVE_INFINITY;
+    for (const r of ranges) {
+      const from = Math.max(r.start, reach);
+      if (r.end > from) covered += r.end - from;
+      reach = Math.max(reach, r.end);
+    }
+    return covered;
+  }
+
+  missingChunkIds(limit = 20): number[] {
+    const missing: number[] = [];
+    for (let id = 0; id < this.expectedChunks && missing.length < limit; id++) {
+      if (!this.#accepted.has(id)) missing.push(id);
+    }
+    return missing;
+  }
+
+  note(event: TimelineEvent["event"], detail: string, at = new Date()): void {
+    this.timeline.push({ at: at.toISOString(), event, detail });
+  }
+}

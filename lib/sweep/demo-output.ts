@@ -1,0 +1,42 @@
+// What the demo prints for people: header, numbered steps, summary.
+import type { RunReport } from "../report/report-model.ts";
+import type { SweepConfig } from "./sweep-config.ts";
+import { totalChunks } from "./sweep-config.ts";
+
+export function demoHeader(cfg: SweepConfig): string[] {
+  const rows: [string, string][] = [
+    ["Run id", cfg.runId],
+    ["Platform", cfg.platform],
+    ["Backend", cfg.backend],
+    ["Scale", cfg.scale],
+    ["Workers", String(cfg.workers)],
+    ["Parameters", cfg.params.toLocaleString("en-US")],
+    [
+      "Chunk size",
+      cfg.backend === "static"
+        ? `${cfg.workers} static slices, progress every ${cfg.chunkSize.toLocaleString("en-US")} params`
+        : `${cfg.chunkSize.toLocaleString("en-US")} (${totalChunks(cfg.params, cfg.chunkSize).toLocaleString("en-US")} chunks)`,
+    ],
+    ["Work per param", `${cfg.workMs} ms${cfg.computeModule ? ` + ${cfg.computeModule}` : ""}`],
+    ["Monitor", cfg.monitor],
+    ["Fault demo", cfg.faultDemo ? `yes (kill one worker at ~${Math.round(cfg.faultAt * 100)}%)` : "no"],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return ["TTG distributed sweep", ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ""];
+}
+
+export function demoSummary(r: RunReport): string[] {
+  const alive = r.perWorker.filter((w) => !w.exit.startsWith("killed")).length;
+  return [
+    "",
+    `Summary (${r.verdict === "pass" ? "PASS" : "FAIL"})`,
+    `  Backend            ${r.backend} on ${r.platform}`,
+    `  Parameters         ${r.params.covered.toLocaleString("en-US")} / ${r.params.total.toLocaleString("en-US")} covered`,
+    `  Chunks             ${r.chunks.accepted}/${r.chunks.expected} accepted, ${r.chunks.duplicatesDiscarded} duplicates discarded, ${r.chunks.redelivered} redelivered, ${r.chunks.deadLettered} dead-lettered`,
+    `  Aggregate          count ${r.aggregate.count.toLocaleString("en-US")}, sum ${r.aggregate.sum}, min ${r.aggregate.min}, max ${r.aggregate.max}`,
+    `  Time               ${r.wallSeconds.toFixed(2)} s, ${r.paramsPerSecond.toLocaleString("en-US")} params/s`,
+    `  Recovery           ${r.recovery.redeliveries.length ? `longest redelivery ${r.recovery.maxRedeliverySeconds.toFixed(2)} s` : "none needed"}`,
+    `  Workers            ${r.workers} started, ${alive} not killed, ${r.faults.length} fault(s) injected`,
+    ...r.problems.map((p) => `  Problem            ${p}`),
+  ];
+}

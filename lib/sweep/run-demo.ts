@@ -1,0 +1,46 @@
+// The one-command demo: provision the backend, run the sweep on the platform, write the report.
+import { join } from "node:path";
+import type { DemoOptions } from "../cli/demo-options.ts";
+import { createProgressView } from "../cli/progress-view.ts";
+import { UsageError } from "../cli/usage-error.ts";
+import { LocalPlatform } from "../platforms/local-platform.ts";
+import { RunLedger } from "../report/run-ledger.ts";
+import { reportDir, writeReport } from "../report/write-report.ts";
+import { demoHeader, demoSummary } from "./demo-output.ts";
+import type { RunDriver } from "./run-driver.ts";
+import { runSweep } from "./run-sweep.ts";
+import { StaticDriver } from "./static-driver.ts";
+import { totalChunks } from "./sweep-config.ts";
+
+export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
+
+async function createDriver(opts: DemoOptions, ledger: RunLedger): Promise<RunDriver> {
+  const ctx = { ledger, runId: opts.runId };
+  if (opts.backend === "static") {
+    return new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries });
+  }
+  throw new UsageError(`Cannot use --backend ${opts.backend} yet: use --backend static.`);
+}
+
+export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
+  const print = (line = "") => io.out.write(`${line}\n`);
+  if (opts.platform === "kind") throw new UsageError("Cannot use --platform kind yet: use --platform local.");
+  for (const line of demoHeader(opts)) print(line);
+  if (opts.dryRun) {
+    print(`dry run: would start ${opts.workers} local worker processes and write ${join(opts.reportsDir, opts.runId)}/`);
+    return 0;
+  }
+  const expected = opts.backend === "static" ? opts.workers : totalChunks(opts.params, opts.chunkSize);
+  const ledger = new RunLedger(expected);
+  print(`[1/4] Preparing the ${opts.backend} backend`);
+  const driver = await createDriver(opts, ledger);
+  const platform = new LocalPlatform({ logDir: join(reportDir(opts.reportsDir, opts.runId), "logs") });
+  print(`[2/4] Starting ${opts.workers} workers on ${opts.platform}`);
+  print("[3/4] Running");
+  const report = await runSweep(opts, { platform, driver, ledger, view: createProgressView(io.out) });
+  print("[4/4] Writing the report");
+  const written = await writeReport(opts.reportsDir, report);
+  for (const line of demoSummary(report)) print(line);
+  print(written.json);
+  return report.verdict === "pass" ? 0 : 1;
+}

@@ -1,0 +1,26 @@
+// One backend's side of a run, as the sweep orchestrator drives it.
+import type { WorkerExit } from "../platforms/platform.ts";
+import type { RunLedger } from "../report/run-ledger.ts";
+import type { ProgressSnapshot } from "./progress-snapshot.ts";
+
+export interface RunDriver {
+  readonly expectedChunks: number;
+  /** Creates queues and loads chunks (idempotent); nothing for static mode. */
+  prepare(): Promise<void>;
+  /** Environment that tells a worker which run and backend to work on. */
+  workerEnv(workerId: string): Record<string, string>;
+  onLine(workerId: string, line: string): void;
+  /** Called when a worker process or pod ends; returns whether to start it again. */
+  onWorkerExit(exit: WorkerExit): Promise<{ restart: boolean }>;
+  /** Reads new results into the ledger and returns the current progress. */
+  poll(): Promise<ProgressSnapshot>;
+  /** True when every chunk id has an accepted result or has been dead-lettered. */
+  isSettled(): boolean;
+  /** The worker to kill for --fault-demo: one holding a chunk, if any. */
+  pickVictim(running: string[]): string | undefined;
+  /** Final read of results and dead letters into the ledger. */
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DriverContext = { ledger: RunLedger; runId: string };

@@ -1,0 +1,153 @@
+// Drives one run end to end on a platform through a backend driver: start workers,
+// follow progress, inject the fault, wait until every chunk is settled, build the report.
+import type { ProgressView } from "../cli/progress-view.ts";
+import type { Platform } from "../platforms/platform.ts";
+import { buildReport } from "../report/build-report.ts";
+import type { RunReport } from "../report/report-model.ts";
+import type { RunLedger } from "../report/run-ledger.ts";
+import type { ProgressSnapshot } from "./progress-snapshot.ts";
+import type { RunDriver } from "./run-driver.ts";
+import type { SweepConfig } from "./sweep-config.ts";
+
+export type SweepDeps = {
+  platform: Platform;
+  driver: RunDriver;
+  ledger: RunLedger;
+  view: ProgressView;
+  pollMs?: number;
+};
+
+const MAX_SAMPLES = 400;
+
+function sample(ledger: RunLedger, snap: ProgressSnapshot, seconds: number): void {
+  const samples = ledger.progress;
+  const last = samples.at(-1);
+  if (last && last.chunks === snap.chunksDone && last.params === snap.paramsDone && seconds - last.seconds < 5) return;
+  samples.push({ seconds: Number(seconds.toFixed(2)), chunks: snap.chunksDone, params: snap.paramsDone });
+  if (samples.length > MAX_SAMPLES) {
+    // Thin the older half so a long run keeps its whole shape in bounded space.
+    const keep = samples.filter((_, i) => i % 2 === 0 || i >= samples.length - MAX_SAMPLES / 4);
+    samples.splice(0, samples.length, ...keep);
+  }
+}
+
+export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
+  return {
+    ...cfg.workerEnv,
+    TOTAL_PARAMETERS: String(cfg.params),
+    CHUNK_SIZE: String(cfg.chunkSize),
+    BATCH_SIZE: String(cfg.chunkSize),
+    SIMULATE_WORK_MS: String(cfg.workMs),
+    RUN_ID: cfg.runId,
+    MAX_DELIVERIES: String(cfg.maxDeliveries),
+    ...(cfg.computeModule ? { COMPUTE_MODULE: cfg.computeModule } : {}),
+    ...driver.workerEnv(id),
+  };
+}
+
+export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunReport> {
+  const { platform, driver, ledger, view } = deps;
+  const pollMs = deps.pollMs ?? 200;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  ledger.note("start", `${cfg.workers} workers on ${cfg.platform}, backend ${cfg.backend}`, startedAt);
+
+  await driver.prepare();
+  const restarting = new Set<string>();
+  platform.onLine((id, line) => driver.onLine(id, line));
+  platform.onExit((exit) => {
+    restarting.add(exit.id);
+    void driver
+      .onWorkerExit(exit)
+      .then(async ({ restart }) => {
+        if (restart) await platform.startWorker({ id: exit.id, env: workerEnvFor(cfg, driver, exit.id) });
+      })
+      .catch((error: Error) => view.say(`warning: could not restart worker ${exit.id}: ${error.message}`))
+      .finally(() => restarting.delete(exit.id));
+  });
+  for (let i = 0; i < cfg.workers; i++) {
+    const id = String(i);
+    await platform.startWorker({ id, env: workerEnvFor(cfg, driver, id) });
+  }
+
+  let faulted = !cfg.faultDemo;
+  let snap: ProgressSnapshot;
+  let lastProgressAt = elapsed();
+  let lastDone = -1;
+  for (;;) {
+    snap = await driver.poll();
+    const now = elapsed();
+    view.update(snap, now);
+    sample(ledger, snap, now);
+    if (snap.paramsDone + snap.chunksDone !== lastDone) {
+      lastDone = snap.paramsDone + snap.chunksDone;
+      lastProgressAt = now;
+    }
+    if (driver.isSettled()) break;
+    if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
+      faulted = true;
+      await injectFault(cfg, deps, snap);
+    }
+    const alive = platform.workers().filter((w) => w.status !== "exited");
+    if (alive.length === 0 && restarting.size === 0) {
+      ledger.note("note", "every worker has exited before the run settled");
+      break;
+    }
+    if (now - lastProgressAt > cfg.stallSeconds) {
+      ledger.note("note", `no progress for ${cfg.stallSeconds} s: giving up`);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  await platform.stopAll(5000);
+  await driver.finish();
+  snap = await driver.poll();
+  const wall = elapsed();
+  view.done(snap, wall);
+  sample(ledger, snap, wall);
+  const finishedAt = new Date(startedAt.getTime() + wall * 1000);
+  for (const w of platform.workers()) {
+    const row = ledger.worker(w.id);
+    if (row.exit === "running") row.exit = w.signal ? `stopped (${w.signal})` : `exit ${w.exitCode}`;
+  }
+  ledger.note("finish", `${ledger.acceptedCount}/${ledger.expectedChunks} chunks accepted`, finishedAt);
+  await driver.close();
+  return buildReport(
+    {
+      runId: cfg.runId,
+      platform: cfg.platform,
+      backend: cfg.backend,
+      workers: cfg.workers,
+      config: {
+        scale: cfg.scale,
+        params: cfg.params,
+        chunkSize: cfg.chunkSize,
+        workMs: cfg.workMs,
+        computeModule: cfg.computeModule ?? null,
+        faultDemo: cfg.faultDemo,
+        maxDeliveries: cfg.maxDeliveries,
+      },
+      startedAt,
+      finishedAt,
+    },
+    ledger,
+  );
+}
+
+async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnapshot): Promise<void> {
+  const running = deps.platform.workers().filter((w) => w.status === "running");
+  const victimId = deps.driver.pickVictim(running.map((w) => w.id));
+  const victim = running.find((w) => w.id === victimId);
+  if (!victim) {
+    deps.view.say("fault demo: no worker holds a chunk right now; no fault injected");
+    return;
+  }
+  const at = new Date();
+  await deps.platform.kill(victim.id, "SIGKILL");
+  const pct = Math.round((100 * snap.paramsDone) / cfg.params);
+  deps.ledger.faults.push({ at: at.toISOString(), worker: victim.id, kind: "kill" });
+  const where = cfg.platform === "kind" ? `pod ${victim.handle}` : `pid ${victim.handle}`;
+  deps.ledger.note("fault", `killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`, at);
+  deps.view.say(`FAULT INJECTED: killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`);
+}

@@ -1,0 +1,31 @@
+// Everything one demo run needs to know, after flags, environment and preset are resolved.
+import type { Backend, Platform } from "../report/report-model.ts";
+
+export type MonitorMode = "cli" | "web" | "both" | "none";
+
+export type SweepConfig = {
+  runId: string;
+  platform: Platform;
+  backend: Backend;
+  workers: number;
+  scale: string;
+  params: number;
+  chunkSize: number;
+  workMs: number;
+  faultDemo: boolean;
+  /** Fraction of progress at which --fault-demo kills a worker. */
+  faultAt: number;
+  monitor: MonitorMode;
+  skipCleanup: boolean;
+  reportsDir: string;
+  computeModule: string | undefined;
+  maxDeliveries: number;
+  /** Worker variables taken from the demo's environment, passed to every worker. */
+  workerEnv: Record<string, string>;
+  /** Give up when nothing has progressed for this long. */
+  stallSeconds: number;
+};
+
+export function totalChunks(params: number, chunkSize: number): number {
+  return Math.ceil(params / chunkSize);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env -S node --import tsx
+// One-command demo: ./runbook/demo.ts --help
+import { hideBin } from "yargs/helpers";
+import { parseDemoOptions } from "../lib/cli/demo-options.ts";
+import { isMain, runScript } from "../lib/cli/entry.ts";
+import { runDemo } from "../lib/sweep/run-demo.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  const options = await parseDemoOptions(argv, process.env, process.stdin.isTTY === true);
+  return runDemo(options, { out: process.stdout });
+}
+
+if (isMain(import.meta)) await runScript("demo", () => main(hideBin(process.argv)));

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { AggregateBuilder } from "../lib/compute/aggregate.ts";
+import { ComputeEngine } from "../lib/compute/compute-engine.ts";
+import { ExactSum } from "../lib/compute/exact-sum.ts";
+import { simulatedValue } from "../lib/compute/simulated.ts";
+import { batches, staticSlice } from "../worker/slice.ts";
+
+test("exact sums do not depend on order or on how the values were cut into chunks", () => {
+  const values = Array.from({ length: 5000 }, (_, i) => simulatedValue(i) * 1e-3 + 1e10 * (i % 3 === 0 ? 1 : -1));
+  const whole = new ExactSum();
+  for (const v of values) whole.add(v);
+  const merged = new AggregateBuilder();
+  for (let start = 0; start < values.length; start += 37) {
+    const part = new AggregateBuilder();
+    for (const v of values.slice(start, start + 37).reverse()) part.add(v);
+    merged.merge(part.build());
+  }
+  assert.equal(merged.build().sum, whole.value());
+});
+
+test("static slices tile [0, total) exactly, as the seed's 3333/3333/3334", () => {
+  for (const [workers, total] of [[3, 10000], [7, 10], [5, 3], [1, 1], [64, 1_000_003]] as const) {
+    let next = 0;
+    for (let i = 0; i < workers; i++) {
+      const s = staticSlice(i, workers, total);
+      assert.equal(s.start, next);
+      next = s.end;
+    }
+    assert.equal(next, total);
+  }
+  assert.deepEqual([0, 1, 2].map((i) => staticSlice(i, 3, 10000).end - staticSlice(i, 3, 10000).start), [3333, 3333, 3334]);
+  assert.deepEqual([...batches({ start: 5, end: 17 }, 5)], [{ start: 5, end: 10 }, { start: 10, end: 15 }, { start: 15, end: 17 }]);
+});
+
+test("the compute thread evaluates a range, reports progress, and can be aborted mid-range", async (t) => {
+  const engine = new ComputeEngine({ module: undefined, simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  const outcome = await engine.run(0, 1000, { collectValues: true });
+  assert.ok(outcome.ok);
+  assert.equal(outcome.aggregate.count, 1000);
+  assert.deepEqual(outcome.values?.slice(0, 3), [13, 20.01, 27.02]);
+
+  const slow = new ComputeEngine({ module: undefined, simulateWorkMs: 50 });
+  t.after(() => slow.close());
+  const progress: number[] = [];
+  const running = slow.run(0, 1000, { onProgress: (n) => progress.push(n) });
+  const rejected = assert.rejects(running, /aborted/);
+  while (progress.length === 0) await new Promise((r) => setTimeout(r, 20));
+  await slow.abort();
+  await rejected;
+});
+
+test("a compute module that throws fails the range with the parameter named", async (t) => {
+  process.env.THROW_ON = "7";
+  const engine = new ComputeEngine({ module: "test/fixtures/throwing-compute.ts", simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  assert.deepEqual(await engine.run(0, 5), { ok: true, aggregate: (await engine.run(0, 5) as { aggregate: unknown }).aggregate });
+  const outcome = await engine.run(0, 10);
+  assert.deepEqual(outcome, { ok: false, error: "cannot evaluate parameter 7", paramId: 7 });
+});
+
+test("a compute module that cannot be loaded is reported, not crashed on", async (t) => {
+  const engine = new ComputeEngine({ module: "test/fixtures/does-not-exist.ts", simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  await assert.rejects(engine.start(), /Cannot load COMPUTE_MODULE test\/fixtures\/does-not-exist.ts/);
+});

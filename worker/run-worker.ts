@@ -1,0 +1,82 @@
+// The worker program as a function of its environment: validate, start the compute
+// thread, run static or queue mode, log the summary, return the exit code.
+import { ComputeEngine } from "../lib/compute/compute-engine.ts";
+import { ConfigError } from "../lib/config/config-error.ts";
+import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
+import { createLogger, type Logger } from "../lib/log/logger.ts";
+import { startHeartbeat, type WorkerActivity } from "./heartbeat.ts";
+import { runQueueMode } from "./queue-mode.ts";
+import { createShutdown, exitCodeForSignal } from "./shutdown.ts";
+import { runStaticSlice } from "./static-mode.ts";
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export async function runWorker(env: Env, writeErr: (line: string) => void): Promise<number> {
+  let config: WorkerConfig;
+  try {
+    config = readWorkerConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    writeErr(`worker: ${error.message}`);
+    return EXIT.badInput;
+  }
+  const log = createLogger({ worker: config.workerId, level: config.logLevel, format: config.logFormat });
+  const began = performance.now();
+  const shutdown = createShutdown((signal) =>
+    log.lifecycle("SHUTTING_DOWN", `${signal} received: taking no new work`, { signal }),
+  );
+  const engine = new ComputeEngine({ module: config.computeModule, simulateWorkMs: config.simulateWorkMs });
+  log.lifecycle("STARTING", `mode=${config.queueMode ? `queue/${config.queueBackend}` : "static"}`, {
+    params: config.totalParameters,
+    compute: config.computeModule ?? "built-in simulation",
+  });
+  try {
+    await engine.start();
+  } catch (error) {
+    log.lifecycle("FAILED", (error as Error).message);
+    writeErr(`worker: ${(error as Error).message}`);
+    await engine.close();
+    shutdown.dispose();
+    return EXIT.badInput;
+  }
+  log.lifecycle("INITIALIZED", "compute thread ready");
+  const activity: WorkerActivity = { state: "starting" };
+  const stopHeartbeat = startHeartbeat(log, config.heartbeatMs, () => activity);
+  try {
+    return config.queueMode
+      ? await runQueueMode(config, engine, log, shutdown, began, activity)
+      : await runStatic(config, engine, log, shutdown, began, activity);
+  } finally {
+    stopHeartbeat();
+    await engine.close();
+    shutdown.dispose();
+  }
+}
+
+async function runStatic(
+  config: WorkerConfig,
+  engine: ComputeEngine,
+  log: Logger,
+  shutdown: ReturnType<typeof createShutdown>,
+  began: number,
+  activity: WorkerActivity,
+): Promise<number> {
+  const outcome = await runStaticSlice(config, engine, log, shutdown, activity);
+  const seconds = (performance.now() - began) / 1000;
+  if (outcome.status === "completed") log.lifecycle("COMPLETED", `Duration: ${seconds.toFixed(2)}s`);
+  else if (outcome.status === "failed") log.lifecycle("FAILED", outcome.error ?? "unknown error");
+  log.summary({
+    mode: "static",
+    status: outcome.status,
+    start: outcome.range.start,
+    end: outcome.range.end,
+    chunks: outcome.status === "completed" ? 1 : 0,
+    params: outcome.paramsDone,
+    durationSeconds: Number(seconds.toFixed(3)),
+    paramsPerSecond: Number((outcome.paramsDone / Math.max(seconds, 1e-9)).toFixed(1)),
+    ...(outcome.aggregate ? { aggregate: outcome.aggregate } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
+  if (outcome.status === "completed") return EXIT.ok;
+  return outcome.status === "interrupted" ? exitCodeForSignal(shutdown.signal) : EXIT.failed;
+}
