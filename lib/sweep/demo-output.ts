@@ -26,7 +26,7 @@ export function demoHeader(cfg: SweepConfig): string[] {
 }
 
 export function demoSummary(r: RunReport): string[] {
-  const alive = r.perWorker.filter((w) => !w.exit.startsWith("killed")).length;
+  const completed = r.perWorker.filter((w) => w.exit === "exit 0").length;
   return [
     "",
     `Summary (${r.verdict === "pass" ? "PASS" : "FAIL"})`,
@@ -36,7 +36,7 @@ export function demoSummary(r: RunReport): string[] {
     `  Aggregate          count ${r.aggregate.count.toLocaleString("en-US")}, sum ${r.aggregate.sum}, min ${r.aggregate.min}, max ${r.aggregate.max}`,
     `  Time               ${r.wallSeconds.toFixed(2)} s, ${r.paramsPerSecond.toLocaleString("en-US")} params/s`,
     `  Recovery           ${r.recovery.redeliveries.length ? `longest redelivery ${r.recovery.maxRedeliverySeconds.toFixed(2)} s` : "none needed"}`,
-    `  Workers            ${r.workers} started, ${alive} not killed, ${r.faults.length} fault(s) injected`,
+    `  Workers            ${r.workers} started, ${completed} completed on their own, ${r.faults.length} fault(s) injected`,
     ...r.problems.map((p) => `  Problem            ${p}`),
   ];
 }

@@ -1,7 +1,7 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
 // follow progress, inject the fault, wait until every chunk is settled, build the report.
 import type { ProgressView } from "../cli/progress-view.ts";
-import type { Platform } from "../platforms/platform.ts";
+import type { Platform, WorkerExit } from "../platforms/platform.ts";
 import { buildReport } from "../report/build-report.ts";
 import type { RunReport } from "../report/report-model.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
@@ -55,8 +55,12 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
 
   await driver.prepare();
   const restarting = new Set<string>();
+  const faultVictims = new Set<string>();
+  let stopping = false;
   platform.onLine((id, line) => driver.onLine(id, line));
   platform.onExit((exit) => {
+    ledger.worker(exit.id).exit = describeExit(exit, { stopping, fault: faultVictims.delete(exit.id) });
+    if (stopping) return;
     restarting.add(exit.id);
     void driver
       .onWorkerExit(exit)
@@ -87,7 +91,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
     if (driver.isSettled()) break;
     if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
       faulted = true;
-      await injectFault(cfg, deps, snap);
+      const victim = await injectFault(cfg, deps, snap);
+      if (victim) faultVictims.add(victim);
     }
     const alive = platform.workers().filter((w) => w.status !== "exited");
     if (alive.length === 0 && restarting.size === 0) {
@@ -100,6 +105,9 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  // Workers leave by themselves once the run is settled; stop whoever is still there.
+  await waitForExits(platform, 3000);
+  stopping = true;
   await platform.stopAll(5000);
   await driver.finish();
   snap = await driver.poll();
@@ -107,10 +115,6 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   view.done(snap, wall);
   sample(ledger, snap, wall);
   const finishedAt = new Date(startedAt.getTime() + wall * 1000);
-  for (const w of platform.workers()) {
-    const row = ledger.worker(w.id);
-    if (row.exit === "running") row.exit = w.signal ? `stopped (${w.signal})` : `exit ${w.exitCode}`;
-  }
   ledger.note("finish", `${ledger.acceptedCount}/${ledger.expectedChunks} chunks accepted`, finishedAt);
   await driver.close();
   return buildReport(
@@ -135,13 +139,26 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   );
 }
 
-async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnapshot): Promise<void> {
+function describeExit(exit: WorkerExit, how: { stopping: boolean; fault: boolean }): string {
+  if (how.fault) return `killed by the fault demo (${exit.signal ?? exit.code})`;
+  if (exit.signal) return how.stopping ? `stopped at the end (${exit.signal})` : `died (${exit.signal})`;
+  return `exit ${exit.code}`;
+}
+
+async function waitForExits(platform: Platform, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnapshot): Promise<string | undefined> {
   const running = deps.platform.workers().filter((w) => w.status === "running");
   const victimId = deps.driver.pickVictim(running.map((w) => w.id));
   const victim = running.find((w) => w.id === victimId);
   if (!victim) {
     deps.view.say("fault demo: no worker holds a chunk right now; no fault injected");
-    return;
+    return undefined;
   }
   const at = new Date();
   await deps.platform.kill(victim.id, "SIGKILL");
@@ -150,4 +167,5 @@ async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnap
   const where = cfg.platform === "kind" ? `pod ${victim.handle}` : `pid ${victim.handle}`;
   deps.ledger.note("fault", `killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`, at);
   deps.view.say(`FAULT INJECTED: killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`);
+  return victim.id;
 }

@@ -55,8 +55,6 @@ export class StaticDriver implements RunDriver {
     const index = Number(exit.id);
     const slice = this.#slices[index];
     const ledger = this.#ctx.ledger;
-    const row = ledger.worker(exit.id);
-    row.exit = exit.signal ? `killed (${exit.signal})` : `exit ${exit.code}`;
     if (!slice || slice.finished || ledger.has(index)) return { restart: false };
     if (slice.attempts >= this.#opts.maxAttempts) {
       const { start, end } = staticSlice(index, this.#opts.workers, this.#opts.params);
