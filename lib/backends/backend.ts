@@ -1,0 +1,87 @@
+// The contract both queue backends (Redis Streams, RabbitMQ) implement: SPEC §3.
+// Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
+import type { Aggregate } from "../compute/aggregate.ts";
+
+export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
+
+export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
+
+export type ChunkResult = {
+  runId: string;
+  chunkId: number;
+  start: number;
+  end: number;
+  worker: string;
+  /** Delivery number of the attempt that produced this result (1 = first delivery). */
+  attempt: number;
+  aggregate: Aggregate;
+  values?: number[];
+  takenAt: string;
+  finishedAt: string;
+  busySeconds: number;
+};
+
+export type DeadLetterRecord = {
+  runId: string;
+  chunkId: number | null;
+  start: number | null;
+  end: number | null;
+  attempts: number;
+  error: string;
+  /** The message as received, for malformed ones. */
+  raw?: string;
+};
+
+export interface Delivery {
+  /** undefined when the message could not be parsed as a chunk of this run. */
+  readonly task: ChunkTask | undefined;
+  readonly raw: string;
+  /** 1 on first delivery. */
+  readonly deliveryCount: number;
+}
+
+/** A worker's side of a queue. */
+export interface WorkerQueue {
+  /** Creates queues/groups if needed and loads the run's chunks; idempotent and race-safe. */
+  ensureLoaded(plan: RunPlan): Promise<void>;
+  /** Waits up to blockMs for a chunk (new or reclaimed from a dead worker); undefined when none. */
+  next(blockMs: number): Promise<Delivery | undefined>;
+  /** Extends this worker's claim on the chunk; false when the chunk was taken from it. */
+  renew(delivery: Delivery): Promise<boolean>;
+  /** Publishes the result and acknowledges the chunk; "duplicate" when the chunk already had a result. */
+  complete(delivery: Delivery, result: ChunkResult): Promise<"accepted" | "duplicate">;
+  /** A failed attempt: retried later, or dead-lettered after maxDeliveries. */
+  fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered">;
+  /** Gives the chunk back unacknowledged (shutdown mid-chunk): another worker redoes it. */
+  release(delivery: Delivery): Promise<void>;
+  /** True when no chunk of the run is pending, reclaimable or in flight anywhere. */
+  settled(plan: RunPlan): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type QueueStats = {
+  /** Chunks with an accepted result. */
+  accepted: number;
+  duplicates: number;
+  deadLettered: number;
+  /** Chunks waiting for a worker. */
+  pending: number;
+  /** Chunks held by a worker right now, by worker id. */
+  inFlight: Record<string, number>;
+  /** Broker-specific figures for the monitor (stream lengths, queue depths...). */
+  extra: Record<string, number | string>;
+};
+
+/** The coordinator's side: the demo, the monitor and the benchmark read a run through it. */
+export interface RunObserver {
+  ensureLoaded(plan: RunPlan): Promise<void>;
+  /** Results published since the last call (duplicates included; the ledger discards them). */
+  readNewResults(): Promise<ChunkResult[]>;
+  deadLetters(): Promise<DeadLetterRecord[]>;
+  stats(): Promise<QueueStats>;
+  /** The platform saw this worker die: hand its chunks to others now. Returns how many. */
+  reclaimFrom(workerId: string): Promise<number>;
+  /** Removes this run's tasks, results and dead letters (never anything else). */
+  purge(): Promise<void>;
+  close(): Promise<void>;
+}
