@@ -85,3 +85,21 @@ export interface RunObserver {
   purge(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a backend needs to open a worker queue or an observer. */
+export type BackendOptions = {
+  /** redis://… or amqp://… */
+  url: string;
+  /** Prefix of every key/queue name: "ttg" gives ttg:tasks / ttg.tasks. Tests use a random one. */
+  namespace: string;
+  runId: string;
+  /** Consumer name (worker id); "coordinator" for observers. */
+  consumer: string;
+  maxDeliveries: number;
+  retryDelayMs: number;
+  /** A chunk whose holder has not renewed for this long counts as abandoned. */
+  staleThresholdMs: number;
+  staleCheckIntervalMs: number;
+  /** Called for broker events worth a log line (reconnects, reclaims, dead letters). */
+  log?: (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+};

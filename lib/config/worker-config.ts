@@ -15,6 +15,7 @@ export type WorkerConfig = {
   queueMode: boolean;
   queueBackend: "redis" | "rabbitmq";
   runId: string;
+  namespace: string;
   redisUrl: string;
   amqpUrl: string;
   idleTimeoutMs: number;
@@ -76,6 +77,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     queueMode: read(env, V.QUEUE_MODE),
     queueBackend: read(env, V.QUEUE_BACKEND),
     runId: read(env, V.RUN_ID),
+    namespace: read(env, V.QUEUE_NAMESPACE),
     redisUrl: redisUrlFrom(env),
     amqpUrl: amqpUrlFrom(env),
     idleTimeoutMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,

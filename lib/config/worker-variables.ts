@@ -85,6 +85,12 @@ export const WORKER_VARIABLES = {
     description: "Queue mode: the run whose chunks this worker processes (and may load).",
     parser: text(/^[A-Za-z0-9._-]{1,80}$/, "1-80 letters, digits, '.', '_' or '-'"),
   }),
+  QUEUE_NAMESPACE: v({
+    name: "QUEUE_NAMESPACE",
+    default: "ttg",
+    description: "Prefix of every Redis key and RabbitMQ queue (ttg:tasks, ttg.tasks...).",
+    parser: text(/^[A-Za-z0-9_-]{1,40}$/, "1-40 letters, digits, '_' or '-'"),
+  }),
   REDIS_HOST: v({ name: "REDIS_HOST", default: "ttg-redis", description: "Redis host.", parser: hostname }),
   REDIS_PORT: v({ name: "REDIS_PORT", default: "6379", description: "Redis port.", parser: integer(1, 65535) }),
   REDIS_URL: v({
