@@ -6,8 +6,13 @@ export type Backend = "redis" | "rabbitmq" | "static";
 
 export type DeadLetter = { chunkId: number; start: number; end: number; attempts: number; error: string };
 export type Fault = { at: string; worker: string; kind: "kill" | "stop" | "term" };
+/** A chunk id and the parameters it covers, [start, end). */
+export type ChunkRange = { chunkId: number; start: number; end: number };
 export type Redelivery = {
   chunkId: number;
+  /** The chunk's parameters [start, end), when the backend knows them; renderers otherwise derive them from the plan. */
+  start?: number;
+  end?: number;
   fromWorker: string;
   toWorker: string;
   diedAt: string;
@@ -61,4 +66,8 @@ export type RunReport = {
   paramsPerSecond: number;
   verdict: "pass" | "fail";
   problems: string[];
+  /** Chunks with no accepted result that were not dead-lettered either (lost), when the producer records them. */
+  missingChunks?: ChunkRange[];
+  /** Second copies that were discarded, when the producer records them. */
+  duplicateChunks?: (ChunkRange & { worker: string })[];
 };
