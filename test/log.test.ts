@@ -19,6 +19,7 @@ test("text lines follow the seed's format and parse back", () => {
   assert.equal(lines.length, 2);
   const parsed = parseLogLine(lines[0] ?? "");
   assert.deepEqual(parsed, {
+    time: at,
     worker: "0",
     event: "PROGRESS",
     message: "500/3333 (15.0%)",

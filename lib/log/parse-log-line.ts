@@ -3,13 +3,21 @@
 import { LIFECYCLE_EVENTS, type LifecycleEvent } from "./log-record.ts";
 
 export type ParsedLogLine = {
+  /** When the worker logged it (undefined if the line carries no readable time). */
+  time: Date | undefined;
   worker: string;
   event: LifecycleEvent | "SUMMARY" | undefined;
   message: string;
   fields: Record<string, unknown>;
 };
 
-const TEXT_LINE = /^\[[\d-]+ [\d:.]+\] \[[A-Z ]+\] \[WORKER-([^\]]+)\] \[[^\]]+\] (.*)$/;
+const TEXT_LINE = /^\[([\d-]+ [\d:.]+)\] \[[A-Z ]+\] \[WORKER-([^\]]+)\] \[[^\]]+\] (.*)$/;
+
+function readTime(text: unknown): Date | undefined {
+  if (typeof text !== "string") return undefined;
+  const d = new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
 const LIFECYCLE = /^LIFECYCLE: ([A-Z_]+)(?: - (.*?))?(?: \| (.*))?$/;
 
 function parseFieldText(text: string | undefined): Record<string, unknown> {
@@ -29,19 +37,21 @@ export function parseLogLine(line: string): ParsedLogLine | undefined {
   const trimmed = line.trim();
   if (trimmed.startsWith("{")) {
     try {
-      const { worker, event, msg, ts: _ts, level: _level, component: _component, ...fields } = JSON.parse(trimmed);
+      const { worker, event, msg, ts, level: _level, component: _component, ...fields } = JSON.parse(trimmed);
       const known = event === "SUMMARY" || LIFECYCLE_EVENTS.includes(event) ? event : undefined;
-      return { worker: String(worker ?? ""), event: known, message: String(msg ?? ""), fields };
+      return { time: readTime(ts), worker: String(worker ?? ""), event: known, message: String(msg ?? ""), fields };
     } catch {
       return undefined;
     }
   }
   const m = TEXT_LINE.exec(trimmed);
   if (!m) return undefined;
-  const [, worker = "", body = ""] = m;
+  const [, stamp, worker = "", body = ""] = m;
+  const time = readTime(stamp);
   const life = LIFECYCLE.exec(body);
   if (life && (LIFECYCLE_EVENTS as readonly string[]).includes(life[1] ?? "")) {
     return {
+      time,
       worker,
       event: life[1] as LifecycleEvent,
       message: life[2] ?? "",
@@ -50,6 +60,7 @@ export function parseLogLine(line: string): ParsedLogLine | undefined {
   }
   const bar = body.indexOf(" | ");
   return {
+    time,
     worker,
     event: undefined,
     message: bar < 0 ? body : body.slice(0, bar),

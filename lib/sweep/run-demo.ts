@@ -10,16 +10,31 @@ import { demoHeader, demoSummary } from "./demo-output.ts";
 import type { RunDriver } from "./run-driver.ts";
 import { runSweep } from "./run-sweep.ts";
 import { StaticDriver } from "./static-driver.ts";
+import { openLocalBackend } from "./backend-session.ts";
+import { QueueDriver } from "./queue-driver.ts";
+import type { RunReport } from "../report/report-model.ts";
 import { totalChunks } from "./sweep-config.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 
-async function createDriver(opts: DemoOptions, ledger: RunLedger): Promise<RunDriver> {
+type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
+
+async function createDriver(opts: DemoOptions, ledger: RunLedger): Promise<DriverSession> {
   const ctx = { ledger, runId: opts.runId };
   if (opts.backend === "static") {
-    return new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries });
+    return {
+      driver: new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries }),
+      description: "static slices, no broker",
+      close: async () => {},
+    };
   }
-  throw new UsageError(`Cannot use --backend ${opts.backend} yet: use --backend static.`);
+  const session = await openLocalBackend(opts);
+  const driver = new QueueDriver(ctx, session.observer, {
+    backend: opts.backend,
+    plan: session.plan,
+    brokerEnv: session.brokerEnv,
+  });
+  return { driver, description: session.description, close: () => session.close({ keepData: opts.skipCleanup }) };
 }
 
 export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
@@ -32,13 +47,20 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   }
   const expected = opts.backend === "static" ? opts.workers : totalChunks(opts.params, opts.chunkSize);
   const ledger = new RunLedger(expected);
-  print(`[1/4] Preparing the ${opts.backend} backend`);
-  const driver = await createDriver(opts, ledger);
-  const platform = new LocalPlatform({ logDir: join(reportDir(opts.reportsDir, opts.runId), "logs") });
-  print(`[2/4] Starting ${opts.workers} workers on ${opts.platform}`);
-  print("[3/4] Running");
-  const report = await runSweep(opts, { platform, driver, ledger, view: createProgressView(io.out) });
-  print("[4/4] Writing the report");
+  print(`[1/5] Preparing the ${opts.backend} backend`);
+  const session = await createDriver(opts, ledger);
+  let report: RunReport;
+  try {
+    print(`      using ${session.description}`);
+    const platform = new LocalPlatform({ logDir: join(reportDir(opts.reportsDir, opts.runId), "logs") });
+    print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
+    print("[3/5] Running");
+    report = await runSweep(opts, { platform, driver: session.driver, ledger, view: createProgressView(io.out) });
+  } finally {
+    print(opts.skipCleanup ? "[4/5] Keeping the run's queue data (--skip-cleanup)" : "[4/5] Cleaning up the run's queue data");
+    await session.close();
+  }
+  print("[5/5] Writing the report");
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
   print(written.json);

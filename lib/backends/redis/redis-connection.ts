@@ -1,0 +1,58 @@
+// Redis clients that ride out broker restarts: commands wait for the reconnect
+// instead of failing, and the first connect gives a one-line, actionable error.
+import { Redis } from "ioredis";
+import type { BackendOptions } from "../backend.ts";
+
+export class BrokerUnreachable extends Error {
+  readonly badInput = true;
+  constructor(what: string, url: string, cause: unknown) {
+    super(`Cannot reach ${what} at ${redact(url)}: ${(cause as Error)?.message ?? cause}. Start it or point ${what === "Redis" ? "REDIS_URL" : "AMQP_URL"} at a running one.`, { cause });
+    this.name = "BrokerUnreachable";
+  }
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export type ConnectOptions = Pick<BackendOptions, "url" | "log"> & {
+  /** How long the first connection may take before giving up. */
+  connectTimeoutMs?: number;
+  name?: string;
+};
+
+export async function connectRedis(options: ConnectOptions): Promise<Redis> {
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectionName: options.name ?? "ttg",
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+  });
+  let warned = false;
+  client.on("error", (error: Error) => {
+    if (!warned) options.log?.("warn", `Redis connection problem: ${error.message}; reconnecting`);
+    warned = true;
+  });
+  client.on("ready", () => {
+    if (warned) options.log?.("info", "Redis connection restored");
+    warned = false;
+  });
+  const timeout = options.connectTimeoutMs ?? 5000;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
+    ]);
+  } catch (error) {
+    client.disconnect();
+    throw new BrokerUnreachable("Redis", options.url, error);
+  }
+  return client;
+}

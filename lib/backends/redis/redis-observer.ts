@@ -1,0 +1,176 @@
+// The coordinator's view of a run on Redis: new results, dead letters, queue figures,
+// immediate reclaim of a dead worker's chunks, and a purge of this run's data only.
+import type { Redis } from "ioredis";
+import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
+import { connectRedis } from "./redis-connection.ts";
+import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { loadRun, readRunMeta } from "./redis-loader.ts";
+import { fieldsToRecord } from "./task-codec.ts";
+
+type StreamEntry = [id: string, fields: string[]];
+const PAGE = 2000;
+
+/** Consumer that holds entries handed back by the coordinator; always reclaimable. */
+export const ORPHANS = "orphaned";
+
+export class RedisObserver implements RunObserver {
+  readonly #client: Redis;
+  readonly #keys: RedisKeys;
+  readonly #o: BackendOptions;
+  #lastResultId = "0-0";
+
+  constructor(client: Redis, options: BackendOptions) {
+    this.#client = client;
+    this.#o = options;
+    this.#keys = redisKeys(options.namespace, options.runId);
+  }
+
+  get keys(): RedisKeys {
+    return this.#keys;
+  }
+
+  ensureLoaded(plan: RunPlan): Promise<void> {
+    return loadRun(this.#client, this.#keys, plan);
+  }
+
+  async readNewResults(): Promise<ChunkResult[]> {
+    const out: ChunkResult[] = [];
+    for (;;) {
+      const page = (await this.#client.xrange(this.#keys.results, `(${this.#lastResultId}`, "+", "COUNT", PAGE)) as StreamEntry[];
+      for (const [id, fields] of page) {
+        this.#lastResultId = id;
+        const r = fieldsToRecord(fields);
+        if (r.run_id !== this.#o.runId || !r.data) continue;
+        try {
+          out.push(JSON.parse(r.data) as ChunkResult);
+        } catch {
+          this.#o.log?.("warn", `unreadable result entry ${id} skipped`);
+        }
+      }
+      if (page.length < PAGE) return out;
+    }
+  }
+
+  async deadLetters(): Promise<DeadLetterRecord[]> {
+    const out: DeadLetterRecord[] = [];
+    let from = "-";
+    for (;;) {
+      const page = (await this.#client.xrange(this.#keys.dlq, from, "+", "COUNT", PAGE)) as StreamEntry[];
+      for (const [, fields] of page) {
+        const r = fieldsToRecord(fields);
+        if (r.run_id !== this.#o.runId) continue;
+        const num = (v: string | undefined) => (v === undefined || v === "" ? null : Number(v));
+        out.push({
+          runId: r.run_id,
+          chunkId: num(r.chunk_id),
+          start: num(r.start),
+          end: num(r.end),
+          attempts: Number(r.attempts ?? 0),
+          error: r.error ?? "",
+          ...(r.raw ? { raw: r.raw } : {}),
+        });
+      }
+      if (page.length < PAGE) return out;
+      from = `(${page.at(-1)?.[0]}`;
+    }
+  }
+
+  async stats(): Promise<QueueStats> {
+    const k = this.#keys;
+    const [accepted, dead, duplicates, streamLength, resultsLength, dlqLength, meta] = await Promise.all([
+      this.#client.hlen(k.done),
+      this.#client.hlen(k.dead),
+      this.#client.hget(k.stats, "duplicates"),
+      this.#client.xlen(k.tasks),
+      this.#client.xlen(k.results),
+      this.#client.xlen(k.dlq),
+      readRunMeta(this.#client, k),
+    ]);
+    const inFlight: Record<string, number> = {};
+    let pendingTotal = 0;
+    try {
+      const summary = (await this.#client.xpending(k.tasks, k.group)) as [number, string | null, string | null, [string, string][] | null];
+      pendingTotal = Number(summary[0] ?? 0);
+      for (const [consumer, count] of summary[3] ?? []) inFlight[consumer] = Number(count);
+    } catch (error) {
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+    }
+    let activeWorkers = 0;
+    try {
+      const consumers = (await this.#client.xinfo("CONSUMERS", k.tasks, k.group)) as unknown[][];
+      // Active: seen within the last few reclaim thresholds (not every consumer ever registered).
+      for (const c of consumers) {
+        const info = fieldsToRecord(c.map(String));
+        if (info.name !== ORPHANS && Number(info.idle) < Math.max(5000, 4 * this.#o.staleThresholdMs)) activeWorkers++;
+      }
+    } catch {
+      activeWorkers = 0;
+    }
+    return {
+      accepted,
+      duplicates: Number(duplicates ?? 0),
+      deadLettered: dead,
+      pending: Math.max(0, streamLength - pendingTotal) + (inFlight[ORPHANS] ?? 0),
+      inFlight: Object.fromEntries(Object.entries(inFlight).filter(([c]) => c !== ORPHANS)),
+      extra: {
+        streamLength,
+        resultsLength,
+        dlqLength,
+        pendingEntries: pendingTotal,
+        activeWorkers,
+        loadedChunks: meta?.loadedUpTo ?? 0,
+        totalChunks: meta?.totalChunks ?? 0,
+        chunkSize: meta?.chunkSize ?? 0,
+        totalParameters: meta?.totalParameters ?? 0,
+      },
+    };
+  }
+
+  /** Hands a dead worker's entries to a placeholder consumer, idle past the threshold, so the next check takes them. */
+  async reclaimFrom(workerId: string): Promise<number> {
+    const k = this.#keys;
+    let moved = 0;
+    try {
+      const pending = (await this.#client.xpending(k.tasks, k.group, "-", "+", 1000, workerId)) as [string, string, number, number][];
+      for (const [id] of pending) {
+        await this.#client.xclaim(k.tasks, k.group, ORPHANS, 0, id, "IDLE", this.#o.staleThresholdMs + 1, "JUSTID");
+        moved++;
+      }
+      await this.#client.xgroup("DELCONSUMER", k.tasks, k.group, workerId);
+    } catch (error) {
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+    }
+    return moved;
+  }
+
+  async purge(): Promise<void> {
+    const k = this.#keys;
+    for (const stream of [k.tasks, k.results, k.dlq]) {
+      let from = "-";
+      for (;;) {
+        const page = (await this.#client.xrange(stream, from, "+", "COUNT", PAGE)) as StreamEntry[];
+        const ids = page.filter(([, f]) => fieldsToRecord(f).run_id === this.#o.runId).map(([id]) => id);
+        if (ids.length) {
+          if (stream === k.tasks) await this.#client.xack(k.tasks, k.group, ...ids).catch(() => 0);
+          await this.#client.xdel(stream, ...ids);
+        }
+        if (page.length < PAGE) break;
+        from = `(${page.at(-1)?.[0]}`;
+      }
+    }
+    await this.#client.del(k.meta, k.done, k.dead, k.errors, k.stats);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#client.quit();
+    } catch {
+      this.#client.disconnect();
+    }
+  }
+}
+
+export async function createRedisObserver(options: BackendOptions): Promise<RedisObserver> {
+  const client = await connectRedis({ ...options, name: "ttg-coordinator", connectTimeoutMs: 3000 });
+  return new RedisObserver(client, options);
+}

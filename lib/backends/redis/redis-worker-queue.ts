@@ -1,0 +1,171 @@
+// A worker's side of the Redis Streams backend: read new chunks, reclaim abandoned ones
+// (XAUTOCLAIM), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
+import type { Redis } from "ioredis";
+import type { BackendOptions, ChunkResult, Delivery, RunPlan, WorkerQueue } from "../backend.ts";
+import { COMPLETE, DEAD_LETTER, RENEW, runLua } from "./lua-scripts.ts";
+import { connectRedis } from "./redis-connection.ts";
+import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
+import { decodeTask, describeRaw, fieldsToRecord } from "./task-codec.ts";
+
+type RedisDelivery = Delivery & { entryId: string };
+
+type StreamEntry = [id: string, fields: string[] | null];
+
+export class RedisWorkerQueue implements WorkerQueue {
+  readonly #client: Redis;
+  readonly #reader: Redis;
+  readonly #keys: RedisKeys;
+  readonly #o: BackendOptions;
+  #cursor = "0-0";
+  #lastReclaimCheck = 0;
+
+  constructor(client: Redis, reader: Redis, options: BackendOptions) {
+    this.#client = client;
+    this.#reader = reader;
+    this.#o = options;
+    this.#keys = redisKeys(options.namespace, options.runId);
+  }
+
+  ensureLoaded(plan: RunPlan): Promise<void> {
+    return loadRun(this.#client, this.#keys, plan);
+  }
+
+  async next(blockMs: number): Promise<Delivery | undefined> {
+    const now = Date.now();
+    if (now - this.#lastReclaimCheck >= this.#o.staleCheckIntervalMs) {
+      this.#lastReclaimCheck = now;
+      const reclaimed = await this.#reclaim();
+      if (reclaimed) return reclaimed;
+    }
+    const reply = (await this.#readNew(blockMs)) as [string, StreamEntry[]][] | null;
+    const entry = reply?.[0]?.[1]?.[0];
+    if (!entry) return undefined;
+    return this.#delivery(entry[0], entry[1] ?? [], 1);
+  }
+
+  async #readNew(blockMs: number): Promise<unknown> {
+    const k = this.#keys;
+    const read = () =>
+      this.#reader.xreadgroup("GROUP", k.group, this.#o.consumer, "COUNT", 1, "BLOCK", Math.max(1, Math.round(blockMs)), "STREAMS", k.tasks, ">");
+    try {
+      return await read();
+    } catch (error) {
+      // The stream or group is gone (a cleanup, a broker restart without persistence): recreate and go on.
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+      await ensureGroup(this.#client, k);
+      return null;
+    }
+  }
+
+  /** Takes over one entry whose holder stopped renewing its lease; dead-letters poison. */
+  async #reclaim(): Promise<Delivery | undefined> {
+    const k = this.#keys;
+    for (let round = 0; round < 10; round++) {
+      const [cursor, entries] = (await this.#client.xautoclaim(
+        k.tasks,
+        k.group,
+        this.#o.consumer,
+        this.#o.staleThresholdMs,
+        this.#cursor,
+        "COUNT",
+        1,
+      )) as [string, StreamEntry[]];
+      this.#cursor = cursor;
+      const entry = entries.find((e) => e[1] !== null);
+      if (!entry) return undefined;
+      const pending = (await this.#client.xpending(k.tasks, k.group, entry[0], entry[0], 1)) as [string, string, number, number][];
+      const count = Number(pending[0]?.[3] ?? 1);
+      const delivery = this.#delivery(entry[0], entry[1] ?? [], count);
+      this.#o.log?.("info", `reclaimed an abandoned chunk`, { chunk: delivery.task?.chunkId, delivery: count });
+      if (count <= this.#o.maxDeliveries) return delivery;
+      const lastError =
+        (delivery.task && (await this.#client.hget(k.errors, String(delivery.task.chunkId)))) ??
+        `abandoned ${count - 1} times (its worker died or froze while holding it)`;
+      await this.#deadLetter(delivery, lastError, count - 1);
+    }
+    return undefined;
+  }
+
+  #delivery(entryId: string, fields: string[], deliveryCount: number): RedisDelivery {
+    const record = fieldsToRecord(fields);
+    return { entryId, task: decodeTask(record), raw: describeRaw(record), deliveryCount };
+  }
+
+  async renew(delivery: Delivery): Promise<boolean> {
+    const d = delivery as RedisDelivery;
+    return Number(await runLua(this.#client, RENEW, [this.#keys.tasks], [this.#keys.group, this.#o.consumer, d.entryId])) === 1;
+  }
+
+  async complete(delivery: Delivery, result: ChunkResult): Promise<"accepted" | "duplicate"> {
+    const d = delivery as RedisDelivery;
+    const k = this.#keys;
+    const accepted = await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], [
+      k.group,
+      d.entryId,
+      String(result.chunkId),
+      result.worker,
+      result.runId,
+      JSON.stringify(result),
+    ]);
+    return Number(accepted) === 1 ? "accepted" : "duplicate";
+  }
+
+  async fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered"> {
+    const d = delivery as RedisDelivery;
+    const k = this.#keys;
+    if (!d.task || d.deliveryCount >= this.#o.maxDeliveries) {
+      await this.#deadLetter(d, error, d.deliveryCount);
+      return "dead-lettered";
+    }
+    await this.#client.hset(k.errors, String(d.task.chunkId), error);
+    // Keep the entry pending but make it look idle, so it becomes reclaimable after retryDelayMs.
+    const idle = Math.max(0, this.#o.staleThresholdMs - this.#o.retryDelayMs);
+    await this.#client.xclaim(k.tasks, k.group, this.#o.consumer, 0, d.entryId, "IDLE", idle, "JUSTID");
+    return "retry";
+  }
+
+  async #deadLetter(d: Delivery, error: string, attempts: number): Promise<void> {
+    const k = this.#keys;
+    const t = d.task;
+    await runLua(this.#client, DEAD_LETTER, [k.tasks, k.dlq, k.dead], [
+      k.group,
+      (d as RedisDelivery).entryId,
+      t?.runId ?? this.#o.runId,
+      t ? String(t.chunkId) : "",
+      t ? String(t.start) : "",
+      t ? String(t.end) : "",
+      String(attempts),
+      error,
+      t ? "" : d.raw,
+    ]);
+    this.#o.log?.("warn", `dead-lettered ${t ? `chunk ${t.chunkId}` : "a malformed message"}`, { attempts, error });
+  }
+
+  async release(delivery: Delivery): Promise<void> {
+    const d = delivery as RedisDelivery;
+    // Idle past the threshold: the next reclaim check of any worker takes it.
+    await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", this.#o.staleThresholdMs + 1, "JUSTID");
+  }
+
+  settled(plan: RunPlan): Promise<boolean> {
+    return runSettled(this.#client, this.#keys, plan.totalChunks);
+  }
+
+  async close(): Promise<void> {
+    for (const c of [this.#reader, this.#client]) {
+      try {
+        await c.quit();
+      } catch {
+        c.disconnect();
+      }
+    }
+  }
+}
+
+export async function createRedisWorkerQueue(options: BackendOptions): Promise<WorkerQueue> {
+  const client = await connectRedis({ ...options, name: `ttg-worker-${options.consumer}` });
+  // Blocking reads get their own connection so lease renewals never wait behind them.
+  const reader = await connectRedis({ ...options, name: `ttg-worker-${options.consumer}-reader` });
+  return new RedisWorkerQueue(client, reader, options);
+}

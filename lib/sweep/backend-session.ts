@@ -1,0 +1,79 @@
+// A run's broker on the local platform: found or started, observed, and tidied afterwards.
+import type { BackendOptions, RunObserver } from "../backends/backend.ts";
+import { openRunObserver } from "../backends/open-backend.ts";
+import { provideLocalRedis } from "../backends/redis/local-redis.ts";
+import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../config/worker-config.ts";
+import type { SweepConfig } from "./sweep-config.ts";
+import { totalChunks } from "./sweep-config.ts";
+import type { RunPlan } from "../backends/backend.ts";
+
+export type BackendSession = {
+  observer: RunObserver;
+  plan: RunPlan;
+  brokerEnv: Record<string, string>;
+  /** Where the broker is, for people ("the Redis already listening at ..." / "a private ..."). */
+  description: string;
+  /** Purges the run's data (unless kept) and stops a private broker. */
+  close(options: { keepData: boolean }): Promise<void>;
+};
+
+type LocalBroker = { url: string; private: boolean; stop(): Promise<void> };
+
+type RabbitmqLocal = { ensureLocalRabbitmq(url: string): Promise<{ url: string; stop(): Promise<void>; private?: boolean }> };
+// Loaded by a computed path while the RabbitMQ backend is being written alongside.
+const RABBITMQ_LOCAL = "../backends/rabbitmq/local-rabbitmq.ts";
+
+async function provideBroker(cfg: SweepConfig): Promise<LocalBroker> {
+  if (cfg.backend === "redis") return provideLocalRedis(redisUrlFrom({ REDIS_HOST: "127.0.0.1", ...cfg.workerEnv }));
+  const url = amqpUrlFrom({ RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...cfg.workerEnv });
+  const { ensureLocalRabbitmq } = (await import(RABBITMQ_LOCAL)) as RabbitmqLocal;
+  const broker = await ensureLocalRabbitmq(url);
+  return { url: broker.url, private: broker.private ?? broker.url !== url, stop: () => broker.stop() };
+}
+
+export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
+  const worker = readWorkerConfig({ ...cfg.workerEnv, QUEUE_MODE: "true", RUN_ID: cfg.runId });
+  return {
+    url,
+    namespace: worker.namespace,
+    runId: cfg.runId,
+    consumer: "coordinator",
+    maxDeliveries: cfg.maxDeliveries,
+    retryDelayMs: worker.retryDelayMs,
+    staleThresholdMs: worker.staleThresholdMs,
+    staleCheckIntervalMs: worker.staleCheckIntervalMs,
+  };
+}
+
+export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession> {
+  if (cfg.backend === "static") throw new Error("the static backend has no broker");
+  const broker = await provideBroker(cfg);
+  const options = observerOptions(cfg, broker.url);
+  let observer: RunObserver;
+  try {
+    observer = await openRunObserver(cfg.backend, options);
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+  const urlVar = cfg.backend === "redis" ? "REDIS_URL" : "AMQP_URL";
+  return {
+    observer,
+    plan: {
+      runId: cfg.runId,
+      totalParameters: cfg.params,
+      chunkSize: cfg.chunkSize,
+      totalChunks: totalChunks(cfg.params, cfg.chunkSize),
+    },
+    brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
+    description: `${broker.private ? "a private" : "the"} ${cfg.backend === "redis" ? "Redis" : "RabbitMQ"} ${broker.private ? "started for this run" : "already listening"} at ${new URL(broker.url).host}`,
+    async close({ keepData }) {
+      try {
+        if (!keepData && !broker.private) await observer.purge();
+      } finally {
+        await observer.close().catch(() => undefined);
+        await broker.stop();
+      }
+    },
+  };
+}

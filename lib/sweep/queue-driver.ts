@@ -1,0 +1,136 @@
+// A queue backend (Redis Streams or RabbitMQ) as a run: load the chunks once, let workers
+// pull them, read results into the ledger (duplicates discarded there), and, when the
+// platform sees a worker die, hand its chunks to the others at once.
+import type { RunObserver, RunPlan } from "../backends/backend.ts";
+import { parseLogLine } from "../log/parse-log-line.ts";
+import type { WorkerExit } from "../platforms/platform.ts";
+import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
+import { RedeliveryTracker } from "./redelivery-tracker.ts";
+import type { DriverContext, RunDriver } from "./run-driver.ts";
+
+export type QueueDriverOptions = {
+  backend: "redis" | "rabbitmq";
+  plan: RunPlan;
+  /** Environment that points workers at the broker (URL, namespace, timings). */
+  brokerEnv: Record<string, string>;
+};
+
+export class QueueDriver implements RunDriver {
+  readonly expectedChunks: number;
+  readonly #ctx: DriverContext;
+  readonly #observer: RunObserver;
+  readonly #o: QueueDriverOptions;
+  readonly #tracker = new RedeliveryTracker();
+  readonly #deadSeen = new Set<string>();
+  #brokerDuplicates = 0;
+  #finished = false;
+  #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
+
+  constructor(ctx: DriverContext, observer: RunObserver, options: QueueDriverOptions) {
+    this.#ctx = ctx;
+    this.#observer = observer;
+    this.#o = options;
+    this.expectedChunks = options.plan.totalChunks;
+  }
+
+  get tracker(): RedeliveryTracker {
+    return this.#tracker;
+  }
+
+  async prepare(): Promise<void> {
+    await this.#observer.ensureLoaded(this.#o.plan);
+  }
+
+  workerEnv(): Record<string, string> {
+    return { QUEUE_MODE: "true", QUEUE_BACKEND: this.#o.backend, ...this.#o.brokerEnv };
+  }
+
+  onLine(workerId: string, line: string): void {
+    const parsed = parseLogLine(line);
+    if (!parsed || typeof parsed.fields.chunk !== "number") return;
+    if (parsed.message.startsWith("took chunk")) {
+      const r = this.#tracker.took(workerId, parsed.fields.chunk, parsed.time ?? new Date());
+      if (r) {
+        this.#ctx.ledger.note(
+          "recovered",
+          `chunk ${r.chunkId} of dead worker ${r.fromWorker} taken by worker ${r.toWorker} after ${r.seconds.toFixed(2)} s`,
+          new Date(r.takenAt),
+        );
+      }
+    } else if (parsed.message.startsWith("completed chunk")) {
+      this.#tracker.finished(parsed.fields.chunk);
+    }
+  }
+
+  async onWorkerExit(exit: WorkerExit): Promise<{ restart: boolean }> {
+    if (exit.code !== 0) {
+      this.#tracker.died(exit.id, exit.at);
+      const moved = await this.#observer.reclaimFrom(exit.id);
+      if (moved > 0) this.#ctx.ledger.note("note", `${moved} chunk(s) of worker ${exit.id} handed back to the queue`);
+    }
+    return { restart: false };
+  }
+
+  async poll(): Promise<ProgressSnapshot> {
+    const ledger = this.#ctx.ledger;
+    for (const r of await this.#observer.readNewResults()) {
+      this.#tracker.finished(r.chunkId);
+      const accepted = ledger.accept(
+        { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate },
+        r.busySeconds,
+      );
+      if (accepted && r.attempt > 1) ledger.redelivered++;
+    }
+    const stats = await this.#observer.stats();
+    this.#lastStats = stats;
+    this.#brokerDuplicates = stats.duplicates;
+    if (stats.deadLettered > ledger.deadLetters.length) await this.#readDeadLetters();
+    const snap = emptySnapshot(this.expectedChunks, this.#o.plan.totalParameters);
+    snap.chunksDone = ledger.acceptedCount;
+    snap.paramsDone = ledger.aggregate.count;
+    snap.deadLettered = ledger.deadLetters.length;
+    snap.duplicates = ledger.duplicatesDiscarded + (this.#finished ? 0 : this.#brokerDuplicates);
+    snap.pending = stats.pending;
+    snap.inFlight = stats.inFlight;
+    return snap;
+  }
+
+  async #readDeadLetters(): Promise<void> {
+    for (const d of await this.#observer.deadLetters()) {
+      const key = d.chunkId === null ? `raw:${d.raw}` : String(d.chunkId);
+      if (this.#deadSeen.has(key)) continue;
+      this.#deadSeen.add(key);
+      if (d.chunkId !== null && this.#ctx.ledger.has(d.chunkId)) continue;
+      this.#ctx.ledger.deadLetters.push({
+        chunkId: d.chunkId ?? -1,
+        start: d.start ?? 0,
+        end: d.end ?? 0,
+        attempts: d.attempts,
+        error: d.chunkId === null ? `malformed message dead-lettered: ${d.error}` : d.error,
+      });
+    }
+  }
+
+  isSettled(): boolean {
+    const ledger = this.#ctx.ledger;
+    const deadChunks = ledger.deadLetters.filter((d) => d.chunkId >= 0).length;
+    return ledger.acceptedCount + deadChunks >= this.expectedChunks;
+  }
+
+  pickVictim(running: string[]): string | undefined {
+    const holders = this.#tracker.holders();
+    const inFlight = this.#lastStats?.inFlight ?? {};
+    return running.find((id) => holders.has(id) || (inFlight[id] ?? 0) > 0) ?? running[0];
+  }
+
+  async finish(): Promise<void> {
+    await this.poll();
+    await this.#readDeadLetters();
+    this.#ctx.ledger.duplicatesDiscarded += this.#brokerDuplicates;
+    this.#finished = true;
+    this.#ctx.ledger.redeliveries.push(...this.#tracker.redeliveries);
+  }
+
+  /** The observer belongs to the backend session, which purges and closes it. */
+  async close(): Promise<void> {}
+}
