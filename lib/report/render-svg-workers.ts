@@ -4,8 +4,13 @@ import type { RunReport, WorkerRow } from "./report-model.ts";
 import { COLORS, line, niceTicks, px, svgDocument, text, tickLabel } from "./render-svg-kit.ts";
 
 const W = 760;
-const M = { left: 96, right: 250, top: 56, bottom: 52 };
 const ROW = 26;
+
+/** "worker 3" for a numeric id; a pod name as it is, shortened if very long. */
+function workerLabel(id: string): string {
+  if (/^\d+$/.test(id)) return `worker ${id}`;
+  return id.length > 30 ? `${id.slice(0, 29)}…` : id;
+}
 
 export function workerThroughput(w: WorkerRow): number | undefined {
   return w.busySeconds > 0 ? w.params / w.busySeconds : undefined;
@@ -13,6 +18,8 @@ export function workerThroughput(w: WorkerRow): number | undefined {
 
 export function renderWorkersSvg(r: RunReport): string {
   const rows = r.perWorker;
+  // Room on the left for the longest worker name (about 6.6 px a character at 12 px).
+  const M = { left: Math.max(96, 16 + 6.6 * Math.max(0, ...rows.map((w) => workerLabel(w.worker).length))), right: 250, top: 56, bottom: 52 };
   const plotW = W - M.left - M.right;
   const plotH = Math.max(1, rows.length) * ROW;
   const H = M.top + plotH + M.bottom;
@@ -41,7 +48,7 @@ export function renderWorkersSvg(r: RunReport): string {
   rows.forEach((w, i) => {
     const top = M.top + i * ROW;
     const rate = workerThroughput(w);
-    body.push(text(M.left - 8, top + ROW / 2 + 4, `worker ${w.worker}`, { anchor: "end" }));
+    body.push(text(M.left - 8, top + ROW / 2 + 4, workerLabel(w.worker), { anchor: "end" }));
     if (rate !== undefined) {
       body.push(`<rect x="${px(M.left)}" y="${px(top + 4)}" width="${px(x(rate) - M.left)}" height="${ROW - 8}" fill="${COLORS.bar}"/>`);
     }
