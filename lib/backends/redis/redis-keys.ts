@@ -30,3 +30,6 @@ export function redisKeys(namespace: string, runId: string): RedisKeys {
     stats: `${run}:stats`,
   };
 }
+
+/** Idle time given to an entry handed back on purpose: past any worker's stale threshold. */
+export const HAND_BACK_IDLE_MS = 7 * 24 * 3600 * 1000;

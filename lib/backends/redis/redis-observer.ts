@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -126,14 +126,14 @@ export class RedisObserver implements RunObserver {
     };
   }
 
-  /** Hands a dead worker's entries to a placeholder consumer, idle past the threshold, so the next check takes them. */
+  /** Hands a dead worker's entries to a placeholder consumer, idle past any threshold, so the next check takes them. */
   async reclaimFrom(workerId: string): Promise<number> {
     const k = this.#keys;
     let moved = 0;
     try {
       const pending = (await this.#client.xpending(k.tasks, k.group, "-", "+", 1000, workerId)) as [string, string, number, number][];
       for (const [id] of pending) {
-        await this.#client.xclaim(k.tasks, k.group, ORPHANS, 0, id, "IDLE", this.#o.staleThresholdMs + 1, "JUSTID");
+        await this.#client.xclaim(k.tasks, k.group, ORPHANS, 0, id, "IDLE", HAND_BACK_IDLE_MS, "JUSTID");
         moved++;
       }
       await this.#client.xgroup("DELCONSUMER", k.tasks, k.group, workerId);

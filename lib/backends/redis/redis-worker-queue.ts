@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, Delivery, RunPlan, WorkerQueue } from "../backend.ts";
 import { COMPLETE, DEAD_LETTER, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
 import { decodeTask, describeRaw, fieldsToRecord } from "./task-codec.ts";
 
@@ -145,7 +145,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   async release(delivery: Delivery): Promise<void> {
     const d = delivery as RedisDelivery;
     // Idle past the threshold: the next reclaim check of any worker takes it.
-    await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", this.#o.staleThresholdMs + 1, "JUSTID");
+    await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", HAND_BACK_IDLE_MS, "JUSTID");
   }
 
   settled(plan: RunPlan): Promise<boolean> {

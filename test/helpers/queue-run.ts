@@ -1,0 +1,145 @@
+// A queue-mode run for behavioural tests: a random namespace on the real broker, real
+// worker processes, an observer, and a teardown that removes only what the test created.
+import type { TestContext } from "node:test";
+import { Redis } from "ioredis";
+import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
+import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
+import { RunLedger } from "../../lib/report/run-ledger.ts";
+import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
+import { waitFor } from "./wait-for.ts";
+
+export const BROKER_URLS: Record<BackendName, string> = {
+  redis: process.env.TTG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+  rabbitmq: process.env.TTG_TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+};
+
+export type QueueRunOptions = {
+  params: number;
+  chunkSize: number;
+  workMs?: number;
+  env?: Record<string, string>;
+  url?: string;
+};
+
+export type QueueRun = {
+  backend: BackendName;
+  namespace: string;
+  runId: string;
+  plan: RunPlan;
+  url: string;
+  observer: RunObserver;
+  ledger: RunLedger;
+  results: ChunkResult[];
+  workers: Map<string, WorkerProcess>;
+  workerEnv(id: string, extra?: Record<string, string>): Record<string, string>;
+  start(id: string, extra?: Record<string, string>): WorkerProcess;
+  /** Reads new results into the ledger; returns the ledger. */
+  collect(): Promise<RunLedger>;
+  waitForAccepted(count: number, timeoutMs?: number): Promise<void>;
+};
+
+export async function deleteNamespace(backend: BackendName, url: string, namespace: string): Promise<void> {
+  if (backend === "redis") {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      let cursor = "0";
+      do {
+        const [next, keys] = await client.scan(cursor, "MATCH", `${namespace}:*`, "COUNT", 500);
+        cursor = next;
+        if (keys.length) await client.del(...keys);
+      } while (cursor !== "0");
+    } finally {
+      client.disconnect();
+    }
+    return;
+  }
+  const amqp = await import("amqplib");
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createChannel();
+    ch.on("error", () => undefined);
+    for (const suffix of ["tasks", "tasks.retry", "tasks.dlq", "results"]) {
+      await ch.deleteQueue(`${namespace}.${suffix}`).catch(() => undefined);
+    }
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+export async function createQueueRun(t: TestContext, backend: BackendName, o: QueueRunOptions): Promise<QueueRun> {
+  const namespace = `ttgtest-${Math.random().toString(36).slice(2, 10)}`;
+  const runId = `run-${Math.random().toString(36).slice(2, 8)}`;
+  const url = o.url ?? BROKER_URLS[backend];
+  const plan: RunPlan = { runId, totalParameters: o.params, chunkSize: o.chunkSize, totalChunks: Math.ceil(o.params / o.chunkSize) };
+  const observer = await openRunObserver(backend, {
+    url,
+    namespace,
+    runId,
+    consumer: "coordinator",
+    maxDeliveries: Number(o.env?.MAX_DELIVERIES ?? 3),
+    retryDelayMs: 100,
+    staleThresholdMs: Number(o.env?.STALE_THRESHOLD_MS ?? 1000),
+    staleCheckIntervalMs: 100,
+  });
+  const ledger = new RunLedger(plan.totalChunks);
+  const workers = new Map<string, WorkerProcess>();
+  const results: ChunkResult[] = [];
+  t.after(async () => {
+    for (const w of workers.values()) {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.child.kill("SIGCONT");
+        w.child.kill("SIGKILL");
+      }
+      await w.exited;
+    }
+    await observer.close().catch(() => undefined);
+    await deleteNamespace(backend, url, namespace).catch(() => undefined);
+  });
+  const workerEnv = (id: string, extra: Record<string, string> = {}) => ({
+    WORKER_ID: id,
+    QUEUE_MODE: "true",
+    QUEUE_BACKEND: backend,
+    QUEUE_NAMESPACE: namespace,
+    RUN_ID: runId,
+    TOTAL_PARAMETERS: String(o.params),
+    CHUNK_SIZE: String(o.chunkSize),
+    SIMULATE_WORK_MS: String(o.workMs ?? 0),
+    STALE_THRESHOLD_MS: "1000",
+    STALE_CHECK_INTERVAL_SECONDS: "0.1",
+    RETRY_DELAY_MS: "100",
+    HEARTBEAT_SECONDS: "0",
+    ...(backend === "redis" ? { REDIS_URL: url } : { AMQP_URL: url }),
+    ...o.env,
+    ...extra,
+  });
+  const run: QueueRun = {
+    backend,
+    namespace,
+    runId,
+    plan,
+    url,
+    observer,
+    ledger,
+    results,
+    workers,
+    workerEnv,
+    start(id, extra) {
+      const w = startWorkerProcess(workerEnv(id, extra));
+      workers.set(id, w);
+      return w;
+    },
+    async collect() {
+      for (const r of await observer.readNewResults()) {
+        results.push(r);
+        ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+      }
+      return ledger;
+    },
+    async waitForAccepted(count, timeoutMs = 30_000) {
+      await waitFor(async () => (await run.collect()).acceptedCount >= count, `${count} accepted chunks`, timeoutMs, 50);
+    },
+  };
+  return run;
+}

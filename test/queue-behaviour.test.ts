@@ -1,0 +1,189 @@
+// SPEC §3 against the real brokers with real worker processes: the same behaviours for
+// every backend. Each test has its own namespace and run id, removed afterwards.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { AggregateBuilder } from "../lib/compute/aggregate.ts";
+import { simulatedValue } from "../lib/compute/simulated.ts";
+import type { BackendName } from "../lib/backends/open-backend.ts";
+import { createQueueRun, type QueueRun } from "./helpers/queue-run.ts";
+import { injectMalformed } from "./helpers/inject-malformed.ts";
+import type { WorkerProcess } from "./helpers/worker-process.ts";
+import { waitFor } from "./helpers/wait-for.ts";
+
+const BACKENDS: BackendName[] = ["redis"];
+
+type Took = { worker: string; chunk: number; delivery: number; at: number };
+
+function tookLines(run: QueueRun): Took[] {
+  const out: Took[] = [];
+  for (const [worker, w] of run.workers) {
+    for (const e of w.events()) {
+      if (e.message.startsWith("took chunk")) {
+        out.push({ worker, chunk: Number(e.fields.chunk), delivery: Number(e.fields.delivery), at: e.time?.getTime() ?? 0 });
+      }
+    }
+  }
+  return out;
+}
+
+async function allExit(workers: WorkerProcess[], timeoutMs = 30_000) {
+  const timer = setTimeout(() => workers.forEach((w) => w.child.kill("SIGKILL")), timeoutMs);
+  const exits = await Promise.all(workers.map((w) => w.exited));
+  clearTimeout(timer);
+  return exits;
+}
+
+function assertComplete(run: QueueRun) {
+  const ledger = run.ledger;
+  assert.equal(ledger.acceptedCount, run.plan.totalChunks, `missing chunks ${ledger.missingChunkIds()}`);
+  assert.equal(ledger.coveredParams(), run.plan.totalParameters);
+}
+
+for (const backend of BACKENDS) {
+  describe(`${backend} backend`, () => {
+    test("several workers: every chunk accepted exactly once, aggregate equals a direct computation", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 600, chunkSize: 20 });
+      const workers = ["a", "b", "c"].map((id) => run.start(id));
+      const exits = await allExit(workers);
+      assert.deepEqual(exits.map((e) => e.code), [0, 0, 0], "workers leave once the run is settled");
+      await run.collect();
+      assertComplete(run);
+      assert.equal(run.ledger.duplicatesDiscarded, 0);
+      const direct = new AggregateBuilder();
+      for (let p = 0; p < 600; p++) direct.add(simulatedValue(p));
+      assert.equal(run.ledger.aggregate.build().sum, direct.build().sum);
+      assert.equal((await run.observer.stats()).accepted, 30);
+    });
+
+    test("kill -9 mid-chunk: another worker takes the chunk within 2 s and nothing is lost", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 200, chunkSize: 10, workMs: 20 });
+      const a = run.start("a");
+      const b = run.start("b");
+      const took = await a.waitForEvent((e) => e.message.startsWith("took chunk"), "a to take a chunk");
+      const victimChunk = Number(took.fields.chunk);
+      const killedAt = Date.now();
+      a.child.kill("SIGKILL");
+      await waitFor(() => tookLines(run).find((l) => l.worker === "b" && l.chunk === victimChunk), "b to take the dead worker's chunk", 5000);
+      const retaken = tookLines(run).find((l) => l.worker === "b" && l.chunk === victimChunk)!;
+      assert.ok(retaken.at - killedAt < 2000, `redelivered after ${retaken.at - killedAt} ms`);
+      assert.ok(retaken.delivery >= 2);
+      assert.equal((await b.exited).code, 0);
+      await run.collect();
+      assertComplete(run);
+      assert.equal(run.results.find((r) => r.chunkId === victimChunk)?.worker, "b");
+    });
+
+    test("a frozen worker (SIGSTOP) loses its chunk to another; after SIGCONT its late copy is discarded", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 120, chunkSize: 10, workMs: 30 });
+      const a = run.start("a");
+      const took = await a.waitForEvent((e) => e.message.startsWith("took chunk"), "a to take a chunk");
+      const chunk = Number(took.fields.chunk);
+      a.child.kill("SIGSTOP");
+      const b = run.start("b");
+      await waitFor(async () => (await run.collect()).has(chunk), `chunk ${chunk} accepted from b`, 10_000);
+      assert.equal(run.results.find((r) => r.chunkId === chunk)?.worker, "b");
+      a.child.kill("SIGCONT");
+      const exits = await allExit([a, b]);
+      assert.deepEqual(exits.map((e) => e.code), [0, 0]);
+      await run.collect();
+      assertComplete(run);
+      assert.equal(run.results.filter((r) => r.chunkId === chunk).length, 1, "one accepted result for the chunk");
+      const dropped = a.events().some(
+        (e) => e.message.startsWith("lost the lease") || e.message.includes("this copy was discarded"),
+      );
+      assert.ok(dropped, `a's late copy was neither dropped nor discarded:\n${a.stdout.join("\n")}`);
+    });
+
+    test("a CPU-bound chunk several times longer than STALE_THRESHOLD_MS is never redelivered", async (t) => {
+      const run = await createQueueRun(t, backend, {
+        params: 6,
+        chunkSize: 3,
+        env: { COMPUTE_MODULE: "test/fixtures/busy-compute.ts", BUSY_MS: "1000", STALE_THRESHOLD_MS: "800" },
+      });
+      const workers = ["a", "b", "c"].map((id) => run.start(id));
+      assert.deepEqual((await allExit(workers, 60_000)).map((e) => e.code), [0, 0, 0]);
+      await run.collect();
+      assertComplete(run);
+      const took = tookLines(run);
+      assert.equal(took.length, 2, `chunks taken: ${JSON.stringify(took)}`);
+      assert.ok(took.every((l) => l.delivery === 1));
+      assert.ok(run.results.every((r) => r.attempt === 1 && r.busySeconds >= 2.4));
+      assert.equal((await run.observer.stats()).duplicates, 0);
+    });
+
+    test("loaders racing (coordinator and workers) yield each chunk exactly once", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 2500, chunkSize: 1 });
+      const loads = Array.from({ length: 3 }, () => run.observer.ensureLoaded(run.plan));
+      const workers = ["a", "b"].map((id) => run.start(id));
+      await Promise.all(loads);
+      assert.deepEqual((await allExit(workers, 60_000)).map((e) => e.code), [0, 0]);
+      await run.collect();
+      assertComplete(run);
+      const took = tookLines(run);
+      assert.equal(took.length, 2500, "each chunk delivered once");
+      assert.equal(new Set(took.map((l) => l.chunk)).size, 2500);
+      assert.equal(run.ledger.duplicatesDiscarded + (await run.observer.stats()).duplicates, 0);
+    });
+
+    test("a poison chunk is dead-lettered after MAX_DELIVERIES with its last error; the run still settles", async (t) => {
+      const run = await createQueueRun(t, backend, {
+        params: 100,
+        chunkSize: 10,
+        env: { COMPUTE_MODULE: "test/fixtures/throwing-compute.ts", THROW_ON: "55", MAX_DELIVERIES: "3" },
+      });
+      const workers = ["a", "b"].map((id) => run.start(id));
+      assert.deepEqual((await allExit(workers)).map((e) => e.code), [0, 0]);
+      await run.collect();
+      assert.equal(run.ledger.acceptedCount, 9);
+      const dead = await run.observer.deadLetters();
+      assert.equal(dead.length, 1);
+      assert.equal(dead[0]?.chunkId, 5);
+      assert.equal(dead[0]?.start, 50);
+      assert.equal(dead[0]?.end, 60);
+      assert.equal(dead[0]?.attempts, 3);
+      assert.match(dead[0]?.error ?? "", /cannot evaluate parameter 55/);
+      const attempts = tookLines(run).filter((l) => l.chunk === 5);
+      assert.equal(attempts.length, 3);
+    });
+
+    test("a malformed message is dead-lettered, not a crash", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 50, chunkSize: 10 });
+      await run.observer.ensureLoaded(run.plan);
+      await injectMalformed(backend, run.url, run.namespace, run.runId);
+      const a = run.start("a");
+      assert.equal((await a.exited).code, 0, a.stdout.join("\n"));
+      await run.collect();
+      assertComplete(run);
+      const dead = await run.observer.deadLetters();
+      assert.equal(dead.length, 1);
+      assert.equal(dead[0]?.chunkId, null);
+      assert.match(dead[0]?.error ?? "", /malformed/);
+    });
+
+    test("SIGTERM mid-chunk never publishes a partial result; the chunk is redone by another worker", async (t) => {
+      const run = await createQueueRun(t, backend, {
+        params: 60,
+        chunkSize: 20,
+        workMs: 100,
+        env: { SHUTDOWN_GRACE_SECONDS: "0.2" },
+      });
+      const a = run.start("a");
+      const took = await a.waitForEvent((e) => e.message.startsWith("took chunk"), "a to take a chunk");
+      const chunk = Number(took.fields.chunk);
+      a.child.kill("SIGTERM");
+      assert.equal((await a.exited).code, 143);
+      assert.ok(a.events().some((e) => e.message.includes("left for another worker")));
+      const summary = a.summary() as { chunks: number; status: string };
+      assert.equal(summary.status, "interrupted");
+      await run.collect();
+      assert.equal(run.ledger.has(chunk), false, "no result for the interrupted chunk");
+      const b = run.start("b");
+      assert.equal((await b.exited).code, 0);
+      await run.collect();
+      assertComplete(run);
+      const redo = run.results.find((r) => r.chunkId === chunk);
+      assert.equal(redo?.worker, "b");
+      assert.equal(redo?.aggregate.count, 20, "the whole chunk, not a part");
+    });
+  });
+}

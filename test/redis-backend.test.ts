@@ -1,0 +1,130 @@
+// Redis-specific guarantees: a broker restart, a worker that starts before Redis does,
+// a loader that stopped half-way, bounded memory, and leases that only their holder renews.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Redis } from "ioredis";
+import { LOAD_BATCH, runLua } from "../lib/backends/redis/lua-scripts.ts";
+import { startPrivateRedis } from "../lib/backends/redis/local-redis.ts";
+import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
+import { ensureGroup } from "../lib/backends/redis/redis-loader.ts";
+import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
+import { freePort } from "../lib/backends/free-port.ts";
+import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
+import { waitFor } from "./helpers/wait-for.ts";
+
+test("a Redis restart mid-run (SIGKILL, AOF) loses no accepted result, and the run completes", async (t) => {
+  const server = await startPrivateRedis();
+  t.after(() => server.stop());
+  const run = await createQueueRun(t, "redis", { params: 400, chunkSize: 10, workMs: 10, url: server.url });
+  const workers = ["a", "b"].map((id) => run.start(id));
+  await run.waitForAccepted(8);
+  const before = run.ledger.acceptedCount;
+  process.kill(server.pid!, "SIGKILL");
+  await server.stop({ keepDir: true });
+  const restarted = await startPrivateRedis({ port: server.port, dir: server.dir });
+  t.after(() => restarted.stop());
+  const exits = await Promise.all(workers.map((w) => w.exited));
+  assert.deepEqual(exits.map((e) => e.code), [0, 0], workers.map((w) => w.stdout.slice(-5).join("\n")).join("\n"));
+  assert.ok(before >= 8);
+  const client = new Redis(restarted.url);
+  t.after(() => client.disconnect());
+  const keys = redisKeys(run.namespace, run.runId);
+  assert.equal(await client.hlen(keys.done), 40, "every chunk has exactly one accepted result after the restart");
+  assert.equal(await client.xlen(keys.results), 40, "and every accepted result survived it");
+});
+
+test("a worker started before Redis is listening waits for it, then works", async (t) => {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const namespace = `ttgtest-${Math.random().toString(36).slice(2, 8)}`;
+  const { startWorkerProcess } = await import("./helpers/worker-process.ts");
+  const w = startWorkerProcess({
+    QUEUE_MODE: "true",
+    QUEUE_NAMESPACE: namespace,
+    REDIS_URL: url,
+    RUN_ID: "early",
+    TOTAL_PARAMETERS: "50",
+    CHUNK_SIZE: "10",
+    SIMULATE_WORK_MS: "0",
+    HEARTBEAT_SECONDS: "0",
+  });
+  t.after(() => w.child.kill("SIGKILL"));
+  await w.waitForEvent((e) => e.message.startsWith("waiting for the redis broker"), "the worker to wait");
+  const server = await startPrivateRedis({ port });
+  t.after(() => server.stop());
+  assert.equal((await w.exited).code, 0, w.stdout.join("\n"));
+  assert.equal((w.summary() as { chunks: number }).chunks, 5);
+});
+
+test("a loader that stopped half-way is completed by the next one, without duplicates", async (t) => {
+  const url = BROKER_URLS.redis;
+  const namespace = `ttgtest-${Math.random().toString(36).slice(2, 8)}`;
+  t.after(() => deleteNamespace("redis", url, namespace));
+  const client = new Redis(url);
+  t.after(() => client.disconnect());
+  const keys = redisKeys(namespace, "half");
+  const plan = { runId: "half", totalParameters: 2500, chunkSize: 1, totalChunks: 2500 };
+  await ensureGroup(client, keys);
+  // The first loader gets one batch in and dies.
+  await runLua(client, LOAD_BATCH, [keys.meta, keys.tasks], ["half", 2500, 1, 2500, 1000, "t"]);
+  assert.equal(await client.xlen(keys.tasks), 1000);
+  const queue = await createRedisWorkerQueue({
+    url,
+    namespace,
+    runId: "half",
+    consumer: "w",
+    maxDeliveries: 3,
+    retryDelayMs: 100,
+    staleThresholdMs: 1000,
+    staleCheckIntervalMs: 100,
+  });
+  t.after(() => queue.close());
+  await queue.ensureLoaded(plan);
+  await queue.ensureLoaded(plan);
+  const entries = (await client.xrange(keys.tasks, "-", "+")) as [string, string[]][];
+  const ids = entries.map(([, f]) => Number(f[f.indexOf("chunk_id") + 1]));
+  assert.equal(ids.length, 2500);
+  assert.equal(new Set(ids).size, 2500);
+  await assert.rejects(queue.ensureLoaded({ ...plan, chunkSize: 2, totalChunks: 1250 }), /Cannot load run half: .*use another --run-id/);
+});
+
+test("memory stays bounded: accepted tasks are deleted from the stream", async (t) => {
+  const run = await createQueueRun(t, "redis", { params: 500, chunkSize: 5 });
+  const w = run.start("a");
+  assert.equal((await w.exited).code, 0);
+  const stats = await run.observer.stats();
+  assert.equal(stats.accepted, 100);
+  assert.equal(stats.extra.streamLength, 0, "no acknowledged task is left in ttg:tasks");
+  assert.equal(stats.extra.pendingEntries, 0);
+});
+
+test("only the holder of a chunk can renew its lease; the coordinator can hand a dead worker's chunk back", async (t) => {
+  const run = await createQueueRun(t, "redis", { params: 20, chunkSize: 10 });
+  await run.observer.ensureLoaded(run.plan);
+  const options = {
+    url: run.url,
+    namespace: run.namespace,
+    runId: run.runId,
+    maxDeliveries: 3,
+    retryDelayMs: 100,
+    staleThresholdMs: 60_000,
+    staleCheckIntervalMs: 10,
+  };
+  const a = await createRedisWorkerQueue({ ...options, consumer: "a" });
+  const b = await createRedisWorkerQueue({ ...options, consumer: "b" });
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  const d = await a.next(100);
+  assert.ok(d?.task);
+  assert.equal(await a.renew(d), true);
+  assert.equal(await b.renew(d), false, "b does not hold a's chunk");
+  assert.equal(await run.observer.reclaimFrom("a"), 1);
+  assert.equal(await a.renew(d), false, "a lost it once handed back");
+  const taken = await waitFor(async () => {
+    const next = await b.next(50);
+    return next?.task?.chunkId === d.task?.chunkId ? next : undefined;
+  }, "b to reclaim the handed-back chunk", 5000);
+  assert.equal(taken.deliveryCount, 2);
+});
