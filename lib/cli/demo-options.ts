@@ -1,15 +1,14 @@
 // demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
 // explicit flags win over worker variables in the environment, which win over the preset.
 import { randomBytes } from "node:crypto";
-import yargs from "yargs";
 import { decimal, integer, text } from "../config/parsers.ts";
 import type { Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
-import { flag, oneLineUsageMessage } from "./flag-parsers.ts";
-import { UsageError } from "./usage-error.ts";
+import { flag } from "./flag-parsers.ts";
+import { scriptParser } from "./script-parser.ts";
 
 export type DemoOptions = SweepConfig & {
   platformChoice: "kind" | "local" | "auto";
@@ -28,9 +27,7 @@ export function defaultRunId(backend: string, now = new Date()): string {
 }
 
 export function demoParser(argv: string[]) {
-  return yargs(argv)
-    .scriptName("demo.ts")
-    .usage("$0 [options]\n\nRuns a parameter sweep end to end and writes reports/<run-id>/report.json and report.md.")
+  return scriptParser(argv, "demo.ts", "Runs a parameter sweep end to end and writes reports/<run-id>/report.json and report.md.")
     .option("backend", { choices: BACKENDS, default: "redis" as const, describe: "queue backend, or static slices (M1)" })
     .option("scale", { choices: SCALE_NAMES, default: "small" as ScaleName, describe: "workload preset" })
     .option("workers", { coerce: flag("workers", integer(1, 256)), default: 3, describe: "number of workers" })
@@ -48,16 +45,7 @@ export function demoParser(argv: string[]) {
     .option("stall-seconds", { coerce: flag("stall-seconds", decimal(1)), default: 120, describe: "give up after this long without progress" })
     .option("yes", { type: "boolean", default: false, describe: "no prompts (implied when stdin is not a terminal)" })
     .option("dry-run", { type: "boolean", default: false, describe: "print each command it would run; change nothing" })
-    .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" })
-    .strict()
-    .help()
-    .version(false)
-    .wrap(100)
-    .fail((message, error) => {
-      throw error instanceof UsageError
-        ? error
-        : new UsageError(oneLineUsageMessage(message ?? error?.message ?? "invalid arguments"));
-    });
+    .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" });
 }
 
 function fromEnv(env: Env, name: keyof typeof WORKER_VARIABLES): number | undefined {
