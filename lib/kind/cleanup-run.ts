@@ -1,0 +1,52 @@
+// cleanup.ts end to end: plan (read-only), show, confirm, delete; the local purge hook when
+// no cluster is reachable; the kind cluster itself only for --all without --keep-cluster.
+import { createInterface } from "node:readline/promises";
+import type { Shell } from "../shell/run.ts";
+import { hasTool, requireTool } from "../shell/tools.ts";
+import { executeCleanup, planCleanup, purgeLocalBrokerData, type CleanupScope, type LocalBrokerPurge } from "./cleanup-plan.ts";
+import { CLUSTER_NAME, KIND_CONTEXT } from "./cluster.ts";
+import { kindClusters, kindDeleteCluster } from "./kind.ts";
+import { apiServerReady, type KubeTarget } from "./kubectl.ts";
+
+export type CleanupOptions = CleanupScope & { deleteCluster: boolean; force: boolean; target: KubeTarget };
+export type CleanupIO = { log: (line: string) => void; confirm: (question: string) => Promise<boolean>; purge?: LocalBrokerPurge };
+
+/** y/N on a terminal; the caller decides when to ask (never without a TTY, never with --force). */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO): Promise<number> {
+  const { run } = shell;
+  requireTool("kubectl");
+  if (!(await apiServerReady(run, o.target))) {
+    io.log(`no cluster answers at context ${o.target.context ?? "(current)"}: nothing to remove on Kubernetes`);
+    for (const b of ["redis", "rabbitmq"] as const) if (o[b]) await (io.purge ?? purgeLocalBrokerData)(b, io.log);
+    return 0;
+  }
+  const groups = await planCleanup(run, o, o.target);
+  const total = groups.reduce((n, g) => n + g.objects.length, 0);
+  for (const g of groups) {
+    io.log(`${g.app}: ${g.objects.length === 0 ? "nothing to remove" : `${g.objects.length} object(s)`}`);
+    for (const obj of g.objects) io.log(`  ${obj.kind.toLowerCase()}/${obj.name}`);
+  }
+  const clusterToo = o.deleteCluster && o.target.context === KIND_CONTEXT && hasTool("kind") && (await kindClusters(run)).includes(CLUSTER_NAME);
+  if (clusterToo) io.log(`kind cluster ${CLUSTER_NAME} (add --keep-cluster to keep it)`);
+  if (total === 0 && !clusterToo) {
+    io.log("Nothing of TTG's to remove.");
+    return 0;
+  }
+  if (!shell.dryRun && !o.force && !(await io.confirm(`Remove the ${total} object(s) above${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}?`))) {
+    io.log("Cancelled: nothing removed.");
+    return 0;
+  }
+  await executeCleanup(run, groups, o.target);
+  if (clusterToo) await kindDeleteCluster(run, CLUSTER_NAME);
+  io.log(shell.dryRun ? "dry run: nothing removed" : `Removed ${total} object(s)${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}.`);
+  return 0;
+}

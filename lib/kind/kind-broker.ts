@@ -1,0 +1,98 @@
+// Brokers on the cluster: credentials generated once per cluster, objects applied, readiness
+// awaited, and a port-forward so the host-side coordinator (demo, monitor) can reach them.
+import { createServer, connect } from "node:net";
+import type { Shell, Run } from "../shell/run.ts";
+import { brokerObjects, brokerSecret, generatePassword, REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "./broker-objects.ts";
+import { kubectlApply, kubectlGetSecret, kubectlPortForward, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
+
+export type BrokerCredentials = { username: string; password: string };
+
+/** Reads the broker's Secret, creating it with a random password when missing. */
+export async function ensureBrokerSecret(run: Run, backend: BrokerBackend, t: KubeTarget): Promise<BrokerCredentials> {
+  const name = backend === "redis" ? REDIS_SECRET : RABBITMQ_SECRET;
+  const existing = await kubectlGetSecret(run, name, t);
+  if (existing?.password) return { username: existing.username ?? "", password: existing.password };
+  const password = generatePassword();
+  const secret = brokerSecret(backend, password, t.namespace ? { namespace: t.namespace } : {});
+  await kubectlApply(run, [secret], t);
+  return { username: backend === "rabbitmq" ? "ttg" : "", password };
+}
+
+export async function deployBroker(run: Run, backend: BrokerBackend, t: KubeTarget & { timeoutSeconds?: number }): Promise<BrokerCredentials> {
+  const credentials = await ensureBrokerSecret(run, backend, t);
+  await kubectlApply(run, brokerObjects(backend, t.namespace ? { namespace: t.namespace } : {}), t);
+  await kubectlRolloutStatus(run, `ttg-${backend}`, t.timeoutSeconds ?? (backend === "redis" ? 120 : 240), t);
+  return credentials;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export type KindBroker = {
+  /** URL the host uses (through the port-forward), credentials included. */
+  hostUrl: string;
+  /** Worker variables for pods: in-cluster service names; passwords come from the Secret. */
+  workerEnv: Record<string, string>;
+  /** Ends the port-forward. Idempotent. */
+  stop(): Promise<void>;
+};
+
+export type PrepareBrokerOptions = KubeTarget & { timeoutSeconds?: number; localPort?: number; log?: (line: string) => void };
+
+export async function prepareKindBroker(shell: Shell, backend: BrokerBackend, o: PrepareBrokerOptions = {}): Promise<KindBroker> {
+  const log = o.log ?? (() => undefined);
+  const t: KubeTarget = { ...(o.context ? { context: o.context } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) };
+  log(`deploying ${backend} on the cluster`);
+  const creds = await deployBroker(shell.run, backend, { ...t, ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}) });
+  const remotePort = backend === "redis" ? 6379 : 5672;
+  const localPort = o.localPort ?? (await freePort());
+  const forward = kubectlPortForward(shell.start, `service/ttg-${backend}`, localPort, remotePort, t);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    forward.kill();
+    await forward.exited;
+  };
+  if (!shell.dryRun) {
+    const deadline = Date.now() + (o.timeoutSeconds ?? 30) * 1000;
+    let exited = false;
+    void forward.exited.then(() => (exited = true));
+    while (!(await canConnect(localPort))) {
+      if (exited || Date.now() > deadline) {
+        await stop();
+        throw new Error(`Cannot reach ${backend} through kubectl port-forward on 127.0.0.1:${localPort}: ${exited ? "port-forward exited" : "timed out"}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  log(`${backend} reachable from this host on 127.0.0.1:${localPort}`);
+  const pw = encodeURIComponent(creds.password);
+  const hostUrl =
+    backend === "redis" ? `redis://:${pw}@127.0.0.1:${localPort}` : `amqp://${encodeURIComponent(creds.username)}:${pw}@127.0.0.1:${localPort}/`;
+  const workerEnv: Record<string, string> =
+    backend === "redis"
+      ? { QUEUE_MODE: "true", QUEUE_BACKEND: "redis", REDIS_HOST: "ttg-redis", REDIS_PORT: "6379" }
+      : { QUEUE_MODE: "true", QUEUE_BACKEND: "rabbitmq", RABBITMQ_HOST: "ttg-rabbitmq", RABBITMQ_PORT: "5672" };
+  return { hostUrl, workerEnv, stop };
+}
