@@ -93,3 +93,22 @@ test("SIGTERM lets the batch in hand finish within the grace period", async () =
   assert.equal(summary.status, "interrupted");
   assert.ok(summary.params > 0 && summary.params % 100 === 0, `params ${summary.params} is whole batches`);
 });
+
+test("METRICS_PORT serves Prometheus metrics while the worker runs", async () => {
+  const { freePort } = await import("../lib/backends/free-port.ts");
+  const port = await freePort();
+  const w = startWorkerProcess({
+    TOTAL_WORKERS: "1",
+    TOTAL_PARAMETERS: "400",
+    BATCH_SIZE: "100",
+    SIMULATE_WORK_MS: "10",
+    METRICS_PORT: String(port),
+  });
+  await w.waitForEvent((e) => e.event === "PROGRESS", "first progress");
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(text, /# TYPE ttg_chunks_completed_total counter/);
+  assert.match(text, /ttg_params_processed_total\{[^}]*worker="0"[^}]*\} [1-9]\d*/);
+  assert.match(text, /ttg_chunk_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*\} [1-9]/);
+  w.child.kill("SIGTERM");
+  await w.exited;
+});

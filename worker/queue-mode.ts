@@ -3,12 +3,12 @@
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
 import type { BackendOptions, ChunkResult, Delivery, RunPlan, WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
-import { ComputeAborted, type ComputeEngine, type RangeOutcome } from "../lib/compute/compute-engine.ts";
+import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
-import type { WorkerActivity } from "./heartbeat.ts";
 import type { Shutdown } from "./shutdown.ts";
 import { exitCodeForSignal } from "./shutdown.ts";
+import type { WorkerContext } from "./worker-context.ts";
 import { maybeFail } from "./simulated-fault.ts";
 
 type Tally = { chunks: number; params: number; duplicates: number; failures: number; busySeconds: number };
@@ -69,15 +69,8 @@ async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: Shutdown
 type ChunkRun = { outcome: RangeOutcome | "lease-lost" | "grace-expired"; seconds: number };
 
 /** Computes one chunk while renewing its lease from the main thread. */
-async function computeWithLease(
-  config: WorkerConfig,
-  queue: WorkerQueue,
-  engine: ComputeEngine,
-  delivery: Delivery,
-  shutdown: Shutdown,
-  activity: WorkerActivity,
-  log: Logger,
-): Promise<ChunkRun> {
+async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, delivery: Delivery): Promise<ChunkRun> {
+  const { config, engine, shutdown, activity, log } = ctx;
   const task = delivery.task!;
   const began = performance.now();
   let leaseLost = false;
@@ -116,14 +109,8 @@ async function computeWithLease(
   }
 }
 
-export async function runQueueMode(
-  config: WorkerConfig,
-  engine: ComputeEngine,
-  log: Logger,
-  shutdown: Shutdown,
-  began: number,
-  activity: WorkerActivity,
-): Promise<number> {
+export async function runQueueMode(ctx: WorkerContext): Promise<number> {
+  const { config, log, shutdown, began, activity } = ctx;
   const plan = planOf(config);
   const tally: Tally = { chunks: 0, params: 0, duplicates: 0, failures: 0, busySeconds: 0 };
   activity.state = "connecting";
@@ -132,7 +119,7 @@ export async function runQueueMode(
   let error: string | undefined;
   if (queue) {
     try {
-      status = await takeChunks(config, queue, engine, log, shutdown, activity, tally, plan);
+      status = await takeChunks(ctx, queue, tally, plan);
     } catch (e) {
       status = "failed";
       error = (e as Error).message;
@@ -161,15 +148,12 @@ export async function runQueueMode(
 }
 
 async function takeChunks(
-  config: WorkerConfig,
+  ctx: WorkerContext,
   queue: WorkerQueue,
-  engine: ComputeEngine,
-  log: Logger,
-  shutdown: Shutdown,
-  activity: WorkerActivity,
   tally: Tally,
   plan: RunPlan,
 ): Promise<"completed" | "interrupted"> {
+  const { config, log, shutdown, activity } = ctx;
   log.lifecycle("RUNNING", `queue mode: run ${plan.runId}, ${plan.totalChunks} chunks of ${plan.chunkSize}`, {
     backend: config.queueBackend,
   });
@@ -199,21 +183,13 @@ async function takeChunks(
       continue;
     }
     idleSince = Date.now();
-    await handleDelivery(config, queue, engine, log, shutdown, activity, tally, delivery);
+    await handleDelivery(ctx, queue, tally, delivery);
   }
   return "interrupted";
 }
 
-async function handleDelivery(
-  config: WorkerConfig,
-  queue: WorkerQueue,
-  engine: ComputeEngine,
-  log: Logger,
-  shutdown: Shutdown,
-  activity: WorkerActivity,
-  tally: Tally,
-  delivery: Delivery,
-): Promise<void> {
+async function handleDelivery(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, delivery: Delivery): Promise<void> {
+  const { config, log, activity, metrics } = ctx;
   const task = delivery.task;
   if (!task) {
     const outcome = await queue.fail(delivery, `malformed message: ${delivery.raw}`);
@@ -228,18 +204,24 @@ async function handleDelivery(
     delivery: delivery.deliveryCount,
   });
   Object.assign(activity, { state: "computing", chunk: task.chunkId, done: 0, of: task.end - task.start });
+  metrics.chunkStarted();
   try {
     maybeFail(config.simulateFaultRate, `chunk ${task.chunkId}`);
   } catch (e) {
     tally.failures++;
+    metrics.chunkFailed();
     const outcome = await queue.fail(delivery, (e as Error).message);
     log.warn("queue", `chunk ${task.chunkId} failed (${outcome}): ${(e as Error).message}`, { chunk: task.chunkId });
     return;
   }
-  const run = await computeWithLease(config, queue, engine, delivery, shutdown, activity, log);
+  const run = await computeWithLease(ctx, queue, delivery);
   tally.busySeconds += run.seconds;
-  if (run.outcome === "lease-lost") return;
+  if (run.outcome === "lease-lost") {
+    metrics.chunkAbandoned();
+    return;
+  }
   if (run.outcome === "grace-expired") {
+    metrics.chunkAbandoned();
     await queue.release(delivery);
     log.warn("queue", `shutdown grace expired: chunk ${task.chunkId} left for another worker, not published`, {
       chunk: task.chunkId,
@@ -248,6 +230,7 @@ async function handleDelivery(
   }
   if (!run.outcome.ok) {
     tally.failures++;
+    metrics.chunkFailed();
     const error = `param ${run.outcome.paramId}: ${run.outcome.error}`;
     const outcome = await queue.fail(delivery, error);
     log.warn("queue", `chunk ${task.chunkId} failed (${outcome}): ${error}`, { chunk: task.chunkId });
@@ -266,10 +249,12 @@ async function handleDelivery(
   const verdict = await queue.complete(delivery, result);
   if (verdict === "duplicate") {
     tally.duplicates++;
+    metrics.chunkDuplicate();
     log.info("queue", `chunk ${task.chunkId} already had a result; this copy was discarded`, { chunk: task.chunkId });
     return;
   }
   tally.chunks++;
   tally.params += task.end - task.start;
+  metrics.chunkFinished(run.seconds, task.end - task.start);
   log.info("queue", `completed chunk ${task.chunkId}`, { chunk: task.chunkId, seconds: Number(run.seconds.toFixed(3)) });
 }

@@ -3,11 +3,14 @@
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
 import { ConfigError } from "../lib/config/config-error.ts";
 import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
-import { createLogger, type Logger } from "../lib/log/logger.ts";
+import { createLogger } from "../lib/log/logger.ts";
+import { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
+import { serveMetrics, type MetricsServer } from "../lib/metrics/serve-metrics.ts";
 import { startHeartbeat, type WorkerActivity } from "./heartbeat.ts";
 import { runQueueMode } from "./queue-mode.ts";
 import { createShutdown, exitCodeForSignal } from "./shutdown.ts";
 import { runStaticSlice } from "./static-mode.ts";
+import type { WorkerContext } from "./worker-context.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -39,29 +42,37 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     shutdown.dispose();
     return EXIT.badInput;
   }
+  const metrics = new WorkerMetrics({
+    worker: config.workerId,
+    runId: config.queueMode ? config.runId : "static",
+    backend: config.queueMode ? config.queueBackend : "static",
+  });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsServer = await serveMetrics(metrics, config.metricsPort);
+      log.info("metrics", `Prometheus metrics on :${metricsServer.port}/metrics`);
+    } catch (error) {
+      log.warn("metrics", (error as Error).message);
+    }
+  }
   log.lifecycle("INITIALIZED", "compute thread ready");
   const activity: WorkerActivity = { state: "starting" };
   const stopHeartbeat = startHeartbeat(log, config.heartbeatMs, () => activity);
+  const ctx: WorkerContext = { config, engine, log, shutdown, activity, metrics, began };
   try {
-    return config.queueMode
-      ? await runQueueMode(config, engine, log, shutdown, began, activity)
-      : await runStatic(config, engine, log, shutdown, began, activity);
+    return config.queueMode ? await runQueueMode(ctx) : await runStatic(ctx);
   } finally {
     stopHeartbeat();
+    await metricsServer?.close().catch(() => undefined);
     await engine.close();
     shutdown.dispose();
   }
 }
 
-async function runStatic(
-  config: WorkerConfig,
-  engine: ComputeEngine,
-  log: Logger,
-  shutdown: ReturnType<typeof createShutdown>,
-  began: number,
-  activity: WorkerActivity,
-): Promise<number> {
-  const outcome = await runStaticSlice(config, engine, log, shutdown, activity);
+async function runStatic(ctx: WorkerContext): Promise<number> {
+  const { log, shutdown, began } = ctx;
+  const outcome = await runStaticSlice(ctx);
   const seconds = (performance.now() - began) / 1000;
   if (outcome.status === "completed") log.lifecycle("COMPLETED", `Duration: ${seconds.toFixed(2)}s`);
   else if (outcome.status === "failed") log.lifecycle("FAILED", outcome.error ?? "unknown error");
