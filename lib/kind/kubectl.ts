@@ -78,7 +78,11 @@ export async function kubectlGetObjects(run: Run, kinds: readonly string[], sele
 }
 
 export async function kubectlApply(run: Run, objects: readonly object[], t: KubeTarget = {}): Promise<void> {
-  await run("kubectl", [...targetArgs(t), "apply", "-f", "-"], { input: toYaml(objects) });
+  const summary = objects.map((o) => {
+    const k = o as { kind?: string; metadata?: { name?: string } };
+    return `${(k.kind ?? "?").toLowerCase()}/${k.metadata?.name ?? "?"}`;
+  });
+  await run("kubectl", [...targetArgs(t), "apply", "-f", "-"], { input: toYaml(objects), inputSummary: summary.join(", ") });
 }
 
 /** Deletes exactly the named objects (kind/name), never by a broad selector. */

@@ -9,7 +9,7 @@ export function dryRunner(real: Run, print: (line: string) => void): Run {
   return async (cmd, args, opts = {}) => {
     if (opts.readOnly ?? isReadOnlyCommand(cmd, args)) return real(cmd, args, opts);
     requireTool(cmd);
-    print(`would run: ${formatCommand(cmd, args)}`);
+    print(`would run: ${formatCommand(cmd, args)}${opts.inputSummary ? `  # ${opts.inputSummary}` : ""}`);
     return { stdout: "", stderr: "", exitCode: 0 };
   };
 }

@@ -6,6 +6,8 @@ import { quote } from "zx";
 export type RunOptions = {
   /** Written to the command's stdin (manifests for `kubectl apply -f -`). */
   input?: string;
+  /** What the input is, for a dry run's preview ("deployment/ttg-redis, service/ttg-redis"). */
+  inputSummary?: string;
   /** A non-zero exit is returned instead of thrown. */
   allowFailure?: boolean;
   /** Overrides the read-only classification of lib/shell/read-only.ts for this call. */
