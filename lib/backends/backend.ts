@@ -81,6 +81,8 @@ export interface RunObserver {
   stats(): Promise<QueueStats>;
   /** The platform saw this worker die: hand its chunks to others now. Returns how many. */
   reclaimFrom(workerId: string): Promise<number>;
+  /** The run's plan as the broker knows it (undefined when the run was never loaded). */
+  describeRun?(): Promise<RunPlan | undefined>;
   /** Removes this run's tasks, results and dead letters (never anything else). */
   purge(): Promise<void>;
   close(): Promise<void>;

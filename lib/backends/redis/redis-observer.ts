@@ -33,6 +33,12 @@ export class RedisObserver implements RunObserver {
     return loadRun(this.#client, this.#keys, plan);
   }
 
+  async describeRun(): Promise<RunPlan | undefined> {
+    const meta = await readRunMeta(this.#client, this.#keys);
+    if (!meta) return undefined;
+    return { runId: this.#o.runId, totalChunks: meta.totalChunks, chunkSize: meta.chunkSize, totalParameters: meta.totalParameters };
+  }
+
   async readNewResults(): Promise<ChunkResult[]> {
     const out: ChunkResult[] = [];
     for (;;) {

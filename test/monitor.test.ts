@@ -1,0 +1,48 @@
+// monitor.ts against a real run on Redis, and its pure parts.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { deriveView, paramsForChunks } from "../lib/monitor/monitor-view.ts";
+import { renderMonitor } from "../lib/monitor/render-monitor.ts";
+import { createQueueRun } from "./helpers/queue-run.ts";
+
+const stats = { accepted: 40, duplicates: 1, deadLettered: 0, pending: 55, inFlight: { "0": 1, "2": 1 }, extra: { streamLength: 57 } };
+
+test("params done are right for any chunk size (the seed assumed 100)", () => {
+  assert.equal(paramsForChunks(60, 100, 10, 1000), 600);
+  assert.equal(paramsForChunks(100, 100, 10, 995), 995);
+  assert.equal(paramsForChunks(3, 4, 3, 10), 9);
+});
+
+test("throughput comes from the change between readings and gives an ETA", () => {
+  const first = deriveView({ at: new Date(0), backend: "redis", runId: "r", totalChunks: 100, totalParameters: 1000, chunkSize: 10, stats: { ...stats, accepted: 20 } }, undefined, undefined);
+  const second = deriveView({ at: new Date(2000), backend: "redis", runId: "r", totalChunks: 100, totalParameters: 1000, chunkSize: 10, stats }, first, undefined);
+  assert.equal(second.paramsDone, 400);
+  assert.equal(second.paramsPerSecond, 100);
+  assert.equal(second.etaSeconds, 6);
+  const text = renderMonitor(second);
+  assert.match(text, /40\/100 chunks \(40%\)/);
+  assert.match(text, /params done\s+│ 400 \/ 1,000 \(chunk size 10\)/);
+  assert.match(text, /ETA\s+│ 6s/);
+  assert.ok(!text.includes("\u001b["), "no escape codes without a terminal");
+});
+
+test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => {
+  const run = await createQueueRun(t, "redis", { params: 300, chunkSize: 30 });
+  const w = run.start("a");
+  assert.equal((await w.exited).code, 0);
+  const env = { ...process.env, REDIS_URL: run.url, QUEUE_NAMESPACE: run.namespace };
+  const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--json"], { env, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const view = JSON.parse(r.stdout);
+  assert.equal(view.runId, run.runId, "the newest run is picked by itself");
+  assert.deepEqual(view.chunks, { total: 10, accepted: 10, waiting: 0, deadLettered: 0, duplicates: 0 });
+  assert.deepEqual(view.params, { total: 300, done: 300 });
+  assert.equal(view.settled, true);
+  const text = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--run-id", run.runId, "--watch", "1"], { env, encoding: "utf8" });
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /SETTLED — all 10 chunks have exactly one accepted result/);
+  const missing = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--run-id", "no-such-run"], { env, encoding: "utf8" });
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr.trim(), `monitor: Cannot find run no-such-run in namespace ${run.namespace} on redis.`);
+});
