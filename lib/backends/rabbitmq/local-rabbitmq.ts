@@ -120,7 +120,12 @@ export async function startPrivateRabbitmq(options: StartOptions = {}): Promise<
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     // SIGTERM to the Erlang VM stops the node cleanly; its wrapper script then exits too.
     killQuietly(beamPid(dir) ?? proc.pid, "SIGTERM");
-    const stopped = await Promise.race([exited.then(() => true), pause(20_000).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 20_000))),
+    ]);
+    clearTimeout(timer);
     if (!stopped) {
       killQuietly(beamPid(dir), "SIGKILL");
       killQuietly(proc.pid, "SIGKILL");

@@ -25,7 +25,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
   readonly #o: BackendOptions;
   readonly #settled = new SettledCheck();
   #arrivals: Arrival[] = [];
-  #wake: (() => void) | undefined;
+  readonly #wakers = new Set<() => void>();
   #consumingGeneration = 0;
   #consumerTag: string | undefined;
   #loading: Promise<void> = Promise.resolve();
@@ -88,7 +88,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
           return;
         }
         this.#arrivals.push({ msg, channel, generation });
-        this.#wake?.();
+        this.#wakeAll();
       },
       { noAck: false },
     );
@@ -99,16 +99,18 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
 
   #waitForArrival(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.#wakers.delete(done);
         resolve();
-      }
-      this.#wake = () => {
-        this.#wake = undefined;
-        done();
       };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
     });
+  }
+
+  #wakeAll(): void {
+    for (const wake of [...this.#wakers]) wake();
   }
 
   async #toDelivery(a: Arrival): Promise<RabbitDelivery | undefined> {
@@ -254,7 +256,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     for (const a of this.#arrivals.splice(0)) {
       if (this.#link.isOpen(a.generation)) await this.#putBack(a);
     }
-    this.#wake?.();
+    this.#wakeAll();
     await this.#link.close();
   }
 }
