@@ -122,7 +122,7 @@ export function redisObjects(opts: Ns = {}): K8sObject[] {
 }
 
 const RABBITMQ_CONF = [
-  "# TTG: logs to the console, no guest user outside localhost, management on 15672.",
+  "# TTG: logs to the console, management on 15672; the only user comes from Secret ttg-rabbitmq-auth.",
   "log.console = true",
   "log.file = false",
     "management.tcp.port = 15672",
