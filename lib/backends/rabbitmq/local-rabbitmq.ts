@@ -26,7 +26,12 @@ export type PrivateRabbitmq = LocalRabbitmq & {
   halt(): Promise<void>;
 };
 
-export type StartOptions = { startTimeoutMs?: number; log?: (message: string) => void };
+export type StartOptions = {
+  startTimeoutMs?: number;
+  /** The server script to run; default: found by findRabbitmqServer(). */
+  serverPath?: string;
+  log?: (message: string) => void;
+};
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -60,8 +65,8 @@ export function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string
 }
 
 export async function startPrivateRabbitmq(options: StartOptions = {}): Promise<PrivateRabbitmq> {
-  const bin = findRabbitmqServer();
-  if (!bin) {
+  const bin = options.serverPath ?? findRabbitmqServer();
+  if (!bin || !existsSync(bin)) {
     throw Object.assign(
       new Error("Cannot start a local RabbitMQ: rabbitmq-server is not installed (apt-get install rabbitmq-server, or brew install rabbitmq)"),
       { badInput: true },

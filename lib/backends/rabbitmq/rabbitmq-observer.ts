@@ -19,6 +19,7 @@ import { AmqpLink, pause } from "./amqp-link.ts";
 import { rabbitmqNames, runQueues, sharedQueues, type RabbitmqNames } from "./rabbitmq-names.ts";
 import { loadRun } from "./run-loader.ts";
 import { readProgress } from "./run-progress.ts";
+import { assertTopology } from "./topology.ts";
 
 type Held = { chunkId: number; since: string };
 
@@ -161,8 +162,12 @@ export class RabbitmqObserver implements RunObserver {
     // A reconnect put every held message back; they will come again.
     this.#heldDeadLetters = this.#heldDeadLetters.filter((h) => h.generation === generation);
     this.#foreignHeld = 0;
-    await channel.assertQueue(this.#names.results, { durable: true });
-    await channel.assertQueue(this.#names.dlq, { durable: true });
+    const aux = await this.#link.openChannel();
+    try {
+      await assertTopology(aux, this.#names); // so stats() may look at queues no loader created yet
+    } finally {
+      await aux.close().catch(() => {});
+    }
     const results = await channel.consume(this.#names.results, (msg) => msg && this.#onResultsMessage(msg, channel, generation), { noAck: false });
     const dlq = await channel.consume(this.#names.dlq, (msg) => msg && this.#onDeadLetter(msg, channel, generation), { noAck: false });
     this.#consumerTags = [results.consumerTag, dlq.consumerTag];

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, Delivery, RunPlan, WorkerQueue } from "../backend.ts";
-import { AmqpLink, describe } from "./amqp-link.ts";
+import { AmqpLink, describe, isProtocolError } from "./amqp-link.ts";
 import { json, publishConfirmed } from "./publish.ts";
 import { rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
 import { loadRun } from "./run-loader.ts";
@@ -71,6 +71,16 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     } catch {
       return false;
     }
+    try {
+      await this.#consume(channel, generation);
+      return true;
+    } catch (error) {
+      if (isProtocolError(error)) throw error;
+      return false; // the connection broke meanwhile; the next call tries again
+    }
+  }
+
+  async #consume(channel: ConfirmChannel, generation: number): Promise<void> {
     const aux = await this.#link.openChannel();
     try {
       // Declaring is idempotent: a worker that starts before any loader waits on empty queues.
@@ -94,7 +104,6 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     );
     this.#consumingGeneration = generation;
     this.#consumerTag = consumerTag;
-    return true;
   }
 
   #waitForArrival(ms: number): Promise<void> {
