@@ -1,11 +1,13 @@
 // Static mode (M1): process this worker's slice in batches, logging progress.
-import type { Aggregate } from "../lib/compute/aggregate.ts";
-import { AggregateBuilder } from "../lib/compute/aggregate.ts";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { AggregateBuilder, type Aggregate } from "../lib/compute/aggregate.ts";
 import { ComputeAborted } from "../lib/compute/compute-engine.ts";
+import { paramLines } from "../lib/results/result-records.ts";
 import type { Shutdown } from "./shutdown.ts";
-import type { WorkerContext } from "./worker-context.ts";
 import { maybeFail } from "./simulated-fault.ts";
 import { batches, staticSlice, type ParamRange } from "./slice.ts";
+import type { WorkerContext } from "./worker-context.ts";
 
 export type StaticOutcome = {
   status: "completed" | "interrupted" | "failed";
@@ -15,6 +17,8 @@ export type StaticOutcome = {
   error?: string;
 };
 
+type ValuesFile = { write(text: string): Promise<void>; close(): Promise<void> };
+
 function withinGrace<T>(work: Promise<T>, shutdown: Shutdown, graceMs: number): Promise<T | "grace-expired"> {
   const expired = shutdown.whenRequested.then(
     () => new Promise<"grace-expired">((resolve) => setTimeout(() => resolve("grace-expired"), graceMs).unref()),
@@ -22,32 +26,63 @@ function withinGrace<T>(work: Promise<T>, shutdown: Shutdown, graceMs: number): 
   return Promise.race([work, expired]);
 }
 
+/** The slice's values file (RESULTS_FILE), written from scratch by each attempt. */
+async function openValuesFile(path: string): Promise<ValuesFile> {
+  const out = createWriteStream(path, { flags: "w" });
+  await once(out, "open");
+  return {
+    async write(text) {
+      if (!out.write(text)) await once(out, "drain");
+    },
+    async close() {
+      out.end();
+      await once(out, "close");
+    },
+  };
+}
+
 export async function runStaticSlice(ctx: WorkerContext): Promise<StaticOutcome> {
-  const { config, engine, log, shutdown, activity, metrics } = ctx;
+  const { config } = ctx;
   const range = staticSlice(Number(config.workerId), config.totalWorkers, config.totalParameters);
+  const values = config.resultsFile ? await openValuesFile(config.resultsFile) : undefined;
+  try {
+    return await processSlice(ctx, range, values);
+  } finally {
+    await values?.close();
+  }
+}
+
+async function processSlice(ctx: WorkerContext, range: ParamRange, values: ValuesFile | undefined): Promise<StaticOutcome> {
+  const { config, engine, log, shutdown, activity, metrics } = ctx;
   const size = range.end - range.start;
   const agg = new AggregateBuilder();
+  const interrupted = (done: number): StaticOutcome => ({ status: "interrupted", range, paramsDone: done, aggregate: undefined });
   log.lifecycle("RUNNING", `Processing ${size} items`, { start: range.start, end: range.end });
   let done = 0;
   Object.assign(activity, { state: "computing", of: size, done: 0 });
   for (const batch of batches(range, config.batchSize)) {
-    if (shutdown.requested) return { status: "interrupted", range, paramsDone: done, aggregate: undefined };
+    if (shutdown.requested) return interrupted(done);
     const batchBegan = performance.now();
     metrics.chunkStarted();
     try {
       maybeFail(config.simulateFaultRate, `batch ${batch.start}-${batch.end}`);
-      const outcome = await withinGrace(engine.run(batch.start, batch.end, { onProgress: (n) => (activity.done = done + n) }), shutdown, config.shutdownGraceMs);
+      const run = engine.run(batch.start, batch.end, {
+        collectValues: values !== undefined,
+        onProgress: (n) => (activity.done = done + n),
+      });
+      const outcome = await withinGrace(run, shutdown, config.shutdownGraceMs);
       if (outcome === "grace-expired") {
         metrics.chunkAbandoned();
         await engine.abort();
-        return { status: "interrupted", range, paramsDone: done, aggregate: undefined };
+        return interrupted(done);
       }
       if (!outcome.ok) throw new Error(`param ${outcome.paramId}: ${outcome.error}`);
       agg.merge(outcome.aggregate);
+      await values?.write(paramLines(batch.start, outcome.values ?? [], Number(config.workerId), config.workerId, "jsonl"));
     } catch (error) {
       if (error instanceof ComputeAborted) {
         metrics.chunkAbandoned();
-        return { status: "interrupted", range, paramsDone: done, aggregate: undefined };
+        return interrupted(done);
       }
       metrics.chunkFailed();
       return { status: "failed", range, paramsDone: done, aggregate: undefined, error: (error as Error).message };
@@ -55,10 +90,7 @@ export async function runStaticSlice(ctx: WorkerContext): Promise<StaticOutcome>
     done += batch.end - batch.start;
     activity.done = done;
     metrics.chunkFinished((performance.now() - batchBegan) / 1000, batch.end - batch.start);
-    log.lifecycle("PROGRESS", `${done}/${size} (${((100 * done) / Math.max(1, size)).toFixed(1)}%)`, {
-      done,
-      total: size,
-    });
+    log.lifecycle("PROGRESS", `${done}/${size} (${((100 * done) / Math.max(1, size)).toFixed(1)}%)`, { done, total: size });
   }
   return { status: "completed", range, paramsDone: done, aggregate: agg.build() };
 }

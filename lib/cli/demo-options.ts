@@ -42,6 +42,8 @@ export function demoParser(argv: string[]) {
     .option("compute", { type: "string", describe: "path of a module exporting compute(paramId) (sets COMPUTE_MODULE)" })
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
     .option("reports", { type: "string", default: "reports", describe: "folder for reports" })
+    .option("results", { choices: ["params", "chunks", "none"] as const, default: "params" as const, describe: "write accepted results next to the report: one record per parameter, per chunk, or none" })
+    .option("results-format", { choices: ["jsonl", "csv"] as const, default: "jsonl" as const, describe: "format of the results file" })
     .option("stall-seconds", { coerce: flag("stall-seconds", decimal(1)), default: 120, describe: "give up after this long without progress" })
     .option("yes", { type: "boolean", default: false, describe: "no prompts (implied when stdin is not a terminal)" })
     .option("dry-run", { type: "boolean", default: false, describe: "print each command it would run; change nothing" })
@@ -82,6 +84,8 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     maxDeliveries,
     workerEnv,
     stallSeconds: a["stall-seconds"],
+    results: a.results,
+    resultsFormat: a["results-format"],
     yes: a.yes || !stdinIsTTY,
     dryRun: a["dry-run"],
     verbose: a.verbose,

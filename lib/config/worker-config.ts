@@ -26,6 +26,7 @@ export type WorkerConfig = {
   shutdownGraceMs: number;
   publishValues: boolean;
   heartbeatMs: number;
+  resultsFile: string | undefined;
   logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
   logFormat: "text" | "json";
   computeModule: string | undefined;
@@ -88,6 +89,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     shutdownGraceMs: read(env, V.SHUTDOWN_GRACE_SECONDS) * 1000,
     publishValues: read(env, V.PUBLISH_VALUES),
     heartbeatMs: read(env, V.HEARTBEAT_SECONDS) * 1000,
+    resultsFile: read(env, V.RESULTS_FILE),
     logLevel: read(env, V.LOG_LEVEL),
     logFormat: read(env, V.LOG_FORMAT),
     computeModule: read(env, V.COMPUTE_MODULE),

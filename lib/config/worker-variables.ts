@@ -176,6 +176,12 @@ export const WORKER_VARIABLES = {
     description: "Publish per-parameter values with each chunk result (needed for the results file).",
     parser: boolean(),
   }),
+  RESULTS_FILE: v({
+    name: "RESULTS_FILE",
+    default: undefined,
+    description: "Static mode: write each parameter's value of this worker's slice to this file (JSONL).",
+    parser: optionalText(),
+  }),
   HEARTBEAT_SECONDS: v({
     name: "HEARTBEAT_SECONDS",
     default: "10",

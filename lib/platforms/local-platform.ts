@@ -12,6 +12,8 @@ type Entry = { state: WorkerState; child: ChildProcess; log: WriteStream | undef
 export type LocalPlatformOptions = {
   /** Folder for worker-<id>.log files; no files when undefined. */
   logDir?: string;
+  /** Folder created for files the workers write (results of static slices). */
+  workDir?: string;
   /** Base environment of every worker (default: this process's environment). */
   baseEnv?: Record<string, string | undefined>;
 };
@@ -26,6 +28,7 @@ export class LocalPlatform implements Platform {
   constructor(options: LocalPlatformOptions = {}) {
     this.#options = options;
     if (options.logDir) mkdirSync(options.logDir, { recursive: true });
+    if (options.workDir) mkdirSync(options.workDir, { recursive: true });
   }
 
   async startWorker(spec: WorkerSpec): Promise<void> {

@@ -68,6 +68,8 @@ export type RunReport = {
   problems: string[];
   /** Chunks with no accepted result that were not dead-lettered either (lost), when the producer records them. */
   missingChunks?: ChunkRange[];
+  /** The accepted results written next to the report (absent with --results none). */
+  results?: { file: string; granularity: "params" | "chunks"; format: "jsonl" | "csv"; chunks: number };
   /** Second copies that were discarded, when the producer records them. */
   duplicateChunks?: (ChunkRange & { worker: string })[];
 };

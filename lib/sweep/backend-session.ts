@@ -52,6 +52,8 @@ export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession
   let observer: RunObserver;
   try {
     observer = await openRunObserver(cfg.backend, options);
+    // A demo run id names a fresh run: whatever an earlier run of that id left is removed first.
+    await observer.purge();
   } catch (error) {
     await broker.stop();
     throw error;

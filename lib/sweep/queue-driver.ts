@@ -42,7 +42,8 @@ export class QueueDriver implements RunDriver {
   }
 
   workerEnv(): Record<string, string> {
-    return { QUEUE_MODE: "true", QUEUE_BACKEND: this.#o.backend, ...this.#o.brokerEnv };
+    const values = this.#ctx.results?.granularity === "params" ? { PUBLISH_VALUES: "true" } : {};
+    return { QUEUE_MODE: "true", QUEUE_BACKEND: this.#o.backend, ...values, ...this.#o.brokerEnv };
   }
 
   onLine(workerId: string, line: string): void {
@@ -80,6 +81,7 @@ export class QueueDriver implements RunDriver {
         r.busySeconds,
       );
       if (accepted && r.attempt > 1) ledger.redelivered++;
+      if (accepted) await this.#ctx.results?.add({ ...r, chunkId: r.chunkId });
     }
     const stats = await this.#observer.stats();
     this.#lastStats = stats;

@@ -1,6 +1,7 @@
 // One backend's side of a run, as the sweep orchestrator drives it.
 import type { WorkerExit } from "../platforms/platform.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
+import type { ResultsSpool } from "../results/results-spool.ts";
 import type { ProgressSnapshot } from "./progress-snapshot.ts";
 
 export interface RunDriver {
@@ -23,4 +24,11 @@ export interface RunDriver {
   close(): Promise<void>;
 }
 
-export type DriverContext = { ledger: RunLedger; runId: string };
+export type DriverContext = {
+  ledger: RunLedger;
+  runId: string;
+  /** Where accepted results go, when the run keeps them. */
+  results?: ResultsSpool;
+  /** Folder for files workers write for this run (static slices' values). */
+  workDir?: string;
+};

@@ -1,5 +1,6 @@
 // Static mode (M1) as a run: chunk i is worker i's slice. A worker that dies is
 // started again on the same slice, as a Kubernetes Indexed Job restarts an index.
+import { join } from "node:path";
 import type { Aggregate } from "../compute/aggregate.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
@@ -31,8 +32,15 @@ export class StaticDriver implements RunDriver {
 
   async prepare(): Promise<void> {}
 
-  workerEnv(): Record<string, string> {
-    return { QUEUE_MODE: "false", TOTAL_WORKERS: String(this.#opts.workers) };
+  workerEnv(workerId: string): Record<string, string> {
+    const values = this.#ctx.results?.granularity === "params" && this.#ctx.workDir
+      ? { RESULTS_FILE: this.#sliceFile(workerId) }
+      : {};
+    return { QUEUE_MODE: "false", TOTAL_WORKERS: String(this.#opts.workers), ...values };
+  }
+
+  #sliceFile(workerId: string): string {
+    return join(this.#ctx.workDir ?? ".", `slice-${workerId}.jsonl`);
   }
 
   onLine(workerId: string, line: string): void {
@@ -44,6 +52,9 @@ export class StaticDriver implements RunDriver {
       const f = parsed.fields as { start: number; end: number; aggregate: Aggregate; durationSeconds: number };
       slice.finished = true;
       slice.done = f.end - f.start;
+      const results = this.#ctx.results;
+      if (results?.granularity === "params") results.addFile(Number(workerId), this.#sliceFile(workerId));
+      else void results?.add({ chunkId: Number(workerId), start: f.start, end: f.end, worker: workerId, aggregate: f.aggregate });
       this.#ctx.ledger.accept(
         { chunkId: Number(workerId), start: f.start, end: f.end, worker: workerId, aggregate: f.aggregate },
         f.durationSeconds,

@@ -22,6 +22,8 @@ export type SweepConfig = {
   maxDeliveries: number;
   /** Worker variables taken from the demo's environment, passed to every worker. */
   workerEnv: Record<string, string>;
+  results: "params" | "chunks" | "none";
+  resultsFormat: "jsonl" | "csv";
   /** Give up when nothing has progressed for this long. */
   stallSeconds: number;
 };
