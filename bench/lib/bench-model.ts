@@ -1,0 +1,43 @@
+// The bench's results file (bench/results/<stamp>.json): the source of truth the Markdown renders.
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import type { Mode } from "./bench-plan.ts";
+import type { ChunkSizeResult } from "./chunk-size.ts";
+import type { CpuBound, EfficiencyFigure } from "./efficiency.ts";
+import type { MachineInfo } from "./machine-info.ts";
+import type { OverheadResult } from "./overhead.ts";
+import type { RecoveryFigure } from "./recovery.ts";
+import type { ScaleFigure } from "./scale.ts";
+import type { TargetCheck } from "./targets.ts";
+
+/** A figure that was not measured, and why (backend missing, phase failed, skipped in --quick). */
+export type Unavailable = { unavailable: string };
+
+export type Maybe<T> = T | Unavailable;
+
+export function isUnavailable(x: unknown): x is Unavailable {
+  return typeof x === "object" && x !== null && "unavailable" in x;
+}
+
+export type BackendStatus = { available: boolean; url: string; reason?: string };
+
+export type BenchReport = {
+  schema: "ttg-bench/1";
+  mode: Mode;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  conditions: string[];
+  backends: Record<BackendName, BackendStatus>;
+  overhead: Record<BackendName, Maybe<OverheadResult>>;
+  efficiency: {
+    startupCounting: string;
+    sleepBound: Record<BackendName, Maybe<EfficiencyFigure>>;
+    cpuBound: Maybe<CpuBound>;
+  };
+  recovery: { settings: string; byBackend: Record<BackendName, Maybe<RecoveryFigure[]>> };
+  scale: { chunkSizeReason: string; byBackend: Record<BackendName, Maybe<ScaleFigure>> };
+  chunkSize: Maybe<ChunkSizeResult>;
+  targets: TargetCheck[];
+};

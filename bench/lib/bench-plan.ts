@@ -1,0 +1,54 @@
+// Sizes and repetitions of every phase: the full bench and --quick (the whole thing in about a minute).
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+
+export type Mode = "full" | "quick";
+
+export type BenchPlan = {
+  mode: Mode;
+  overhead: {
+    trials: number;
+    workers: number[];
+    /** Zero-work chunks (one parameter each) per end-to-end trial. */
+    chunks: Record<BackendName, number>;
+    rawMessages: Record<BackendName, number>;
+    loopChunks: Record<BackendName, number>;
+  };
+  efficiency: {
+    trials: number;
+    sleep: { params: number; chunkSize: number; workMs: number; workers: number };
+    /** CPU-bound: the example Rosenbrock function, sized to about this much single-thread CPU. */
+    cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number };
+  };
+  recovery: { trials: number; params: number; chunkSize: number; workMs: number };
+  scale: { params: number; chunkSize: number; workers: number } | undefined;
+  chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
+};
+
+export function benchPlan(mode: Mode): BenchPlan {
+  const quick = mode === "quick";
+  return {
+    mode,
+    overhead: {
+      trials: quick ? 1 : 3,
+      workers: [1, 2, 4],
+      chunks: quick ? { redis: 600, rabbitmq: 300 } : { redis: 4000, rabbitmq: 1500 },
+      rawMessages: quick ? { redis: 20_000, rabbitmq: 5_000 } : { redis: 100_000, rabbitmq: 30_000 },
+      loopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
+    },
+    efficiency: {
+      trials: quick ? 1 : 3,
+      // The seed's medium preset; --quick keeps its 100 chunks, each a tenth as long.
+      sleep: quick ? { params: 1000, chunkSize: 10, workMs: 10, workers: 3 } : { params: 10_000, chunkSize: 100, workMs: 10, workers: 3 },
+      cpu: { cpuSeconds: quick ? 2 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
+    },
+    recovery: { trials: quick ? 1 : 5, params: 1000, chunkSize: 10, workMs: 10 },
+    scale: quick ? { params: 1_000_000, chunkSize: 10_000, workers: 2 } : { params: 10_000_000, chunkSize: 10_000, workers: 2 },
+    chunkSize: {
+      trials: quick ? 1 : 2,
+      cpuSeconds: quick ? 0.5 : 3,
+      workers: 2,
+      sizes: quick ? [100, 3000, 30_000] : [100, 1000, 10_000, 100_000],
+      targetChunkSeconds: 0.25,
+    },
+  };
+}

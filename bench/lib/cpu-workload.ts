@@ -1,0 +1,43 @@
+// The CPU-bound workload (examples/rosenbrock-descent.ts) measured through the real compute thread:
+// its evaluation cost, and the total CPU of a whole sweep run on one thread.
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { ComputeEngine } from "../../lib/compute/compute-engine.ts";
+import { calibrateEvalCost, type Calibration } from "../../lib/sweep/adaptive-chunk-size.ts";
+
+export const CPU_MODULE = fileURLToPath(new URL("../../examples/rosenbrock-descent.ts", import.meta.url));
+
+async function withEngine<T>(module: string | undefined, use: (engine: ComputeEngine) => Promise<T>): Promise<T> {
+  const engine = new ComputeEngine({ module, simulateWorkMs: 0 });
+  try {
+    await engine.start();
+    return await use(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Evaluation cost of a compute module (undefined: the built-in one with no sleep), per parameter. */
+export function calibrate(module: string | undefined, totalParams: number, minSampleMs = 150): Promise<Calibration> {
+  return withEngine(module, (engine) => calibrateEvalCost((s, e) => engine.run(s, e), { totalParams, minSampleMs }));
+}
+
+export type SingleThreadRun = { params: number; cpuSeconds: number; wallSeconds: number };
+
+/** Runs [0, params) on one compute thread; CPU time is this process's, which only that thread uses then. */
+export function singleThread(module: string, params: number): Promise<SingleThreadRun> {
+  return withEngine(module, async (engine) => {
+    await engine.run(0, Math.min(params, 2000)); // warm-up, as a worker's first chunk would be
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const outcome = await engine.run(0, params);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (!outcome.ok) throw new Error(`Cannot measure the CPU workload: ${outcome.error}`);
+    return { params, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
+  });
+}
+
+export function cores(): number {
+  return cpus().length;
+}

@@ -1,0 +1,79 @@
+// Marks each target of issue 7 met or missed from the measured figures, with the reason when missed.
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import { isUnavailable, type BenchReport } from "./bench-model.ts";
+import { check, notMeasured, type TargetCheck } from "./targets.ts";
+
+const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
+const RECOVERY_LIMIT: Record<BackendName, number> = { redis: 2, rabbitmq: 1 };
+const f = (x: number, d = 2) => x.toFixed(d);
+
+export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const b of BACKENDS) {
+    const id = `overhead-${b}`;
+    const target = "zero-work chunks/s >= 0.5x the raw broker limit";
+    const o = r.overhead[b];
+    if (isUnavailable(o)) out.push(notMeasured(id, target, o.unavailable));
+    else {
+      const best = o.endToEnd.reduce((a, e) => (e.ratioToRawLimit > a.ratioToRawLimit ? e : a));
+      const p = o.profile.perChunkMs;
+      out.push(
+        check(id, target, `${o.endToEnd.map((e) => `${e.workers}w ${f(e.ratioToRawLimit, 3)}x`).join(", ")} of ${Math.round(o.rawLimit.limitPerSecond)}/s`, best.ratioToRawLimit >= 0.5,
+          `each chunk is one delivery and one acknowledged result with their own round trips (${f(p.total)} ms per chunk for 1 worker: broker path ${f(p.broker)} ms, log lines ${f(p.logLines)} ms, compute-thread hop ${f(p.computeHop)} ms, other ${f(p.rest)} ms), while the raw limit reads and acks ${b === "redis" ? "200 entries per round trip" : "with 1000 messages in flight"}`),
+      );
+    }
+  }
+  for (const b of BACKENDS) {
+    const id = `efficiency-sleep-${b}`;
+    const target = "sleep-bound efficiency (ideal / wall, start-up counted) >= 0.95";
+    const e = r.efficiency.sleepBound[b];
+    if (isUnavailable(e)) out.push(notMeasured(id, target, e.unavailable));
+    else {
+      const m = e.efficiency.median;
+      out.push(check(id, target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= 0.95,
+        `worker start-up takes ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; without it the figure is ${f(e.efficiencyWithoutStartup.median, 3)}`));
+    }
+  }
+  {
+    const e = r.efficiency.cpuBound;
+    const target = "CPU-bound efficiency (ideal = CPU / min(workers, cores)) >= 0.95";
+    if (isUnavailable(e)) out.push(notMeasured("efficiency-cpu", target, e.unavailable));
+    else {
+      const m = e.efficiency.median;
+      out.push(check("efficiency-cpu", target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= 0.95,
+        `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores; start-up ${f(e.startupSeconds.median)} s; other processes on the machine (load ${r.machine.loadAverage.start}) take CPU from the workers`));
+    }
+  }
+  for (const b of BACKENDS) {
+    const rec = r.recovery.byBackend[b];
+    for (const platform of [false, true]) {
+      const id = `recovery-sigkill-${b}-${platform ? "with-platform" : "backend-alone"}`;
+      const target = `SIGKILL -> chunk taken again within ${RECOVERY_LIMIT[b]} s (max over trials), ${platform ? "with the platform's immediate reclaim" : "backend alone"}`;
+      if (isUnavailable(rec)) {
+        out.push(notMeasured(id, target, rec.unavailable));
+        continue;
+      }
+      const fig = rec.find((x) => x.signal === "SIGKILL" && x.platformReclaim === platform);
+      if (!fig?.seconds) {
+        out.push(notMeasured(id, target, fig?.notes.join("; ") || "no successful trial"));
+        continue;
+      }
+      const met = fig.seconds.max <= RECOVERY_LIMIT[b] && fig.failures === 0;
+      out.push(check(id, target, `median ${f(fig.seconds.median)} s, max ${f(fig.seconds.max)} s (${fig.seconds.n} trials)`, met,
+        fig.failures ? `${fig.failures} trial(s) failed: ${fig.notes.join("; ")}` : platform ? "the reclaim waits for a survivor to ask for work" : "the chunk waits for its lease to go stale (STALE_THRESHOLD_MS) plus a reclaim check"));
+    }
+  }
+  for (const b of BACKENDS) {
+    const s = r.scale.byBackend[b];
+    const id = `scale-${b}`;
+    const target = "large sweep completes with coordinator peak RSS < 256 MiB";
+    if (isUnavailable(s)) out.push(notMeasured(id, target, s.unavailable));
+    else {
+      const rss = s.coordinatorPeakRssMiB;
+      const met = s.verdict === "pass" && rss !== null && rss < 256;
+      out.push(check(id, target, `${s.params.toLocaleString("en-US")} params: ${s.verdict} in ${f(s.wallSeconds, 1)} s, coordinator peak ${rss ?? "?"} MiB`, met,
+        s.verdict !== "pass" ? `the run's verdict was ${s.verdict}` : rss === null ? "peak RSS could not be read" : `peak RSS ${rss} MiB`));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// Overhead: zero-work chunks per second end to end (load, deliver, compute nothing, accept, ack) with
+// 1, 2 and 4 real worker processes, beside the raw broker limit measured in the same run with the
+// same client library, and probes of the per-chunk path that say where the difference goes.
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import type { BenchPlan } from "./bench-plan.ts";
+import { backendLoopRate, computeHopMicros } from "./hot-path-probes.ts";
+import { newNamespace } from "./namespace.ts";
+import type { Say } from "./progress.ts";
+import { runQueueSweep } from "./queue-sweep.ts";
+import { measureRawAmqp } from "./raw-amqp-limit.ts";
+import { measureRawRedis } from "./raw-redis-limit.ts";
+import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
+
+export type EndToEnd = {
+  workers: number;
+  /** Chunks / (first chunk taken -> last result), i.e. worker start-up not counted. */
+  chunksPerSecond: Summary;
+  /** Chunks / (first worker spawned -> last result): start-up counted. */
+  chunksPerSecondWithStartup: Summary;
+  ratioToRawLimit: number;
+};
+
+export type OverheadResult = {
+  chunks: number;
+  rawLimit: {
+    method: string;
+    oneConsumer: Summary;
+    fourConsumers: Summary;
+    /** The better of the two medians: the figure end-to-end throughput is compared with. */
+    limitPerSecond: number;
+    /** One entry per read and per ack (how TTG's workers use the broker): the round-trip cost. */
+    perMessageMethod: string;
+    perMessage: Summary;
+  };
+  endToEnd: EndToEnd[];
+  profile: {
+    /** Chunks/s through the real WorkerQueue in one process, nothing computed, no logs, no thread. */
+    backendLoop: Summary;
+    computeHopMicros: Summary;
+    /** 1 worker process with LOG_LEVEL=WARNING: no per-chunk log lines. */
+    quietLogsOneWorker: Summary;
+    /** Milliseconds per chunk attributed to each part, for 1 worker (medians). */
+    perChunkMs: { total: number; broker: number; computeHop: number; logLines: number; rest: number };
+  };
+};
+
+async function rawLimit(backend: BackendName, url: string, messages: number, batched: boolean, consumers: number): Promise<number> {
+  const ns = newNamespace("raw").namespace;
+  const r =
+    backend === "redis"
+      ? await measureRawRedis(url, ns, { messages, batch: batched ? 200 : 1, consumers })
+      : await measureRawAmqp(url, ns, { messages, prefetch: batched ? 1000 : 1, consumers });
+  return r.perSecond;
+}
+
+export async function measureOverhead(backend: BackendName, url: string, plan: BenchPlan["overhead"], say: Say): Promise<OverheadResult> {
+  const trials = plan.trials;
+  const chunks = plan.chunks[backend];
+  const raw1: number[] = [];
+  const raw4: number[] = [];
+  const rawOne: number[] = [];
+  const messages = plan.rawMessages[backend];
+  for (let t = 0; t < trials; t++) {
+    raw1.push(await rawLimit(backend, url, messages, true, 1));
+    raw4.push(await rawLimit(backend, url, messages, true, 4));
+    rawOne.push(await rawLimit(backend, url, Math.min(messages, 10_000), false, 1));
+    say(`${backend} raw limit trial ${t + 1}/${trials}: ${Math.round(raw1.at(-1) ?? 0)}/s (1 consumer), ${Math.round(raw4.at(-1) ?? 0)}/s (4), ${Math.round(rawOne.at(-1) ?? 0)}/s one at a time`);
+  }
+  const oneConsumer = summarize(raw1);
+  const fourConsumers = summarize(raw4);
+  const limit = Math.max(oneConsumer.median, fourConsumers.median);
+
+  const endToEnd: EndToEnd[] = [];
+  for (const workers of plan.workers) {
+    const steady: number[] = [];
+    const withStartup: number[] = [];
+    for (let t = 0; t < trials; t++) {
+      const timing = await runQueueSweep({ backend, url, params: chunks, chunkSize: 1, label: `ovh${workers}` }, workers, 180_000);
+      steady.push(timing.chunks / timing.steadySeconds);
+      withStartup.push(timing.chunks / timing.wallSeconds);
+      say(`${backend} end to end, ${workers} worker(s), trial ${t + 1}/${trials}: ${Math.round(steady.at(-1) ?? 0)} chunks/s (${Math.round(withStartup.at(-1) ?? 0)} with start-up)`);
+    }
+    const s = summarize(steady);
+    endToEnd.push({ workers, chunksPerSecond: roundSummary(s), chunksPerSecondWithStartup: roundSummary(summarize(withStartup)), ratioToRawLimit: sig(s.median / limit, 3) });
+  }
+
+  const loop: number[] = [];
+  const hop: number[] = [];
+  const quiet: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    loop.push(await backendLoopRate(backend, url, plan.loopChunks[backend]));
+    hop.push(await computeHopMicros(2000));
+    const timing = await runQueueSweep({ backend, url, params: chunks, chunkSize: 1, label: "quiet", env: { LOG_LEVEL: "WARNING" } }, 1, 180_000);
+    quiet.push(timing.chunks / timing.steadySeconds);
+    say(`${backend} hot-path probes trial ${t + 1}/${trials}: backend loop ${Math.round(loop.at(-1) ?? 0)} chunks/s, compute hop ${Math.round(hop.at(-1) ?? 0)} µs, 1 worker without per-chunk logs ${Math.round(quiet.at(-1) ?? 0)} chunks/s`);
+  }
+  const backendLoop = summarize(loop);
+  const hopMicros = summarize(hop);
+  const quietOne = summarize(quiet);
+  const oneWorker = endToEnd.find((e) => e.workers === 1)?.chunksPerSecond.median ?? Number.NaN;
+  return {
+    chunks,
+    rawLimit: {
+      method: backend === "redis" ? "XREADGROUP COUNT 200 + one XACK per batch (ioredis)" : "basic.consume, prefetch 1000, ack per message (amqplib)",
+      oneConsumer: roundSummary(oneConsumer),
+      fourConsumers: roundSummary(fourConsumers),
+      limitPerSecond: sig(limit),
+      perMessageMethod: backend === "redis" ? "XREADGROUP COUNT 1 + XACK per entry" : "basic.consume, prefetch 1",
+      perMessage: roundSummary(summarize(rawOne)),
+    },
+    endToEnd,
+    profile: {
+      backendLoop: roundSummary(backendLoop),
+      computeHopMicros: roundSummary(hopMicros),
+      quietLogsOneWorker: roundSummary(quietOne),
+      perChunkMs: attributeCost(oneWorker, backendLoop.median, hopMicros.median, quietOne.median),
+    },
+  };
+}
+
+/** Splits one worker's per-chunk time into the broker path, the compute hop, log lines and the rest. */
+export function attributeCost(e2ePerSecond: number, loopPerSecond: number, hopMicros: number, quietPerSecond: number) {
+  const total = 1000 / e2ePerSecond;
+  const broker = 1000 / loopPerSecond;
+  const computeHop = hopMicros / 1000;
+  const logLines = Math.max(0, total - 1000 / quietPerSecond);
+  const rest = total - broker - computeHop - logLines;
+  return { total: sig(total, 3), broker: sig(broker, 3), computeHop: sig(computeHop, 3), logLines: sig(logLines, 3), rest: sig(rest, 3) };
+}

@@ -1,0 +1,173 @@
+// One queue-mode sweep for a measurement: load the run from this process (the coordinator),
+// start real worker processes, read results until every chunk has one, then remove the run.
+import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
+import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
+import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
+import { deleteNamespace, newNamespace, type BenchNamespace } from "./namespace.ts";
+import { pause } from "./progress.ts";
+
+export type SweepSpec = {
+  backend: BackendName;
+  url: string;
+  params: number;
+  chunkSize: number;
+  workMs?: number;
+  computeModule?: string;
+  /** Extra worker variables (LOG_LEVEL, STALE_THRESHOLD_MS...). */
+  env?: Record<string, string>;
+  label: string;
+};
+
+export type SweepTiming = {
+  chunks: number;
+  params: number;
+  /** Coordinator loading every chunk before any worker starts. */
+  loadSeconds: number;
+  /** First worker spawned -> last result finished: worker start-up counted. */
+  wallSeconds: number;
+  /** First chunk taken -> last result finished: start-up not counted. */
+  steadySeconds: number;
+  /** First worker spawned -> first chunk taken. */
+  startupSeconds: number;
+  duplicates: number;
+};
+
+export class BenchSweep {
+  readonly spec: SweepSpec;
+  readonly ns: BenchNamespace;
+  readonly plan: RunPlan;
+  readonly platform: LocalPlatform;
+  readonly accepted = new Map<number, ChunkResult>();
+  duplicates = 0;
+  observer: RunObserver | undefined;
+  loadSeconds = 0;
+  spawnedAt = 0;
+  #closed: Promise<void> | undefined;
+
+  constructor(spec: SweepSpec) {
+    this.spec = spec;
+    this.ns = newNamespace(spec.label);
+    this.plan = {
+      runId: this.ns.runId,
+      totalParameters: spec.params,
+      chunkSize: spec.chunkSize,
+      totalChunks: Math.ceil(spec.params / spec.chunkSize),
+    };
+    this.platform = new LocalPlatform({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  }
+
+  workerEnv(): Record<string, string> {
+    const s = this.spec;
+    return {
+      QUEUE_MODE: "true",
+      QUEUE_BACKEND: s.backend,
+      QUEUE_NAMESPACE: this.ns.namespace,
+      RUN_ID: this.ns.runId,
+      TOTAL_PARAMETERS: String(s.params),
+      CHUNK_SIZE: String(s.chunkSize),
+      SIMULATE_WORK_MS: String(s.workMs ?? 0),
+      HEARTBEAT_SECONDS: "0",
+      ...(s.backend === "redis" ? { REDIS_URL: s.url } : { AMQP_URL: s.url }),
+      ...(s.computeModule ? { COMPUTE_MODULE: s.computeModule } : {}),
+      ...s.env,
+    };
+  }
+
+  async load(): Promise<void> {
+    const s = this.spec;
+    this.observer = await openRunObserver(s.backend, {
+      url: s.url,
+      namespace: this.ns.namespace,
+      runId: this.ns.runId,
+      consumer: "coordinator",
+      maxDeliveries: 3,
+      retryDelayMs: 500,
+      staleThresholdMs: Number(s.env?.STALE_THRESHOLD_MS ?? 1500),
+      staleCheckIntervalMs: 250,
+    });
+    const t0 = performance.now();
+    await this.observer.ensureLoaded(this.plan);
+    this.loadSeconds = (performance.now() - t0) / 1000;
+  }
+
+  async startWorkers(count: number, firstId = 0): Promise<void> {
+    if (this.spawnedAt === 0) this.spawnedAt = Date.now();
+    for (let i = firstId; i < firstId + count; i++) await this.platform.startWorker({ id: String(i), env: this.workerEnv() });
+  }
+
+  /** Reads new results; returns how many chunks have an accepted result. */
+  async collect(): Promise<number> {
+    for (const r of (await this.observer?.readNewResults()) ?? []) {
+      if (r.runId !== this.ns.runId) continue;
+      if (this.accepted.has(r.chunkId)) this.duplicates++;
+      else this.accepted.set(r.chunkId, r);
+    }
+    return this.accepted.size;
+  }
+
+  async waitForAll(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.collect()) < this.plan.totalChunks) {
+      if (Date.now() > deadline) {
+        throw new Error(`Cannot finish the ${this.spec.label} sweep: ${this.accepted.size}/${this.plan.totalChunks} chunks after ${timeoutMs} ms`);
+      }
+      if (this.platform.workers().length > 0 && this.platform.workers().every((w) => w.status === "exited")) {
+        throw new Error(`Cannot finish the ${this.spec.label} sweep: every worker exited at ${this.accepted.size}/${this.plan.totalChunks} chunks`);
+      }
+      await pause(25);
+    }
+  }
+
+  timing(): SweepTiming {
+    let firstTaken = Number.POSITIVE_INFINITY;
+    let lastFinished = 0;
+    for (const r of this.accepted.values()) {
+      firstTaken = Math.min(firstTaken, Date.parse(r.takenAt));
+      lastFinished = Math.max(lastFinished, Date.parse(r.finishedAt));
+    }
+    return {
+      chunks: this.accepted.size,
+      params: [...this.accepted.values()].reduce((n, r) => n + (r.end - r.start), 0),
+      loadSeconds: this.loadSeconds,
+      wallSeconds: (lastFinished - this.spawnedAt) / 1000,
+      steadySeconds: (lastFinished - firstTaken) / 1000,
+      startupSeconds: (firstTaken - this.spawnedAt) / 1000,
+      duplicates: this.duplicates,
+    };
+  }
+
+  /** Stops the workers (they normally leave by themselves once the run is settled) and removes the run. */
+  close(options: { waitMs?: number } = {}): Promise<void> {
+    this.#closed ??= this.#close(options.waitMs ?? 3000);
+    return this.#closed;
+  }
+
+  async #close(waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    while (this.platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) await pause(50);
+    for (const w of this.platform.workers()) {
+      if (w.status === "exited") continue;
+      try {
+        process.kill(Number(w.handle), "SIGCONT"); // a frozen worker cannot act on SIGTERM
+      } catch {
+        // Already gone.
+      }
+    }
+    await this.platform.stopAll(2000).catch(() => undefined);
+    await this.observer?.close().catch(() => undefined);
+    await deleteNamespace(this.spec.backend, this.spec.url, this.ns).catch(() => undefined);
+  }
+}
+
+/** A whole sweep with `workers` workers; always removes what it created. */
+export async function runQueueSweep(spec: SweepSpec, workers: number, timeoutMs: number): Promise<SweepTiming> {
+  const sweep = new BenchSweep(spec);
+  try {
+    await sweep.load();
+    await sweep.startWorkers(workers);
+    await sweep.waitForAll(timeoutMs);
+    return sweep.timing();
+  } finally {
+    await sweep.close();
+  }
+}

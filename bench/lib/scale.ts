@@ -1,0 +1,74 @@
+// Scale: a large sweep of the built-in function with no sleep, run by the real coordinator
+// (runbook/demo.ts as its own process, so its memory is the coordinator's alone) against a private
+// broker, whose memory is read at the end with the run's data still in it.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import type { BenchPlan } from "./bench-plan.ts";
+import { startPrivateBroker, type BrokerMemory } from "./brokers.ts";
+import { watchPeakRss } from "./proc-memory.ts";
+import type { Say } from "./progress.ts";
+import { sig } from "./stats.ts";
+
+export type ScaleFigure = {
+  backend: BackendName;
+  params: number;
+  chunkSize: number;
+  workers: number;
+  verdict: string;
+  chunksAccepted: number;
+  paramsCovered: number;
+  /** The demo's own wall time (worker start-up included). */
+  wallSeconds: number;
+  paramsPerSecond: number;
+  coordinatorPeakRssMiB: number | null;
+  broker: BrokerMemory & { note: string };
+  exitCode: number | null;
+};
+
+const DEMO = fileURLToPath(new URL("../../runbook/demo.ts", import.meta.url));
+const TMP = fileURLToPath(new URL("../results/tmp/scale", import.meta.url));
+
+type ReportFields = { verdict: string; wallSeconds: number; paramsPerSecond: number; chunks: { accepted: number }; params: { covered: number } };
+
+export async function measureScale(backend: BackendName, plan: NonNullable<BenchPlan["scale"]>, say: Say): Promise<ScaleFigure> {
+  say(`${backend} scale: starting a private broker`);
+  const broker = await startPrivateBroker(backend);
+  try {
+    const args = ["--import", import.meta.resolve("tsx"), DEMO, "--backend", backend, "--platform", "local", "--params", String(plan.params),
+      "--chunk-size", String(plan.chunkSize), "--work-ms", "0", "--workers", String(plan.workers), "--skip-cleanup", "--yes", "--reports", TMP, "--stall-seconds", "120"];
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...(backend === "redis" ? { REDIS_URL: broker.url } : { AMQP_URL: broker.url }) };
+    say(`${backend} scale: ${plan.params.toLocaleString("en-US")} params in chunks of ${plan.chunkSize} on ${plan.workers} workers`);
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const watch = watchPeakRss(child.pid ?? -1);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 15 * 60_000);
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    clearTimeout(timer);
+    const peak = watch.stop();
+    const reportPath = out.trim().split("\n").at(-1) ?? "";
+    if (!reportPath.endsWith("report.json")) throw new Error(`Cannot read the scale run's report: demo exited ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`);
+    const report = JSON.parse(readFileSync(reportPath, "utf8")) as ReportFields;
+    const memory = await broker.memory();
+    return {
+      backend,
+      params: plan.params,
+      chunkSize: plan.chunkSize,
+      workers: plan.workers,
+      verdict: report.verdict,
+      chunksAccepted: report.chunks.accepted,
+      paramsCovered: report.params.covered,
+      wallSeconds: sig(report.wallSeconds),
+      paramsPerSecond: sig(report.paramsPerSecond),
+      coordinatorPeakRssMiB: peak === null ? null : sig(peak / 2 ** 20, 3),
+      broker: { ...memory, note: broker.note },
+      exitCode: code,
+    };
+  } finally {
+    await broker.stop();
+  }
+}

@@ -1,0 +1,59 @@
+// Medians and spreads of repeated trials: every bench figure is a Summary, never one sample.
+export type Summary = {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  /** First and third quartiles (linear interpolation between order statistics). */
+  p25: number;
+  p75: number;
+};
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) throw new Error("Cannot take a quantile of no samples");
+  const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+export function median(samples: readonly number[]): number {
+  return quantile([...samples].sort((x, y) => x - y), 0.5);
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = samples.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  if (sorted.length === 0) throw new Error("Cannot summarize: no finite samples");
+  return {
+    n: sorted.length,
+    median: quantile(sorted, 0.5),
+    min: sorted[0] as number,
+    max: sorted.at(-1) as number,
+    p25: quantile(sorted, 0.25),
+    p75: quantile(sorted, 0.75),
+  };
+}
+
+/** Summary of a/b for paired-by-position samples is not what a ratio of medians means; this is the latter. */
+export function ratioOfMedians(a: Summary, b: Summary): number {
+  return b.median === 0 ? Number.NaN : a.median / b.median;
+}
+
+/** Rounds to `digits` significant digits, for figures in JSON that should stay readable. */
+export function sig(x: number, digits = 4): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return Number(x.toPrecision(digits));
+}
+
+export function roundSummary(s: Summary, digits = 4): Summary {
+  return {
+    n: s.n,
+    median: sig(s.median, digits),
+    min: sig(s.min, digits),
+    max: sig(s.max, digits),
+    p25: sig(s.p25, digits),
+    p75: sig(s.p75, digits),
+  };
+}

@@ -1,0 +1,74 @@
+// The bench's pure helpers: medians and spreads, and the parsers of broker and /proc figures.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseRabbitmqStatusMemory, parseRedisMemory } from "../bench/lib/brokers.ts";
+import { parseRedisVersion } from "../bench/lib/machine-info.ts";
+import { parseProcStatus } from "../bench/lib/proc-memory.ts";
+import { rankPoints } from "../bench/lib/chunk-size.ts";
+import { attributeCost } from "../bench/lib/overhead.ts";
+import { resultStamp } from "../bench/lib/run-bench.ts";
+import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
+
+describe("stats", () => {
+  test("median of odd and even counts, order ignored", () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  test("summarize gives median, min, max and quartiles; non-finite samples are dropped", () => {
+    assert.deepEqual(summarize([5, 1, 4, 2, 3, Number.NaN]), { n: 5, median: 3, min: 1, max: 5, p25: 2, p75: 4 });
+    assert.deepEqual(summarize([7]), { n: 1, median: 7, min: 7, max: 7, p25: 7, p75: 7 });
+  });
+
+  test("no samples is an error, not a zero", () => {
+    assert.throws(() => summarize([]), /no finite samples/);
+    assert.throws(() => quantile([], 0.5), /no samples/);
+  });
+
+  test("sig keeps significant digits", () => {
+    assert.equal(sig(1234.5678, 3), 1230);
+    assert.equal(sig(0.0123456, 2), 0.012);
+  });
+});
+
+describe("parsers", () => {
+  test("Redis INFO memory and server", () => {
+    assert.deepEqual(parseRedisMemory("# Memory\r\nused_memory:1048576\r\nused_memory_human:1.00M\r\nused_memory_peak:2097152\r\n"), { used: 1048576, peak: 2097152 });
+    assert.equal(parseRedisVersion("# Server\r\nredis_version:7.0.15\r\n"), "7.0.15");
+  });
+
+  test("rabbitmqctl status JSON", () => {
+    assert.equal(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: { erlang: 120, rss: 150 } } })), 120);
+    assert.equal(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: 99 } })), 99);
+    assert.equal(parseRabbitmqStatusMemory("not json"), null);
+  });
+
+  test("/proc/<pid>/status peak RSS", () => {
+    assert.deepEqual(parseProcStatus("Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n"), { peakRss: 204800 * 1024, rss: 102400 * 1024 });
+  });
+
+  test("result file stamp is UTC YYYY-MM-DD-HHMMSS", () => {
+    assert.equal(resultStamp(new Date("2026-01-02T03:04:05Z")), "2026-01-02-030405");
+  });
+});
+
+describe("figures", () => {
+  const s = (median: number) => ({ n: 1, median, min: median, max: median, p25: median, p75: median });
+
+  test("rankPoints finds the best and the smallest swept size within 5% of it", () => {
+    const r = rankPoints([
+      { chunkSize: 10, chunks: 100, adaptive: false, paramsPerSecond: s(100) },
+      { chunkSize: 100, chunks: 10, adaptive: false, paramsPerSecond: s(960) },
+      { chunkSize: 300, chunks: 4, adaptive: true, paramsPerSecond: s(990) },
+      { chunkSize: 1000, chunks: 1, adaptive: false, paramsPerSecond: s(1000) },
+    ]);
+    assert.equal(r.best, 1000);
+    assert.equal(r.knee, 100);
+    assert.deepEqual(r.points.map((p) => p.relativeToBest), [0.1, 0.96, 0.99, 1]);
+  });
+
+  test("attributeCost splits one worker's time per chunk", () => {
+    // 500/s end to end = 2 ms; broker loop 1000/s = 1 ms; hop 100 µs; 800/s without logs = 1.25 ms.
+    assert.deepEqual(attributeCost(500, 1000, 100, 800), { total: 2, broker: 1, computeHop: 0.1, logLines: 0.75, rest: 0.15 });
+  });
+});
