@@ -38,9 +38,9 @@ describe("parsers", () => {
   });
 
   test("rabbitmqctl status JSON", () => {
-    assert.equal(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: { erlang: 120, rss: 150 } } })), 120);
-    assert.equal(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: 99 } })), 99);
-    assert.equal(parseRabbitmqStatusMemory("not json"), null);
+    assert.deepEqual(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: { erlang: 120, rss: 150 } } })), { total: 120, rss: 150 });
+    assert.deepEqual(parseRabbitmqStatusMemory(JSON.stringify({ memory: { total: 99 } })), { total: 99, rss: null });
+    assert.deepEqual(parseRabbitmqStatusMemory("not json"), { total: null, rss: null });
   });
 
   test("/proc/<pid>/status peak RSS", () => {

@@ -19,7 +19,7 @@ export type BenchPlan = {
     /** CPU-bound: the example Rosenbrock function, sized to about this much single-thread CPU. */
     cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number };
   };
-  recovery: { trials: number; params: number; chunkSize: number; workMs: number };
+  recovery: { trials: number; params: number; chunkSize: number; workMs: number; sigstop: boolean };
   scale: { params: number; chunkSize: number; workers: number } | undefined;
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
 };
@@ -31,17 +31,18 @@ export function benchPlan(mode: Mode): BenchPlan {
     overhead: {
       trials: quick ? 1 : 3,
       workers: [1, 2, 4],
-      chunks: quick ? { redis: 600, rabbitmq: 300 } : { redis: 4000, rabbitmq: 1500 },
-      rawMessages: quick ? { redis: 20_000, rabbitmq: 5_000 } : { redis: 100_000, rabbitmq: 30_000 },
+      chunks: quick ? { redis: 500, rabbitmq: 250 } : { redis: 4000, rabbitmq: 1500 },
+      rawMessages: quick ? { redis: 10_000, rabbitmq: 3_000 } : { redis: 100_000, rabbitmq: 30_000 },
       loopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
     },
     efficiency: {
       trials: quick ? 1 : 3,
       // The seed's medium preset; --quick keeps its 100 chunks, each a tenth as long.
       sleep: quick ? { params: 1000, chunkSize: 10, workMs: 10, workers: 3 } : { params: 10_000, chunkSize: 100, workMs: 10, workers: 3 },
-      cpu: { cpuSeconds: quick ? 2 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
+      cpu: { cpuSeconds: quick ? 1.5 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
     },
-    recovery: { trials: quick ? 1 : 5, params: 1000, chunkSize: 10, workMs: 10 },
+    // --quick leaves out SIGSTOP (its RabbitMQ trial alone waits out two heartbeats).
+    recovery: { trials: quick ? 1 : 5, params: 1000, chunkSize: 10, workMs: 10, sigstop: !quick },
     scale: quick ? { params: 1_000_000, chunkSize: 10_000, workers: 2 } : { params: 10_000_000, chunkSize: 10_000, workers: 2 },
     chunkSize: {
       trials: quick ? 1 : 2,

@@ -80,16 +80,16 @@ export function parseRedisMemory(info: string): { used: number | null; peak: num
   return { used: field("used_memory"), peak: field("used_memory_peak") };
 }
 
-/** Total memory in bytes from `rabbitmqctl status --formatter json` output. */
-export function parseRabbitmqStatusMemory(json: string): number | null {
+/** Total memory (the Erlang VM's own count, and the OS's RSS) from `rabbitmqctl status --formatter json`. */
+export function parseRabbitmqStatusMemory(json: string): { total: number | null; rss: number | null } {
   try {
     const status = JSON.parse(json) as { memory?: { total?: Record<string, number> | number } };
     const total = status.memory?.total;
-    if (typeof total === "number") return total;
-    if (total && typeof total === "object") return total.erlang ?? total.rss ?? total.allocated ?? null;
-    return null;
+    if (typeof total === "number") return { total, rss: null };
+    if (total && typeof total === "object") return { total: total.erlang ?? total.allocated ?? null, rss: total.rss ?? null };
+    return { total: null, rss: null };
   } catch {
-    return null;
+    return { total: null, rss: null };
   }
 }
 
@@ -125,15 +125,22 @@ export async function startPrivateBroker(backend: BackendName): Promise<PrivateB
   };
 }
 
+const RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
 function rabbitmqctlMemory(nodeName: string, home: string): Promise<BrokerMemory> {
   return new Promise((resolve) => {
     // The private node's Erlang cookie lives in its HOME.
-    execFile("rabbitmqctl", ["-n", nodeName, "status", "--formatter", "json"], { env: { ...process.env, HOME: home }, timeout: 30_000 }, (error, stdout) => {
-      const total = error ? null : parseRabbitmqStatusMemory(String(stdout));
+    // The script itself, not /usr/sbin's wrapper, which switches to the rabbitmq user and its cookie.
+    const ctl = existsSync(RABBITMQCTL) ? RABBITMQCTL : "rabbitmqctl";
+    execFile(ctl, ["-n", nodeName, "status", "--formatter", "json"], { env: { ...process.env, HOME: home }, timeout: 30_000 }, (error, stdout) => {
+      const m = error ? { total: null, rss: null } : parseRabbitmqStatusMemory(String(stdout));
       resolve({
-        usedBytes: total,
+        usedBytes: m.total,
         peakBytes: null,
-        source: total === null ? `rabbitmqctl status failed: ${(error?.message ?? "no memory field").split("\n")[0]}` : "rabbitmqctl status memory.total",
+        source:
+          m.total === null
+            ? `rabbitmqctl status failed: ${(error?.message ?? "no memory field").split("\n")[0]}`
+            : `rabbitmqctl status memory.total.erlang${m.rss === null ? "" : `; the node's RSS was ${(m.rss / 2 ** 20).toFixed(1)} MiB`}`,
       });
     });
   });

@@ -6,12 +6,13 @@ import { check, notMeasured, type TargetCheck } from "./targets.ts";
 const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
 const RECOVERY_LIMIT: Record<BackendName, number> = { redis: 2, rabbitmq: 1 };
 const f = (x: number, d = 2) => x.toFixed(d);
+const NAME: Record<BackendName, string> = { redis: "Redis", rabbitmq: "RabbitMQ" };
 
 export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
   const out: TargetCheck[] = [];
   for (const b of BACKENDS) {
     const id = `overhead-${b}`;
-    const target = "zero-work chunks/s >= 0.5x the raw broker limit";
+    const target = `${NAME[b]}: zero-work chunks/s >= 0.5x the raw broker limit`;
     const o = r.overhead[b];
     if (isUnavailable(o)) out.push(notMeasured(id, target, o.unavailable));
     else {
@@ -25,7 +26,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
   }
   for (const b of BACKENDS) {
     const id = `efficiency-sleep-${b}`;
-    const target = "sleep-bound efficiency (ideal / wall, start-up counted) >= 0.95";
+    const target = `${NAME[b]}: sleep-bound efficiency (ideal / wall, start-up counted) >= 0.95`;
     const e = r.efficiency.sleepBound[b];
     if (isUnavailable(e)) out.push(notMeasured(id, target, e.unavailable));
     else {
@@ -36,7 +37,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
   }
   {
     const e = r.efficiency.cpuBound;
-    const target = "CPU-bound efficiency (ideal = CPU / min(workers, cores)) >= 0.95";
+    const target = "Redis: CPU-bound efficiency (ideal = CPU / min(workers, cores), start-up counted) >= 0.95";
     if (isUnavailable(e)) out.push(notMeasured("efficiency-cpu", target, e.unavailable));
     else {
       const m = e.efficiency.median;
@@ -48,7 +49,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     const rec = r.recovery.byBackend[b];
     for (const platform of [false, true]) {
       const id = `recovery-sigkill-${b}-${platform ? "with-platform" : "backend-alone"}`;
-      const target = `SIGKILL -> chunk taken again within ${RECOVERY_LIMIT[b]} s (max over trials), ${platform ? "with the platform's immediate reclaim" : "backend alone"}`;
+      const target = `${NAME[b]}: SIGKILL -> chunk taken again within ${RECOVERY_LIMIT[b]} s (max over trials), ${platform ? "with the platform's immediate reclaim" : "backend alone"}`;
       if (isUnavailable(rec)) {
         out.push(notMeasured(id, target, rec.unavailable));
         continue;
@@ -66,7 +67,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
   for (const b of BACKENDS) {
     const s = r.scale.byBackend[b];
     const id = `scale-${b}`;
-    const target = "large sweep completes with coordinator peak RSS < 256 MiB";
+    const target = `${NAME[b]}: large sweep completes with coordinator peak RSS < 256 MiB`;
     if (isUnavailable(s)) out.push(notMeasured(id, target, s.unavailable));
     else {
       const rss = s.coordinatorPeakRssMiB;

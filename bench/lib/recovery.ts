@@ -60,7 +60,7 @@ async function oneTrial(backend: BackendName, url: string, plan: BenchPlan["reco
 
 export async function measureRecovery(backend: BackendName, url: string, plan: BenchPlan["recovery"], say: Say): Promise<RecoveryFigure[]> {
   const out: RecoveryFigure[] = [];
-  for (const c of RECOVERY_CONDITIONS) {
+  for (const c of RECOVERY_CONDITIONS.filter((x) => plan.sigstop || x.signal !== "SIGSTOP")) {
     const samples: number[] = [];
     const notes: string[] = [];
     for (let t = 0; t < plan.trials; t++) {

@@ -104,7 +104,8 @@ export function renderBenchMarkdown(r: BenchReport): string {
     for (const x of rec) {
       recRows.push([NAMES[b], x.signal, x.platformReclaim ? "with platform reclaim" : "backend alone", x.seconds ? spread(x.seconds) : "no successful trial", x.seconds ? num(x.seconds.max) : "", `${x.trials - x.failures}/${x.trials}${x.notes.length ? ` (${x.notes.join("; ")})` : ""}`]);
     }
-    recRows.push([NAMES[b], "SIGSTOP", "with platform reclaim", "not applicable: a frozen process does not exit, so the platform sees nothing", "", ""]);
+    if (rec.some((x) => x.signal === "SIGSTOP")) recRows.push([NAMES[b], "SIGSTOP", "with platform reclaim", "not applicable: a frozen process does not exit, so the platform sees nothing", "", ""]);
+    else recRows.push([NAMES[b], "SIGSTOP", "", "not measured in --quick", "", ""]);
   }
   out.push(...table(["backend", "signal", "condition", "seconds", "max", "trials ok"], recRows), "");
   out.push("## Chunk size", "");

@@ -46,12 +46,18 @@ export async function measureScale(backend: BackendName, plan: NonNullable<Bench
     let err = "";
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGTERM"), 15 * 60_000);
+    // Bounded: a generous multiple of the expected time, and a coordinator that reported an error
+    // but does not exit (open handles) is stopped a few seconds later.
+    const timer = setTimeout(() => child.kill("SIGTERM"), Math.max(120_000, plan.params / 20));
+    const errorWatch = setInterval(() => {
+      if (/^demo: /m.test(err)) setTimeout(() => child.kill("SIGTERM"), 5000).unref();
+    }, 1000);
     const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
     clearTimeout(timer);
+    clearInterval(errorWatch);
     const peak = watch.stop();
     const reportPath = out.trim().split("\n").at(-1) ?? "";
-    if (!reportPath.endsWith("report.json")) throw new Error(`Cannot read the scale run's report: demo exited ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`);
+    if (!reportPath.endsWith("report.json")) throw new Error(`Cannot read the scale run's report: demo exited ${code ?? "by signal"}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`);
     const report = JSON.parse(readFileSync(reportPath, "utf8")) as ReportFields;
     const memory = await broker.memory();
     return {

@@ -1,0 +1,127 @@
+// The bench's Markdown is a pure rendering of its JSON, and targets are judged from the figures.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { BenchReport } from "../bench/lib/bench-model.ts";
+import { evaluateTargets } from "../bench/lib/evaluate-targets.ts";
+import type { OverheadResult } from "../bench/lib/overhead.ts";
+import { renderBenchMarkdown, spread } from "../bench/lib/render-bench-markdown.ts";
+import type { Summary } from "../bench/lib/stats.ts";
+
+const s = (median: number, min = median, max = median, n = 3): Summary => ({ n, median, min, max, p25: min, p75: max });
+const NO_RABBIT = { unavailable: "the RabbitMQ backend is not usable: lib/backends/rabbitmq/index.ts does not exist yet" };
+
+function overhead(): OverheadResult {
+  return {
+    chunks: 4000,
+    rawLimit: { method: "XREADGROUP COUNT 200", oneConsumer: s(90_000), fourConsumers: s(120_000), limitPerSecond: 120_000, perMessageMethod: "COUNT 1", perMessage: s(4000) },
+    endToEnd: [1, 2, 4].map((w) => ({ workers: w, chunksPerSecond: s(1000 * w, 900 * w, 1100 * w), chunksPerSecondWithStartup: s(500), ratioToRawLimit: (1000 * w) / 120_000 })),
+    profile: { backendLoop: s(3000), computeHopMicros: s(100), quietLogsOneWorker: s(1400), perChunkMs: { total: 1, broker: 0.33, computeHop: 0.1, logLines: 0.29, rest: 0.28 } },
+  };
+}
+
+function fixture(): Omit<BenchReport, "targets"> {
+  return {
+    schema: "ttg-bench/1",
+    mode: "full",
+    command: "npm run bench",
+    startedAt: "2026-01-02T03:04:05.000Z",
+    finishedAt: "2026-01-02T03:14:05.000Z",
+    durationSeconds: 600,
+    machine: { cpuModel: "Test CPU", cores: 2, memoryGiB: 8, os: "linux", node: "v20.0.0", deno: "2.0.0", redis: "7.0.15", rabbitmq: null, loadAverage: { start: 2.5, end: 1 } },
+    conditions: ["Other load was present."],
+    backends: { redis: { available: true, url: "redis://127.0.0.1:6379" }, rabbitmq: { available: false, url: "amqp://x", reason: NO_RABBIT.unavailable } },
+    overhead: { redis: overhead(), rabbitmq: NO_RABBIT },
+    efficiency: {
+      startupCounting: "Start-up is counted.",
+      sleepBound: {
+        redis: { backend: "redis", params: 10_000, chunkSize: 100, workers: 3, idealSeconds: 33.33, wallSeconds: s(34.5, 34.1, 35), efficiency: s(0.966, 0.952, 0.977), efficiencyWithoutStartup: s(0.99), startupSeconds: s(0.8) },
+        rabbitmq: NO_RABBIT,
+      },
+      cpuBound: { unavailable: "failed: boom" },
+    },
+    recovery: {
+      settings: "defaults",
+      byBackend: {
+        redis: [
+          { signal: "SIGKILL", platformReclaim: false, seconds: s(1.7, 1.6, 2.3), failures: 0, trials: 3, notes: [] },
+          { signal: "SIGKILL", platformReclaim: true, seconds: s(0.2, 0.1, 0.3), failures: 0, trials: 3, notes: [] },
+          { signal: "SIGSTOP", platformReclaim: false, seconds: s(1.8), failures: 0, trials: 3, notes: [] },
+        ],
+        rabbitmq: NO_RABBIT,
+      },
+    },
+    scale: {
+      chunkSizeReason: "chunk 10,000",
+      byBackend: {
+        redis: { backend: "redis", params: 10_000_000, chunkSize: 10_000, workers: 2, verdict: "pass", chunksAccepted: 1000, paramsCovered: 10_000_000, wallSeconds: 20, paramsPerSecond: 500_000, coordinatorPeakRssMiB: 180, broker: { usedBytes: 2 ** 20 * 10, peakBytes: 2 ** 20 * 12, source: "INFO", note: "private" }, exitCode: 0 },
+        rabbitmq: NO_RABBIT,
+      },
+    },
+    chunkSize: { unavailable: "phase not selected (--phases)" },
+  };
+}
+
+describe("evaluateTargets", () => {
+  const targets = evaluateTargets(fixture());
+  const byId = (id: string) => targets.find((t) => t.id === id);
+
+  test("a low overhead ratio is missed, with what each chunk costs as the reason", () => {
+    const t = byId("overhead-redis");
+    assert.equal(t?.met, false);
+    assert.match(t?.reason ?? "", /1\.00 ms per chunk for 1 worker: broker path 0\.33 ms, log lines 0\.29 ms/);
+  });
+
+  test("recovery is judged on the max over trials", () => {
+    assert.equal(byId("recovery-sigkill-redis-backend-alone")?.met, false, "max 2.3 s > 2 s");
+    assert.equal(byId("recovery-sigkill-redis-with-platform")?.met, true);
+    assert.equal(byId("recovery-sigkill-redis-with-platform")?.reason, undefined);
+  });
+
+  test("an unavailable backend is never a figure: met is null and the reason says why", () => {
+    for (const id of ["overhead-rabbitmq", "efficiency-sleep-rabbitmq", "recovery-sigkill-rabbitmq-backend-alone", "scale-rabbitmq"]) {
+      assert.equal(byId(id)?.met, null, id);
+      assert.equal(byId(id)?.figure, "not measured");
+      assert.match(byId(id)?.reason ?? "", /does not exist yet/);
+    }
+  });
+
+  test("efficiency and scale targets met", () => {
+    assert.equal(byId("efficiency-sleep-redis")?.met, true);
+    assert.equal(byId("efficiency-cpu")?.met, null);
+    assert.equal(byId("scale-redis")?.met, true);
+  });
+});
+
+describe("renderBenchMarkdown", () => {
+  const report: BenchReport = { ...fixture(), targets: [] };
+  report.targets = evaluateTargets(report);
+  const md = renderBenchMarkdown(report);
+
+  test("is pure: the same JSON renders the same text", () => {
+    assert.equal(renderBenchMarkdown(structuredClone(report)), md);
+  });
+
+  test("states machine, versions and conditions", () => {
+    for (const text of ["Test CPU, 2 cores", "8 GiB", "v20.0.0 / 2.0.0", "7.0.15 / not reachable", "2.5 at the start", "Other load was present."]) {
+      assert.ok(md.includes(text), text);
+    }
+  });
+
+  test("figures are medians with their spread, matching the JSON", () => {
+    assert.equal(spread(s(0.966, 0.952, 0.977)), "0.966 (0.952–0.977, n=3)");
+    assert.ok(md.includes("| 2 | 2,000 (1,800–2,200, n=3) |"));
+    assert.ok(md.includes("0.966 (0.952–0.977, n=3)"));
+    assert.ok(md.includes("**120,000/s**"));
+  });
+
+  test("every target is listed with met / missed / not measured", () => {
+    for (const t of report.targets) assert.ok(md.includes(t.target), t.target);
+    assert.match(md, /\| Redis: zero-work chunks\/s >= 0\.5x the raw broker limit \| .* \| \*\*missed\*\* \|/);
+    assert.match(md, /\| RabbitMQ: zero-work .* \| not measured \| not measured \| the RabbitMQ backend is not usable/);
+  });
+
+  test("says plainly where RabbitMQ figures are missing", () => {
+    assert.ok(md.includes("RabbitMQ figures were not measured: the RabbitMQ backend is not usable"));
+    assert.ok(md.includes("not measured: the RabbitMQ backend is not usable"));
+  });
+});
