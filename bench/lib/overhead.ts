@@ -7,9 +7,9 @@ import { backendLoopRate, computeHopMicros } from "./hot-path-probes.ts";
 import { newNamespace } from "./namespace.ts";
 import type { Say } from "./progress.ts";
 import { runQueueSweep } from "./queue-sweep.ts";
-import { measureRawAmqp } from "./raw-amqp-limit.ts";
+import { measureAmqpConsumePublish, measureRawAmqp } from "./raw-amqp-limit.ts";
 import { measureRawRedis } from "./raw-redis-limit.ts";
-import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
+import { median, roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
 export type EndToEnd = {
   workers: number;
@@ -39,6 +39,8 @@ export type OverheadResult = {
     computeHopMicros: Summary;
     /** 1 worker process with LOG_LEVEL=WARNING: no per-chunk log lines. */
     quietLogsOneWorker: Summary;
+    /** RabbitMQ: consume at prefetch 1 + N confirmed publishes + ack, msg/s (what complete() waits for). */
+    confirmedPublishes?: { label: string; perSecond: Summary }[];
     /** Milliseconds per chunk attributed to each part, for 1 worker (medians). */
     perChunkMs: { total: number; broker: number; computeHop: number; logLines: number; rest: number };
   };
@@ -94,6 +96,7 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
     quiet.push(timing.chunks / timing.steadySeconds);
     say(`${backend} hot-path probes trial ${t + 1}/${trials}: backend loop ${Math.round(loop.at(-1) ?? 0)} chunks/s, compute hop ${Math.round(hop.at(-1) ?? 0)} µs, 1 worker without per-chunk logs ${Math.round(quiet.at(-1) ?? 0)} chunks/s`);
   }
+  const confirmed = backend === "rabbitmq" && plan.publishProbes ? await confirmedPublishCosts(url, trials, say) : undefined;
   const backendLoop = summarize(loop);
   const hopMicros = summarize(hop);
   const quietOne = summarize(quiet);
@@ -113,9 +116,27 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
       backendLoop: roundSummary(backendLoop),
       computeHopMicros: roundSummary(hopMicros),
       quietLogsOneWorker: roundSummary(quietOne),
+      ...(confirmed ? { confirmedPublishes: confirmed } : {}),
       perChunkMs: attributeCost(oneWorker, backendLoop.median, hopMicros.median, quietOne.median),
     },
   };
+}
+
+async function confirmedPublishCosts(url: string, trials: number, say: Say): Promise<{ label: string; perSecond: Summary }[]> {
+  const shapes = [
+    { label: "ack only (no publish)", publishes: 0, persistent: true },
+    { label: "1 persistent confirmed publish, then ack", publishes: 1, persistent: true },
+    { label: "2 persistent confirmed publishes (result + done marker), then ack", publishes: 2, persistent: true },
+    { label: "2 transient confirmed publishes, then ack", publishes: 2, persistent: false },
+  ];
+  const out: { label: string; perSecond: Summary }[] = [];
+  for (const shape of shapes) {
+    const rates: number[] = [];
+    for (let t = 0; t < trials; t++) rates.push((await measureAmqpConsumePublish(url, newNamespace("pub").namespace, { messages: 600, ...shape })).perSecond);
+    say(`rabbitmq probe, prefetch 1 + ${shape.label}: ${Math.round(median(rates))} msg/s`);
+    out.push({ label: shape.label, perSecond: roundSummary(summarize(rates)) });
+  }
+  return out;
 }
 
 /** Splits one worker's per-chunk time into the broker path, the compute hop, log lines and the rest. */

@@ -44,3 +44,50 @@ export async function measureRawAmqp(url: string, namespace: string, o: RawAmqpO
     await conn.close().catch(() => undefined);
   }
 }
+
+/**
+ * The shape of a TTG worker's RabbitMQ round: consume at prefetch 1, publish `publishes` confirmed
+ * messages (persistent or not), wait for the confirms, then ack. Shows what confirms of persistent
+ * messages cost (the broker confirms them only once they are on disk).
+ */
+export async function measureAmqpConsumePublish(url: string, namespace: string, o: { messages: number; publishes: number; persistent: boolean }): Promise<RawLimit> {
+  const amqp = await import("amqplib");
+  const queue = `${namespace}.probe`;
+  const out = `${namespace}.probe.out`;
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue(queue, { durable: true });
+    await ch.assertQueue(out, { durable: true });
+    for (let i = 0; i < o.messages; i++) ch.sendToQueue(queue, Buffer.from(JSON.stringify({ chunkId: i })), { persistent: true });
+    await ch.waitForConfirms();
+    const worker = await conn.createConfirmChannel();
+    await worker.prefetch(1);
+    const body = Buffer.alloc(300, 120); // about the size of a chunk result
+    const t0 = performance.now();
+    let n = 0;
+    await new Promise<void>((resolve, reject) => {
+      worker
+        .consume(queue, (msg) => {
+          if (!msg) return;
+          const confirms = Array.from({ length: o.publishes }, () =>
+            new Promise<void>((res, rej) => worker.sendToQueue(out, body, { persistent: o.persistent }, (e: unknown) => (e ? rej(new Error(String(e))) : res()))),
+          );
+          Promise.all(confirms)
+            .then(() => {
+              worker.ack(msg);
+              if (++n === o.messages) resolve();
+            })
+            .catch(reject);
+        })
+        .catch(reject);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    return { messages: n, seconds, perSecond: n / seconds };
+  } finally {
+    const ch = await conn.createChannel().catch(() => undefined);
+    await ch?.deleteQueue(queue).catch(() => undefined);
+    await ch?.deleteQueue(out).catch(() => undefined);
+    await conn.close().catch(() => undefined);
+  }
+}

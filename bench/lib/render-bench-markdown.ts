@@ -78,6 +78,11 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ["compute-thread hop", num(p.computeHop), `postMessage there and back: ${spread(o.profile.computeHopMicros)} µs`],
       ["everything else", num(p.rest), "lease timer, result object, event loop (the remainder)"],
     ]), "");
+    const pubs = o.profile.confirmedPublishes;
+    if (pubs) {
+      out.push("What a RabbitMQ worker's round costs on this broker (consume at prefetch 1, publish with confirms, then ack; 600 messages):", "");
+      out.push(...table(["round", "msg/s", "ms each"], pubs.map((x) => [x.label, spread(x.perSecond), num(1000 / x.perSecond.median)])), "");
+    }
   }
   out.push("## Efficiency: ideal time over wall time", "", r.efficiency.startupCounting, "");
   const effRows: string[][] = [];
