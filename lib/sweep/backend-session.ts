@@ -19,16 +19,13 @@ export type BackendSession = {
 
 type LocalBroker = { url: string; private: boolean; stop(): Promise<void> };
 
-type RabbitmqLocal = { ensureLocalRabbitmq(url: string): Promise<{ url: string; stop(): Promise<void>; private?: boolean }> };
-// Loaded by a computed path while the RabbitMQ backend is being written alongside.
-const RABBITMQ_LOCAL = "../backends/rabbitmq/local-rabbitmq.ts";
 
 async function provideBroker(cfg: SweepConfig): Promise<LocalBroker> {
   if (cfg.backend === "redis") return provideLocalRedis(redisUrlFrom({ REDIS_HOST: "127.0.0.1", ...cfg.workerEnv }));
   const url = amqpUrlFrom({ RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...cfg.workerEnv });
-  const { ensureLocalRabbitmq } = (await import(RABBITMQ_LOCAL)) as RabbitmqLocal;
+  const { ensureLocalRabbitmq } = await import("../backends/rabbitmq/local-rabbitmq.ts");
   const broker = await ensureLocalRabbitmq(url);
-  return { url: broker.url, private: broker.private ?? broker.url !== url, stop: () => broker.stop() };
+  return { url: broker.url, private: broker.started, stop: () => broker.stop() };
 }
 
 export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
@@ -49,18 +46,20 @@ export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession
   if (cfg.backend === "static") throw new Error("the static backend has no broker");
   const broker = await provideBroker(cfg);
   const options = observerOptions(cfg, broker.url);
-  let observer: RunObserver;
+  let observer: RunObserver | undefined;
   try {
     observer = await openRunObserver(cfg.backend, options);
     // A demo run id names a fresh run: whatever an earlier run of that id left is removed first.
     await observer.purge();
   } catch (error) {
+    await observer?.close().catch(() => undefined);
     await broker.stop();
     throw error;
   }
+  const opened = observer;
   const urlVar = cfg.backend === "redis" ? "REDIS_URL" : "AMQP_URL";
   return {
-    observer,
+    observer: opened,
     plan: {
       runId: cfg.runId,
       totalParameters: cfg.params,
@@ -71,9 +70,9 @@ export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession
     description: `${broker.private ? "a private" : "the"} ${cfg.backend === "redis" ? "Redis" : "RabbitMQ"} ${broker.private ? "started for this run" : "already listening"} at ${new URL(broker.url).host}`,
     async close({ keepData }) {
       try {
-        if (!keepData && !broker.private) await observer.purge();
+        if (!keepData && !broker.private) await opened.purge();
       } finally {
-        await observer.close().catch(() => undefined);
+        await opened.close().catch(() => undefined);
         await broker.stop();
       }
     },

@@ -4,6 +4,7 @@
 import type { RunObserver, RunPlan } from "../backends/backend.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
+import type { Redelivery } from "../report/report-model.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import { RedeliveryTracker } from "./redelivery-tracker.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
@@ -51,21 +52,23 @@ export class QueueDriver implements RunDriver {
     if (!parsed || typeof parsed.fields.chunk !== "number") return;
     if (parsed.message.startsWith("took chunk")) {
       const r = this.#tracker.took(workerId, parsed.fields.chunk, parsed.time ?? new Date());
-      if (r) {
-        this.#ctx.ledger.note(
-          "recovered",
-          `chunk ${r.chunkId} of dead worker ${r.fromWorker} taken by worker ${r.toWorker} after ${r.seconds.toFixed(2)} s`,
-          new Date(r.takenAt),
-        );
-      }
+      if (r) this.#noteRecovery(r);
     } else if (parsed.message.startsWith("completed chunk")) {
       this.#tracker.finished(parsed.fields.chunk);
     }
   }
 
+  #noteRecovery(r: Redelivery): void {
+    this.#ctx.ledger.note(
+      "recovered",
+      `chunk ${r.chunkId} of dead worker ${r.fromWorker} taken by worker ${r.toWorker} after ${r.seconds.toFixed(2)} s`,
+      new Date(r.takenAt),
+    );
+  }
+
   async onWorkerExit(exit: WorkerExit): Promise<{ restart: boolean }> {
     if (exit.code !== 0) {
-      this.#tracker.died(exit.id, exit.at);
+      for (const r of this.#tracker.died(exit.id, exit.at)) this.#noteRecovery(r);
       const moved = await this.#observer.reclaimFrom(exit.id);
       if (moved > 0) this.#ctx.ledger.note("note", `${moved} chunk(s) of worker ${exit.id} handed back to the queue`);
     }

@@ -7,20 +7,31 @@ type Orphan = { fromWorker: string; diedAt: Date };
 export class RedeliveryTracker {
   readonly #holder = new Map<number, string>();
   readonly #orphans = new Map<number, Orphan>();
+  /** Chunks taken from a worker not (yet) known dead: the broker can hand a chunk over before the death is reported. */
+  readonly #takenOver = new Map<number, { fromWorker: string; toWorker: string; at: Date }>();
   readonly redeliveries: Redelivery[] = [];
 
   took(worker: string, chunkId: number, at: Date): Redelivery | undefined {
     const orphan = this.#orphans.get(chunkId);
+    const previous = this.#holder.get(chunkId);
     this.#holder.set(chunkId, worker);
-    if (!orphan || orphan.fromWorker === worker) return undefined;
+    if (!orphan) {
+      if (previous !== undefined && previous !== worker) this.#takenOver.set(chunkId, { fromWorker: previous, toWorker: worker, at });
+      return undefined;
+    }
+    if (orphan.fromWorker === worker) return undefined;
     this.#orphans.delete(chunkId);
+    return this.#record(chunkId, orphan.fromWorker, worker, orphan.diedAt, at);
+  }
+
+  #record(chunkId: number, fromWorker: string, toWorker: string, diedAt: Date, takenAt: Date): Redelivery {
     const r: Redelivery = {
       chunkId,
-      fromWorker: orphan.fromWorker,
-      toWorker: worker,
-      diedAt: orphan.diedAt.toISOString(),
-      takenAt: at.toISOString(),
-      seconds: Number(Math.max(0, (at.getTime() - orphan.diedAt.getTime()) / 1000).toFixed(3)),
+      fromWorker,
+      toWorker,
+      diedAt: diedAt.toISOString(),
+      takenAt: takenAt.toISOString(),
+      seconds: Number(Math.max(0, (takenAt.getTime() - diedAt.getTime()) / 1000).toFixed(3)),
     };
     this.redeliveries.push(r);
     return r;
@@ -30,14 +41,23 @@ export class RedeliveryTracker {
     this.#holder.delete(chunkId);
   }
 
-  /** The worker died at `at`: every chunk it held is now waiting for someone else. */
-  died(worker: string, at: Date): number[] {
+  /**
+   * The worker died at `at`: every chunk it held is now waiting for someone else. Returns the
+   * redeliveries that had already happened (the chunk was taken before the death was reported).
+   */
+  died(worker: string, at: Date): Redelivery[] {
     const held = [...this.#holder].filter(([, w]) => w === worker).map(([chunk]) => chunk);
     for (const chunk of held) {
       this.#holder.delete(chunk);
       this.#orphans.set(chunk, { fromWorker: worker, diedAt: at });
     }
-    return held;
+    const early: Redelivery[] = [];
+    for (const [chunk, t] of this.#takenOver) {
+      if (t.fromWorker !== worker) continue;
+      this.#takenOver.delete(chunk);
+      early.push(this.#record(chunk, worker, t.toWorker, at, t.at));
+    }
+    return early;
   }
 
   holders(): Map<string, number> {

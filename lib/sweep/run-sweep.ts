@@ -55,15 +55,18 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
 
   await driver.prepare();
   const restarting = new Set<string>();
-  const faultVictims = new Set<string>();
+  /** Worker id -> when the fault demo killed it: the moment of death, whenever the exit is noticed. */
+  const faultVictims = new Map<string, Date>();
   let stopping = false;
   platform.onLine((id, line) => driver.onLine(id, line));
   platform.onExit((exit) => {
-    ledger.worker(exit.id).exit = describeExit(exit, { stopping, fault: faultVictims.delete(exit.id) });
+    const killedAt = faultVictims.get(exit.id);
+    faultVictims.delete(exit.id);
+    ledger.worker(exit.id).exit = describeExit(exit, { stopping, fault: killedAt !== undefined });
     if (stopping) return;
     restarting.add(exit.id);
     void driver
-      .onWorkerExit(exit)
+      .onWorkerExit(killedAt ? { ...exit, at: killedAt } : exit)
       .then(async ({ restart }) => {
         if (restart) await platform.startWorker({ id: exit.id, env: workerEnvFor(cfg, driver, exit.id) });
       })
@@ -79,6 +82,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   let snap: ProgressSnapshot;
   let lastProgressAt = elapsed();
   let lastDone = -1;
+  let allGoneSince: number | undefined;
   for (;;) {
     snap = await driver.poll();
     const now = elapsed();
@@ -92,12 +96,16 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
     if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
       faulted = true;
       const victim = await injectFault(cfg, deps, snap);
-      if (victim) faultVictims.add(victim);
+      if (victim) faultVictims.set(victim.id, victim.at);
     }
     const alive = platform.workers().filter((w) => w.status !== "exited");
     if (alive.length === 0 && restarting.size === 0) {
-      ledger.note("note", "every worker has exited before the run settled");
-      break;
+      // Results may still be on their way from the broker: give them a moment before judging.
+      allGoneSince ??= now;
+      if (now - allGoneSince > 3) {
+        ledger.note("note", "every worker has exited before the run settled");
+        break;
+      }
     }
     if (now - lastProgressAt > cfg.stallSeconds) {
       ledger.note("note", `no progress for ${cfg.stallSeconds} s: giving up`);
@@ -152,7 +160,11 @@ async function waitForExits(platform: Platform, timeoutMs: number): Promise<void
   }
 }
 
-async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnapshot): Promise<string | undefined> {
+async function injectFault(
+  cfg: SweepConfig,
+  deps: SweepDeps,
+  snap: ProgressSnapshot,
+): Promise<{ id: string; at: Date } | undefined> {
   const running = deps.platform.workers().filter((w) => w.status === "running");
   const victimId = deps.driver.pickVictim(running.map((w) => w.id));
   const victim = running.find((w) => w.id === victimId);
@@ -167,5 +179,5 @@ async function injectFault(cfg: SweepConfig, deps: SweepDeps, snap: ProgressSnap
   const where = cfg.platform === "kind" ? `pod ${victim.handle}` : `pid ${victim.handle}`;
   deps.ledger.note("fault", `killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`, at);
   deps.view.say(`FAULT INJECTED: killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`);
-  return victim.id;
+  return { id: victim.id, at };
 }

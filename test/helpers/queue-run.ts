@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { RunLedger } from "../../lib/report/run-ledger.ts";
+import { deleteNamespace as deleteRabbitmqNamespace } from "../fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -38,7 +39,7 @@ export type QueueRun = {
   waitForAccepted(count: number, timeoutMs?: number): Promise<void>;
 };
 
-export async function deleteNamespace(backend: BackendName, url: string, namespace: string): Promise<void> {
+export async function deleteNamespace(backend: BackendName, url: string, namespace: string, runIds: string[] = []): Promise<void> {
   if (backend === "redis") {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     client.on("error", () => undefined);
@@ -55,17 +56,7 @@ export async function deleteNamespace(backend: BackendName, url: string, namespa
     }
     return;
   }
-  const amqp = await import("amqplib");
-  const conn = await amqp.connect(url);
-  try {
-    const ch = await conn.createChannel();
-    ch.on("error", () => undefined);
-    for (const suffix of ["tasks", "tasks.retry", "tasks.dlq", "results"]) {
-      await ch.deleteQueue(`${namespace}.${suffix}`).catch(() => undefined);
-    }
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
+  await deleteRabbitmqNamespace(namespace, runIds, url);
 }
 
 export async function createQueueRun(t: TestContext, backend: BackendName, o: QueueRunOptions): Promise<QueueRun> {
@@ -95,7 +86,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
       await w.exited;
     }
     await observer.close().catch(() => undefined);
-    await deleteNamespace(backend, url, namespace).catch(() => undefined);
+    await deleteNamespace(backend, url, namespace, [runId]).catch(() => undefined);
   });
   const workerEnv = (id: string, extra: Record<string, string> = {}) => ({
     WORKER_ID: id,

@@ -138,8 +138,14 @@ export class RabbitmqObserver implements RunObserver {
   /** Takes every ready message of the queue, acks this run's, and lets the others go back. */
   async #removeRunMessages(queue: string): Promise<void> {
     const ch = await this.#link.openChannel();
+    ch.on("error", () => {});
     try {
-      const ready = (await ch.checkQueue(queue)).messageCount;
+      let ready: number;
+      try {
+        ready = (await ch.checkQueue(queue)).messageCount;
+      } catch {
+        return; // no such queue: nothing of this run in it
+      }
       if (ready === 0) return;
       let seen = 0;
       let lastAt = Date.now();

@@ -28,7 +28,6 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
   readonly #wakers = new Set<() => void>();
   #consumingGeneration = 0;
   #consumerTag: string | undefined;
-  #loading: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
 
   constructor(link: AmqpLink, options: BackendOptions) {
@@ -38,10 +37,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
-    // The lock is per connection, so loads from this one connection must not overlap.
-    const load = this.#loading.catch(() => {}).then(() => loadRun(this.#link, this.#names, plan, this.#o.log));
-    this.#loading = load;
-    return load;
+    return loadRun(this.#link, this.#names, plan, this.#o.log);
   }
 
   async next(blockMs: number): Promise<Delivery | undefined> {

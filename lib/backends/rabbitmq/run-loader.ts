@@ -49,7 +49,17 @@ export function checkPlan(plan: RunPlan): void {
   }
 }
 
-export async function loadRun(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log: BackendOptions["log"]): Promise<void> {
+/** The lock queue belongs to a connection, so loads sharing one connection must take turns. */
+const loadsOnLink = new WeakMap<AmqpLink, Promise<void>>();
+
+export function loadRun(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log: BackendOptions["log"]): Promise<void> {
+  const previous = loadsOnLink.get(link) ?? Promise.resolve();
+  const load = previous.catch(() => {}).then(() => loadRunAlone(link, names, plan, log));
+  loadsOnLink.set(link, load);
+  return load;
+}
+
+async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log: BackendOptions["log"]): Promise<void> {
   checkPlan(plan);
   const needed = batchesNeeded(plan);
   await link.retrying("load the run's chunks", async () => {
