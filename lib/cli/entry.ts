@@ -25,6 +25,10 @@ export function isBadInput(error: unknown): boolean {
 }
 
 export async function runScript(name: string, main: () => Promise<number>): Promise<void> {
+  // Output piped into `head` and closed early must not stop the run itself.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   try {
     process.exitCode = await main();
   } catch (error) {

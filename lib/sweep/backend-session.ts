@@ -17,15 +17,21 @@ export type BackendSession = {
   close(options: { keepData: boolean }): Promise<void>;
 };
 
-type LocalBroker = { url: string; private: boolean; stop(): Promise<void> };
+/** Where the broker is for the coordinator; `private` ones were started for this run and go with it. */
+export type ProvidedBroker = { url: string; private: boolean; where: string; stop(): Promise<void> };
 
 
-async function provideBroker(cfg: SweepConfig): Promise<LocalBroker> {
-  if (cfg.backend === "redis") return provideLocalRedis(redisUrlFrom({ REDIS_HOST: "127.0.0.1", ...cfg.workerEnv }));
+/** Local platform: the broker already listening, or a private one started for this run. */
+export async function provideLocalBroker(cfg: SweepConfig): Promise<ProvidedBroker> {
+  const where = (url: string, started: boolean) => `${started ? "a private" : "the"} ${cfg.backend === "redis" ? "Redis" : "RabbitMQ"} ${started ? "started for this run" : "already listening"} at ${new URL(url).host}`;
+  if (cfg.backend === "redis") {
+    const redis = await provideLocalRedis(redisUrlFrom({ REDIS_HOST: "127.0.0.1", ...cfg.workerEnv }));
+    return { url: redis.url, private: redis.private, where: where(redis.url, redis.private), stop: () => redis.stop() };
+  }
   const url = amqpUrlFrom({ RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...cfg.workerEnv });
   const { ensureLocalRabbitmq } = await import("../backends/rabbitmq/local-rabbitmq.ts");
   const broker = await ensureLocalRabbitmq(url);
-  return { url: broker.url, private: broker.started, stop: () => broker.stop() };
+  return { url: broker.url, private: broker.started, where: where(broker.url, broker.started), stop: () => broker.stop() };
 }
 
 export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
@@ -42,9 +48,8 @@ export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
   };
 }
 
-export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession> {
+export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroker): Promise<BackendSession> {
   if (cfg.backend === "static") throw new Error("the static backend has no broker");
-  const broker = await provideBroker(cfg);
   const options = observerOptions(cfg, broker.url);
   let observer: RunObserver | undefined;
   try {
@@ -67,7 +72,7 @@ export async function openLocalBackend(cfg: SweepConfig): Promise<BackendSession
       totalChunks: totalChunks(cfg.params, cfg.chunkSize),
     },
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
-    description: `${broker.private ? "a private" : "the"} ${cfg.backend === "redis" ? "Redis" : "RabbitMQ"} ${broker.private ? "started for this run" : "already listening"} at ${new URL(broker.url).host}`,
+    description: broker.where,
     async close({ keepData }) {
       try {
         if (!keepData && !broker.private) await opened.purge();

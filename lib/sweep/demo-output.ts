@@ -3,10 +3,10 @@ import type { RunReport } from "../report/report-model.ts";
 import type { SweepConfig } from "./sweep-config.ts";
 import { totalChunks } from "./sweep-config.ts";
 
-export function demoHeader(cfg: SweepConfig): string[] {
+export function demoHeader(cfg: SweepConfig, platformReason?: string): string[] {
   const rows: [string, string][] = [
     ["Run id", cfg.runId],
-    ["Platform", cfg.platform],
+    ["Platform", platformReason ? `${cfg.platform} (${platformReason})` : cfg.platform],
     ["Backend", cfg.backend],
     ["Scale", cfg.scale],
     ["Workers", String(cfg.workers)],

@@ -4,13 +4,20 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { DemoOptions } from "../cli/demo-options.ts";
 import { createProgressView } from "../cli/progress-view.ts";
-import { UsageError } from "../cli/usage-error.ts";
+import { detectPlatform } from "../platforms/detect-platform.ts";
+import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
+import type { Platform } from "../platforms/platform.ts";
+import { chooseShell } from "../shell/dry-runner.ts";
+import type { Shell } from "../shell/run.ts";
+import { requireTool } from "../shell/tools.ts";
+import { UsageError } from "../cli/usage-error.ts";
+import { realShell, zxRun } from "../shell/zx-runner.ts";
 import type { RunReport } from "../report/report-model.ts";
 import { RunLedger } from "../report/run-ledger.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
-import { openLocalBackend } from "./backend-session.ts";
+import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "./backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { QueueDriver } from "./queue-driver.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
@@ -22,7 +29,19 @@ export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: str
 
 type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
 
-async function createDriver(opts: DemoOptions, ctx: DriverContext): Promise<DriverSession> {
+async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
+  if (opts.platform === "local") return provideLocalBroker(opts);
+  const backend = opts.backend as "redis" | "rabbitmq";
+  const broker = await prepareKindBroker(shell, backend, { log: (line) => print(`      ${line}`) });
+  return { url: broker.hostUrl, private: false, where: `${backend} on kind cluster ttg-sandbox (port-forwarded)`, stop: () => broker.stop() };
+}
+
+function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: string): Platform {
+  if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
+}
+
+async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell, print: (line: string) => void): Promise<DriverSession> {
   if (opts.backend === "static") {
     return {
       driver: new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries }),
@@ -30,7 +49,7 @@ async function createDriver(opts: DemoOptions, ctx: DriverContext): Promise<Driv
       close: async () => {},
     };
   }
-  const session = await openLocalBackend(opts);
+  const session = await openBackendSession(opts, await provideBroker(opts, shell, print));
   const driver = new QueueDriver(ctx, session.observer, {
     backend: opts.backend,
     plan: session.plan,
@@ -48,15 +67,40 @@ async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, d
   }
 }
 
-export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
-  const print = (line = "") => io.out.write(`${line}\n`);
-  if (opts.platform === "kind") throw new UsageError("Cannot use --platform kind yet: use --platform local.");
-  for (const line of demoHeader(opts)) print(line);
-  const dir = reportDir(opts.reportsDir, opts.runId);
-  if (opts.dryRun) {
-    print(`dry run: would start ${opts.workers} local worker processes and write ${dir}/`);
+/** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
+async function resolvePlatform(opts: DemoOptions): Promise<string> {
+  if (opts.platformChoice === "local") return "chosen with --platform";
+  const choice = await detectPlatform(zxRun);
+  if (opts.platformChoice === "kind") {
+    for (const tool of ["kubectl", "kind", "docker"]) requireTool(tool);
+    if (choice.platform !== "kind") throw new UsageError(`Cannot use --platform kind: ${choice.reason}.`);
+    return "chosen with --platform";
+  }
+  opts.platform = choice.platform;
+  return choice.reason;
+}
+
+/** Prints what the run would do: on kind, each command through the dry-run shell. */
+async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir: string): Promise<number> {
+  if (opts.platform === "local") {
+    print(`dry run: would use ${opts.backend === "static" ? "no broker" : `the local ${opts.backend} (or start a private one)`}, start ${opts.workers} local worker processes and write ${dir}/`);
     return 0;
   }
+  const shell = chooseShell(realShell, true, print);
+  if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { log: print });
+  const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  for (let i = 0; i < opts.workers; i++) await platform.startWorker({ id: String(i), env: {} });
+  await platform.stopAll(0);
+  return 0;
+}
+
+export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
+  const print = (line = "") => io.out.write(`${line}\n`);
+  const reason = await resolvePlatform(opts);
+  for (const line of demoHeader(opts, reason)) print(line);
+  const dir = reportDir(opts.reportsDir, opts.runId);
+  if (opts.dryRun) return dryRunDemo(opts, print, dir);
+  const shell = realShell;
   // A rerun of a run id starts from an empty folder: nothing of an earlier run is mixed in.
   await rm(dir, { recursive: true, force: true });
   const expected = opts.backend === "static" ? opts.workers : totalChunks(opts.params, opts.chunkSize);
@@ -64,11 +108,11 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const spool = opts.results === "none" ? undefined : new ResultsSpool(dir, opts.results, opts.resultsFormat);
   const workDir = join(dir, "work");
   print(`[1/5] Preparing the ${opts.backend} backend`);
-  const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) });
+  const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) }, shell, print);
   let report: RunReport;
   try {
     print(`      using ${session.description}`);
-    const platform = new LocalPlatform({ logDir: join(dir, "logs"), workDir });
+    const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
     print("[3/5] Running");
     report = await runSweep(opts, { platform, driver: session.driver, ledger, view: createProgressView(io.out) });
