@@ -19,6 +19,7 @@ import { reportDir, writeReport } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "./backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
+import { startDemoMonitor } from "./demo-monitor.ts";
 import { QueueDriver } from "./queue-driver.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
 import { runSweep } from "./run-sweep.ts";
@@ -114,8 +115,19 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     print(`      using ${session.description}`);
     const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
+    const monitor = await startDemoMonitor(opts, shell, print);
     print("[3/5] Running");
-    report = await runSweep(opts, { platform, driver: session.driver, ledger, view: createProgressView(io.out) });
+    try {
+      report = await runSweep(opts, {
+        platform,
+        driver: session.driver,
+        ledger,
+        view: createProgressView(io.out),
+        onTick: (snap, elapsed) => monitor.tick(snap, elapsed),
+      });
+    } finally {
+      await monitor.stop();
+    }
   } catch (error) {
     await spool?.discard();
     throw error;

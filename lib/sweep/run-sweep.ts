@@ -15,6 +15,8 @@ export type SweepDeps = {
   ledger: RunLedger;
   view: ProgressView;
   pollMs?: number;
+  /** Called on every reading; a returned text is printed above the progress line (--monitor cli). */
+  onTick?: (snap: ProgressSnapshot, elapsedSeconds: number) => string | undefined;
 };
 
 const MAX_SAMPLES = 400;
@@ -86,6 +88,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   for (;;) {
     snap = await driver.poll();
     const now = elapsed();
+    const panel = deps.onTick?.(snap, now);
+    if (panel) view.say(panel);
     view.update(snap, now);
     sample(ledger, snap, now);
     if (snap.paramsDone + snap.chunksDone !== lastDone) {
