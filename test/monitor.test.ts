@@ -46,3 +46,26 @@ test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => 
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr.trim(), `monitor: Cannot find run no-such-run in namespace ${run.namespace} on redis.`);
 });
+
+test("on RabbitMQ the monitor only looks: a demo beside it still gets every result", async (t) => {
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const reports = mkdtempSync(join(tmpdir(), "ttg-mon-"));
+  t.after(() => rmSync(reports, { recursive: true, force: true }));
+  const namespace = `ttgtest-${Math.random().toString(36).slice(2, 8)}`;
+  const env = { ...process.env, QUEUE_NAMESPACE: namespace };
+  const { deleteNamespace, BROKER_URLS } = await import("./helpers/queue-run.ts");
+  t.after(() => deleteNamespace("rabbitmq", BROKER_URLS.rabbitmq, namespace, ["watched"]));
+  const demo = spawn(process.execPath, ["--import", "tsx", "runbook/demo.ts", "--backend", "rabbitmq", "--params", "1200", "--chunk-size", "30", "--work-ms", "5", "--run-id", "watched", "--reports", reports], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const demoDone = new Promise<number | null>((resolve) => demo.once("close", resolve));
+  const readings: { chunks: { accepted: number; total: number } }[] = [];
+  for (let i = 0; i < 40 && demo.exitCode === null; i++) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--backend", "rabbitmq", "--run-id", "watched", "--json"], { env, encoding: "utf8" });
+    if (r.status === 0) readings.push(JSON.parse(r.stdout));
+  }
+  assert.equal(await demoDone, 0, "the demo completes with the monitor reading beside it");
+  assert.ok(readings.length > 0, "the monitor read the run while it ran");
+  assert.ok(readings.every((r) => r.chunks.total === 40 && r.chunks.accepted <= 40));
+});

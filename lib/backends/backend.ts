@@ -102,6 +102,11 @@ export type BackendOptions = {
   /** A chunk whose holder has not renewed for this long counts as abandoned. */
   staleThresholdMs: number;
   staleCheckIntervalMs: number;
+  /**
+   * An observer that only looks (the monitor): it must not take messages another observer (the
+   * demo) is reading. Figures may then be coarser where the broker cannot count without consuming.
+   */
+  passive?: boolean;
   /** Called for broker events worth a log line (reconnects, reclaims, dead letters). */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 };

@@ -43,6 +43,7 @@ export async function runMonitor(options: MonitorOptions, io: MonitorIO): Promis
     retryDelayMs: 500,
     staleThresholdMs: 1500,
     staleCheckIntervalMs: 250,
+    passive: true,
   });
   try {
     const plan = await observer.describeRun?.();

@@ -17,7 +17,7 @@ import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { AmqpLink, pause } from "./amqp-link.ts";
 import { rabbitmqNames, runQueues, sharedQueues, type RabbitmqNames } from "./rabbitmq-names.ts";
-import { loadRun } from "./run-loader.ts";
+import { LOAD_BATCH_CHUNKS, loadRun } from "./run-loader.ts";
 import { readProgress } from "./run-progress.ts";
 import { assertTopology } from "./topology.ts";
 
@@ -39,6 +39,7 @@ export class RabbitmqObserver implements RunObserver {
   #foreignHeld = 0;
   readonly #holding = new Map<string, Held>();
   #closed: Promise<void> | undefined;
+  #plan: RunPlan | undefined;
 
   constructor(link: AmqpLink, options: BackendOptions) {
     this.#link = link;
@@ -62,7 +63,24 @@ export class RabbitmqObserver implements RunObserver {
     return [...this.#deadLetters.values()];
   }
 
+  /** The plan, from the run's first load marker (read and put back). */
+  async describeRun(): Promise<RunPlan | undefined> {
+    const ch = await this.#link.openChannel();
+    ch.on("error", () => {});
+    try {
+      const msg = await ch.get(this.#names.run, { noAck: false }).catch(() => false as const);
+      if (!msg) return undefined;
+      ch.nack(msg, false, true);
+      const m = parse(msg);
+      if (!m || typeof m.totalChunks !== "number") return undefined;
+      return { runId: this.#o.runId, totalChunks: m.totalChunks, chunkSize: Number(m.chunkSize), totalParameters: Number(m.totalParameters) };
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+
   async stats(): Promise<QueueStats> {
+    if (this.#o.passive) return this.#passiveStats();
     await this.#ensureConsuming();
     const extra: Record<string, number | string> = {};
     const ch = await this.#link.openChannel();
@@ -88,6 +106,44 @@ export class RabbitmqObserver implements RunObserver {
     extra["retries"] = this.#retries;
     if (this.#foreignHeld > 0) extra["results.otherRunsHeld"] = this.#foreignHeld;
     return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, inFlight, extra };
+  }
+
+  /**
+   * Figures read without consuming anything (the monitor beside a demo): finished chunks from the
+   * run's done markers (a late duplicate adds a marker too, so this can run ahead by a duplicate),
+   * dead letters from the DLQ depth, waiting from the task and retry queues.
+   */
+  async #passiveStats(): Promise<QueueStats> {
+    const ch = await this.#link.openChannel();
+    ch.on("error", () => {});
+    const extra: Record<string, number | string> = {};
+    try {
+      const depth = async (queue: string) => (await ch.checkQueue(queue).catch(() => ({ messageCount: 0, consumerCount: 0 })));
+      for (const [label, queue] of [["tasks", this.#names.tasks], ["retry", this.#names.retry], ["dlq", this.#names.dlq], ["results", this.#names.results]] as const) {
+        const q = await depth(queue);
+        extra[`${label}.ready`] = q.messageCount;
+        extra[`${label}.consumers`] = q.consumerCount;
+      }
+      const done = (await depth(this.#names.done)).messageCount;
+      extra["run.doneMarkers"] = done;
+      const dead = Number(extra["dlq.ready"]);
+      const pending = Number(extra["tasks.ready"]) + Number(extra["retry.ready"]);
+      this.#plan ??= await this.describeRun();
+      const loaded = Math.min(this.#plan?.totalChunks ?? 0, (await depth(this.#names.run)).messageCount * LOAD_BATCH_CHUNKS);
+      // Unacked chunks cannot be counted without the management plugin: whatever is loaded and
+      // neither waiting nor finished is held by some worker.
+      const held = Math.max(0, loaded - pending - done);
+      return {
+        accepted: Math.max(0, done - dead),
+        duplicates: 0,
+        deadLettered: dead,
+        pending,
+        inFlight: held > 0 ? { "(all workers)": held } : {},
+        extra,
+      };
+    } finally {
+      await ch.close().catch(() => {});
+    }
   }
 
   #deadLetterChunks(): number {
@@ -237,7 +293,7 @@ function ackIfOpen(link: AmqpLink, held: { msg: ConsumeMessage; channel: Confirm
   }
 }
 
-function parse(msg: ConsumeMessage): Record<string, unknown> | undefined {
+function parse(msg: { content: Buffer }): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(msg.content.toString("utf8"));
     return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
