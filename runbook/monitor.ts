@@ -2,20 +2,13 @@
 // Live view of a run on either backend: ./runbook/monitor.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
-import { flag } from "../lib/cli/flag-parsers.ts";
-import { scriptParser } from "../lib/cli/script-parser.ts";
-import { decimal } from "../lib/config/parsers.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../lib/config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
+import { monitorParser } from "../lib/monitor/monitor-options.ts";
 import { runMonitor } from "../lib/monitor/run-monitor.ts";
 
 export async function main(argv: string[]): Promise<number> {
-  const a = await scriptParser(argv, "monitor.ts", "Shows a run's chunks done, waiting, in flight per worker, dead letters, throughput and ETA.")
-    .option("backend", { choices: ["redis", "rabbitmq"] as const, default: "redis" as const, describe: "queue backend" })
-    .option("run-id", { type: "string", describe: "run to show (default on redis: the newest)" })
-    .option("watch", { coerce: flag("watch", decimal(0.2, 3600)), describe: "refresh every N seconds until the run settles" })
-    .option("json", { type: "boolean", default: false, describe: "one JSON object per reading" })
-    .parseAsync();
+  const a = await monitorParser(argv).parseAsync();
   const env = workerEnvFromEnvironment(process.env);
   const local = { REDIS_HOST: "127.0.0.1", RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...env };
   const stopped = new Promise((resolve) => process.once("SIGINT", resolve));
