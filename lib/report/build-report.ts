@@ -1,5 +1,6 @@
 // Turns a finished run's ledger into report.json, with a verdict a supervisor can trust:
 // pass only when every chunk id has exactly one accepted result and every parameter is covered.
+import { plannedChunkRange } from "./chunk-ranges.ts";
 import type { RunLedger } from "./run-ledger.ts";
 import { REPORT_SCHEMA_VERSION, type Backend, type Platform, type RunReport } from "./report-model.ts";
 
@@ -42,6 +43,9 @@ export function buildReport(run: RunDescription, ledger: RunLedger): RunReport {
   const { count, sum, min, max } = ledger.aggregate.build();
   const problems = judge(ledger, run.config.params);
   const redeliverySeconds = ledger.redeliveries.map((r) => r.seconds);
+  const plan = { backend: run.backend, config: run.config, chunks: { expected: ledger.expectedChunks } } as Parameters<typeof plannedChunkRange>[0];
+  const dead = new Set(ledger.deadLetters.map((d) => d.chunkId));
+  const missing = ledger.missingChunkIds(1000).filter((id) => !dead.has(id)).map((id) => plannedChunkRange(plan, id));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: run.runId,
@@ -64,8 +68,10 @@ export function buildReport(run: RunDescription, ledger: RunLedger): RunReport {
     faults: ledger.faults,
     recovery: {
       maxRedeliverySeconds: redeliverySeconds.length ? Math.max(...redeliverySeconds) : 0,
-      redeliveries: ledger.redeliveries,
+      redeliveries: ledger.redeliveries.map((r) => ({ ...plannedChunkRange(plan, r.chunkId), ...r })),
     },
+    ...(missing.length ? { missingChunks: missing } : {}),
+    ...(ledger.duplicateChunks.length ? { duplicateChunks: ledger.duplicateChunks } : {}),
     timeline: [...ledger.timeline].sort((a, b) => a.at.localeCompare(b.at)),
     progress: ledger.progress,
     perWorker: [...ledger.perWorker.values()].sort((a, b) =>

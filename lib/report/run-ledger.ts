@@ -16,6 +16,8 @@ export class RunLedger {
   readonly timeline: TimelineEvent[] = [];
   readonly progress: ProgressSample[] = [];
   duplicatesDiscarded = 0;
+  /** The duplicates the coordinator itself saw (the first 1,000), with who sent them. */
+  readonly duplicateChunks: { chunkId: number; start: number; end: number; worker: string }[] = [];
   redelivered = 0;
   /** Chunks that arrived for ids outside [0, expected) or with a range that disagrees with the plan. */
   readonly anomalies: string[] = [];
@@ -28,6 +30,9 @@ export class RunLedger {
   accept(chunk: AcceptedChunk, busySeconds = 0): boolean {
     if (this.#accepted.has(chunk.chunkId)) {
       this.duplicatesDiscarded++;
+      if (this.duplicateChunks.length < 1000) {
+        this.duplicateChunks.push({ chunkId: chunk.chunkId, start: chunk.start, end: chunk.end, worker: chunk.worker });
+      }
       return false;
     }
     if (chunk.chunkId < 0 || chunk.chunkId >= this.expectedChunks) {
