@@ -8,7 +8,7 @@ import { startPrivateRedis } from "../lib/backends/redis/local-redis.ts";
 import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
 import { ensureGroup } from "../lib/backends/redis/redis-loader.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
-import { freePort } from "../lib/backends/free-port.ts";
+import { freePort } from "../lib/net/ports.ts";
 import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 

@@ -95,7 +95,7 @@ test("SIGTERM lets the batch in hand finish within the grace period", async () =
 });
 
 test("METRICS_PORT serves Prometheus metrics while the worker runs", async () => {
-  const { freePort } = await import("../lib/backends/free-port.ts");
+  const { freePort } = await import("../lib/net/ports.ts");
   const port = await freePort();
   const w = startWorkerProcess({
     TOTAL_WORKERS: "1",

@@ -1,6 +1,6 @@
 // Brokers on the cluster: credentials generated once per cluster, objects applied, readiness
 // awaited, and a port-forward so the host-side coordinator (demo, monitor) can reach them.
-import { createServer, connect } from "node:net";
+import { canConnect, freePort } from "../net/ports.ts";
 import type { Shell, Run } from "../shell/run.ts";
 import { brokerObjects, brokerSecret, generatePassword, REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "./broker-objects.ts";
 import { kubectlApply, kubectlGetSecret, kubectlPortForward, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
@@ -23,29 +23,6 @@ export async function deployBroker(run: Run, backend: BrokerBackend, t: KubeTarg
   await kubectlApply(run, brokerObjects(backend, t.namespace ? { namespace: t.namespace } : {}), t);
   await kubectlRolloutStatus(run, `ttg-${backend}`, t.timeoutSeconds ?? (backend === "redis" ? 120 : 240), t);
   return credentials;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export type KindBroker = {

@@ -1,7 +1,7 @@
 // --monitor: `cli` prints the monitor's panel beside the demo's progress; `web` gives the
 // addresses of the RabbitMQ management UI and RedisInsight (port-forwarded on kind).
-import { connect } from "node:net";
 import { kubectlPortForward } from "../kind/kubectl.ts";
+import { canConnect } from "../net/ports.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { renderMonitor } from "../monitor/render-monitor.ts";
 import type { RunningCommand, Shell } from "../shell/run.ts";
@@ -15,17 +15,6 @@ export type DemoMonitor = {
 };
 
 const PANEL_EVERY_SECONDS = 5;
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 /** The web consoles worth opening for this backend, and how to reach them. */
 async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningCommand[]): Promise<string[]> {
@@ -43,7 +32,7 @@ async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningComm
   }
   if (cfg.backend === "rabbitmq") {
     lines.push(
-      (await listening(15672))
+      (await canConnect(15672))
         ? "RabbitMQ management UI: http://localhost:15672"
         : "RabbitMQ management UI: not enabled locally (rabbitmq-plugins enable rabbitmq_management)",
     );

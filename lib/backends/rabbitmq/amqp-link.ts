@@ -1,6 +1,7 @@
 // One AMQP connection with a confirm channel that comes back after every loss, not only the first
 // connect (LESSONS 10). Each (re)connect gets a new generation number: a delivery remembers the
 // generation it came on, because its delivery tag means nothing on a later channel.
+import { redactUrl } from "../../net/redact-url.ts";
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from "amqplib";
 import type { BackendOptions } from "../backend.ts";
 
@@ -213,16 +214,6 @@ function isAuthError(error: unknown): boolean {
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return "(an invalid URL)";
-  }
 }
 
 export function pause(ms: number): Promise<void> {

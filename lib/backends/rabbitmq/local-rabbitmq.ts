@@ -3,11 +3,12 @@
 // stop() ends by its own pid (never the machine's broker, never by name).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { connect } from "amqplib";
-import { pause, redactUrl } from "./amqp-link.ts";
+import { freePorts } from "../../net/ports.ts";
+import { redactUrl } from "../../net/redact-url.ts";
+import { pause } from "./amqp-link.ts";
 
 export type LocalRabbitmq = {
   url: string;
@@ -172,21 +173,6 @@ function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const s = createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => resolve(s));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 function safeHost(url: string): string {

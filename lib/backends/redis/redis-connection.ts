@@ -2,22 +2,13 @@
 // instead of failing, and the first connect gives a one-line, actionable error.
 import { Redis } from "ioredis";
 import type { BackendOptions } from "../backend.ts";
+import { redactUrl } from "../../net/redact-url.ts";
 
 export class BrokerUnreachable extends Error {
   readonly badInput = true;
   constructor(what: string, url: string, cause: unknown) {
-    super(`Cannot reach ${what} at ${redact(url)}: ${(cause as Error)?.message ?? cause}. Start it or point ${what === "Redis" ? "REDIS_URL" : "AMQP_URL"} at a running one.`, { cause });
+    super(`Cannot reach ${what} at ${redactUrl(url)}: ${(cause as Error)?.message ?? cause}. Start it or point ${what === "Redis" ? "REDIS_URL" : "AMQP_URL"} at a running one.`, { cause });
     this.name = "BrokerUnreachable";
-  }
-}
-
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
   }
 }
 
