@@ -2,6 +2,7 @@
 // delete them by name. Worker and broker selectors never overlap (LESSONS 17), and every
 // object is checked again client-side: nothing without the project's labels is deleted.
 import type { Run } from "../shell/run.ts";
+import type { BrokerListing, PurgeOutcome } from "../backends/purge-types.ts";
 import type { BrokerBackend } from "./broker-objects.ts";
 import { APPS, LABEL, PART_OF, PROJECT, selectorString, type AppName } from "./labels.ts";
 import { kubectlDelete, kubectlGetObjects, type KubeTarget, type ObjectRef } from "./kubectl.ts";
@@ -60,12 +61,11 @@ export async function executeCleanup(run: Run, groups: readonly CleanupGroup[], 
 }
 
 /**
- * Plug-in point for lib/backends: on the local platform (no cluster), `--redis`/`--rabbitmq`
- * remove TTG's data from the local broker — Redis keys `ttg:*`, RabbitMQ queues `ttg.*` —
- * never FLUSHALL, never another project's keys. Replace the default with the backend's purge.
+ * The local platform's broker data (no cluster): `--redis`/`--rabbitmq` list, then delete, TTG's
+ * Redis keys `<ns>:*` / RabbitMQ queues `<ns>.*` — never FLUSHALL, never another project's keys
+ * or queues. lib/kind/cleanup-local.ts builds the real one from the environment.
  */
-export type LocalBrokerPurge = (backend: BrokerBackend, log: (line: string) => void) => Promise<void>;
-
-export const purgeLocalBrokerData: LocalBrokerPurge = async (backend, log) => {
-  log(`local ${backend}: purging TTG's ${backend === "redis" ? "ttg:* keys" : "ttg.* queues"} is not wired yet (lib/backends); nothing removed`);
+export type LocalBrokerPurge = {
+  list(backend: BrokerBackend): Promise<BrokerListing>;
+  remove(backend: BrokerBackend, names: readonly string[]): Promise<PurgeOutcome>;
 };

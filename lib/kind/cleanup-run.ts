@@ -1,14 +1,24 @@
-// cleanup.ts end to end: plan (read-only), show, confirm, delete; the local purge hook when
-// no cluster is reachable; the kind cluster itself only for --all without --keep-cluster.
+// cleanup.ts end to end: plan (read-only), show, confirm, delete; on the local platform (asked
+// for, or no cluster answers) TTG's keys and queues in the local brokers instead; the kind
+// cluster itself only for --all without --keep-cluster.
 import { createInterface } from "node:readline/promises";
 import type { Shell } from "../shell/run.ts";
 import { hasTool, requireTool } from "../shell/tools.ts";
-import { executeCleanup, planCleanup, purgeLocalBrokerData, type CleanupScope, type LocalBrokerPurge } from "./cleanup-plan.ts";
+import { executeCleanup, planCleanup, type CleanupScope, type LocalBrokerPurge } from "./cleanup-plan.ts";
+import { localBrokerPurge, localBrokersFromEnv, runLocalPurge } from "./cleanup-local.ts";
 import { CLUSTER_NAME, KIND_CONTEXT } from "./cluster.ts";
 import { kindClusters, kindDeleteCluster } from "./kind.ts";
 import { apiServerReady, type KubeTarget } from "./kubectl.ts";
 
-export type CleanupOptions = CleanupScope & { deleteCluster: boolean; force: boolean; target: KubeTarget };
+export type CleanupOptions = CleanupScope & {
+  deleteCluster: boolean;
+  force: boolean;
+  target: KubeTarget;
+  /** local: the local brokers' data; kind: the cluster's objects; auto (default): kind when a cluster answers. */
+  platform?: "kind" | "local" | "auto";
+  /** --redis/--rabbitmq were named (not implied by --all): an unreachable local broker is an error. */
+  brokersRequired?: boolean;
+};
 export type CleanupIO = { log: (line: string) => void; confirm: (question: string) => Promise<boolean>; purge?: LocalBrokerPurge };
 
 /** y/N on a terminal; the caller decides when to ask (never without a TTY, never with --force). */
@@ -23,11 +33,17 @@ export async function askOnTerminal(question: string): Promise<boolean> {
 
 export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO): Promise<number> {
   const { run } = shell;
+  const platform = o.platform ?? "auto";
+  const brokersAsked = o.redis || o.rabbitmq;
+  if (platform === "local") return cleanLocal(shell, o, io);
+  if (platform === "auto" && !hasTool("kubectl") && brokersAsked) {
+    io.log("kubectl: not installed, so nothing to remove on Kubernetes; cleaning the local brokers");
+    return cleanLocal(shell, o, io);
+  }
   requireTool("kubectl");
   if (!(await apiServerReady(run, o.target))) {
     io.log(`no cluster answers at context ${o.target.context ?? "(current)"}: nothing to remove on Kubernetes`);
-    for (const b of ["redis", "rabbitmq"] as const) if (o[b]) await (io.purge ?? purgeLocalBrokerData)(b, io.log);
-    return 0;
+    return platform === "auto" && brokersAsked ? cleanLocal(shell, o, io) : 0;
   }
   const groups = await planCleanup(run, o, o.target);
   const total = groups.reduce((n, g) => n + g.objects.length, 0);
@@ -49,4 +65,12 @@ export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO)
   if (clusterToo) await kindDeleteCluster(run, CLUSTER_NAME);
   io.log(shell.dryRun ? "dry run: nothing removed" : `Removed ${total} object(s)${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}.`);
   return 0;
+}
+
+async function cleanLocal(shell: Shell, o: CleanupOptions, io: CleanupIO): Promise<number> {
+  if (o.pods) io.log("pods: none on the local platform (local worker processes exit on their own; list them with --list)");
+  const backends = (["redis", "rabbitmq"] as const).filter((b) => o[b]);
+  if (backends.length === 0) return 0;
+  const purge = io.purge ?? localBrokerPurge(localBrokersFromEnv(process.env, o.runId ? [o.runId] : []), shell.run);
+  return runLocalPurge({ backends, dryRun: shell.dryRun, force: o.force, required: o.brokersRequired ?? false }, { log: io.log, confirm: io.confirm, purge });
 }

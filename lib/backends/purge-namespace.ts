@@ -1,0 +1,60 @@
+// List and delete TTG's data in a broker — only the namespace's Redis keys (`<ns>:*`) or
+// RabbitMQ queues (`<ns>.*` of the known shapes) — for cleanup.ts and the inventory.
+import type { Run } from "../shell/run.ts";
+import { candidateQueues, deleteQueues, isNamespaceQueue, openRabbitmq, probeQueues, rabbitmqctlQueues } from "./purge-rabbitmq.ts";
+import { deleteRedisKeys, listRedisNamespace, openRedis } from "./purge-redis.ts";
+import { redactUrl, type BrokerListing, type PurgeOutcome } from "./purge-types.ts";
+
+export type PurgeTarget = {
+  backend: "redis" | "rabbitmq";
+  url: string;
+  namespace: string;
+  /** RabbitMQ without rabbitmqctl: the runs whose per-run queues to look for. */
+  runIds?: readonly string[];
+  /** For rabbitmqctl (a dry-run shell still runs it: it only reads). */
+  run: Run;
+};
+
+export async function listNamespace(t: PurgeTarget): Promise<BrokerListing> {
+  const base = { backend: t.backend, where: redactUrl(t.url), namespace: t.namespace };
+  if (t.backend === "redis") {
+    const client = await openRedis(t.url);
+    try {
+      return { ...base, method: `SCAN MATCH ${t.namespace}:*`, items: await listRedisNamespace(client, t.namespace) };
+    } finally {
+      client.disconnect();
+    }
+  }
+  const model = await openRabbitmq(t.url);
+  try {
+    const ctl = await rabbitmqctlQueues(t.run, t.url);
+    if (ctl.queues) {
+      const items = ctl.queues.filter((q) => isNamespaceQueue(q.name, t.namespace)).sort((a, b) => a.name.localeCompare(b.name));
+      return { ...base, method: "rabbitmqctl list_queues", items };
+    }
+    const runIds = t.runIds ?? [];
+    const method = `the shared queue names and those of ${runIds.length} known run(s) (${ctl.why})`;
+    return { ...base, method, items: await probeQueues(model, candidateQueues(t.namespace, runIds)) };
+  } finally {
+    await model.close().catch(() => undefined);
+  }
+}
+
+/** Deletes exactly the listed names (each checked against the namespace again). */
+export async function deleteNamespaceItems(t: PurgeTarget, names: readonly string[]): Promise<PurgeOutcome> {
+  if (t.backend === "redis") {
+    const client = await openRedis(t.url);
+    try {
+      const deleted = await deleteRedisKeys(client, t.namespace, names);
+      return { deleted, skipped: names.filter((n) => !deleted.includes(n)).map((name) => ({ name, why: "already gone or not in the namespace" })) };
+    } finally {
+      client.disconnect();
+    }
+  }
+  const model = await openRabbitmq(t.url);
+  try {
+    return await deleteQueues(model, t.namespace, names);
+  } finally {
+    await model.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,116 @@
+// TTG's queues in a RabbitMQ: `<ns>.tasks`, `.tasks.retry`, `.tasks.dlq`, `.results`, and per run
+// `<ns>.{lock,run,done,settled}.<runId>`. AMQP cannot list queues and the management API may be
+// absent, so the names come from `rabbitmqctl list_queues` when the broker is this machine's and
+// rabbitmqctl reaches that very node (its AMQP listener is the URL's port); otherwise from the
+// shared names plus the per-run names of the run ids we know (reports, --run-id). Either way a
+// queue is only ever touched when its name has exactly one of those shapes.
+import { connect, type Channel, type ChannelModel } from "amqplib";
+import type { Run } from "../shell/run.ts";
+import { hasTool } from "../shell/tools.ts";
+import { brokerUnreachable, type BrokerItem } from "./purge-types.ts";
+
+const SHARED = ["tasks", "tasks.retry", "tasks.dlq", "results"] as const;
+const PER_RUN = ["lock", "run", "done", "settled"] as const;
+const RUN_ID = "[A-Za-z0-9._-]{1,80}";
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+}
+
+export function isNamespaceQueue(name: string, namespace: string): boolean {
+  const ns = escapeRegExp(namespace);
+  return new RegExp(`^${ns}\\.(?:(?:tasks|tasks\\.retry|tasks\\.dlq|results)|(?:lock|run|done|settled)\\.${RUN_ID})$`).test(name);
+}
+
+/** The names a namespace's runs use, for the run ids we know. */
+export function candidateQueues(namespace: string, runIds: readonly string[]): string[] {
+  return [...SHARED.map((q) => `${namespace}.${q}`), ...[...new Set(runIds)].flatMap((id) => PER_RUN.map((q) => `${namespace}.${q}.${id}`))];
+}
+
+function vhostOf(url: URL): string {
+  return url.pathname === "" || url.pathname === "/" ? "/" : decodeURIComponent(url.pathname.slice(1));
+}
+
+/**
+ * Every queue of the broker with its size, through rabbitmqctl — or undefined (with why) when
+ * that is not possible or would describe another broker than the one at `amqpUrl`.
+ */
+export async function rabbitmqctlQueues(run: Run, amqpUrl: string): Promise<{ queues?: BrokerItem[]; why: string }> {
+  const url = new URL(amqpUrl);
+  if (!LOCAL_HOSTS.has(url.hostname)) return { why: "the broker is not on this machine" };
+  if (!hasTool("rabbitmqctl")) return { why: "rabbitmqctl is not installed" };
+  const opts = { allowFailure: true, readOnly: true, timeoutMs: 30_000 } as const;
+  const status = await run("rabbitmqctl", ["-q", "status", "--formatter", "json"], opts).catch(() => undefined);
+  if (!status || status.exitCode !== 0) return { why: "rabbitmqctl cannot reach its node" };
+  const port = Number(url.port || 5672);
+  let listeners: { protocol?: string; port?: number }[];
+  try {
+    listeners = (JSON.parse(status.stdout) as { listeners?: { protocol?: string; port?: number }[] }).listeners ?? [];
+  } catch {
+    return { why: "rabbitmqctl status is not JSON" };
+  }
+  if (!listeners.some((l) => l.protocol === "amqp" && l.port === port)) return { why: `rabbitmqctl's node does not listen on port ${port}` };
+  const list = await run("rabbitmqctl", ["-q", "list_queues", "-p", vhostOf(url), "--formatter", "json", "name", "messages", "consumers"], opts);
+  if (list.exitCode !== 0) return { why: "rabbitmqctl list_queues failed" };
+  const rows = JSON.parse(list.stdout || "[]") as { name?: string; messages?: number; consumers?: number }[];
+  return {
+    why: "",
+    queues: rows.map((r) => ({ name: r.name ?? "", type: "queue", size: Number(r.messages ?? 0), unit: "messages", note: `${r.consumers ?? 0} consumers` })),
+  };
+}
+
+export async function openRabbitmq(url: string): Promise<ChannelModel> {
+  try {
+    const model = await connect(url, { timeout: 3000 });
+    model.on("error", () => undefined);
+    return model;
+  } catch (error) {
+    throw brokerUnreachable("RabbitMQ", "AMQP_URL", url, error);
+  }
+}
+
+/** Each operation on its own channel: a refusal (404, exclusive queue) closes only that channel. */
+async function onChannel<T>(model: ChannelModel, use: (ch: Channel) => Promise<T>): Promise<T> {
+  const ch = await model.createChannel();
+  ch.on("error", () => undefined);
+  try {
+    return await use(ch);
+  } finally {
+    await ch.close().catch(() => undefined);
+  }
+}
+
+/** Which of the names exist, with their sizes (a passive declare creates nothing). */
+export async function probeQueues(model: ChannelModel, names: readonly string[]): Promise<BrokerItem[]> {
+  const found: BrokerItem[] = [];
+  for (const name of names) {
+    try {
+      const q = await onChannel(model, (ch) => ch.checkQueue(name));
+      found.push({ name, type: "queue", size: q.messageCount, unit: "messages", note: `${q.consumerCount} consumers` });
+    } catch (error) {
+      const msg = String((error as Error).message);
+      if (/RESOURCE_LOCKED|405/.test(msg)) found.push({ name, type: "queue", note: "exclusive to a loader's connection" });
+      // 404 NOT_FOUND: the queue does not exist.
+    }
+  }
+  return found;
+}
+
+export async function deleteQueues(model: ChannelModel, namespace: string, names: readonly string[]) {
+  const deleted: string[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  for (const name of names) {
+    if (!isNamespaceQueue(name, namespace)) {
+      skipped.push({ name, why: `not a queue of namespace ${namespace}` });
+      continue;
+    }
+    try {
+      await onChannel(model, (ch) => ch.deleteQueue(name));
+      deleted.push(name);
+    } catch (error) {
+      skipped.push({ name, why: String((error as Error).message).split("\n")[0] ?? "refused" });
+    }
+  }
+  return { deleted, skipped };
+}
