@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import { parseRabbitmqStatusMemory, parseRedisMemory } from "../bench/lib/brokers.ts";
 import { parseRedisVersion } from "../bench/lib/machine-info.ts";
 import { parseProcStatus } from "../bench/lib/proc-memory.ts";
+import { parsePidStat, parseProcStat } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
@@ -45,6 +46,13 @@ describe("parsers", () => {
 
   test("/proc/<pid>/status peak RSS", () => {
     assert.deepEqual(parseProcStatus("Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n"), { peakRss: 204800 * 1024, rss: 102400 * 1024 });
+  });
+
+  test("/proc/stat and /proc/<pid>/stat CPU time", () => {
+    assert.deepEqual(parseProcStat("cpu  100 5 50 800 20 3 2 1 0 0\ncpu0 1 2 3\n"), { busy: 161, total: 981 });
+    assert.equal(parseProcStat("intr 1 2"), null);
+    // A command name with spaces and a parenthesis must not shift the fields.
+    assert.equal(parsePidStat("42 (node (x) y) S 1 42 42 0 -1 4194304 125 0 0 0 70 30 0 0 20 0 1 0"), 100);
   });
 
   test("result file stamp is UTC YYYY-MM-DD-HHMMSS", () => {

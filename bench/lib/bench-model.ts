@@ -37,7 +37,7 @@ export type BenchReport = {
     cpuBound: Maybe<CpuBound>;
   };
   recovery: { settings: string; byBackend: Record<BackendName, Maybe<RecoveryFigure[]>> };
-  scale: { chunkSizeReason: string; byBackend: Record<BackendName, Maybe<ScaleFigure>> };
+  scale: { chunkSizeReason: string; byBackend: Record<BackendName, Maybe<ScaleFigure[]>> };
   chunkSize: Maybe<ChunkSizeResult>;
   targets: TargetCheck[];
 };

@@ -22,7 +22,7 @@ export type BenchPlan = {
     cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number };
   };
   recovery: { trials: number; params: number; chunkSize: number; workMs: number; sigstop: boolean };
-  scale: { params: number; chunkSize: number; workers: number; backends: BackendName[] };
+  scale: { params: number; chunkSize: number; workers: number; backends: BackendName[]; results: ("params" | "chunks")[] };
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
 };
 
@@ -48,8 +48,8 @@ export function benchPlan(mode: Mode): BenchPlan {
     recovery: { trials: quick ? 1 : 5, params: 1000, chunkSize: 10, workMs: 10, sigstop: !quick },
     // --quick: a tenth of the size, on Redis only (a private RabbitMQ alone takes ~10 s to start and stop).
     scale: quick
-      ? { params: 1_000_000, chunkSize: 10_000, workers: 2, backends: ["redis"] }
-      : { params: 10_000_000, chunkSize: 10_000, workers: 2, backends: ["redis", "rabbitmq"] },
+      ? { params: 1_000_000, chunkSize: 10_000, workers: 2, backends: ["redis"], results: ["chunks"] }
+      : { params: 10_000_000, chunkSize: 10_000, workers: 2, backends: ["redis", "rabbitmq"], results: ["chunks", "params"] },
     chunkSize: {
       trials: quick ? 1 : 2,
       cpuSeconds: quick ? 0.5 : 3,

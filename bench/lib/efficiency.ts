@@ -22,6 +22,9 @@ export type EfficiencyFigure = {
   /** ideal / (first chunk taken -> last result). */
   efficiencyWithoutStartup: Summary;
   startupSeconds: Summary;
+  /** Average cores the worker processes got, and what everything else used (coordinator, broker, other load). */
+  workerCores: Summary | null;
+  otherCores: Summary | null;
 };
 
 export type CpuBound = EfficiencyFigure & { singleThread: SingleThreadRun; cores: number; evalCostMs: number; chunkChoice: string };
@@ -31,6 +34,8 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
   const eff: number[] = [];
   const effSteady: number[] = [];
   const startup: number[] = [];
+  const workerCores: number[] = [];
+  const otherCores: number[] = [];
   for (let t = 0; t < n; t++) {
     const timing = await runQueueSweep(
       { backend, url, params: spec.params, chunkSize: spec.chunkSize, label, ...(spec.workMs !== undefined ? { workMs: spec.workMs } : {}), ...(spec.computeModule ? { computeModule: spec.computeModule } : {}) },
@@ -41,7 +46,12 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     eff.push(ideal / timing.wallSeconds);
     effSteady.push(ideal / timing.steadySeconds);
     startup.push(timing.startupSeconds);
-    say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s)`);
+    if (timing.cpu) {
+      workerCores.push(timing.cpu.workerCores);
+      otherCores.push(timing.cpu.otherCores);
+    }
+    const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
+    say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s${cores})`);
   }
   return {
     backend,
@@ -53,6 +63,8 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     efficiency: roundSummary(summarize(eff), 3),
     efficiencyWithoutStartup: roundSummary(summarize(effSteady), 3),
     startupSeconds: roundSummary(summarize(startup), 3),
+    workerCores: workerCores.length ? roundSummary(summarize(workerCores), 3) : null,
+    otherCores: otherCores.length ? roundSummary(summarize(otherCores), 3) : null,
   };
 }
 

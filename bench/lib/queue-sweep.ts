@@ -3,6 +3,7 @@
 import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
+import { CpuAccounting, type CpuShare } from "./cpu-accounting.ts";
 import { deleteNamespace, newNamespace, type BenchNamespace } from "./namespace.ts";
 import { pause } from "./progress.ts";
 
@@ -30,6 +31,8 @@ export type SweepTiming = {
   /** First worker spawned -> first chunk taken. */
   startupSeconds: number;
   duplicates: number;
+  /** Cores used on average by the workers and by everything else, spawn -> all results read. */
+  cpu: CpuShare | null;
 };
 
 export class BenchSweep {
@@ -42,6 +45,8 @@ export class BenchSweep {
   observer: RunObserver | undefined;
   loadSeconds = 0;
   spawnedAt = 0;
+  cpu: CpuShare | null = null;
+  readonly #cpu = new CpuAccounting();
   #closed: Promise<void> | undefined;
 
   constructor(spec: SweepSpec) {
@@ -91,7 +96,10 @@ export class BenchSweep {
   }
 
   async startWorkers(count: number, firstId = 0): Promise<void> {
-    if (this.spawnedAt === 0) this.spawnedAt = Date.now();
+    if (this.spawnedAt === 0) {
+      this.spawnedAt = Date.now();
+      this.#cpu.start(() => this.platform.workers().map((w) => Number(w.handle)));
+    }
     for (let i = firstId; i < firstId + count; i++) await this.platform.startWorker({ id: String(i), env: this.workerEnv() });
   }
 
@@ -111,11 +119,14 @@ export class BenchSweep {
       if (Date.now() > deadline) {
         throw new Error(`Cannot finish the ${this.spec.label} sweep: ${this.accepted.size}/${this.plan.totalChunks} chunks after ${timeoutMs} ms`);
       }
-      if (this.platform.workers().length > 0 && this.platform.workers().every((w) => w.status === "exited")) {
+      const gone = this.platform.workers().length > 0 && this.platform.workers().every((w) => w.status === "exited");
+      // Workers leave once the run is settled: read what they published before they left.
+      if (gone && (await this.collect()) < this.plan.totalChunks) {
         throw new Error(`Cannot finish the ${this.spec.label} sweep: every worker exited at ${this.accepted.size}/${this.plan.totalChunks} chunks`);
       }
       await pause(25);
     }
+    this.cpu = this.#cpu.stop();
   }
 
   timing(): SweepTiming {
@@ -133,6 +144,7 @@ export class BenchSweep {
       steadySeconds: (lastFinished - firstTaken) / 1000,
       startupSeconds: (firstTaken - this.spawnedAt) / 1000,
       duplicates: this.duplicates,
+      cpu: this.cpu,
     };
   }
 
@@ -143,6 +155,7 @@ export class BenchSweep {
   }
 
   async #close(waitMs: number): Promise<void> {
+    this.#cpu.stop();
     const deadline = Date.now() + waitMs;
     while (this.platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) await pause(50);
     for (const w of this.platform.workers()) {

@@ -26,6 +26,10 @@ function missing<T>(x: Maybe<T>): string | undefined {
   return isUnavailable(x) ? `not measured: ${x.unavailable}` : undefined;
 }
 
+function cores(e: { workerCores: Summary | null; otherCores: Summary | null }): string {
+  return e.workerCores && e.otherCores ? `${num(e.workerCores.median)} / ${num(e.otherCores.median)}` : "not measured";
+}
+
 function bar(fraction: number, width = 20): string {
   const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
   return `\`${"█".repeat(n)}${"░".repeat(width - n)}\``;
@@ -88,13 +92,13 @@ export function renderBenchMarkdown(r: BenchReport): string {
   const effRows: string[][] = [];
   for (const b of BACKENDS) {
     const e = r.efficiency.sleepBound[b];
-    if (isUnavailable(e)) effRows.push([`sleep-bound, ${NAMES[b]}`, "", "", "", missing(e) ?? "", ""]);
-    else effRows.push([`sleep-bound, ${NAMES[b]}`, `${e.params.toLocaleString("en-US")} params, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.wallSeconds), spread(e.efficiency), spread(e.efficiencyWithoutStartup)]);
+    if (isUnavailable(e)) effRows.push([`sleep-bound, ${NAMES[b]}`, "", "", "", missing(e) ?? "", "", ""]);
+    else effRows.push([`sleep-bound, ${NAMES[b]}`, `${e.params.toLocaleString("en-US")} params, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.wallSeconds), spread(e.efficiency), spread(e.efficiencyWithoutStartup), cores(e)]);
   }
   const c = r.efficiency.cpuBound;
-  if (isUnavailable(c)) effRows.push(["CPU-bound, Redis", "", "", "", missing(c) ?? "", ""]);
-  else effRows.push(["CPU-bound, Redis", `${c.params.toLocaleString("en-US")} params, chunk ${c.chunkSize}, ${c.workers} workers`, `${num(c.idealSeconds)} s`, spread(c.wallSeconds), spread(c.efficiency), spread(c.efficiencyWithoutStartup)]);
-  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up"], effRows), "");
+  if (isUnavailable(c)) effRows.push(["CPU-bound, Redis", "", "", "", missing(c) ?? "", "", ""]);
+  else effRows.push(["CPU-bound, Redis", `${c.params.toLocaleString("en-US")} params, chunk ${c.chunkSize}, ${c.workers} workers`, `${num(c.idealSeconds)} s`, spread(c.wallSeconds), spread(c.efficiency), spread(c.efficiencyWithoutStartup), cores(c)]);
+  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "cores: workers / everything else"], effRows), "");
   if (!isUnavailable(c)) {
     out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}.`, "");
   }
@@ -122,16 +126,19 @@ export function renderBenchMarkdown(r: BenchReport): string {
     out.push(`Overhead stops mattering (within 5% of the best) at ${cs.overheadStopsMatteringAt === null ? "none of the swept sizes" : `chunk ${cs.overheadStopsMatteringAt.toLocaleString("en-US")}`}; the best was chunk ${cs.best.toLocaleString("en-US")}. chooseChunkSize (target ${cs.choice.targetChunkSeconds} s per chunk) picked ${cs.choice.chunkSize.toLocaleString("en-US")}, limited by ${cs.choice.limitedBy}: about ${num(cs.choice.chunkSeconds)} s per chunk with ${num(cs.choice.overheadShare * 100)}% of it fixed cost.`, "");
   }
   out.push("## Scale", "");
-  out.push(`Coordinator: runbook/demo.ts as its own process (peak RSS from /proc/<pid>/status VmHWM); broker: a private server, memory read at the end with the run's data kept (--skip-cleanup). ${r.scale.chunkSizeReason}.`, "");
+  out.push(`Coordinator: runbook/demo.ts as its own process (peak RSS from /proc/<pid>/status VmHWM); broker: a private server, memory read at the end with the run's data kept (--skip-cleanup). \`--results params\` is the demo's default (workers publish every parameter's value; the coordinator writes them to results.jsonl); \`--results chunks\` keeps chunk aggregates only.`, "", `${r.scale.chunkSizeReason}.`, "");
   const scRows: string[][] = [];
   for (const b of BACKENDS) {
-    const s = r.scale.byBackend[b];
-    if (isUnavailable(s)) scRows.push([NAMES[b], "", "", "", "", missing(s) ?? ""]);
-    else {
+    const figures = r.scale.byBackend[b];
+    if (isUnavailable(figures)) {
+      scRows.push([NAMES[b], "", "", "", "", "", missing(figures) ?? ""]);
+      continue;
+    }
+    for (const s of figures) {
       const mem = s.broker.usedBytes === null ? `not available (${s.broker.source})` : `${num(s.broker.usedBytes / 2 ** 20)} MiB${s.broker.peakBytes ? `, peak ${num(s.broker.peakBytes / 2 ** 20)} MiB` : ""} (${s.broker.source})`;
-      scRows.push([NAMES[b], `${s.params.toLocaleString("en-US")} / chunk ${s.chunkSize.toLocaleString("en-US")} / ${s.workers} workers`, `${s.verdict}, ${s.chunksAccepted} chunks, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s (${num(s.paramsPerSecond)} params/s)`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`, mem]);
+      scRows.push([NAMES[b], s.results, `${s.params.toLocaleString("en-US")} / chunk ${s.chunkSize.toLocaleString("en-US")} / ${s.workers} workers`, `${s.verdict}, ${s.chunksAccepted} chunks, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s (${num(s.paramsPerSecond)} params/s)`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`, mem]);
     }
   }
-  out.push(...table(["backend", "params / chunk / workers", "result", "wall", "coordinator peak RSS", "broker memory at the end"], scRows), "");
+  out.push(...table(["backend", "--results", "params / chunk / workers", "result", "wall", "coordinator peak RSS", "broker memory at the end"], scRows), "");
   return `${out.join("\n")}\n`;
 }

@@ -2,17 +2,22 @@
 // (runbook/demo.ts as its own process, so its memory is the coordinator's alone) against a private
 // broker, whose memory is read at the end with the run's data still in it.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
-import { startPrivateBroker, type BrokerMemory } from "./brokers.ts";
+import { startPrivateBroker, type BrokerMemory, type PrivateBroker } from "./brokers.ts";
 import { watchPeakRss } from "./proc-memory.ts";
 import type { Say } from "./progress.ts";
 import { sig } from "./stats.ts";
 
+/** The demo's --results: per-parameter values published by workers and written by the coordinator, or chunk aggregates only. */
+export type ResultsGranularity = "params" | "chunks";
+
 export type ScaleFigure = {
   backend: BackendName;
+  results: ResultsGranularity;
   params: number;
   chunkSize: number;
   workers: number;
@@ -32,14 +37,26 @@ const TMP = fileURLToPath(new URL("../results/tmp/scale", import.meta.url));
 
 type ReportFields = { verdict: string; wallSeconds: number; paramsPerSecond: number; chunks: { accepted: number }; params: { covered: number } };
 
-export async function measureScale(backend: BackendName, plan: NonNullable<BenchPlan["scale"]>, say: Say): Promise<ScaleFigure> {
-  say(`${backend} scale: starting a private broker`);
-  const broker = await startPrivateBroker(backend);
-  try {
+export async function measureScale(backend: BackendName, plan: BenchPlan["scale"], say: Say): Promise<ScaleFigure[]> {
+  const out: ScaleFigure[] = [];
+  for (const results of plan.results) {
+    say(`${backend} scale: starting a private broker`);
+    const broker = await startPrivateBroker(backend);
+    try {
+      out.push(await scaleRun(backend, plan, results, broker, say));
+    } finally {
+      await broker.stop();
+    }
+  }
+  return out;
+}
+
+async function scaleRun(backend: BackendName, plan: BenchPlan["scale"], results: ResultsGranularity, broker: PrivateBroker, say: Say): Promise<ScaleFigure> {
+  {
     const args = ["--import", import.meta.resolve("tsx"), DEMO, "--backend", backend, "--platform", "local", "--params", String(plan.params),
-      "--chunk-size", String(plan.chunkSize), "--work-ms", "0", "--workers", String(plan.workers), "--skip-cleanup", "--yes", "--reports", TMP, "--stall-seconds", "120"];
+      "--chunk-size", String(plan.chunkSize), "--work-ms", "0", "--results", results, "--workers", String(plan.workers), "--skip-cleanup", "--yes", "--reports", TMP, "--stall-seconds", "120"];
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...(backend === "redis" ? { REDIS_URL: broker.url } : { AMQP_URL: broker.url }) };
-    say(`${backend} scale: ${plan.params.toLocaleString("en-US")} params in chunks of ${plan.chunkSize} on ${plan.workers} workers`);
+    say(`${backend} scale: ${plan.params.toLocaleString("en-US")} params in chunks of ${plan.chunkSize} on ${plan.workers} workers, --results ${results}`);
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     const watch = watchPeakRss(child.pid ?? -1);
     let out = "";
@@ -59,9 +76,12 @@ export async function measureScale(backend: BackendName, plan: NonNullable<Bench
     const reportPath = out.trim().split("\n").at(-1) ?? "";
     if (!reportPath.endsWith("report.json")) throw new Error(`Cannot read the scale run's report: demo exited ${code ?? "by signal"}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`);
     const report = JSON.parse(readFileSync(reportPath, "utf8")) as ReportFields;
+    rmSync(dirname(reportPath), { recursive: true, force: true }); // its results file alone can be ~0.5 GB
     const memory = await broker.memory();
+    say(`${backend} scale, --results ${results}: ${report.verdict} in ${report.wallSeconds.toFixed(1)} s, coordinator peak ${peak === null ? "?" : (peak / 2 ** 20).toFixed(0)} MiB`);
     return {
       backend,
+      results,
       params: plan.params,
       chunkSize: plan.chunkSize,
       workers: plan.workers,
@@ -74,7 +94,5 @@ export async function measureScale(backend: BackendName, plan: NonNullable<Bench
       broker: { ...memory, note: broker.note },
       exitCode: code,
     };
-  } finally {
-    await broker.stop();
   }
 }

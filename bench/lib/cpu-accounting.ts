@@ -1,0 +1,85 @@
+// Where the machine's CPU went during a measurement: the worker processes' own CPU time
+// (/proc/<pid>/stat) beside the whole machine's busy time (/proc/stat), so a low efficiency can be
+// told apart from other processes taking the cores (Linux; elsewhere the figures are null).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** Busy and total jiffies from the first ("cpu ") line of /proc/stat. */
+export function parseProcStat(text: string): { busy: number; total: number } | null {
+  const line = text.split("\n").find((l) => l.startsWith("cpu "));
+  if (!line) return null;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** utime + stime (jiffies) of a /proc/<pid>/stat line; the command name may hold spaces and parentheses. */
+export function parsePidStat(text: string): number | null {
+  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // After the name: state is field 3, utime field 14, stime field 15.
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : null;
+}
+
+let ticks: number | undefined;
+function clockTicks(): number {
+  if (ticks === undefined) {
+    try {
+      ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+export type CpuShare = {
+  /** Average cores busy machine-wide during the interval. */
+  machineCores: number;
+  /** Average cores used by the worker processes (their compute threads included). */
+  workerCores: number;
+  /** Average cores used by everything else: the coordinator, the broker, other people's work. */
+  otherCores: number;
+};
+
+/** Follows worker pids while they run (their CPU time is lost once they exit) and the whole machine. */
+export class CpuAccounting {
+  readonly #workers = new Map<number, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #start: { busy: number; total: number } | null = null;
+  #startAt = 0;
+
+  start(pids: () => number[], everyMs = 100): void {
+    this.#start = parseProcStat(read("/proc/stat") ?? "");
+    this.#startAt = performance.now();
+    const sample = () => {
+      for (const pid of pids()) {
+        const t = parsePidStat(read(`/proc/${pid}/stat`) ?? "");
+        if (t !== null) this.#workers.set(pid, Math.max(t, this.#workers.get(pid) ?? 0));
+      }
+    };
+    sample();
+    this.#timer = setInterval(sample, everyMs);
+  }
+
+  stop(): CpuShare | null {
+    if (this.#timer) clearInterval(this.#timer);
+    const end = parseProcStat(read("/proc/stat") ?? "");
+    const seconds = (performance.now() - this.#startAt) / 1000;
+    if (!this.#start || !end || seconds <= 0) return null;
+    const hz = clockTicks();
+    const machineCores = (end.busy - this.#start.busy) / hz / seconds;
+    const workerCores = [...this.#workers.values()].reduce((a, b) => a + b, 0) / hz / seconds;
+    return { machineCores, workerCores, otherCores: Math.max(0, machineCores - workerCores) };
+  }
+}
