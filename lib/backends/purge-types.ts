@@ -21,26 +21,10 @@ export type BrokerListing = {
   items: BrokerItem[];
 };
 
+export { brokerUnreachable } from "../net/broker-unreachable.ts";
+export { redactUrl } from "../net/redact-url.ts";
+
 export type PurgeOutcome = { deleted: string[]; skipped: { name: string; why: string }[] };
-
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return "(an invalid URL)";
-  }
-}
-
-/** One line a user can act on; bad input (exit 2): the fix is to start the broker or set the variable. */
-export function brokerUnreachable(what: string, variable: string, url: string, cause: unknown): Error {
-  const why = (cause as Error)?.message ?? String(cause);
-  return Object.assign(new Error(`Cannot reach ${what} at ${redactUrl(url)}: ${why}. Start it or point ${variable} at a running one.`, { cause }), {
-    badInput: true,
-    unreachable: true,
-  });
-}
 
 export function describeItem(i: BrokerItem): string {
   const size = i.size === undefined ? (i.note ?? "size unknown") : `${i.size} ${i.unit ?? ""}`.trim();

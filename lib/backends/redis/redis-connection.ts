@@ -2,15 +2,7 @@
 // instead of failing, and the first connect gives a one-line, actionable error.
 import { Redis } from "ioredis";
 import type { BackendOptions } from "../backend.ts";
-import { redactUrl } from "../../net/redact-url.ts";
-
-export class BrokerUnreachable extends Error {
-  readonly badInput = true;
-  constructor(what: string, url: string, cause: unknown) {
-    super(`Cannot reach ${what} at ${redactUrl(url)}: ${(cause as Error)?.message ?? cause}. Start it or point ${what === "Redis" ? "REDIS_URL" : "AMQP_URL"} at a running one.`, { cause });
-    this.name = "BrokerUnreachable";
-  }
-}
+import { brokerUnreachable } from "../../net/broker-unreachable.ts";
 
 export type ConnectOptions = Pick<BackendOptions, "url" | "log"> & {
   /** How long the first connection may take before giving up. */
@@ -43,7 +35,7 @@ export async function connectRedis(options: ConnectOptions): Promise<Redis> {
     ]);
   } catch (error) {
     client.disconnect();
-    throw new BrokerUnreachable("Redis", options.url, error);
+    throw brokerUnreachable("Redis", "REDIS_URL", options.url, error);
   }
   return client;
 }
