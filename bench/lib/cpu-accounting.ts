@@ -48,7 +48,9 @@ export type CpuShare = {
   machineCores: number;
   /** Average cores used by the worker processes (their compute threads included). */
   workerCores: number;
-  /** Average cores used by everything else: the coordinator, the broker, other people's work. */
+  /** Average cores used by this process: the bench as coordinator (loading, reading results). */
+  coordinatorCores: number;
+  /** Average cores used by everything else: the broker and other people's work. */
   otherCores: number;
 };
 
@@ -58,10 +60,12 @@ export class CpuAccounting {
   #timer: NodeJS.Timeout | undefined;
   #start: { busy: number; total: number } | null = null;
   #startAt = 0;
+  #self: NodeJS.CpuUsage | undefined;
 
   start(pids: () => number[], everyMs = 100): void {
     this.#start = parseProcStat(read("/proc/stat") ?? "");
     this.#startAt = performance.now();
+    this.#self = process.cpuUsage();
     const sample = () => {
       for (const pid of pids()) {
         const t = parsePidStat(read(`/proc/${pid}/stat`) ?? "");
@@ -78,8 +82,10 @@ export class CpuAccounting {
     const seconds = (performance.now() - this.#startAt) / 1000;
     if (!this.#start || !end || seconds <= 0) return null;
     const hz = clockTicks();
+    const self = process.cpuUsage(this.#self);
     const machineCores = (end.busy - this.#start.busy) / hz / seconds;
     const workerCores = [...this.#workers.values()].reduce((a, b) => a + b, 0) / hz / seconds;
-    return { machineCores, workerCores, otherCores: Math.max(0, machineCores - workerCores) };
+    const coordinatorCores = (self.user + self.system) / 1e6 / seconds;
+    return { machineCores, workerCores, coordinatorCores, otherCores: Math.max(0, machineCores - workerCores - coordinatorCores) };
   }
 }

@@ -24,6 +24,7 @@ export type EfficiencyFigure = {
   startupSeconds: Summary;
   /** Average cores the worker processes got, and what everything else used (coordinator, broker, other load). */
   workerCores: Summary | null;
+  coordinatorCores: Summary | null;
   otherCores: Summary | null;
 };
 
@@ -36,6 +37,7 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
   const startup: number[] = [];
   const workerCores: number[] = [];
   const otherCores: number[] = [];
+  const coordinatorCores: number[] = [];
   for (let t = 0; t < n; t++) {
     const timing = await runQueueSweep(
       { backend, url, params: spec.params, chunkSize: spec.chunkSize, label, ...(spec.workMs !== undefined ? { workMs: spec.workMs } : {}), ...(spec.computeModule ? { computeModule: spec.computeModule } : {}) },
@@ -49,8 +51,9 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     if (timing.cpu) {
       workerCores.push(timing.cpu.workerCores);
       otherCores.push(timing.cpu.otherCores);
+      coordinatorCores.push(timing.cpu.coordinatorCores);
     }
-    const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
+    const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
     say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s${cores})`);
   }
   return {
@@ -64,6 +67,7 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     efficiencyWithoutStartup: roundSummary(summarize(effSteady), 3),
     startupSeconds: roundSummary(summarize(startup), 3),
     workerCores: workerCores.length ? roundSummary(summarize(workerCores), 3) : null,
+    coordinatorCores: coordinatorCores.length ? roundSummary(summarize(coordinatorCores), 3) : null,
     otherCores: otherCores.length ? roundSummary(summarize(otherCores), 3) : null,
   };
 }

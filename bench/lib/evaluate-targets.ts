@@ -42,7 +42,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     else {
       const m = e.efficiency.median;
       out.push(check("efficiency-cpu", target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= 0.95,
-        `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${e.workerCores && e.otherCores ? `they got ${f(e.workerCores.median)} on average while everything else (coordinator, broker, other people's processes) used ${f(e.otherCores.median)}` : `other processes were running (load ${r.machine.loadAverage.start})`}; start-up ${f(e.startupSeconds.median)} s`));
+        `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${e.workerCores && e.otherCores && e.coordinatorCores ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}` : `other processes were running (load ${r.machine.loadAverage.start})`}; start-up ${f(e.startupSeconds.median)} s`));
     }
   }
   for (const b of BACKENDS) {

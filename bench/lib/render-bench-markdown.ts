@@ -26,8 +26,8 @@ function missing<T>(x: Maybe<T>): string | undefined {
   return isUnavailable(x) ? `not measured: ${x.unavailable}` : undefined;
 }
 
-function cores(e: { workerCores: Summary | null; otherCores: Summary | null }): string {
-  return e.workerCores && e.otherCores ? `${num(e.workerCores.median)} / ${num(e.otherCores.median)}` : "not measured";
+function cores(e: { workerCores: Summary | null; coordinatorCores: Summary | null; otherCores: Summary | null }): string {
+  return e.workerCores && e.coordinatorCores && e.otherCores ? `${num(e.workerCores.median)} / ${num(e.coordinatorCores.median)} / ${num(e.otherCores.median)}` : "not measured";
 }
 
 function bar(fraction: number, width = 20): string {
@@ -98,7 +98,8 @@ export function renderBenchMarkdown(r: BenchReport): string {
   const c = r.efficiency.cpuBound;
   if (isUnavailable(c)) effRows.push(["CPU-bound, Redis", "", "", "", missing(c) ?? "", "", ""]);
   else effRows.push(["CPU-bound, Redis", `${c.params.toLocaleString("en-US")} params, chunk ${c.chunkSize}, ${c.workers} workers`, `${num(c.idealSeconds)} s`, spread(c.wallSeconds), spread(c.efficiency), spread(c.efficiencyWithoutStartup), cores(c)]);
-  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "cores: workers / everything else"], effRows), "");
+  out.push("Cores used are averages over the run, from /proc: the worker processes, this bench process (the coordinator: loading, reading results), and everything else on the machine (the broker and other people's work).", "");
+  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "cores used: workers / bench / everything else"], effRows), "");
   if (!isUnavailable(c)) {
     out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}.`, "");
   }
