@@ -117,6 +117,10 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
     const monitor = await startDemoMonitor(opts, shell, print);
     print("[3/5] Running");
+    let interruptedBy: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => (interruptedBy ??= signal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     try {
       report = await runSweep(opts, {
         platform,
@@ -124,8 +128,11 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
         ledger,
         view: createProgressView(io.out),
         onTick: (snap, elapsed) => monitor.tick(snap, elapsed),
+        interrupted: () => interruptedBy,
       });
     } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       await monitor.stop();
     }
   } catch (error) {

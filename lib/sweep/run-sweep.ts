@@ -15,6 +15,8 @@ export type SweepDeps = {
   ledger: RunLedger;
   view: ProgressView;
   pollMs?: number;
+  /** Set when the user interrupts the demo (SIGINT/SIGTERM): stop, clean up, report what happened. */
+  interrupted?: () => NodeJS.Signals | undefined;
   /** Called on every reading; a returned text is printed above the progress line (--monitor cli). */
   onTick?: (snap: ProgressSnapshot, elapsedSeconds: number) => string | undefined;
 };
@@ -97,6 +99,11 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
       lastProgressAt = now;
     }
     if (driver.isSettled()) break;
+    const signal = deps.interrupted?.();
+    if (signal) {
+      ledger.note("note", `interrupted by ${signal}: workers stopped before the run settled`);
+      break;
+    }
     if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
       faulted = true;
       const victim = await injectFault(cfg, deps, snap);
