@@ -44,7 +44,7 @@ export function backendOptions(config: WorkerConfig, log: Logger): BackendOption
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects and loads, waiting (not crashing) while the broker is not there yet. */
-async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: Shutdown): Promise<WorkerQueue | undefined> {
+export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: Shutdown): Promise<WorkerQueue | undefined> {
   const plan = planOf(config);
   let waitMs = 250;
   for (let attempt = 1; !shutdown.requested; attempt++) {
@@ -109,14 +109,21 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, delivery
   }
 }
 
-export async function runQueueMode(ctx: WorkerContext): Promise<number> {
+export async function runQueueMode(ctx: WorkerContext, connecting: Promise<WorkerQueue | undefined>): Promise<number> {
   const { config, log, shutdown, began, activity } = ctx;
   const plan = planOf(config);
   const tally: Tally = { chunks: 0, params: 0, duplicates: 0, failures: 0, busySeconds: 0 };
   activity.state = "connecting";
-  const queue = await openAndLoad(config, log, shutdown);
   let status: "completed" | "interrupted" | "failed" = "interrupted";
   let error: string | undefined;
+  let queue: WorkerQueue | undefined;
+  try {
+    queue = await connecting;
+  } catch (e) {
+    status = "failed";
+    error = (e as Error).message;
+    log.lifecycle("FAILED", error);
+  }
   if (queue) {
     try {
       status = await takeChunks(ctx, queue, tally, plan);
@@ -256,5 +263,5 @@ async function handleDelivery(ctx: WorkerContext, queue: WorkerQueue, tally: Tal
   tally.chunks++;
   tally.params += task.end - task.start;
   metrics.chunkFinished(run.seconds, task.end - task.start);
-  log.info("queue", `completed chunk ${task.chunkId}`, { chunk: task.chunkId, seconds: Number(run.seconds.toFixed(3)) });
+  log.debug("queue", `completed chunk ${task.chunkId}`, { chunk: task.chunkId, seconds: Number(run.seconds.toFixed(3)) });
 }

@@ -7,7 +7,7 @@ import { createLogger } from "../lib/log/logger.ts";
 import { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
 import { serveMetrics, type MetricsServer } from "../lib/metrics/serve-metrics.ts";
 import { startHeartbeat, type WorkerActivity } from "./heartbeat.ts";
-import { runQueueMode } from "./queue-mode.ts";
+import { openAndLoad, runQueueMode } from "./queue-mode.ts";
 import { createShutdown, exitCodeForSignal } from "./shutdown.ts";
 import { runStaticSlice } from "./static-mode.ts";
 import type { WorkerContext } from "./worker-context.ts";
@@ -33,12 +33,17 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     params: config.totalParameters,
     compute: config.computeModule ?? "built-in simulation",
   });
+  // Connecting and loading go on while the compute thread starts: start-up is paid once, not twice.
+  const queue = config.queueMode ? openAndLoad(config, log, shutdown) : undefined;
+  queue?.catch(() => undefined);
   try {
     await engine.start();
   } catch (error) {
     log.lifecycle("FAILED", (error as Error).message);
     writeErr(`worker: ${(error as Error).message}`);
     await engine.close();
+    shutdown.request("SIGTERM");
+    await (await queue?.catch(() => undefined))?.close().catch(() => undefined);
     shutdown.dispose();
     return EXIT.badInput;
   }
@@ -61,7 +66,7 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
   const stopHeartbeat = startHeartbeat(log, config.heartbeatMs, () => activity);
   const ctx: WorkerContext = { config, engine, log, shutdown, activity, metrics, began };
   try {
-    return config.queueMode ? await runQueueMode(ctx) : await runStatic(ctx);
+    return queue ? await runQueueMode(ctx, queue) : await runStatic(ctx);
   } finally {
     stopHeartbeat();
     await metricsServer?.close().catch(() => undefined);
