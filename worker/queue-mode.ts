@@ -179,7 +179,7 @@ async function takeChunks(
       continue;
     }
     if (!delivery) {
-      if (Date.now() - lastCheck >= 500) {
+      if (Date.now() - lastCheck >= 250) {
         lastCheck = Date.now();
         if (await queue.settled(plan)) return "completed";
       }
