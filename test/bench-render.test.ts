@@ -28,6 +28,7 @@ function fixture(): Omit<BenchReport, "targets"> {
     finishedAt: "2026-01-02T03:14:05.000Z",
     durationSeconds: 600,
     machine: { cpuModel: "Test CPU", cores: 2, memoryGiB: 8, os: "linux", node: "v20.0.0", deno: "2.0.0", redis: "7.0.15", rabbitmq: null, loadAverage: { start: 2.5, end: 1 } },
+    code: { commit: "abc1234", modified: ["worker/queue-mode.ts"] },
     conditions: ["Other load was present."],
     backends: { redis: { available: true, url: "redis://127.0.0.1:6379" }, rabbitmq: { available: false, url: "amqp://x", reason: NO_RABBIT.unavailable } },
     overhead: { redis: overhead(), rabbitmq: NO_RABBIT },
@@ -102,7 +103,7 @@ describe("renderBenchMarkdown", () => {
   });
 
   test("states machine, versions and conditions", () => {
-    for (const text of ["Test CPU, 2 cores", "8 GiB", "v20.0.0 / 2.0.0", "7.0.15 / not reachable", "2.5 at the start", "Other load was present."]) {
+    for (const text of ["Test CPU, 2 cores", "8 GiB", "v20.0.0 / 2.0.0", "7.0.15 / not reachable", "2.5 at the start", "Other load was present.", "commit abc1234 with uncommitted changes in worker/queue-mode.ts"]) {
       assert.ok(md.includes(text), text);
     }
   });

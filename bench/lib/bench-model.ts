@@ -3,7 +3,7 @@ import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { Mode } from "./bench-plan.ts";
 import type { ChunkSizeResult } from "./chunk-size.ts";
 import type { CpuBound, EfficiencyFigure } from "./efficiency.ts";
-import type { MachineInfo } from "./machine-info.ts";
+import type { CodeVersion, MachineInfo } from "./machine-info.ts";
 import type { OverheadResult } from "./overhead.ts";
 import type { RecoveryFigure } from "./recovery.ts";
 import type { ScaleFigure } from "./scale.ts";
@@ -28,6 +28,7 @@ export type BenchReport = {
   finishedAt: string;
   durationSeconds: number;
   machine: MachineInfo;
+  code: CodeVersion;
   conditions: string[];
   backends: Record<BackendName, BackendStatus>;
   overhead: Record<BackendName, Maybe<OverheadResult>>;

@@ -49,3 +49,13 @@ export async function denoVersion(): Promise<string | null> {
 export function parseRedisVersion(info: string): string | null {
   return info.match(/^redis_version:(\S+)/m)?.[1] ?? null;
 }
+
+export type CodeVersion = { commit: string | null; modified: string[] };
+
+/** The commit measured, and the files under worker/ and lib/ that differed from it (others edit the tree too). */
+export async function codeVersion(): Promise<CodeVersion> {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const commit = (await output("git", ["-C", root, "rev-parse", "--short", "HEAD"]))?.trim() || null;
+  const status = (await output("git", ["-C", root, "status", "--porcelain", "--", "worker", "lib"])) ?? "";
+  return { commit, modified: status.split("\n").map((l) => l.slice(3).trim()).filter(Boolean) };
+}

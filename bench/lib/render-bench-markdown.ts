@@ -50,6 +50,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ["OS", m.os],
       ["Node / Deno", `${m.node} / ${m.deno ?? "not found"}`],
       ["Redis / RabbitMQ", `${m.redis ?? "not reachable"} / ${m.rabbitmq ?? "not reachable"}`],
+      ["Code measured", `commit ${r.code.commit ?? "unknown"}${r.code.modified.length ? ` with uncommitted changes in ${r.code.modified.join(", ")}` : ", no uncommitted changes under worker/ or lib/"}`],
       ["Load average (1 min)", `${m.loadAverage.start} at the start, ${m.loadAverage.end ?? "?"} at the end`],
     ]),
     "",

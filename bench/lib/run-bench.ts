@@ -10,7 +10,7 @@ import { rabbitmqBackendStatus, rabbitmqServerVersion, redisServerVersion, SHARE
 import { measureChunkSizes } from "./chunk-size.ts";
 import { measureCpuBound, measureSleepBound } from "./efficiency.ts";
 import { evaluateTargets } from "./evaluate-targets.ts";
-import { currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
+import { codeVersion, currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
 import { measureOverhead } from "./overhead.ts";
 import type { Say } from "./progress.ts";
 import { measureRecovery } from "./recovery.ts";
@@ -64,6 +64,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     redis: await redisServerVersion(SHARED_URLS.redis),
     rabbitmq: await rabbitmqServerVersion(SHARED_URLS.rabbitmq),
   };
+  const code = await codeVersion();
   const on = (p: Phase) => o.phases.includes(p);
   const per = async <T>(phase: Phase, run: (b: BackendName, url: string) => Promise<Maybe<T>>): Promise<Record<BackendName, Maybe<T>>> => {
     const out = {} as Record<BackendName, Maybe<T>>;
@@ -100,6 +101,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     finishedAt: new Date().toISOString(),
     durationSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     machine: { ...machine, loadAverage: { start: base.loadAverage.start, end: loadEnd } },
+    code,
     conditions: conditions(base.cores, base.loadAverage.start, loadEnd),
     backends,
     overhead,
