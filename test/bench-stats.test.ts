@@ -7,6 +7,7 @@ import { parseProcStatus } from "../bench/lib/proc-memory.ts";
 import { parsePidStat, parseProcStat } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
+import { granularityBound } from "../bench/lib/efficiency.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
 import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
 
@@ -73,6 +74,12 @@ describe("figures", () => {
     assert.equal(r.best, 1000);
     assert.equal(r.knee, 100);
     assert.deepEqual(r.points.map((p) => p.relativeToBest), [0.1, 0.96, 0.99, 1]);
+  });
+
+  test("granularityBound: 100 chunks on 3 workers take 34 rounds", () => {
+    assert.equal(granularityBound(10_000, 100, 3), 10_000 / 3 / (34 * 100));
+    assert.equal(granularityBound(1000, 100, 2), 1);
+    assert.equal(granularityBound(1050, 100, 2), 1050 / 2 / 600); // 11 chunks: 6 rounds
   });
 
   test("attributeCost splits one worker's time per chunk", () => {

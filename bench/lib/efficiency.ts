@@ -10,12 +10,23 @@ import type { Say } from "./progress.ts";
 import { runQueueSweep } from "./queue-sweep.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
+/**
+ * The best efficiency equal chunks allow, before any overhead: workers take chunks in rounds, so a
+ * sweep of c chunks on w workers lasts ceil(c / w) chunk-times, not c / w (100 on 3: 34 rounds, not 33.3).
+ */
+export function granularityBound(params: number, chunkSize: number, workers: number): number {
+  const rounds = Math.ceil(Math.ceil(params / chunkSize) / workers);
+  return Math.min(1, params / workers / (rounds * chunkSize));
+}
+
 export type EfficiencyFigure = {
   backend: BackendName;
   params: number;
   chunkSize: number;
   workers: number;
   idealSeconds: number;
+  /** granularityBound(): the ceiling set by the chunking alone. */
+  granularityBound: number;
   wallSeconds: Summary;
   /** ideal / wall, start-up counted (the target's figure). */
   efficiency: Summary;
@@ -62,6 +73,7 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     chunkSize: spec.chunkSize,
     workers: spec.workers,
     idealSeconds: sig(ideal),
+    granularityBound: sig(granularityBound(spec.params, spec.chunkSize, spec.workers), 3),
     wallSeconds: roundSummary(summarize(wall)),
     efficiency: roundSummary(summarize(eff), 3),
     efficiencyWithoutStartup: roundSummary(summarize(effSteady), 3),

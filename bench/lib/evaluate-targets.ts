@@ -32,7 +32,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     else {
       const m = e.efficiency.median;
       out.push(check(id, target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= 0.95,
-        `worker start-up takes ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; without it the figure is ${f(e.efficiencyWithoutStartup.median, 3)}`));
+        `worker start-up takes ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal (without it: ${f(e.efficiencyWithoutStartup.median, 3)}); and ${Math.ceil(e.params / e.chunkSize)} chunks on ${e.workers} workers take ${Math.ceil(Math.ceil(e.params / e.chunkSize) / e.workers)} rounds, so even with no overhead the ceiling is ${f(e.granularityBound, 3)} without start-up and ${f(e.idealSeconds / (e.idealSeconds / e.granularityBound + e.startupSeconds.median), 3)} with it`));
     }
   }
   {

@@ -93,14 +93,15 @@ export function renderBenchMarkdown(r: BenchReport): string {
   const effRows: string[][] = [];
   for (const b of BACKENDS) {
     const e = r.efficiency.sleepBound[b];
-    if (isUnavailable(e)) effRows.push([`sleep-bound, ${NAMES[b]}`, "", "", "", missing(e) ?? "", "", ""]);
-    else effRows.push([`sleep-bound, ${NAMES[b]}`, `${e.params.toLocaleString("en-US")} params, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.wallSeconds), spread(e.efficiency), spread(e.efficiencyWithoutStartup), cores(e)]);
+    if (isUnavailable(e)) effRows.push([`sleep-bound, ${NAMES[b]}`, "", "", "", missing(e) ?? "", "", "", ""]);
+    else effRows.push([`sleep-bound, ${NAMES[b]}`, `${e.params.toLocaleString("en-US")} params, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.wallSeconds), spread(e.efficiency), spread(e.efficiencyWithoutStartup), num(e.granularityBound), cores(e)]);
   }
   const c = r.efficiency.cpuBound;
-  if (isUnavailable(c)) effRows.push(["CPU-bound, Redis", "", "", "", missing(c) ?? "", "", ""]);
-  else effRows.push(["CPU-bound, Redis", `${c.params.toLocaleString("en-US")} params, chunk ${c.chunkSize}, ${c.workers} workers`, `${num(c.idealSeconds)} s`, spread(c.wallSeconds), spread(c.efficiency), spread(c.efficiencyWithoutStartup), cores(c)]);
+  if (isUnavailable(c)) effRows.push(["CPU-bound, Redis", "", "", "", missing(c) ?? "", "", "", ""]);
+  else effRows.push(["CPU-bound, Redis", `${c.params.toLocaleString("en-US")} params, chunk ${c.chunkSize}, ${c.workers} workers`, `${num(c.idealSeconds)} s`, spread(c.wallSeconds), spread(c.efficiency), spread(c.efficiencyWithoutStartup), num(c.granularityBound), cores(c)]);
+  out.push("The ceiling from chunking is the best efficiency equal chunks allow with no overhead at all: workers take chunks in rounds, so c chunks on w workers last ceil(c / w) chunk-times.", "");
   out.push("Cores used are averages over the run, from /proc: the worker processes, this bench process (the coordinator: loading, reading results), and everything else on the machine (the broker and other people's work).", "");
-  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "cores used: workers / bench / everything else"], effRows), "");
+  out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "ceiling from chunking", "cores used: workers / bench / everything else"], effRows), "");
   if (!isUnavailable(c)) {
     out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}.`, "");
   }
