@@ -75,7 +75,10 @@ export type QueueStats = {
 /** The coordinator's side: the demo, the monitor and the benchmark read a run through it. */
 export interface RunObserver {
   ensureLoaded(plan: RunPlan): Promise<void>;
-  /** Results published since the last call (duplicates included; the ledger discards them). */
+  /**
+   * The next results published since the last call (duplicates included; the ledger discards
+   * them), a bounded batch at a time: call again until it returns none.
+   */
   readNewResults(): Promise<ChunkResult[]>;
   deadLetters(): Promise<DeadLetterRecord[]>;
   stats(): Promise<QueueStats>;

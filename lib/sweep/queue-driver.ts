@@ -1,7 +1,7 @@
 // A queue backend (Redis Streams or RabbitMQ) as a run: load the chunks once, let workers
 // pull them, read results into the ledger (duplicates discarded there), and, when the
 // platform sees a worker die, hand its chunks to the others at once.
-import type { RunObserver, RunPlan } from "../backends/backend.ts";
+import type { ChunkResult, RunObserver, RunPlan } from "../backends/backend.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import type { Redelivery } from "../report/report-model.ts";
@@ -75,16 +75,24 @@ export class QueueDriver implements RunDriver {
     return { restart: false };
   }
 
-  async poll(): Promise<ProgressSnapshot> {
+  async #acceptAll(results: ChunkResult[]): Promise<void> {
     const ledger = this.#ctx.ledger;
-    for (const r of await this.#observer.readNewResults()) {
+    for (const r of results) {
       this.#tracker.finished(r.chunkId);
       const accepted = ledger.accept(
         { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate },
         r.busySeconds,
       );
       if (accepted && r.attempt > 1) ledger.redelivered++;
-      if (accepted) await this.#ctx.results?.add({ ...r, chunkId: r.chunkId });
+      if (accepted) await this.#ctx.results?.add(r);
+    }
+  }
+
+  async poll(): Promise<ProgressSnapshot> {
+    const ledger = this.#ctx.ledger;
+    // A bounded batch at a time, each spooled to disk before the next is read.
+    for (let batch = await this.#observer.readNewResults(); batch.length > 0; batch = await this.#observer.readNewResults()) {
+      await this.#acceptAll(batch);
     }
     const stats = await this.#observer.stats();
     this.#lastStats = stats;

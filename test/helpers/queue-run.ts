@@ -122,9 +122,11 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
       return w;
     },
     async collect() {
-      for (const r of await observer.readNewResults()) {
-        results.push(r);
-        ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+      for (let batch = await observer.readNewResults(); batch.length > 0; batch = await observer.readNewResults()) {
+        for (const r of batch) {
+          results.push(r);
+          ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+        }
       }
       return ledger;
     },

@@ -23,6 +23,8 @@ import { assertTopology } from "./topology.ts";
 
 type Held = { chunkId: number; since: string };
 
+const RESULTS_PREFETCH = 200;
+
 export class RabbitmqObserver implements RunObserver {
   readonly #link: AmqpLink;
   readonly #names: RabbitmqNames;
@@ -53,7 +55,7 @@ export class RabbitmqObserver implements RunObserver {
 
   async readNewResults(): Promise<ChunkResult[]> {
     await this.#ensureConsuming();
-    const batch = this.#newResults.splice(0);
+    const batch = this.#newResults.splice(0, RESULTS_PREFETCH);
     for (const r of batch) ackIfOpen(this.#link, r);
     return batch.map((r) => r.result);
   }
@@ -230,7 +232,10 @@ export class RabbitmqObserver implements RunObserver {
     } finally {
       await aux.close().catch(() => {});
     }
+    // Bounded: the observer holds at most this many results (each may carry a chunk's values).
+    await channel.prefetch(RESULTS_PREFETCH);
     const results = await channel.consume(this.#names.results, (msg) => msg && this.#onResultsMessage(msg, channel, generation), { noAck: false });
+    await channel.prefetch(0); // dead letters are small and held for inspection: no limit
     const dlq = await channel.consume(this.#names.dlq, (msg) => msg && this.#onDeadLetter(msg, channel, generation), { noAck: false });
     this.#consumerTags = [results.consumerTag, dlq.consumerTag];
     this.#consumingGeneration = generation;

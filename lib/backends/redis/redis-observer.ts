@@ -9,6 +9,8 @@ import { fieldsToRecord } from "./task-codec.ts";
 
 type StreamEntry = [id: string, fields: string[]];
 const PAGE = 2000;
+/** Results are read a page at a time: one page may carry 100 chunks' values, never the whole run's. */
+const RESULTS_PAGE = 20;
 
 /** Consumer that holds entries handed back by the coordinator; always reclaimable. */
 export const ORPHANS = "orphaned";
@@ -39,10 +41,11 @@ export class RedisObserver implements RunObserver {
     return { runId: this.#o.runId, totalChunks: meta.totalChunks, chunkSize: meta.chunkSize, totalParameters: meta.totalParameters };
   }
 
+  /** The next results in the stream (at most a page: call again until it returns none). */
   async readNewResults(): Promise<ChunkResult[]> {
     const out: ChunkResult[] = [];
     for (;;) {
-      const page = (await this.#client.xrange(this.#keys.results, `(${this.#lastResultId}`, "+", "COUNT", PAGE)) as StreamEntry[];
+      const page = (await this.#client.xrange(this.#keys.results, `(${this.#lastResultId}`, "+", "COUNT", RESULTS_PAGE)) as StreamEntry[];
       for (const [id, fields] of page) {
         this.#lastResultId = id;
         const r = fieldsToRecord(fields);
@@ -53,7 +56,8 @@ export class RedisObserver implements RunObserver {
           this.#o.log?.("warn", `unreadable result entry ${id} skipped`);
         }
       }
-      if (page.length < PAGE) return out;
+      // Entries of other runs are skipped; stop at the first page that holds any of ours.
+      if (out.length > 0 || page.length < RESULTS_PAGE) return out;
     }
   }
 
