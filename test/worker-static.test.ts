@@ -112,3 +112,20 @@ test("METRICS_PORT serves Prometheus metrics while the worker runs", async () =>
   w.child.kill("SIGTERM");
   await w.exited;
 });
+
+test("a stop listener per chunk leaves nothing behind (no handler piles up on a pending promise)", async () => {
+  const { createShutdown } = await import("../worker/shutdown.ts");
+  const shutdown = createShutdown();
+  try {
+    const calls: string[] = [];
+    for (let i = 0; i < 10_000; i++) shutdown.onRequest(() => calls.push("leaked"))();
+    const kept = shutdown.onRequest((s) => calls.push(s));
+    shutdown.request("SIGTERM");
+    assert.deepEqual(calls, ["SIGTERM"], "only the listener still registered is called");
+    kept();
+    shutdown.onRequest((s) => calls.push(`late ${s}`));
+    assert.deepEqual(calls, ["SIGTERM", "late SIGTERM"], "a listener added after the stop is called at once");
+  } finally {
+    shutdown.dispose();
+  }
+});

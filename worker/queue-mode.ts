@@ -7,7 +7,7 @@ import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { Shutdown } from "./shutdown.ts";
-import { exitCodeForSignal } from "./shutdown.ts";
+import { exitCodeForSignal, pauseUnlessStopped } from "./shutdown.ts";
 import type { WorkerContext } from "./worker-context.ts";
 import { maybeFail } from "./simulated-fault.ts";
 
@@ -41,7 +41,6 @@ export function backendOptions(config: WorkerConfig, log: Logger): BackendOption
   };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects and loads, waiting (not crashing) while the broker is not there yet. */
 export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: Shutdown): Promise<WorkerQueue | undefined> {
@@ -59,7 +58,7 @@ export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: S
       if (attempt === 1 || attempt % 10 === 0) {
         log.warn("queue", `waiting for the ${config.queueBackend} broker: ${(error as Error).message}`, { attempt });
       }
-      await Promise.race([pause(waitMs), shutdown.whenRequested]);
+      await pauseUnlessStopped(shutdown, waitMs);
       waitMs = Math.min(waitMs * 2, 5000);
     }
   }
@@ -88,7 +87,7 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, delivery
     );
   }, renewEvery);
   let graceTimer: NodeJS.Timeout | undefined;
-  void shutdown.whenRequested.then(() => {
+  const unsubscribe = shutdown.onRequest(() => {
     graceTimer = setTimeout(() => {
       graceExpired = true;
       void engine.abort();
@@ -105,6 +104,7 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, delivery
     return { outcome: graceExpired ? "grace-expired" : "lease-lost", seconds: (performance.now() - began) / 1000 };
   } finally {
     clearInterval(renewal);
+    unsubscribe();
     if (graceTimer) clearTimeout(graceTimer);
   }
 }
@@ -175,7 +175,7 @@ async function takeChunks(
     } catch (e) {
       // A broken connection during a read is not fatal: the client reconnects.
       log.warn("queue", `read failed: ${(e as Error).message}; retrying`);
-      await Promise.race([pause(500), shutdown.whenRequested]);
+      await pauseUnlessStopped(shutdown, 500);
       continue;
     }
     if (!delivery) {

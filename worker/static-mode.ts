@@ -20,10 +20,17 @@ export type StaticOutcome = {
 type ValuesFile = { write(text: string): Promise<void>; close(): Promise<void> };
 
 function withinGrace<T>(work: Promise<T>, shutdown: Shutdown, graceMs: number): Promise<T | "grace-expired"> {
-  const expired = shutdown.whenRequested.then(
-    () => new Promise<"grace-expired">((resolve) => setTimeout(() => resolve("grace-expired"), graceMs).unref()),
-  );
-  return Promise.race([work, expired]);
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe = () => {};
+  const expired = new Promise<"grace-expired">((resolve) => {
+    unsubscribe = shutdown.onRequest(() => {
+      timer = setTimeout(() => resolve("grace-expired"), graceMs);
+    });
+  });
+  return Promise.race([work, expired]).finally(() => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  });
 }
 
 /** The slice's values file (RESULTS_FILE), written from scratch by each attempt. */
