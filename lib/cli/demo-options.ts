@@ -1,7 +1,7 @@
 // demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
 // explicit flags win over worker variables in the environment, which win over the preset.
 import { randomBytes } from "node:crypto";
-import { decimal, integer, text } from "../config/parsers.ts";
+import { decimal, integer, text, type Parser } from "../config/parsers.ts";
 import type { Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
@@ -10,7 +10,15 @@ import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
 import { flag } from "./flag-parsers.ts";
 import { scriptParser } from "./script-parser.ts";
 
+/** An integer chunk size, or "auto" (measure one evaluation, then choose). */
+const chunkSizeOrAuto: Parser<number | "auto"> = {
+  accepts: `${integer(1, 10_000_000).accepts}, or auto`,
+  parse: (raw) => (raw.trim().toLowerCase() === "auto" ? "auto" : integer(1, 10_000_000).parse(raw)),
+};
+
 export type DemoOptions = SweepConfig & {
+  /** --chunk-size auto: the demo measures and replaces chunkSize before it starts. */
+  chunkSizeAuto: boolean;
   platformChoice: "kind" | "local" | "auto";
   yes: boolean;
   dryRun: boolean;
@@ -37,7 +45,7 @@ export function demoParser(argv: string[]) {
     .option("skip-cleanup", { type: "boolean", default: false, describe: "keep workers' queues/keys after the run" })
     .option("platform", { choices: ["kind", "local"] as const, describe: "default: kind when the ttg-sandbox cluster exists, else local" })
     .option("params", { coerce: flag("params", integer(1, 1e12)), describe: "parameters in the sweep (overrides the preset)" })
-    .option("chunk-size", { coerce: flag("chunk-size", integer(1, 10_000_000)), describe: "parameters per chunk (overrides the preset)" })
+    .option("chunk-size", { coerce: flag("chunk-size", chunkSizeOrAuto), describe: "parameters per chunk (overrides the preset), or auto: chosen from the measured cost of one evaluation" })
     .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
     .option("compute", { type: "string", describe: "path of a module exporting compute(paramId) (sets COMPUTE_MODULE)" })
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
@@ -61,7 +69,8 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const workerEnv = workerEnvFromEnvironment(env);
   const preset = SCALE_PRESETS[a.scale];
   const params = a.params ?? fromEnv(env, "TOTAL_PARAMETERS") ?? preset.params;
-  const chunkSize = a["chunk-size"] ?? fromEnv(env, "CHUNK_SIZE") ?? preset.chunkSize;
+  const chunkSizeFlag = a["chunk-size"];
+  const chunkSize = (chunkSizeFlag === "auto" ? undefined : chunkSizeFlag) ?? fromEnv(env, "CHUNK_SIZE") ?? preset.chunkSize;
   const workMs = a["work-ms"] ?? fromEnv(env, "SIMULATE_WORK_MS") ?? preset.workMs;
   const maxDeliveries = fromEnv(env, "MAX_DELIVERIES") ?? Number(WORKER_VARIABLES.MAX_DELIVERIES.default);
   const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
@@ -84,6 +93,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     maxDeliveries,
     workerEnv,
     stallSeconds: a["stall-seconds"],
+    chunkSizeAuto: chunkSizeFlag === "auto",
     results: a.results,
     resultsFormat: a["results-format"],
     yes: a.yes || !stdinIsTTY,

@@ -43,6 +43,14 @@ export type RunReport = {
     computeModule: string | null;
     faultDemo: boolean;
     maxDeliveries: number | null;
+    /** How --chunk-size auto chose the chunk size, when it did. */
+    chunkSizeChoice?: {
+      chunkSize: number;
+      evalCostMs: number;
+      sampledParams: number;
+      limitedBy: "target" | "overhead" | "balance" | "bounds";
+      expectedChunkSeconds: number;
+    };
   };
   startedAt: string;
   finishedAt: string;

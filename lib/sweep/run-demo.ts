@@ -20,6 +20,7 @@ import { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "./backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { startDemoMonitor } from "./demo-monitor.ts";
+import { autoChunkSize, describeAutoChunkSize } from "./auto-chunk-size.ts";
 import { QueueDriver } from "./queue-driver.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
 import { runSweep } from "./run-sweep.ts";
@@ -98,6 +99,12 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
 export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
   const reason = await resolvePlatform(opts);
+  if (opts.chunkSizeAuto) {
+    const choice = await autoChunkSize(opts);
+    opts.chunkSize = choice.chunkSize;
+    opts.chunkSizeChoice = choice;
+    print(`--chunk-size auto: ${describeAutoChunkSize(choice)}`);
+  }
   for (const line of demoHeader(opts, reason)) print(line);
   const dir = reportDir(opts.reportsDir, opts.runId);
   if (opts.dryRun) return dryRunDemo(opts, print, dir);

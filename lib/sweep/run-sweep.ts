@@ -150,6 +150,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
         computeModule: cfg.computeModule ?? null,
         faultDemo: cfg.faultDemo,
         maxDeliveries: cfg.maxDeliveries,
+        ...(cfg.chunkSizeChoice ? { chunkSizeChoice: cfg.chunkSizeChoice } : {}),
       },
       startedAt,
       finishedAt,

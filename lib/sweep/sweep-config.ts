@@ -23,6 +23,8 @@ export type SweepConfig = {
   /** Worker variables taken from the demo's environment, passed to every worker. */
   workerEnv: Record<string, string>;
   results: "params" | "chunks" | "none";
+  /** Set when --chunk-size auto measured the compute function and chose chunkSize. */
+  chunkSizeChoice?: import("../report/report-model.ts").RunReport["config"]["chunkSizeChoice"];
   resultsFormat: "jsonl" | "csv";
   /** Give up when nothing has progressed for this long. */
   stallSeconds: number;
