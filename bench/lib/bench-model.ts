@@ -39,6 +39,8 @@ export type BenchReport = {
   };
   recovery: { settings: string; byBackend: Record<BackendName, Maybe<RecoveryFigure[]>> };
   scale: { chunkSizeReason: string; byBackend: Record<BackendName, Maybe<ScaleFigure[]>> };
+  /** Redis, --results params, the same run at two sizes (optional: absent in older reports). */
+  resultsMemory?: Maybe<ScaleFigure[]>;
   chunkSize: Maybe<ChunkSizeResult>;
   targets: TargetCheck[];
 };

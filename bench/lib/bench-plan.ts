@@ -23,6 +23,8 @@ export type BenchPlan = {
   };
   recovery: { trials: number; params: number; chunkSize: number; workMs: number; sigstop: boolean };
   scale: { params: number; chunkSize: number; workers: number; backends: BackendName[]; results: ("params" | "chunks")[] };
+  /** The process writing results.jsonl at two sizes: its peak memory must not grow with the run. */
+  resultsMemory: { sizes: number[]; chunkSize: number; workers: number };
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
 };
 
@@ -50,6 +52,7 @@ export function benchPlan(mode: Mode): BenchPlan {
     scale: quick
       ? { params: 1_000_000, chunkSize: 10_000, workers: 2, backends: ["redis"], results: ["chunks"] }
       : { params: 10_000_000, chunkSize: 10_000, workers: 2, backends: ["redis", "rabbitmq"], results: ["chunks", "params"] },
+    resultsMemory: { sizes: quick ? [20_000, 200_000] : [100_000, 1_000_000], chunkSize: quick ? 2_000 : 10_000, workers: 2 },
     chunkSize: {
       trials: quick ? 1 : 2,
       cpuSeconds: quick ? 0.5 : 3,

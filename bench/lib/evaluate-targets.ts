@@ -79,5 +79,17 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
         s.verdict !== "pass" ? `the run's verdict was ${s.verdict}` : rss === null ? "peak RSS could not be read" : `peak RSS ${rss} MiB${s.results === "params" ? ": every parameter's value passes through the coordinator" : ""}`));
     }
   }
+  const rm = r.resultsMemory;
+  const rmTarget = "Results writer: coordinator peak RSS flat (<= 1.25x) from the smaller to the larger run (Redis, --results params)";
+  if (rm === undefined || isUnavailable(rm)) out.push(notMeasured("results-memory", rmTarget, rm === undefined ? "not in this report" : rm.unavailable));
+  else {
+    const [small, large] = [rm[0], rm.at(-1)];
+    const a = small?.coordinatorPeakRssMiB ?? null;
+    const b = large?.coordinatorPeakRssMiB ?? null;
+    const ratio = a && b ? b / a : null;
+    const figure = `${small?.params.toLocaleString("en-US")} params: ${a ?? "?"} MiB; ${large?.params.toLocaleString("en-US")} params: ${b ?? "?"} MiB (${ratio === null ? "?" : `${f(ratio)}x`})`;
+    const pass = rm.every((s) => s.verdict === "pass");
+    out.push(check("results-memory", rmTarget, figure, pass && ratio !== null && ratio <= 1.25, !pass ? "a run did not pass" : "peak RSS grew with the number of parameters written"));
+  }
   return out;
 }

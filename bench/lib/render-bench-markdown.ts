@@ -143,5 +143,12 @@ export function renderBenchMarkdown(r: BenchReport): string {
     }
   }
   out.push(...table(["backend", "--results", "params / chunk / workers", "result", "wall", "coordinator peak RSS", "broker memory at the end"], scRows), "");
+  const rm = r.resultsMemory;
+  if (rm !== undefined) {
+    out.push("## Results writer memory", "");
+    out.push("The demo as its own process writing every parameter's value to results.jsonl (Redis, `--results params`), at two sizes: values arrive a bounded batch at a time and go through a spool on disk, so the peak should not grow with the run.", "");
+    if (isUnavailable(rm)) out.push(missing(rm) ?? "", "");
+    else out.push(...table(["params", "result", "wall", "coordinator peak RSS"], rm.map((s) => [s.params.toLocaleString("en-US"), `${s.verdict}, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`])), "");
+  }
   return `${out.join("\n")}\n`;
 }

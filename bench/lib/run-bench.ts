@@ -15,9 +15,9 @@ import { measureOverhead } from "./overhead.ts";
 import type { Say } from "./progress.ts";
 import { measureRecovery } from "./recovery.ts";
 import { renderBenchMarkdown } from "./render-bench-markdown.ts";
-import { measureScale, type ScaleFigure } from "./scale.ts";
+import { measureResultsMemory, measureScale, type ScaleFigure } from "./scale.ts";
 
-export const PHASES = ["overhead", "efficiency", "recovery", "chunk-size", "scale"] as const;
+export const PHASES = ["overhead", "efficiency", "recovery", "chunk-size", "scale", "results-memory"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type BenchOptions = { mode: Mode; backends: BackendName[]; phases: Phase[]; outDir: string; command: string };
@@ -92,6 +92,9 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
   const scalePlan = plan.scale;
   const scale = await per<ScaleFigure[]>("scale", async (b) => (scalePlan.backends.includes(b) ? measureScale(b, scalePlan, say) : skipped(`skipped in --${o.mode}: a private broker takes ~10 s to start and stop`)));
 
+  const resultsMemory = !on("results-memory") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
+    : await guarded("results writer memory", say, () => (say("== results writer memory on redis"), measureResultsMemory(plan.resultsMemory, say)));
+
   const loadEnd = currentLoad();
   const partial: Omit<BenchReport, "targets"> = {
     schema: "ttg-bench/1",
@@ -120,6 +123,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
       byBackend: scale,
     },
     chunkSize,
+    resultsMemory,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
   mkdirSync(o.outDir, { recursive: true });

@@ -51,6 +51,16 @@ export async function measureScale(backend: BackendName, plan: BenchPlan["scale"
   return out;
 }
 
+/** The results writer at two sizes (Redis, per-parameter values): does its peak memory stay flat? */
+export async function measureResultsMemory(plan: BenchPlan["resultsMemory"], say: Say): Promise<ScaleFigure[]> {
+  const out: ScaleFigure[] = [];
+  for (const params of plan.sizes) {
+    say(`results writer: ${params.toLocaleString("en-US")} params with --results params`);
+    out.push(...(await measureScale("redis", { params, chunkSize: plan.chunkSize, workers: plan.workers, backends: ["redis"], results: ["params"] }, say)));
+  }
+  return out;
+}
+
 async function scaleRun(backend: BackendName, plan: BenchPlan["scale"], results: ResultsGranularity, broker: PrivateBroker, say: Say): Promise<ScaleFigure> {
   {
     const args = ["--import", import.meta.resolve("tsx"), DEMO, "--backend", backend, "--platform", "local", "--params", String(plan.params),
