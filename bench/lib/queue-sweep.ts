@@ -105,10 +105,13 @@ export class BenchSweep {
 
   /** Reads new results; returns how many chunks have an accepted result. */
   async collect(): Promise<number> {
-    for (const r of (await this.observer?.readNewResults()) ?? []) {
-      if (r.runId !== this.ns.runId) continue;
-      if (this.accepted.has(r.chunkId)) this.duplicates++;
-      else this.accepted.set(r.chunkId, r);
+    // readNewResults hands over a bounded batch per call: drain until it has nothing more.
+    for (let batch = (await this.observer?.readNewResults()) ?? []; batch.length > 0; batch = (await this.observer?.readNewResults()) ?? []) {
+      for (const r of batch) {
+        if (r.runId !== this.ns.runId) continue;
+        if (this.accepted.has(r.chunkId)) this.duplicates++;
+        else this.accepted.set(r.chunkId, r);
+      }
     }
     return this.accepted.size;
   }

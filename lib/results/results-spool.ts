@@ -26,6 +26,9 @@ export type SpooledChunk = {
   values?: readonly number[];
 };
 
+/** Parameters per piece written to the spool. */
+const SLICE = 500;
+
 type Where = { offset: number; length: number } | { file: string };
 
 export class ResultsSpool {
@@ -54,21 +57,26 @@ export class ResultsSpool {
   /** Records an accepted chunk (call once per chunk id). */
   async add(chunk: SpooledChunk): Promise<void> {
     if (this.#index.has(chunk.chunkId)) return;
-    let text: string;
+    const pieces: string[] = [];
     if (this.granularity === "chunks") {
       const { count, sum, min, max } = chunk.aggregate;
-      text = chunkLine({ chunk: chunk.chunkId, start: chunk.start, end: chunk.end, worker: chunk.worker, count, sum, min, max }, this.format);
+      pieces.push(chunkLine({ chunk: chunk.chunkId, start: chunk.start, end: chunk.end, worker: chunk.worker, count, sum, min, max }, this.format));
     } else if (chunk.values && chunk.values.length === chunk.end - chunk.start) {
-      text = paramLines(chunk.start, chunk.values, chunk.chunkId, chunk.worker, this.format);
+      // Small pieces: a chunk of 10,000 values never becomes one large string to collect later.
+      for (let i = 0; i < chunk.values.length; i += SLICE) {
+        pieces.push(paramLines(chunk.start + i, chunk.values.slice(i, i + SLICE), chunk.chunkId, chunk.worker, this.format));
+      }
     } else {
       this.missingValues.push(chunk.chunkId);
       return;
     }
     const out = await this.#stream();
-    const length = Buffer.byteLength(text);
-    this.#index.set(chunk.chunkId, { offset: this.#bytes, length });
-    this.#bytes += length;
-    if (!out.write(text)) await once(out, "drain");
+    const offset = this.#bytes;
+    for (const piece of pieces) {
+      this.#bytes += Buffer.byteLength(piece);
+      if (!out.write(piece)) await once(out, "drain");
+    }
+    this.#index.set(chunk.chunkId, { offset, length: this.#bytes - offset });
   }
 
   /** A static slice whose worker wrote its own JSONL values file. */
