@@ -58,3 +58,13 @@ export async function deleteNamespaceItems(t: PurgeTarget, names: readonly strin
     await model.close().catch(() => undefined);
   }
 }
+
+/** A Run for callers that know their run ids: no rabbitmqctl, only the known queue names are probed. */
+export const withoutRabbitmqctl: Run = async () => ({ stdout: "", stderr: "not used", exitCode: 127 });
+
+/** Removes everything of the namespace (tests and the bench clean up their random namespaces with it). */
+export async function removeNamespace(t: Omit<PurgeTarget, "run"> & { run?: Run }): Promise<PurgeOutcome> {
+  const target: PurgeTarget = { ...t, run: t.run ?? withoutRabbitmqctl };
+  const listing = await listNamespace(target);
+  return deleteNamespaceItems(target, listing.items.map((i) => i.name));
+}

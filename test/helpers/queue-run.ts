@@ -1,11 +1,10 @@
 // A queue-mode run for behavioural tests: a random namespace on the real broker, real
 // worker processes, an observer, and a teardown that removes only what the test created.
 import type { TestContext } from "node:test";
-import { Redis } from "ioredis";
 import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
+import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
 import { RunLedger } from "../../lib/report/run-ledger.ts";
-import { deleteNamespace as deleteRabbitmqNamespace } from "../fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -40,23 +39,7 @@ export type QueueRun = {
 };
 
 export async function deleteNamespace(backend: BackendName, url: string, namespace: string, runIds: string[] = []): Promise<void> {
-  if (backend === "redis") {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    client.on("error", () => undefined);
-    try {
-      await client.connect();
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "MATCH", `${namespace}:*`, "COUNT", 500);
-        cursor = next;
-        if (keys.length) await client.del(...keys);
-      } while (cursor !== "0");
-    } finally {
-      client.disconnect();
-    }
-    return;
-  }
-  await deleteRabbitmqNamespace(namespace, runIds, url);
+  await removeNamespace({ backend, url, namespace, runIds });
 }
 
 export async function createQueueRun(t: TestContext, backend: BackendName, o: QueueRunOptions): Promise<QueueRun> {
