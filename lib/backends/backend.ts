@@ -40,16 +40,31 @@ export interface Delivery {
   readonly deliveryCount: number;
 }
 
-/** A worker's side of a queue. */
+export type Verdict = "accepted" | "duplicate";
+
+/** A finished chunk and the delivery it came in. */
+export type Completion = { delivery: Delivery; result: ChunkResult };
+
+/**
+ * A worker's side of a queue. A worker holds a small batch of chunks at a time (one when chunks
+ * are long, more when they are short, so a chunk's fixed cost is shared): every call below takes
+ * or returns a batch, and a batch costs the same broker round trips as a single chunk.
+ */
 export interface WorkerQueue {
   /** Creates queues/groups if needed and loads the run's chunks; idempotent and race-safe. */
   ensureLoaded(plan: RunPlan): Promise<void>;
-  /** Waits up to blockMs for a chunk (new or reclaimed from a dead worker); undefined when none. */
-  next(blockMs: number): Promise<Delivery | undefined>;
-  /** Extends this worker's claim on the chunk; false when the chunk was taken from it. */
-  renew(delivery: Delivery): Promise<boolean>;
-  /** Publishes the result and acknowledges the chunk; "duplicate" when the chunk already had a result. */
-  complete(delivery: Delivery, result: ChunkResult): Promise<"accepted" | "duplicate">;
+  /**
+   * Waits up to blockMs for chunks (new, or reclaimed from a dead worker) and returns at most
+   * `max` of them (max >= 1); an empty array when none came.
+   */
+  next(blockMs: number, max: number): Promise<Delivery[]>;
+  /** Extends this worker's claim on the chunks it holds; returns those taken from it meanwhile. */
+  renew(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /**
+   * Publishes the results and acknowledges their chunks; a verdict per completion, in order:
+   * "duplicate" when the chunk already had a result.
+   */
+  complete(completions: readonly Completion[]): Promise<Verdict[]>;
   /** A failed attempt: retried later, or dead-lettered after maxDeliveries. */
   fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered">;
   /** Gives the chunk back unacknowledged (shutdown mid-chunk): another worker redoes it. */
