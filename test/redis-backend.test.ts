@@ -116,14 +116,14 @@ test("only the holder of a chunk can renew its lease; the coordinator can hand a
     await a.close();
     await b.close();
   });
-  const d = await a.next(100);
+  const [d] = await a.next(100, 1);
   assert.ok(d?.task);
-  assert.equal(await a.renew(d), true);
-  assert.equal(await b.renew(d), false, "b does not hold a's chunk");
+  assert.deepEqual(await a.renew([d]), [], "a holds its chunk");
+  assert.deepEqual(await b.renew([d]), [d], "b does not hold a's chunk");
   assert.equal(await run.observer.reclaimFrom("a"), 1);
-  assert.equal(await a.renew(d), false, "a lost it once handed back");
+  assert.deepEqual(await a.renew([d]), [d], "a lost it once handed back");
   const taken = await waitFor(async () => {
-    const next = await b.next(50);
+    const [next] = await b.next(50, 1);
     return next?.task?.chunkId === d.task?.chunkId ? next : undefined;
   }, "b to reclaim the handed-back chunk", 5000);
   assert.equal(taken.deliveryCount, 2);

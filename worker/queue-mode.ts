@@ -1,17 +1,15 @@
 // Queue mode (M2 Redis Streams, M3 RabbitMQ): load the run if needed, then take chunks,
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
-import type { BackendOptions, ChunkResult, Delivery, RunPlan, WorkerQueue } from "../lib/backends/backend.ts";
+import type { BackendOptions, Delivery, RunPlan, WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
-import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { Shutdown } from "./shutdown.ts";
 import { exitCodeForSignal, pauseUnlessStopped } from "./shutdown.ts";
 import type { WorkerContext } from "./worker-context.ts";
-import { maybeFail } from "./simulated-fault.ts";
-
-type Tally = { chunks: number; params: number; duplicates: number; failures: number; busySeconds: number };
+import { BatchSizer } from "./batch-sizer.ts";
+import { handleBatch, type Tally } from "./chunk-batch.ts";
 
 export function planOf(config: WorkerConfig): RunPlan {
   return {
@@ -63,50 +61,6 @@ export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: S
     }
   }
   return undefined;
-}
-
-type ChunkRun = { outcome: RangeOutcome | "lease-lost" | "grace-expired"; seconds: number };
-
-/** Computes one chunk while renewing its lease from the main thread. */
-async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, delivery: Delivery): Promise<ChunkRun> {
-  const { config, engine, shutdown, activity, log } = ctx;
-  const task = delivery.task!;
-  const began = performance.now();
-  let leaseLost = false;
-  let graceExpired = false;
-  const renewEvery = Math.max(50, Math.floor(config.staleThresholdMs / 4));
-  const renewal = setInterval(() => {
-    queue.renew(delivery).then(
-      (held) => {
-        if (held || leaseLost) return;
-        leaseLost = true;
-        log.warn("queue", `lost the lease on chunk ${task.chunkId}; dropping it unpublished`, { chunk: task.chunkId });
-        void engine.abort();
-      },
-      (error: Error) => log.debug("queue", `lease renewal failed: ${error.message}`),
-    );
-  }, renewEvery);
-  let graceTimer: NodeJS.Timeout | undefined;
-  const unsubscribe = shutdown.onRequest(() => {
-    graceTimer = setTimeout(() => {
-      graceExpired = true;
-      void engine.abort();
-    }, config.shutdownGraceMs);
-  });
-  try {
-    const outcome = await engine.run(task.start, task.end, {
-      collectValues: config.publishValues,
-      onProgress: (n) => (activity.done = n),
-    });
-    return { outcome, seconds: (performance.now() - began) / 1000 };
-  } catch (error) {
-    if (!(error instanceof ComputeAborted)) throw error;
-    return { outcome: graceExpired ? "grace-expired" : "lease-lost", seconds: (performance.now() - began) / 1000 };
-  } finally {
-    clearInterval(renewal);
-    unsubscribe();
-    if (graceTimer) clearTimeout(graceTimer);
-  }
 }
 
 export async function runQueueMode(ctx: WorkerContext, connecting: Promise<WorkerQueue | undefined>): Promise<number> {
@@ -167,18 +121,19 @@ async function takeChunks(
   let idleSince = Date.now();
   let lastCheck = 0;
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
+  const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
   while (!shutdown.requested) {
     activity.state = "waiting";
-    let delivery: Delivery | undefined;
+    let deliveries: Delivery[];
     try {
-      delivery = await queue.next(blockMs);
+      deliveries = await queue.next(blockMs, sizer.size);
     } catch (e) {
       // A broken connection during a read is not fatal: the client reconnects.
       log.warn("queue", `read failed: ${(e as Error).message}; retrying`);
       await pauseUnlessStopped(shutdown, 500);
       continue;
     }
-    if (!delivery) {
+    if (deliveries.length === 0) {
       if (Date.now() - lastCheck >= 250) {
         lastCheck = Date.now();
         if (await queue.settled(plan)) return "completed";
@@ -190,78 +145,8 @@ async function takeChunks(
       continue;
     }
     idleSince = Date.now();
-    await handleDelivery(ctx, queue, tally, delivery);
+    const batch = await handleBatch(ctx, queue, tally, deliveries);
+    sizer.record(batch.computed, batch.seconds * 1000);
   }
   return "interrupted";
-}
-
-async function handleDelivery(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, delivery: Delivery): Promise<void> {
-  const { config, log, activity, metrics } = ctx;
-  const task = delivery.task;
-  if (!task) {
-    const outcome = await queue.fail(delivery, `malformed message: ${delivery.raw}`);
-    log.warn("queue", `malformed message ${outcome}`, { raw: delivery.raw });
-    return;
-  }
-  const takenAt = new Date();
-  log.info("queue", `took chunk ${task.chunkId}`, {
-    chunk: task.chunkId,
-    start: task.start,
-    end: task.end,
-    delivery: delivery.deliveryCount,
-  });
-  Object.assign(activity, { state: "computing", chunk: task.chunkId, done: 0, of: task.end - task.start });
-  metrics.chunkStarted();
-  try {
-    maybeFail(config.simulateFaultRate, `chunk ${task.chunkId}`);
-  } catch (e) {
-    tally.failures++;
-    metrics.chunkFailed();
-    const outcome = await queue.fail(delivery, (e as Error).message);
-    log.warn("queue", `chunk ${task.chunkId} failed (${outcome}): ${(e as Error).message}`, { chunk: task.chunkId });
-    return;
-  }
-  const run = await computeWithLease(ctx, queue, delivery);
-  tally.busySeconds += run.seconds;
-  if (run.outcome === "lease-lost") {
-    metrics.chunkAbandoned();
-    return;
-  }
-  if (run.outcome === "grace-expired") {
-    metrics.chunkAbandoned();
-    await queue.release(delivery);
-    log.warn("queue", `shutdown grace expired: chunk ${task.chunkId} left for another worker, not published`, {
-      chunk: task.chunkId,
-    });
-    return;
-  }
-  if (!run.outcome.ok) {
-    tally.failures++;
-    metrics.chunkFailed();
-    const error = `param ${run.outcome.paramId}: ${run.outcome.error}`;
-    const outcome = await queue.fail(delivery, error);
-    log.warn("queue", `chunk ${task.chunkId} failed (${outcome}): ${error}`, { chunk: task.chunkId });
-    return;
-  }
-  const result: ChunkResult = {
-    ...task,
-    worker: config.workerId,
-    attempt: delivery.deliveryCount,
-    aggregate: run.outcome.aggregate,
-    ...(run.outcome.values ? { values: run.outcome.values } : {}),
-    takenAt: takenAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    busySeconds: Number(run.seconds.toFixed(4)),
-  };
-  const verdict = await queue.complete(delivery, result);
-  if (verdict === "duplicate") {
-    tally.duplicates++;
-    metrics.chunkDuplicate();
-    log.info("queue", `chunk ${task.chunkId} already had a result; this copy was discarded`, { chunk: task.chunkId });
-    return;
-  }
-  tally.chunks++;
-  tally.params += task.end - task.start;
-  metrics.chunkFinished(run.seconds, task.end - task.start);
-  log.debug("queue", `completed chunk ${task.chunkId}`, { chunk: task.chunkId, seconds: Number(run.seconds.toFixed(3)) });
 }

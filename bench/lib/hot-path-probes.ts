@@ -6,8 +6,11 @@ import { emptyAggregate } from "../../lib/compute/aggregate.ts";
 import { ComputeEngine } from "../../lib/compute/compute-engine.ts";
 import { deleteNamespace, newNamespace } from "./namespace.ts";
 
-/** Chunks per second through one real WorkerQueue in this process: next() then complete(), nothing computed. */
-export async function backendLoopRate(backend: BackendName, url: string, chunks: number): Promise<number> {
+/**
+ * Chunks per second through one real WorkerQueue in this process: next() then complete(), nothing
+ * computed, `batch` chunks at a time (1: a chunk's own round trips, as for long chunks).
+ */
+export async function backendLoopRate(backend: BackendName, url: string, chunks: number, batch = 1): Promise<number> {
   const ns = newNamespace("loop");
   const queue = await openWorkerQueue(backend, {
     url,
@@ -25,15 +28,18 @@ export async function backendLoopRate(backend: BackendName, url: string, chunks:
     const aggregate = emptyAggregate();
     const t0 = performance.now();
     for (let done = 0; done < chunks; ) {
-      const d = await queue.next(200);
-      if (!d?.task) {
+      const deliveries = await queue.next(200, batch);
+      if (deliveries.length === 0) {
         if (performance.now() - t0 > 60_000) throw new Error(`Cannot finish the ${backend} loop probe: ${done}/${chunks} after 60 s`);
         continue;
       }
       const now = new Date().toISOString();
-      const result: ChunkResult = { ...d.task, worker: "probe", attempt: d.deliveryCount, aggregate, takenAt: now, finishedAt: now, busySeconds: 0 };
-      await queue.complete(d, result);
-      done++;
+      const completions = deliveries.map((d) => {
+        const result: ChunkResult = { ...d.task!, worker: "probe", attempt: d.deliveryCount, aggregate, takenAt: now, finishedAt: now, busySeconds: 0 };
+        return { delivery: d, result };
+      });
+      await queue.complete(completions);
+      done += deliveries.length;
     }
     return chunks / ((performance.now() - t0) / 1000);
   } finally {

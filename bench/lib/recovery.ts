@@ -4,6 +4,7 @@
 // when the platform sees the process exit, as the demo does). A frozen process does not exit, so
 // the platform cannot help with SIGSTOP: that case is measured for the backend alone only.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
+import { chunkIdsOf } from "../../lib/log/chunk-ids.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import { pause, waitUntil, type Say } from "./progress.ts";
@@ -33,8 +34,10 @@ async function oneTrial(backend: BackendName, url: string, plan: BenchPlan["reco
   const took: Took[] = [];
   sweep.platform.onLine((worker, line) => {
     const e = parseLogLine(line);
-    if (!e?.message.startsWith("took chunk")) return;
-    took.push({ worker, chunk: Number(e.fields.chunk), delivery: Number(e.fields.delivery), at: e.time?.getTime() ?? Date.now() });
+    if (!e?.message.startsWith("took ")) return;
+    for (const chunk of chunkIdsOf(e.fields)) {
+      took.push({ worker, chunk, delivery: Number(e.fields.delivery ?? 0), at: e.time?.getTime() ?? Date.now() });
+    }
   });
   const victim = "0";
   if (c.platformReclaim) {

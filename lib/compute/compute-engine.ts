@@ -1,11 +1,11 @@
 // Main-thread handle on the compute thread: run a range, watch progress, abort.
 import { Worker } from "node:worker_threads";
-import type { Aggregate } from "./aggregate.ts";
-import type { ComputeReply, ComputeThreadData } from "./compute-protocol.ts";
+import type { ComputeReply, ComputeRequest, ComputeThreadData, Range, RangeReply } from "./compute-protocol.ts";
 
-export type RangeOutcome =
-  | { ok: true; aggregate: Aggregate; values?: number[] }
-  | { ok: false; error: string; paramId: number };
+export type RangeOutcome = RangeReply;
+export type { Range };
+
+type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void };
 
 export class ComputeAborted extends Error {
   constructor() {
@@ -22,7 +22,7 @@ function threadEntry(): URL {
 
 type Pending = {
   id: number;
-  resolve: (o: RangeOutcome) => void;
+  resolve: (o: RangeOutcome[]) => void;
   reject: (e: Error) => void;
   onProgress: ((done: number) => void) | undefined;
 };
@@ -71,10 +71,7 @@ export class ComputeEngine {
     if (reply.type === "progress") pending.onProgress?.(reply.done);
     else if (reply.type === "done") {
       this.#pending = undefined;
-      pending.resolve({ ok: true, aggregate: reply.aggregate, ...(reply.values ? { values: reply.values } : {}) });
-    } else if (reply.type === "error") {
-      this.#pending = undefined;
-      pending.resolve({ ok: false, error: reply.message, paramId: reply.paramId });
+      pending.resolve(reply.outcomes);
     }
   }
 
@@ -84,13 +81,20 @@ export class ComputeEngine {
     pending?.reject(error);
   }
 
-  async run(start: number, end: number, opts: { collectValues?: boolean; onProgress?: (done: number) => void } = {}) {
+  async run(start: number, end: number, opts: RunOptions = {}): Promise<RangeOutcome> {
+    const [outcome] = await this.runMany([{ start, end }], opts);
+    return outcome!;
+  }
+
+  /** Runs the ranges one after another in one trip to the thread; an outcome per range, in order. */
+  async runMany(ranges: readonly Range[], opts: RunOptions = {}): Promise<RangeOutcome[]> {
     await this.start();
-    if (this.#pending) throw new Error("Cannot run two ranges at once on one compute thread");
+    if (this.#pending) throw new Error("Cannot run two requests at once on one compute thread");
     const id = this.#nextId++;
-    return new Promise<RangeOutcome>((resolve, reject) => {
+    return new Promise<RangeOutcome[]>((resolve, reject) => {
       this.#pending = { id, resolve, reject, onProgress: opts.onProgress };
-      this.#thread?.postMessage({ type: "run", id, start, end, collectValues: opts.collectValues ?? false });
+      const request: ComputeRequest = { type: "run", id, ranges: [...ranges], collectValues: opts.collectValues ?? false };
+      this.#thread?.postMessage(request);
     });
   }
 

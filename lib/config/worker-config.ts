@@ -22,6 +22,7 @@ export type WorkerConfig = {
   staleCheckIntervalMs: number;
   staleThresholdMs: number;
   maxDeliveries: number;
+  maxBatchChunks: number;
   retryDelayMs: number;
   shutdownGraceMs: number;
   publishValues: boolean;
@@ -85,6 +86,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     staleCheckIntervalMs: read(env, V.STALE_CHECK_INTERVAL_SECONDS) * 1000,
     staleThresholdMs: read(env, V.STALE_THRESHOLD_MS),
     maxDeliveries: read(env, V.MAX_DELIVERIES),
+    maxBatchChunks: read(env, V.MAX_BATCH_CHUNKS),
     retryDelayMs: read(env, V.RETRY_DELAY_MS),
     shutdownGraceMs: read(env, V.SHUTDOWN_GRACE_SECONDS) * 1000,
     publishValues: read(env, V.PUBLISH_VALUES),

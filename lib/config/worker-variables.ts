@@ -157,6 +157,13 @@ export const WORKER_VARIABLES = {
     description: "A chunk delivered this many times without success goes to the dead-letter place.",
     parser: integer(1, 1000),
   }),
+  MAX_BATCH_CHUNKS: v({
+    name: "MAX_BATCH_CHUNKS",
+    default: "256",
+    description:
+      "Queue mode: most chunks a worker takes at once. It takes one while chunks are long and more (about 50 ms of work) when they are short, so a chunk's broker round trips are shared; 1 turns batching off.",
+    parser: integer(1, 10_000),
+  }),
   RETRY_DELAY_MS: v({
     name: "RETRY_DELAY_MS",
     default: "500",

@@ -2,6 +2,7 @@
 // pull them, read results into the ledger (duplicates discarded there), and, when the
 // platform sees a worker die, hand its chunks to the others at once.
 import type { ChunkResult, RunObserver, RunPlan } from "../backends/backend.ts";
+import { chunkIdsOf } from "../log/chunk-ids.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import type { Redelivery } from "../report/report-model.ts";
@@ -49,12 +50,17 @@ export class QueueDriver implements RunDriver {
 
   onLine(workerId: string, line: string): void {
     const parsed = parseLogLine(line);
-    if (!parsed || typeof parsed.fields.chunk !== "number") return;
-    if (parsed.message.startsWith("took chunk")) {
-      const r = this.#tracker.took(workerId, parsed.fields.chunk, parsed.time ?? new Date());
+    if (!parsed) return;
+    // "took chunk 5" / "took 200 chunks" (chunks=5-204), and the same for "completed".
+    const took = parsed.message.startsWith("took ");
+    if (!took && !parsed.message.startsWith("completed ")) return;
+    for (const chunkId of chunkIdsOf(parsed.fields)) {
+      if (!took) {
+        this.#tracker.finished(chunkId);
+        continue;
+      }
+      const r = this.#tracker.took(workerId, chunkId, parsed.time ?? new Date());
       if (r) this.#noteRecovery(r);
-    } else if (parsed.message.startsWith("completed chunk")) {
-      this.#tracker.finished(parsed.fields.chunk);
     }
   }
 

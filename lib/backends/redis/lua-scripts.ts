@@ -51,29 +51,54 @@ redis.call('HSET', meta, 'loadedUpTo', string.format('%.0f', to))
 return to
 `);
 
-/** Extends the lease only if this consumer still holds the entry. KEYS: tasks. ARGV: group, consumer, id. */
+/**
+ * Extends the leases this consumer still holds. KEYS: tasks. ARGV: group, consumer, id...
+ * Returns the 1-based positions (among the ids) of the entries no longer held by this consumer.
+ */
 export const RENEW = script(`
-local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
-if #p == 0 or p[1][2] ~= ARGV[2] then return 0 end
-redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
-return 1
+local lost, held = {}, {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 0 or p[1][2] ~= ARGV[2] then lost[#lost + 1] = i - 2 else held[#held + 1] = ARGV[i] end
+end
+for i = 1, #held, 500 do
+  local args = { 'XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0 }
+  for j = i, math.min(i + 499, #held) do args[#args + 1] = held[j] end
+  args[#args + 1] = 'JUSTID'
+  redis.call(unpack(args))
+end
+return lost
 `);
 
 /**
- * Accepts the first result of a chunk and acks its task in one step; a later result
- * is counted as a duplicate and discarded. KEYS: tasks, results, done, stats.
- * ARGV: group, entryId, chunkId, worker, runId, resultJson. Returns 1 accepted, 0 duplicate.
+ * Accepts a batch's results and acks their tasks in one step: the first result of a chunk is
+ * kept, a later one is counted as a duplicate and discarded. The accepted results of the batch
+ * become one entry of the results stream (data: a JSON array). KEYS: tasks, results, done, stats.
+ * ARGV: group, worker, runId, then entryId, chunkId, resultJson for each chunk.
+ * Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
  */
 export const COMPLETE = script(`
-local accepted = redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4])
-if accepted == 1 then
-  redis.call('XADD', KEYS[2], '*', 'run_id', ARGV[5], 'chunk_id', ARGV[3], 'worker', ARGV[4], 'data', ARGV[6])
-else
-  redis.call('HINCRBY', KEYS[4], 'duplicates', 1)
+local accepted, verdicts, ids = {}, {}, {}
+for i = 4, #ARGV, 3 do
+  ids[#ids + 1] = ARGV[i]
+  if redis.call('HSETNX', KEYS[3], ARGV[i + 1], ARGV[2]) == 1 then
+    accepted[#accepted + 1] = ARGV[i + 2]
+    verdicts[#verdicts + 1] = 1
+  else
+    redis.call('HINCRBY', KEYS[4], 'duplicates', 1)
+    verdicts[#verdicts + 1] = 0
+  end
 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-return accepted
+if #accepted > 0 then
+  redis.call('XADD', KEYS[2], '*', 'run_id', ARGV[3], 'worker', ARGV[2], 'chunks', #accepted,
+    'data', '[' .. table.concat(accepted, ',') .. ']')
+end
+for i = 1, #ids, 500 do
+  local last = math.min(i + 499, #ids)
+  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids, i, last))
+  redis.call('XDEL', KEYS[1], unpack(ids, i, last))
+end
+return verdicts
 `);
 
 /**

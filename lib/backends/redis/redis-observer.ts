@@ -9,8 +9,11 @@ import { fieldsToRecord } from "./task-codec.ts";
 
 type StreamEntry = [id: string, fields: string[]];
 const PAGE = 2000;
-/** Results are read a page at a time: one page may carry 100 chunks' values, never the whole run's. */
-const RESULTS_PAGE = 20;
+/**
+ * Results are read a few entries at a time. An entry is one worker batch (up to a few hundred
+ * chunks' aggregates, or ~65,000 parameters' values), so a page is never the whole run's.
+ */
+const RESULTS_PAGE = 4;
 
 /** Consumer that holds entries handed back by the coordinator; always reclaimable. */
 export const ORPHANS = "orphaned";
@@ -51,7 +54,9 @@ export class RedisObserver implements RunObserver {
         const r = fieldsToRecord(fields);
         if (r.run_id !== this.#o.runId || !r.data) continue;
         try {
-          out.push(JSON.parse(r.data) as ChunkResult);
+          const parsed = JSON.parse(r.data) as ChunkResult[] | ChunkResult;
+          if (Array.isArray(parsed)) out.push(...parsed);
+          else out.push(parsed);
         } catch {
           this.#o.log?.("warn", `unreadable result entry ${id} skipped`);
         }

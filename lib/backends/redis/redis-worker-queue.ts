@@ -1,7 +1,7 @@
 // A worker's side of the Redis Streams backend: read new chunks, reclaim abandoned ones
 // (XAUTOCLAIM), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
 import type { Redis } from "ioredis";
-import type { BackendOptions, ChunkResult, Delivery, RunPlan, WorkerQueue } from "../backend.ts";
+import type { BackendOptions, Completion, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
 import { COMPLETE, DEAD_LETTER, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
@@ -31,23 +31,21 @@ export class RedisWorkerQueue implements WorkerQueue {
     return loadRun(this.#client, this.#keys, plan);
   }
 
-  async next(blockMs: number): Promise<Delivery | undefined> {
+  async next(blockMs: number, max: number): Promise<Delivery[]> {
     const now = Date.now();
     if (now - this.#lastReclaimCheck >= this.#o.staleCheckIntervalMs) {
       this.#lastReclaimCheck = now;
-      const reclaimed = await this.#reclaim();
-      if (reclaimed) return reclaimed;
+      const reclaimed = await this.#reclaim(max);
+      if (reclaimed.length > 0) return reclaimed;
     }
-    const reply = (await this.#readNew(blockMs)) as [string, StreamEntry[]][] | null;
-    const entry = reply?.[0]?.[1]?.[0];
-    if (!entry) return undefined;
-    return this.#delivery(entry[0], entry[1] ?? [], 1);
+    const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
+    return (reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1));
   }
 
-  async #readNew(blockMs: number): Promise<unknown> {
+  async #readNew(blockMs: number, max: number): Promise<unknown> {
     const k = this.#keys;
     const read = () =>
-      this.#reader.xreadgroup("GROUP", k.group, this.#o.consumer, "COUNT", 1, "BLOCK", Math.max(1, Math.round(blockMs)), "STREAMS", k.tasks, ">");
+      this.#reader.xreadgroup("GROUP", k.group, this.#o.consumer, "COUNT", Math.max(1, max), "BLOCK", Math.max(1, Math.round(blockMs)), "STREAMS", k.tasks, ">");
     try {
       return await read();
     } catch (error) {
@@ -58,10 +56,11 @@ export class RedisWorkerQueue implements WorkerQueue {
     }
   }
 
-  /** Takes over one entry whose holder stopped renewing its lease; dead-letters poison. */
-  async #reclaim(): Promise<Delivery | undefined> {
+  /** Takes over up to `max` entries whose holders stopped renewing their leases; dead-letters poison. */
+  async #reclaim(max: number): Promise<Delivery[]> {
     const k = this.#keys;
-    for (let round = 0; round < 10; round++) {
+    const taken: Delivery[] = [];
+    for (let round = 0; round < 10 && taken.length === 0; round++) {
       const [cursor, entries] = (await this.#client.xautoclaim(
         k.tasks,
         k.group,
@@ -69,22 +68,39 @@ export class RedisWorkerQueue implements WorkerQueue {
         this.#o.staleThresholdMs,
         this.#cursor,
         "COUNT",
-        1,
+        Math.max(1, max),
       )) as [string, StreamEntry[]];
       this.#cursor = cursor;
-      const entry = entries.find((e) => e[1] !== null);
-      if (!entry) return undefined;
-      const pending = (await this.#client.xpending(k.tasks, k.group, entry[0], entry[0], 1)) as [string, string, number, number][];
-      const count = Number(pending[0]?.[3] ?? 1);
-      const delivery = this.#delivery(entry[0], entry[1] ?? [], count);
-      this.#o.log?.("info", `reclaimed an abandoned chunk`, { chunk: delivery.task?.chunkId, delivery: count });
-      if (count <= this.#o.maxDeliveries) return delivery;
-      const lastError =
-        (delivery.task && (await this.#client.hget(k.errors, String(delivery.task.chunkId)))) ??
-        `abandoned ${count - 1} times (its worker died or froze while holding it)`;
-      await this.#deadLetter(delivery, lastError, count - 1);
+      const live = entries.filter((e) => e[1] !== null);
+      if (live.length === 0) return taken;
+      const counts = await this.#deliveryCounts(live.map((e) => e[0]));
+      for (const entry of live) {
+        const count = counts.get(entry[0]) ?? 1;
+        const delivery = this.#delivery(entry[0], entry[1] ?? [], count);
+        this.#o.log?.("info", `reclaimed an abandoned chunk`, { chunk: delivery.task?.chunkId, delivery: count });
+        if (count <= this.#o.maxDeliveries) {
+          taken.push(delivery);
+          continue;
+        }
+        const lastError =
+          (delivery.task && (await this.#client.hget(k.errors, String(delivery.task.chunkId)))) ??
+          `abandoned ${count - 1} times (its worker died or froze while holding it)`;
+        await this.#deadLetter(delivery, lastError, count - 1);
+      }
     }
-    return undefined;
+    return taken;
+  }
+
+  /** Delivery counts of entries this consumer just claimed (XAUTOCLAIM does not return them). */
+  async #deliveryCounts(ids: string[]): Promise<Map<string, number>> {
+    const k = this.#keys;
+    const pending = (await this.#client.xpending(k.tasks, k.group, ids[0]!, ids.at(-1)!, ids.length * 4, this.#o.consumer)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    return new Map(pending.map((p) => [p[0], Number(p[3])]));
   }
 
   #delivery(entryId: string, fields: string[], deliveryCount: number): RedisDelivery {
@@ -92,23 +108,22 @@ export class RedisWorkerQueue implements WorkerQueue {
     return { entryId, task: decodeTask(record), raw: describeRaw(record), deliveryCount };
   }
 
-  async renew(delivery: Delivery): Promise<boolean> {
-    const d = delivery as RedisDelivery;
-    return Number(await runLua(this.#client, RENEW, [this.#keys.tasks], [this.#keys.group, this.#o.consumer, d.entryId])) === 1;
+  async renew(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    if (deliveries.length === 0) return [];
+    const ids = deliveries.map((d) => (d as RedisDelivery).entryId);
+    const lost = (await runLua(this.#client, RENEW, [this.#keys.tasks], [this.#keys.group, this.#o.consumer, ...ids])) as number[];
+    return lost.map((position) => deliveries[Number(position) - 1]!);
   }
 
-  async complete(delivery: Delivery, result: ChunkResult): Promise<"accepted" | "duplicate"> {
-    const d = delivery as RedisDelivery;
+  async complete(completions: readonly Completion[]): Promise<Verdict[]> {
+    if (completions.length === 0) return [];
     const k = this.#keys;
-    const accepted = await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], [
-      k.group,
-      d.entryId,
-      String(result.chunkId),
-      result.worker,
-      result.runId,
-      JSON.stringify(result),
-    ]);
-    return Number(accepted) === 1 ? "accepted" : "duplicate";
+    const args: string[] = [k.group, this.#o.consumer, this.#o.runId];
+    for (const { delivery, result } of completions) {
+      args.push((delivery as RedisDelivery).entryId, String(result.chunkId), JSON.stringify(result));
+    }
+    const verdicts = (await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], args)) as number[];
+    return verdicts.map((v) => (Number(v) === 1 ? "accepted" : "duplicate"));
   }
 
   async fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered"> {

@@ -1,0 +1,181 @@
+// One batch of chunks in queue mode: start them (or fail the malformed and the simulated faults),
+// compute them in one trip to the compute thread while renewing their leases, then publish every
+// result and acknowledge every chunk in one step. Nothing partial is ever published: a batch
+// whose lease was lost or whose shutdown grace ran out is dropped and its chunks handed back.
+import type { Completion, Delivery, WorkerQueue } from "../lib/backends/backend.ts";
+import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine.ts";
+import { formatIdRanges } from "../lib/log/chunk-ids.ts";
+import type { WorkerContext } from "./worker-context.ts";
+import { maybeFail } from "./simulated-fault.ts";
+
+export type Tally = { chunks: number; params: number; duplicates: number; failures: number; busySeconds: number };
+
+type Started = Delivery & { task: NonNullable<Delivery["task"]> };
+
+type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; lost: readonly Delivery[] };
+
+export async function handleBatch(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, deliveries: readonly Delivery[]): Promise<{ computed: number; seconds: number }> {
+  const started = await startChunks(ctx, queue, tally, deliveries);
+  if (started.length === 0) return { computed: 0, seconds: 0 };
+  const takenAt = new Date().toISOString();
+  const run = await computeWithLease(ctx, queue, started);
+  tally.busySeconds += run.seconds;
+  if (run.outcomes === "lease-lost" || run.outcomes === "grace-expired") {
+    for (const _ of started) ctx.metrics.chunkAbandoned();
+    if (run.outcomes === "grace-expired") {
+      ctx.log.warn("queue", `shutdown grace expired: ${describe(started)} left for another worker, not published`, idsField(started));
+    }
+    // Chunks still ours go back at once; the ones taken from us already have a new holder.
+    for (const d of started) if (!run.lost.includes(d)) await queue.release(d).catch(() => undefined);
+    return { computed: 0, seconds: run.seconds };
+  }
+  await publish(ctx, queue, tally, started, run.outcomes, { takenAt, seconds: run.seconds });
+  return { computed: started.length, seconds: run.seconds };
+}
+
+/** Logs the take, fails what cannot start; returns the chunks to compute. */
+async function startChunks(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, deliveries: readonly Delivery[]): Promise<Started[]> {
+  const { config, log, metrics } = ctx;
+  const started: Started[] = [];
+  for (const delivery of deliveries) {
+    const task = delivery.task;
+    if (!task) {
+      const outcome = await queue.fail(delivery, `malformed message: ${delivery.raw}`);
+      log.warn("queue", `malformed message ${outcome}`, { raw: delivery.raw });
+      continue;
+    }
+    metrics.chunkStarted();
+    try {
+      maybeFail(config.simulateFaultRate, `chunk ${task.chunkId}`);
+    } catch (e) {
+      await failChunk(ctx, queue, tally, delivery, (e as Error).message);
+      continue;
+    }
+    started.push(delivery as Started);
+  }
+  logTaken(ctx, started);
+  const params = started.reduce((n, d) => n + d.task.end - d.task.start, 0);
+  Object.assign(ctx.activity, { state: "computing", chunk: started.length === 1 ? started[0]!.task.chunkId : describe(started), done: 0, of: params });
+  return started;
+}
+
+function logTaken(ctx: WorkerContext, started: readonly Started[]): void {
+  if (started.length === 1) {
+    const { task, deliveryCount } = started[0]!;
+    ctx.log.info("queue", `took chunk ${task.chunkId}`, { chunk: task.chunkId, start: task.start, end: task.end, delivery: deliveryCount });
+  } else if (started.length > 1) {
+    const redelivered = started.filter((d) => d.deliveryCount > 1).length;
+    ctx.log.info("queue", `took ${describe(started)}`, { ...idsField(started), ...(redelivered ? { redelivered } : {}) });
+  }
+}
+
+function describe(started: readonly Started[]): string {
+  return started.length === 1 ? `chunk ${started[0]!.task.chunkId}` : `${started.length} chunks`;
+}
+
+function idsField(started: readonly Started[]): { chunk: number } | { chunks: string } {
+  return started.length === 1 ? { chunk: started[0]!.task.chunkId } : { chunks: formatIdRanges(started.map((d) => d.task.chunkId)) };
+}
+
+async function failChunk(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, delivery: Delivery, error: string): Promise<void> {
+  tally.failures++;
+  ctx.metrics.chunkFailed();
+  const chunk = delivery.task?.chunkId;
+  const outcome = await queue.fail(delivery, error);
+  ctx.log.warn("queue", `chunk ${chunk} failed (${outcome}): ${error}`, { chunk });
+}
+
+/** Computes the batch while renewing its leases from the main thread. */
+async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started: readonly Started[]): Promise<BatchRun> {
+  const { config, engine, shutdown, activity, log } = ctx;
+  const began = performance.now();
+  let lost: readonly Delivery[] = [];
+  let graceExpired = false;
+  const renewEvery = Math.max(50, Math.floor(config.staleThresholdMs / 4));
+  const renewal = setInterval(() => {
+    queue.renew(started).then(
+      (taken) => {
+        if (taken.length === 0 || lost.length > 0) return;
+        lost = taken;
+        log.warn("queue", `lost the lease on ${describe(taken as Started[])}; dropping the batch unpublished`, idsField(taken as Started[]));
+        void engine.abort();
+      },
+      (error: Error) => log.debug("queue", `lease renewal failed: ${error.message}`),
+    );
+  }, renewEvery);
+  let graceTimer: NodeJS.Timeout | undefined;
+  const unsubscribe = shutdown.onRequest(() => {
+    graceTimer = setTimeout(() => {
+      graceExpired = true;
+      void engine.abort();
+    }, config.shutdownGraceMs);
+  });
+  const seconds = () => (performance.now() - began) / 1000;
+  try {
+    const outcomes = await engine.runMany(
+      started.map((d) => d.task),
+      { collectValues: config.publishValues, onProgress: (n) => (activity.done = n) },
+    );
+    return { outcomes, seconds: seconds(), lost };
+  } catch (error) {
+    if (!(error instanceof ComputeAborted)) throw error;
+    return { outcomes: graceExpired ? "grace-expired" : "lease-lost", seconds: seconds(), lost };
+  } finally {
+    clearInterval(renewal);
+    unsubscribe();
+    if (graceTimer) clearTimeout(graceTimer);
+  }
+}
+
+/** Fails the chunks whose compute threw; publishes and acknowledges the rest in one step. */
+async function publish(
+  ctx: WorkerContext,
+  queue: WorkerQueue,
+  tally: Tally,
+  started: readonly Started[],
+  outcomes: readonly RangeOutcome[],
+  timing: { takenAt: string; seconds: number },
+): Promise<void> {
+  const { config, log, metrics } = ctx;
+  const finishedAt = new Date().toISOString();
+  const busySeconds = Number((timing.seconds / started.length).toFixed(4));
+  const completions: Completion[] = [];
+  for (const [i, delivery] of started.entries()) {
+    const outcome = outcomes[i];
+    if (!outcome?.ok) {
+      const error = outcome ? `param ${outcome.paramId}: ${outcome.error}` : "no outcome from the compute thread";
+      await failChunk(ctx, queue, tally, delivery, error);
+      continue;
+    }
+    const result = {
+      ...delivery.task,
+      worker: config.workerId,
+      attempt: delivery.deliveryCount,
+      aggregate: outcome.aggregate,
+      ...(outcome.values ? { values: outcome.values } : {}),
+      takenAt: timing.takenAt,
+      finishedAt,
+      busySeconds,
+    };
+    completions.push({ delivery, result });
+  }
+  if (completions.length === 0) return;
+  const verdicts = await queue.complete(completions);
+  const accepted: Started[] = [];
+  for (const [i, { delivery }] of completions.entries()) {
+    const task = (delivery as Started).task;
+    if (verdicts[i] === "duplicate") {
+      tally.duplicates++;
+      metrics.chunkDuplicate();
+      log.info("queue", `chunk ${task.chunkId} already had a result; this copy was discarded`, { chunk: task.chunkId });
+      continue;
+    }
+    accepted.push(delivery as Started);
+    tally.chunks++;
+    tally.params += task.end - task.start;
+    metrics.chunkFinished(busySeconds, task.end - task.start);
+  }
+  if (accepted.length > 0) {
+    log.debug("queue", `completed ${describe(accepted)}`, { ...idsField(accepted), seconds: Number(timing.seconds.toFixed(3)) });
+  }
+}
