@@ -81,6 +81,37 @@ for (const backend of BACKENDS) {
       assert.equal(run.results.find((r) => r.chunkId === victimChunk)?.worker, "b");
     });
 
+    test("short chunks go in batches; a worker killed -9 holding a batch loses none of it", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 3000, chunkSize: 1, workMs: 5 });
+      const a = run.start("a");
+      const b = run.start("b");
+      // Batches grow 1, 2, 4, 8 chunks...: catch one of at least 4 (>= 20 ms of work) as it starts.
+      const took = await a.waitForEvent((e) => /^took \d+ chunks/.test(e.message) && chunkIdsOf(e.fields).length >= 4, "a to take a batch", 20_000);
+      a.child.kill("SIGKILL");
+      const batch = chunkIdsOf(took.fields);
+      assert.equal((await b.exited).code, 0);
+      await collectAll(run);
+      assertComplete(run);
+      assert.equal(run.results.length, run.plan.totalChunks, "one accepted result per chunk");
+      for (const chunk of batch) {
+        const result = run.results.find((r) => r.chunkId === chunk);
+        assert.equal(result?.worker, "b", `chunk ${chunk} of the killed batch was redone by b`);
+        assert.ok((result?.attempt ?? 0) >= 2, `chunk ${chunk} was a redelivery`);
+      }
+      assert.ok(tookLines(run).some((l) => l.worker === "b" && batch.includes(l.chunk)));
+    });
+
+    test("MAX_BATCH_CHUNKS=1 turns batching off", async (t) => {
+      const run = await createQueueRun(t, backend, { params: 300, chunkSize: 1, env: { MAX_BATCH_CHUNKS: "1" } });
+      const a = run.start("a");
+      assert.equal((await a.exited).code, 0);
+      await collectAll(run);
+      assertComplete(run);
+      const took = a.events().filter((e) => e.message.startsWith("took "));
+      assert.equal(took.length, 300);
+      assert.ok(took.every((e) => e.message.startsWith("took chunk ")));
+    });
+
     test("a frozen worker (SIGSTOP) loses its chunk to another; after SIGCONT its late copy is discarded", async (t) => {
       const run = await createQueueRun(t, backend, { params: 120, chunkSize: 10, workMs: 30 });
       const a = run.start("a");

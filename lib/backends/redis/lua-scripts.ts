@@ -52,6 +52,32 @@ return to
 `);
 
 /**
+ * Lua: trims from the tasks stream (KEYS[1], group ARGV[1]) every entry below the oldest one still
+ * needed: pending with some consumer, or not yet delivered. Everything older was acknowledged.
+ */
+const TRIM_DONE = `
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+local lastDelivered
+for _, g in ipairs(groups) do
+  local name, last
+  for j = 1, #g, 2 do
+    if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then last = g[j + 1] end
+  end
+  if name == ARGV[1] then lastDelivered = last end
+end
+if lastDelivered and #groups == 1 then
+  local ms, seq = string.match(lastDelivered, '^(%d+)-(%d+)$')
+  local keep = ms .. '-' .. string.format('%.0f', tonumber(seq) + 1)
+  local summary = redis.call('XPENDING', KEYS[1], ARGV[1])
+  if tonumber(summary[1]) > 0 then
+    local pms, pseq = string.match(summary[2], '^(%d+)-(%d+)$')
+    if tonumber(pms) < tonumber(ms) or (tonumber(pms) == tonumber(ms) and tonumber(pseq) <= tonumber(seq)) then keep = summary[2] end
+  end
+  redis.call('XTRIM', KEYS[1], 'MINID', keep)
+end
+`;
+
+/**
  * Extends the leases this consumer still holds. KEYS: tasks. ARGV: group, consumer, id...
  * Returns the 1-based positions (among the ids) of the entries no longer held by this consumer.
  */
@@ -72,32 +98,43 @@ return lost
 
 /**
  * Accepts a batch's results and acks their tasks in one step: the first result of a chunk is
- * kept, a later one is counted as a duplicate and discarded. The accepted results of the batch
- * become one entry of the results stream (data: a JSON array). KEYS: tasks, results, done, stats.
- * ARGV: group, worker, runId, then entryId, chunkId, resultJson for each chunk.
- * Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
+ * kept, a later one is counted as a duplicate and discarded. The batch becomes one entry of the
+ * results stream: data is the JSON array of its results as the worker sent it, and `discard`
+ * names the chunks in it that were duplicates (usually none), which readers skip.
+ * Then every task entry no consumer needs any more is trimmed from the stream (MINID: the
+ * smallest of the oldest pending entry and the first one not yet delivered), which keeps the
+ * stream as short as the work in flight at a fraction of the cost of deleting entries one by one.
+ * KEYS: tasks, results, done, stats. ARGV: group, worker, runId, batchJson, then entryId, chunkId
+ * for each chunk. Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
  */
 export const COMPLETE = script(`
-local accepted, verdicts, ids = {}, {}, {}
-for i = 4, #ARGV, 3 do
+local verdicts, ids, chunks, dup, fresh = {}, {}, {}, {}, { 'HSET', KEYS[3] }
+for i = 5, #ARGV, 2 do
   ids[#ids + 1] = ARGV[i]
-  if redis.call('HSETNX', KEYS[3], ARGV[i + 1], ARGV[2]) == 1 then
-    accepted[#accepted + 1] = ARGV[i + 2]
-    verdicts[#verdicts + 1] = 1
+  chunks[#chunks + 1] = ARGV[i + 1]
+end
+-- One read and one write for the whole batch (a batch never names a chunk twice).
+local seen = redis.call('HMGET', KEYS[3], unpack(chunks))
+for j = 1, #chunks do
+  if seen[j] then
+    verdicts[j] = 0
+    dup[#dup + 1] = chunks[j]
   else
-    redis.call('HINCRBY', KEYS[4], 'duplicates', 1)
-    verdicts[#verdicts + 1] = 0
+    verdicts[j] = 1
+    fresh[#fresh + 1] = chunks[j]
+    fresh[#fresh + 1] = ARGV[2]
   end
 end
-if #accepted > 0 then
-  redis.call('XADD', KEYS[2], '*', 'run_id', ARGV[3], 'worker', ARGV[2], 'chunks', #accepted,
-    'data', '[' .. table.concat(accepted, ',') .. ']')
+if #fresh > 2 then redis.call(unpack(fresh)) end
+if #dup > 0 then redis.call('HINCRBY', KEYS[4], 'duplicates', #dup) end
+if #dup < #ids then
+  redis.call('XADD', KEYS[2], '*', 'run_id', ARGV[3], 'worker', ARGV[2], 'chunks', #ids - #dup,
+    'discard', table.concat(dup, ','), 'data', ARGV[4])
 end
 for i = 1, #ids, 500 do
-  local last = math.min(i + 499, #ids)
-  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids, i, last))
-  redis.call('XDEL', KEYS[1], unpack(ids, i, last))
+  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids, i, math.min(i + 499, #ids)))
 end
+${TRIM_DONE}
 return verdicts
 `);
 

@@ -55,8 +55,8 @@ export class RedisObserver implements RunObserver {
         if (r.run_id !== this.#o.runId || !r.data) continue;
         try {
           const parsed = JSON.parse(r.data) as ChunkResult[] | ChunkResult;
-          if (Array.isArray(parsed)) out.push(...parsed);
-          else out.push(parsed);
+          const discard = new Set((r.discard ?? "").split(",").filter(Boolean).map(Number));
+          for (const result of Array.isArray(parsed) ? parsed : [parsed]) if (!discard.has(result.chunkId)) out.push(result);
         } catch {
           this.#o.log?.("warn", `unreadable result entry ${id} skipped`);
         }

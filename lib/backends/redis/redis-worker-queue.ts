@@ -118,10 +118,8 @@ export class RedisWorkerQueue implements WorkerQueue {
   async complete(completions: readonly Completion[]): Promise<Verdict[]> {
     if (completions.length === 0) return [];
     const k = this.#keys;
-    const args: string[] = [k.group, this.#o.consumer, this.#o.runId];
-    for (const { delivery, result } of completions) {
-      args.push((delivery as RedisDelivery).entryId, String(result.chunkId), JSON.stringify(result));
-    }
+    const args: string[] = [k.group, this.#o.consumer, this.#o.runId, JSON.stringify(completions.map((c) => c.result))];
+    for (const { delivery, result } of completions) args.push((delivery as RedisDelivery).entryId, String(result.chunkId));
     const verdicts = (await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], args)) as number[];
     return verdicts.map((v) => (Number(v) === 1 ? "accepted" : "duplicate"));
   }

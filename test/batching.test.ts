@@ -1,0 +1,54 @@
+// The pieces of batching that need no broker: how many chunks a worker asks for, and how a
+// batch's chunk ids travel in log lines.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { chunkIdsOf, formatIdRanges, parseIdRanges } from "../lib/log/chunk-ids.ts";
+import { formatText } from "../lib/log/format-log.ts";
+import { parseLogLine } from "../lib/log/parse-log-line.ts";
+import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
+
+test("the batch starts at one chunk and at most doubles while chunks are short", () => {
+  const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 1, publishValues: false });
+  const sizes = [sizer.size];
+  for (let i = 0; i < 10; i++) {
+    sizer.record(sizer.size, sizer.size * 0.01); // 10 µs per chunk
+    sizes.push(sizer.size);
+  }
+  assert.deepEqual(sizes, [1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 256]);
+});
+
+test("long chunks are taken one at a time, and the batch shrinks at once when chunks get long", () => {
+  const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 100, publishValues: false });
+  sizer.record(1, 1000);
+  assert.equal(sizer.size, 1, "a 1 s chunk: one at a time");
+  for (let i = 0; i < 8; i++) sizer.record(sizer.size, sizer.size * 0.05);
+  assert.equal(sizer.size, 256);
+  sizer.record(256, 256 * 10); // 10 ms per chunk now
+  assert.equal(sizer.size, Math.floor(TARGET_BATCH_MS / 10));
+});
+
+test("MAX_BATCH_CHUNKS and, with per-parameter values, the batch's size in parameters cap it", () => {
+  const capped = new BatchSizer({ maxChunks: 3, chunkSize: 1, publishValues: false });
+  for (let i = 0; i < 5; i++) capped.record(capped.size, 0);
+  assert.equal(capped.size, 3);
+  const values = new BatchSizer({ maxChunks: 256, chunkSize: 10_000, publishValues: true });
+  for (let i = 0; i < 10; i++) values.record(values.size, 0);
+  assert.equal(values.size, Math.floor(MAX_BATCH_PARAMS_WITH_VALUES / 10_000));
+  const huge = new BatchSizer({ maxChunks: 256, chunkSize: 1_000_000, publishValues: true });
+  huge.record(1, 0);
+  assert.equal(huge.size, 1, "never below one chunk");
+});
+
+test("a batch's chunk ids are written as ranges and read back, in text and JSON log lines", () => {
+  const ids = [7, 5, 6, 9, 12, 13, 14];
+  assert.equal(formatIdRanges(ids), "5-7,9,12-14");
+  assert.deepEqual(parseIdRanges("5-7,9,12-14"), [5, 6, 7, 9, 12, 13, 14]);
+  assert.deepEqual(parseIdRanges("banana,3"), [3]);
+  const line = formatText({ time: new Date(), level: "INFO", worker: "w", component: "queue", message: "took 7 chunks", fields: { chunks: formatIdRanges(ids) } });
+  const parsed = parseLogLine(line);
+  assert.ok(parsed);
+  assert.deepEqual(chunkIdsOf(parsed.fields), [5, 6, 7, 9, 12, 13, 14]);
+  assert.deepEqual(chunkIdsOf({ chunk: 4 }), [4]);
+  assert.deepEqual(chunkIdsOf({ chunks: "8" }), [8]);
+  assert.deepEqual(chunkIdsOf({}), []);
+});
