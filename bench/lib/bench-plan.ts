@@ -12,6 +12,8 @@ export type BenchPlan = {
     chunks: Record<BackendName, number>;
     rawMessages: Record<BackendName, number>;
     loopChunks: Record<BackendName, number>;
+    /** The loop probe one chunk at a time. */
+    singleLoopChunks: Record<BackendName, number>;
     /** RabbitMQ publish-with-confirm probes (full bench only). */
     publishProbes: boolean;
   };
@@ -35,9 +37,11 @@ export function benchPlan(mode: Mode): BenchPlan {
     overhead: {
       trials: quick ? 1 : 3,
       workers: [1, 2, 4],
-      chunks: quick ? { redis: 500, rabbitmq: 250 } : { redis: 4000, rabbitmq: 1500 },
-      rawMessages: quick ? { redis: 10_000, rabbitmq: 3_000 } : { redis: 100_000, rabbitmq: 30_000 },
-      loopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
+      // Enough chunks that batches reach their full size and the run lasts long enough to time.
+      chunks: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
+      rawMessages: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
+      loopChunks: quick ? { redis: 10_000, rabbitmq: 5_000 } : { redis: 50_000, rabbitmq: 20_000 },
+      singleLoopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
       publishProbes: !quick,
     },
     efficiency: {

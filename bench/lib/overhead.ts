@@ -10,6 +10,10 @@ import { runQueueSweep } from "./queue-sweep.ts";
 import { measureAmqpConsumePublish, measureRawAmqp } from "./raw-amqp-limit.ts";
 import { measureRawRedis } from "./raw-redis-limit.ts";
 import { median, roundSummary, sig, summarize, type Summary } from "./stats.ts";
+import { WORKER_VARIABLES } from "../../lib/config/worker-variables.ts";
+
+/** The loop probe's batch: the largest a worker takes by default (MAX_BATCH_CHUNKS). */
+const LOOP_BATCH = Number(WORKER_VARIABLES.MAX_BATCH_CHUNKS.default);
 
 export type EndToEnd = {
   workers: number;
@@ -34,14 +38,20 @@ export type OverheadResult = {
   };
   endToEnd: EndToEnd[];
   profile: {
-    /** Chunks/s through the real WorkerQueue in one process, nothing computed, no logs, no thread. */
+    /** The batch the loop probe takes: the workers' default largest batch. */
+    loopBatch: number;
+    /** Chunks/s through the real WorkerQueue in one process, `loopBatch` at a time, nothing computed, no logs, no thread. */
     backendLoop: Summary;
+    /** The same, one chunk at a time: what a chunk too long to share its batch pays. */
+    backendLoopSingle: Summary;
+    /** Fixed cost of a chunk taken alone (broker round trips + compute hop), ms: what chunk sizing weighs. */
+    singleChunkMs: number;
     computeHopMicros: Summary;
     /** 1 worker process with LOG_LEVEL=WARNING: no per-chunk log lines. */
     quietLogsOneWorker: Summary;
     /** RabbitMQ: consume at prefetch 1 + N confirmed publishes + ack, msg/s (what complete() waits for). */
     confirmedPublishes?: { label: string; perSecond: Summary }[];
-    /** Milliseconds per chunk attributed to each part, for 1 worker (medians). */
+    /** Milliseconds per chunk attributed to each part, for 1 worker (medians), batches included. */
     perChunkMs: { total: number; broker: number; computeHop: number; logLines: number; rest: number };
   };
 };
@@ -87,14 +97,16 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
   }
 
   const loop: number[] = [];
+  const single: number[] = [];
   const hop: number[] = [];
   const quiet: number[] = [];
   for (let t = 0; t < trials; t++) {
-    loop.push(await backendLoopRate(backend, url, plan.loopChunks[backend]));
+    loop.push(await backendLoopRate(backend, url, plan.loopChunks[backend], LOOP_BATCH));
+    single.push(await backendLoopRate(backend, url, plan.singleLoopChunks[backend], 1));
     hop.push(await computeHopMicros(2000));
     const timing = await runQueueSweep({ backend, url, params: chunks, chunkSize: 1, label: "quiet", env: { LOG_LEVEL: "WARNING" } }, 1, 180_000);
     quiet.push(timing.chunks / timing.steadySeconds);
-    say(`${backend} hot-path probes trial ${t + 1}/${trials}: backend loop ${Math.round(loop.at(-1) ?? 0)} chunks/s, compute hop ${Math.round(hop.at(-1) ?? 0)} µs, 1 worker without per-chunk logs ${Math.round(quiet.at(-1) ?? 0)} chunks/s`);
+    say(`${backend} hot-path probes trial ${t + 1}/${trials}: backend loop ${Math.round(loop.at(-1) ?? 0)} chunks/s in batches of ${LOOP_BATCH}, ${Math.round(single.at(-1) ?? 0)} one at a time, compute hop ${Math.round(hop.at(-1) ?? 0)} µs, 1 worker without per-chunk logs ${Math.round(quiet.at(-1) ?? 0)} chunks/s`);
   }
   const confirmed = backend === "rabbitmq" && plan.publishProbes ? await confirmedPublishCosts(url, trials, say) : undefined;
   const backendLoop = summarize(loop);
@@ -113,11 +125,14 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
     },
     endToEnd,
     profile: {
+      loopBatch: LOOP_BATCH,
       backendLoop: roundSummary(backendLoop),
+      backendLoopSingle: roundSummary(summarize(single)),
+      singleChunkMs: sig(1000 / median(single) + hopMicros.median / 1000, 3),
       computeHopMicros: roundSummary(hopMicros),
       quietLogsOneWorker: roundSummary(quietOne),
       ...(confirmed ? { confirmedPublishes: confirmed } : {}),
-      perChunkMs: attributeCost(oneWorker, backendLoop.median, hopMicros.median, quietOne.median),
+      perChunkMs: attributeCost(oneWorker, backendLoop.median, hopMicros.median / LOOP_BATCH, quietOne.median),
     },
   };
 }

@@ -63,7 +63,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     "",
   ];
   out.push("## Overhead: zero-work chunks per second", "");
-  out.push("One-parameter chunks, nothing computed: each is loaded, delivered, accepted and acknowledged. Throughput runs from the first chunk taken to the last result (start-up in brackets counted).", "");
+  out.push("One-parameter chunks, nothing computed: each is loaded, delivered, accepted and acknowledged. Throughput runs from the first chunk taken to the last result (start-up in brackets counted). Workers take such short chunks in batches (up to MAX_BATCH_CHUNKS, about 50 ms of work each): one read, one trip to the compute thread and one accept-and-ack per batch.", "");
   for (const b of BACKENDS) {
     const o = r.overhead[b];
     out.push(`### ${NAMES[b]}`, "");
@@ -75,12 +75,12 @@ export function renderBenchMarkdown(r: BenchReport): string {
     out.push(`Raw limit (${o.rawLimit.method}): ${spread(o.rawLimit.oneConsumer)} msg/s with 1 consumer, ${spread(o.rawLimit.fourConsumers)} with 4; limit used: **${num(o.rawLimit.limitPerSecond)}/s**. One at a time (${o.rawLimit.perMessageMethod}): ${spread(o.rawLimit.perMessage)} msg/s.`, "");
     out.push(...table(["workers", "chunks/s", "chunks/s, start-up counted", "ratio to raw limit"], o.endToEnd.map((e) => [String(e.workers), spread(e.chunksPerSecond), spread(e.chunksPerSecondWithStartup), `${num(e.ratioToRawLimit)}x`])), "");
     const p = o.profile.perChunkMs;
-    out.push(`Where one worker's time per chunk goes (${o.chunks} chunks):`, "");
+    out.push(`Where one worker's time per chunk goes (${o.chunks.toLocaleString("en-US")} chunks). A chunk long enough to be taken alone pays ${num(o.profile.singleChunkMs)} ms of fixed cost (broker round trips one at a time + one compute hop): that is what chunk sizing weighs.`, "");
     out.push(...table(["part", "ms per chunk", "how it was measured"], [
       ["total (1 worker process)", num(p.total), "end to end above"],
-      ["broker path", num(p.broker), `the real WorkerQueue next() + complete() in one process: ${spread(o.profile.backendLoop)} chunks/s`],
+      ["broker path", num(p.broker), `the real WorkerQueue next() + complete() in one process, batches of ${o.profile.loopBatch}: ${spread(o.profile.backendLoop)} chunks/s (one at a time: ${spread(o.profile.backendLoopSingle)})`],
       ["per-chunk log lines", num(p.logLines), `1 worker with LOG_LEVEL=WARNING: ${spread(o.profile.quietLogsOneWorker)} chunks/s`],
-      ["compute-thread hop", num(p.computeHop), `postMessage there and back: ${spread(o.profile.computeHopMicros)} µs`],
+      ["compute-thread hop", num(p.computeHop), `postMessage there and back: ${spread(o.profile.computeHopMicros)} µs per trip, shared by a batch`],
       ["everything else", num(p.rest), "lease timer, result object, event loop (the remainder)"],
     ]), "");
     const pubs = o.profile.confirmedPublishes;

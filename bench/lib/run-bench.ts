@@ -82,7 +82,8 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
 
   const overhead = await per("overhead", (b, url) => measureOverhead(b, url, plan.overhead, say));
   const redisOverhead = overhead.redis;
-  const perChunkMs = isUnavailable(redisOverhead) ? 2 : redisOverhead.profile.perChunkMs.total;
+  // Chunk sizing weighs the fixed cost of a chunk long enough to be taken alone.
+  const perChunkMs = isUnavailable(redisOverhead) ? 2 : redisOverhead.profile.singleChunkMs;
   const sleepBound = await per("efficiency", (b, url) => measureSleepBound(b, url, plan.efficiency, say));
   const cpuBound = !on("efficiency") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("cpu-bound efficiency", say, () => (say("== efficiency: cpu-bound on redis"), measureCpuBound("redis", backends.redis.url, plan.efficiency, perChunkMs, say)));
