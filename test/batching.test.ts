@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { chunkIdsOf, formatIdRanges, parseIdRanges } from "../lib/log/chunk-ids.ts";
 import { formatText } from "../lib/log/format-log.ts";
 import { parseLogLine } from "../lib/log/parse-log-line.ts";
+import type { ChunkResult } from "../lib/backends/backend.ts";
+import { decodeResultBatch, encodeResultBatch } from "../lib/backends/result-batch.ts";
 import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
 
 test("the batch starts at one chunk and at most doubles while chunks are short", () => {
@@ -51,4 +53,18 @@ test("a batch's chunk ids are written as ranges and read back, in text and JSON 
   assert.deepEqual(chunkIdsOf({ chunk: 4 }), [4]);
   assert.deepEqual(chunkIdsOf({ chunks: "8" }), [8]);
   assert.deepEqual(chunkIdsOf({}), []);
+});
+
+test("a result batch round-trips through its wire form, values and exact sums included", () => {
+  const base = { runId: "r1", worker: "w0", takenAt: "2026-11-23T06:00:00.000Z", finishedAt: "2026-11-23T06:00:00.050Z" };
+  const results: ChunkResult[] = [
+    { ...base, chunkId: 3, start: 30, end: 40, attempt: 1, busySeconds: 0.01, aggregate: { count: 10, sum: 0.30000000000000004, sumPartials: [0.1, 0.2], min: 0.1, max: 0.2 } },
+    { ...base, chunkId: 9, start: 90, end: 92, attempt: 2, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2] },
+  ];
+  const wire = encodeResultBatch(results);
+  assert.deepEqual(decodeResultBatch(wire), results);
+  assert.ok(wire.length < JSON.stringify(results).length / 2, "the wire form is much smaller than the objects");
+  assert.throws(() => encodeResultBatch([results[0]!, { ...results[1]!, worker: "w1" }]), /share run, worker and times/);
+  assert.throws(() => decodeResultBatch('{"chunkId":1}'), /not a TTG result batch/);
+  assert.throws(() => decodeResultBatch('{"v":1,"runId":"r","worker":"w","chunks":[[1,2]]}'), /malformed chunk/);
 });

@@ -99,20 +99,19 @@ return lost
 /**
  * Accepts a batch's results and acks their tasks in one step: the first result of a chunk is
  * kept, a later one is counted as a duplicate and discarded. The batch becomes one entry of the
- * results stream: data is the JSON array of its results as the worker sent it, and `discard`
+ * results stream: data is the batch as the worker encoded it (lib/backends/result-batch.ts), and `discard`
  * names the chunks in it that were duplicates (usually none), which readers skip.
  * Then every task entry no consumer needs any more is trimmed from the stream (MINID: the
  * smallest of the oldest pending entry and the first one not yet delivered), which keeps the
  * stream as short as the work in flight at a fraction of the cost of deleting entries one by one.
- * KEYS: tasks, results, done, stats. ARGV: group, worker, runId, batchJson, then entryId, chunkId
- * for each chunk. Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
+ * KEYS: tasks, results, done, stats. ARGV: group, worker, runId, batchJson, entry ids and chunk ids
+ * (each comma-separated, in the same order: a few long arguments cost far less to send than many
+ * short ones). Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
  */
 export const COMPLETE = script(`
 local verdicts, ids, chunks, dup, fresh = {}, {}, {}, {}, { 'HSET', KEYS[3] }
-for i = 5, #ARGV, 2 do
-  ids[#ids + 1] = ARGV[i]
-  chunks[#chunks + 1] = ARGV[i + 1]
-end
+for id in string.gmatch(ARGV[5], '[^,]+') do ids[#ids + 1] = id end
+for chunk in string.gmatch(ARGV[6], '[^,]+') do chunks[#chunks + 1] = chunk end
 -- One read and one write for the whole batch (a batch never names a chunk twice).
 local seen = redis.call('HMGET', KEYS[3], unpack(chunks))
 for j = 1, #chunks do

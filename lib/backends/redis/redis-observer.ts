@@ -2,6 +2,7 @@
 // immediate reclaim of a dead worker's chunks, and a purge of this run's data only.
 import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
+import { decodeResultBatch } from "../result-batch.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
@@ -54,11 +55,10 @@ export class RedisObserver implements RunObserver {
         const r = fieldsToRecord(fields);
         if (r.run_id !== this.#o.runId || !r.data) continue;
         try {
-          const parsed = JSON.parse(r.data) as ChunkResult[] | ChunkResult;
           const discard = new Set((r.discard ?? "").split(",").filter(Boolean).map(Number));
-          for (const result of Array.isArray(parsed) ? parsed : [parsed]) if (!discard.has(result.chunkId)) out.push(result);
-        } catch {
-          this.#o.log?.("warn", `unreadable result entry ${id} skipped`);
+          for (const result of decodeResultBatch(r.data)) if (!discard.has(result.chunkId)) out.push(result);
+        } catch (error) {
+          this.#o.log?.("warn", `unreadable result entry ${id} skipped: ${(error as Error).message}`);
         }
       }
       // Entries of other runs are skipped; stop at the first page that holds any of ours.

@@ -2,6 +2,7 @@
 // (XAUTOCLAIM), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
 import type { Redis } from "ioredis";
 import type { BackendOptions, Completion, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
+import { encodeResultBatch } from "../result-batch.ts";
 import { COMPLETE, DEAD_LETTER, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
@@ -118,9 +119,14 @@ export class RedisWorkerQueue implements WorkerQueue {
   async complete(completions: readonly Completion[]): Promise<Verdict[]> {
     if (completions.length === 0) return [];
     const k = this.#keys;
-    const args: string[] = [k.group, this.#o.consumer, this.#o.runId, JSON.stringify(completions.map((c) => c.result))];
-    for (const { delivery, result } of completions) args.push((delivery as RedisDelivery).entryId, String(result.chunkId));
-    const verdicts = (await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], args)) as number[];
+    const verdicts = (await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], [
+      k.group,
+      this.#o.consumer,
+      this.#o.runId,
+      encodeResultBatch(completions.map((c) => c.result)),
+      completions.map((c) => (c.delivery as RedisDelivery).entryId).join(","),
+      completions.map((c) => c.result.chunkId).join(","),
+    ])) as number[];
     return verdicts.map((v) => (Number(v) === 1 ? "accepted" : "duplicate"));
   }
 
