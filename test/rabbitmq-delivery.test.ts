@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect } from "amqplib";
-import type { Delivery } from "../lib/backends/backend.ts";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { AMQP_URL, backendOptions, deleteNamespace, inspector, planFor, randomNamespace, resultFor } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("complete publishes the result, then acks; the observer reads it once and settled() follows", async (t) => {
@@ -17,17 +16,17 @@ test("complete publishes the result, then acks; the observer reads it once and s
   const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
   t.after(() => Promise.all([q.close(), observer.close()]));
   await q.ensureLoaded(plan);
-  const first = await q.next(5_000);
+  const first = await nextOne(q, 5_000);
   assert.ok(first?.task);
   assert.equal(first.deliveryCount, 1);
   assert.equal(await q.settled(plan), false);
-  assert.equal(await q.complete(first, resultFor("run-1", first.task)), "accepted");
-  const second = await q.next(5_000);
+  assert.equal(await completeOne(q, first), "accepted");
+  const second = await nextOne(q, 5_000);
   assert.ok(second?.task);
   // One chunk done, one held by a live worker: not settled (LESSONS 2).
   assert.equal(await q.settled(plan), false);
-  assert.equal(await q.renew(second), true);
-  await q.complete(second, resultFor("run-1", second.task));
+  assert.deepEqual(await q.renew([second]), [], "nothing was taken from a live worker");
+  await completeOne(q, second);
   assert.equal(await q.settled(plan), true);
 
   const results = await waitFor(async () => {
@@ -52,14 +51,14 @@ test("the observer counts what a worker holds from its notices, not a hard-coded
   const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
   t.after(() => Promise.all([q.close(), observer.close()]));
   await q.ensureLoaded(planFor("run-1", 30, 10));
-  const d = await q.next(5_000);
+  const d = await nextOne(q, 5_000);
   assert.ok(d?.task);
   const stats = await waitFor(async () => {
     const s = await observer.stats();
     return s.inFlight.w7 === 1 ? s : undefined;
   }, "w7 to show one chunk in flight");
   assert.equal(stats.pending, 2);
-  await q.complete(d, resultFor("run-1", d.task, "w7"));
+  await completeOne(q, d, "w7");
   await waitFor(async () => (await observer.stats()).inFlight.w7 === undefined, "w7 to hold nothing");
 });
 
@@ -74,14 +73,14 @@ test("a failing chunk is retried after the delay, then dead-lettered with its la
   const outcomes: string[] = [];
   const counts: number[] = [];
   for (let i = 1; i <= 3; i++) {
-    const d = await q.next(5_000);
+    const d = await nextOne(q, 5_000);
     assert.ok(d?.task, `delivery ${i}`);
     counts.push(d.deliveryCount);
     outcomes.push(await q.fail(d, `error #${i}`));
   }
   assert.deepEqual(counts, [1, 2, 3]);
   assert.deepEqual(outcomes, ["retry", "retry", "dead-lettered"]);
-  assert.equal(await q.next(300), undefined);
+  assert.deepEqual(await q.next(300, 5), []);
   const [dead] = await waitFor(async () => {
     const d = await observer.deadLetters();
     return d.length > 0 ? d : undefined;
@@ -105,13 +104,13 @@ test("a malformed message is dead-lettered, not a crash", async (t) => {
   const q = await createRabbitmqWorkerQueue(backendOptions(ns));
   const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
   t.after(() => Promise.all([q.close(), observer.close()]));
-  assert.equal(await q.next(50), undefined, "a worker before any loader waits on empty queues");
+  assert.deepEqual(await q.next(50, 1), [], "a worker before any loader waits on empty queues");
   const model = await connect(AMQP_URL);
   const ch = await model.createConfirmChannel();
   ch.sendToQueue(rabbitmqNames(ns, "run-1").tasks, Buffer.from("{not json"), { persistent: true });
   await ch.waitForConfirms();
   await model.close();
-  const d = await q.next(5_000);
+  const d = await nextOne(q, 5_000);
   assert.ok(d);
   assert.equal(d.task, undefined);
   assert.equal(await q.fail(d, "malformed message"), "dead-lettered");
@@ -132,14 +131,14 @@ test("a closed consumer's unacked chunk goes to another consumer within 1 s", as
   const b = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "b" }));
   t.after(() => Promise.all([a.close(), b.close()]));
   await a.ensureLoaded(plan);
-  const held = await a.next(5_000);
+  const held = await nextOne(a, 5_000);
   assert.ok(held?.task);
-  const waiting = b.next(5_000);
-  assert.equal(await b.next(100), undefined, "nothing for b while a holds the only chunk");
+  assert.deepEqual(await b.next(100, 1), [], "nothing for b while a holds the only chunk");
+  const waiting = nextOne(b, 5_000);
   const closedAt = Date.now();
   // Dropping the connection is what the broker sees when a worker is killed.
   await a.close();
-  const again: Delivery | undefined = (await waiting) ?? (await b.next(1_000));
+  const again = (await waiting) ?? (await nextOne(b, 1_000));
   const took = Date.now() - closedAt;
   assert.equal(again?.task?.chunkId, held.task.chunkId);
   assert.equal(again?.deliveryCount, 2, "a broker redelivery counts as an attempt");

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { LOAD_BATCH_CHUNKS } from "../lib/backends/rabbitmq/run-loader.ts";
-import { AMQP_URL, backendOptions, deleteNamespace, inspector, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 type Body = { run_id: string; chunk_id: number; start: number; end: number };
@@ -91,7 +91,7 @@ test("a second run on the same namespace may use another retry delay", async (t)
     const q = await createRabbitmqWorkerQueue(backendOptions(ns, { runId, retryDelayMs }));
     try {
       await q.ensureLoaded(planFor(runId, 10, 10));
-      const d = await q.next(5_000);
+      const d = await nextOne(q, 5_000);
       assert.equal(d?.task?.runId, runId);
       assert.equal(await q.fail(d!, "boom"), "retry");
     } finally {

@@ -3,11 +3,13 @@
 // never the machine's broker.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Delivery } from "../lib/backends/backend.ts";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue, startPrivateRabbitmq } from "../lib/backends/rabbitmq/index.ts";
-import { backendOptions, planFor, randomNamespace, resultFor } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { RunLedger } from "../lib/report/run-ledger.ts";
+import { backendOptions, completeAll, planFor, randomNamespace, readAllResults } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
-test("a RabbitMQ restart mid-run loses no task or result", async (t) => {
+test("a RabbitMQ restart mid-run loses no task or result; the held batch's late copies are counted as duplicates", async (t) => {
   const server = await startPrivateRabbitmq();
   t.after(() => server.stop());
   const ns = randomNamespace();
@@ -19,35 +21,43 @@ test("a RabbitMQ restart mid-run loses no task or result", async (t) => {
   await worker.ensureLoaded(plan);
 
   const done = new Set<number>();
-  const finish = async (d: Awaited<ReturnType<typeof worker.next>>) => {
-    assert.ok(d?.task);
-    await worker.complete(d, resultFor("run-1", d.task));
-    done.add(d.task.chunkId);
+  let completed = 0;
+  const finish = async (batch: Delivery[]) => {
+    await completeAll(worker, batch);
+    for (const d of batch) if (d.task) done.add(d.task.chunkId);
+    completed += batch.length;
   };
-  for (let i = 0; i < 10; i++) await finish(await worker.next(5_000));
-  const held = await worker.next(5_000); // in hand while the broker goes down
+  for (let i = 0; i < 4; i++) await finish(await worker.next(5_000, 3));
+  const held = await worker.next(5_000, 3); // in hand while the broker goes down
+  assert.ok(held.length > 0);
 
   await server.halt();
   await server.start();
 
-  await finish(held); // published after the reconnect; its ack is moot (the broker requeued it)
+  assert.equal((await worker.renew(held)).length, held.length, "the restart took the held batch from the worker");
+  await finish(held); // published after the reconnect; the acks are moot (the broker requeued the batch)
   await waitFor(async () => {
-    const d = await worker.next(200);
-    if (d) await finish(d);
+    const batch = await worker.next(200, 8);
+    if (batch.length > 0) await finish(batch);
     return worker.settled(plan);
   }, "the run to settle after the restart", 30_000, 0);
   assert.ok(reconnects.some((m) => m.includes("reconnected")), "the worker reconnected");
   assert.equal(done.size, plan.totalChunks);
+  const duplicates = completed - plan.totalChunks;
+  assert.ok(duplicates >= held.length, `the requeued held batch was done again (${duplicates} duplicates)`);
 
   // Results published before the restart are still there for an observer that starts after it.
   const observer = await createRabbitmqObserver({ ...opts, consumer: "coordinator" });
   t.after(() => observer.close());
-  const seen = new Set<number>();
-  await waitFor(async () => {
-    for (const r of await observer.readNewResults()) seen.add(r.chunkId);
-    return seen.size === plan.totalChunks;
-  }, "every chunk's result", 10_000);
+  const results = await readAllResults(observer, completed, 20_000);
+  assert.equal(results.length, completed, "one ChunkResult per chunk result published");
+  const ledger = new RunLedger(plan.totalChunks);
+  for (const r of results) ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+  assert.equal(ledger.acceptedCount, plan.totalChunks);
+  assert.equal(ledger.duplicatesDiscarded, duplicates);
+  assert.equal(ledger.aggregate.count, plan.totalParameters, "a duplicate never adds to the aggregate");
   const stats = await observer.stats();
   assert.equal(stats.accepted, plan.totalChunks);
+  assert.equal(stats.duplicates, duplicates);
   assert.equal(stats.deadLettered, 0);
 });

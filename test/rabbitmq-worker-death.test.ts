@@ -6,13 +6,14 @@ import { createInterface } from "node:readline";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue, ensureLocalRabbitmq } from "../lib/backends/rabbitmq/index.ts";
-import { AMQP_URL, backendOptions, deleteNamespace, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
+import { AMQP_URL, backendOptions, completeAll, deleteNamespace, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 const holder = fileURLToPath(new URL("./fixtures/rabbitmq/hold-chunk.ts", import.meta.url));
 
-async function holderWithChunk(t: TestContext, ns: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", holder, AMQP_URL, ns, "run-1"], { stdio: ["ignore", "pipe", "inherit"] });
+async function holderWithChunks(t: TestContext, ns: string, batch = 1) {
+  const child = spawn(process.execPath, ["--import", "tsx", holder, AMQP_URL, ns, "run-1", String(batch)], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   t.after(async () => {
     child.kill("SIGCONT");
@@ -21,8 +22,8 @@ async function holderWithChunk(t: TestContext, ns: string) {
   });
   const lines: string[] = [];
   createInterface({ input: child.stdout }).on("line", (l) => lines.push(l));
-  const line = await waitFor(() => lines.find((l) => l.startsWith("holding ")), "the holder to take a chunk", 20_000);
-  return { child, exited, chunkId: Number(line.split(" ")[1]) };
+  const line = await waitFor(() => lines.find((l) => l.startsWith("holding ")), "the holder to take its chunks", 20_000);
+  return { child, exited, chunkIds: (line.split(" ")[1] ?? "").split(",").map(Number) };
 }
 
 for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 8_000]] as const) {
@@ -32,16 +33,48 @@ for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 8_000]] as cons
     const other = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "other" }));
     t.after(() => other.close());
     await other.ensureLoaded(planFor("run-1", 10, 10)); // one chunk
-    const { child, chunkId } = await holderWithChunk(t, ns);
-    assert.equal(await other.next(100), undefined);
+    const { child, chunkIds } = await holderWithChunks(t, ns);
+    assert.deepEqual(await other.next(100, 1), []);
     const at = Date.now();
     child.kill(signal);
-    const d = await other.next(limitMs + 2_000);
+    const d = await nextOne(other, limitMs + 2_000);
     const took = Date.now() - at;
-    assert.equal(d?.task?.chunkId, chunkId);
+    assert.deepEqual([d?.task?.chunkId], chunkIds);
     assert.ok(took < limitMs, `back after ${took} ms`);
   });
 }
+
+test("a worker killed (SIGKILL) while holding a batch loses nothing: every chunk of the batch comes back and the run completes", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 60, 10); // six chunks
+  const other = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "other" }));
+  const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
+  t.after(() => Promise.all([other.close(), observer.close()]));
+  await other.ensureLoaded(plan);
+  const { child, exited, chunkIds } = await holderWithChunks(t, ns, 4);
+  assert.equal(chunkIds.length, 4);
+  // The two chunks the holder did not take; then nothing while it holds its batch.
+  const rest = await takeExactly(other, 2, 4);
+  await completeAll(other, rest, "other");
+  assert.deepEqual(await other.next(200, 4), []);
+  await waitFor(async () => (await observer.stats()).inFlight.holder === 4, "the observer to see the holder's batch of 4");
+
+  child.kill("SIGKILL");
+  await exited;
+  const back = await takeExactly(other, 4, 4);
+  assert.deepEqual(back.map((d) => d.task?.chunkId).sort(), [...chunkIds].sort(), "every chunk of the batch came back");
+  assert.ok(back.every((d) => d.deliveryCount === 2), "a broker redelivery counts as an attempt");
+  assert.deepEqual(await completeAll(other, back, "other"), ["accepted", "accepted", "accepted", "accepted"]);
+  assert.equal(await other.settled(plan), true);
+
+  const results = await readAllResults(observer, plan.totalChunks);
+  assert.deepEqual(results.map((r) => r.chunkId).sort(), [0, 1, 2, 3, 4, 5]);
+  const stats = await observer.stats();
+  assert.equal(stats.accepted, 6);
+  assert.equal(stats.duplicates, 0);
+  assert.deepEqual(stats.inFlight, {}, "the killed worker's batch is no longer counted as held");
+});
 
 test("no broker and no rabbitmq-server binary: a one-line bad-input error naming the fix", async () => {
   const error = await ensureLocalRabbitmq("amqp://guest:guest@127.0.0.1:1", { serverPath: "/nonexistent/rabbitmq-server" }).then(

@@ -113,9 +113,13 @@ export class AmqpLink {
     this.#closing = true;
     for (const w of this.#waiters.splice(0)) w.reject(new Error("Cannot use the RabbitMQ connection: it was closed"));
     const model = this.#model;
+    const channel = this.#channel;
     this.#model = undefined;
     this.#channel = undefined;
     try {
+      // Channel first: its close is ordered after the acks already sent on it, while a connection
+      // close may overtake them (amqplib writes channel 0 first) and requeue what was acked.
+      await channel?.close().catch(() => {});
       await model?.close();
     } catch {
       // Already gone: nothing to close.

@@ -10,43 +10,55 @@
 // Dead letters stay in `<ns>.tasks.dlq` for inspection: the observer reads them without acking
 // (they return to the queue when it closes) and only purge() removes this run's.
 //
-// In flight: workers publish small notices (taken / retry / released) to the results queue; with
-// prefetch 1 a worker holds at most one chunk, so "the last notice of worker w was taken" is exactly
-// what it holds (LESSONS 16: never a hard-coded 0).
+// Results arrive a batch per message and are read through results-intake.ts, which bounds the
+// bytes held (not the message count) and hands out one ChunkResult per chunk, a bounded batch per call.
+//
+// In flight: workers publish small notices (taken / retry / released, each naming chunk ids) to the
+// results queue; held-chunks.ts turns them into the set of chunks each worker holds (LESSONS 16:
+// never a hard-coded 0).
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { AmqpLink, pause } from "./amqp-link.ts";
+import { HeldChunks } from "./held-chunks.ts";
 import { rabbitmqNames, runQueues, sharedQueues, type RabbitmqNames } from "./rabbitmq-names.ts";
+import { noticeChunkIds, parseBody, type NoticeType } from "./result-messages.ts";
+import { ResultsIntake } from "./results-intake.ts";
 import { LOAD_BATCH_CHUNKS, loadRun } from "./run-loader.ts";
-import { readProgress } from "./run-progress.ts";
+import { readDoneMarkers, readProgress } from "./run-progress.ts";
 import { assertTopology } from "./topology.ts";
-
-type Held = { chunkId: number; since: string };
-
-const RESULTS_PREFETCH = 200;
 
 export class RabbitmqObserver implements RunObserver {
   readonly #link: AmqpLink;
   readonly #names: RabbitmqNames;
   readonly #o: BackendOptions;
   #consumingGeneration = 0;
-  #newResults: { result: ChunkResult; msg: ConsumeMessage; channel: ConfirmChannel; generation: number }[] = [];
-  #consumerTags: string[] = [];
+  readonly #results: ResultsIntake;
+  #dlqTag: string | undefined;
   readonly #acceptedIds = new Set<number>();
   #duplicates = 0;
   #retries = 0;
+  #malformed = 0;
   readonly #deadLetters = new Map<string, DeadLetterRecord>();
   /** Dead-letter messages of this run, held unacked on the channel of `generation`. */
   #heldDeadLetters: { msg: ConsumeMessage; channel: ConfirmChannel; generation: number }[] = [];
-  #foreignHeld = 0;
-  readonly #holding = new Map<string, Held>();
+  readonly #holding = new HeldChunks();
   #closed: Promise<void> | undefined;
   #plan: RunPlan | undefined;
+  /** The last complete read of the done markers (passive figures), for when another reader has them. */
+  #lastDone = { finished: 0, results: 0 };
 
   constructor(link: AmqpLink, options: BackendOptions) {
     this.#link = link;
     this.#o = options;
     this.#names = rabbitmqNames(options.namespace, options.runId);
+    this.#results = new ResultsIntake(link, this.#names.results, options.runId, {
+      onNotice: (type, body) => this.#onNotice(type, body),
+      onResults: (worker, results) => this.#holding.drop(results.map((r) => r.chunkId), worker),
+      onMalformed: (count, worker) => {
+        this.#malformed += count;
+        this.#o.log?.("warn", `left out ${count} malformed result(s) of run ${this.#o.runId}`, { worker });
+      },
+    });
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
@@ -55,9 +67,12 @@ export class RabbitmqObserver implements RunObserver {
 
   async readNewResults(): Promise<ChunkResult[]> {
     await this.#ensureConsuming();
-    const batch = this.#newResults.splice(0, RESULTS_PREFETCH);
-    for (const r of batch) ackIfOpen(this.#link, r);
-    return batch.map((r) => r.result);
+    const batch = await this.#results.take();
+    for (const r of batch) {
+      if (this.#acceptedIds.has(r.chunkId)) this.#duplicates++;
+      else this.#acceptedIds.add(r.chunkId);
+    }
+    return batch;
   }
 
   async deadLetters(): Promise<DeadLetterRecord[]> {
@@ -101,19 +116,20 @@ export class RabbitmqObserver implements RunObserver {
       await ch.close().catch(() => {});
     }
     // Unacked counts need the management plugin; what workers hold comes from their notices.
-    const inFlight: Record<string, number> = {};
-    for (const worker of this.#holding.keys()) inFlight[worker] = 1;
-    extra["tasks.unacked"] = this.#holding.size;
+    const inFlight = this.#holding.counts();
+    extra["tasks.unacked"] = this.#holding.total;
     extra["dlq.heldByObserver"] = this.#heldDeadLetters.length;
     extra["retries"] = this.#retries;
-    if (this.#foreignHeld > 0) extra["results.otherRunsHeld"] = this.#foreignHeld;
+    extra["results.prefetch"] = this.#results.prefetch;
+    if (this.#results.otherHeld > 0) extra["results.otherRunsHeld"] = this.#results.otherHeld;
+    if (this.#malformed > 0) extra["results.malformed"] = this.#malformed;
     return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, inFlight, extra };
   }
 
   /**
-   * Figures read without consuming anything (the monitor beside a demo): finished chunks from the
-   * run's done markers (a late duplicate adds a marker too, so this can run ahead by a duplicate),
-   * dead letters from the DLQ depth, waiting from the task and retry queues.
+   * Figures read without taking anything (the monitor beside a demo): finished chunks from the
+   * run's done markers (read and put back; when a worker is reading them right now, the last read
+   * stands), dead letters from the DLQ depth, waiting from the task and retry queues.
    */
   async #passiveStats(): Promise<QueueStats> {
     const ch = await this.#link.openChannel();
@@ -126,8 +142,11 @@ export class RabbitmqObserver implements RunObserver {
         extra[`${label}.ready`] = q.messageCount;
         extra[`${label}.consumers`] = q.consumerCount;
       }
-      const done = (await depth(this.#names.done)).messageCount;
-      extra["run.doneMarkers"] = done;
+      const markers = (await depth(this.#names.done)).messageCount;
+      extra["run.doneMarkers"] = markers;
+      const read = markers > 0 ? await readDoneMarkers(this.#link, this.#names, markers).catch(() => undefined) : undefined;
+      if (read || markers === 0) this.#lastDone = { finished: read?.finished.size ?? 0, results: read?.results.size ?? 0 };
+      const done = this.#lastDone.finished;
       const dead = Number(extra["dlq.ready"]);
       const pending = Number(extra["tasks.ready"]) + Number(extra["retry.ready"]);
       this.#plan ??= await this.describeRun();
@@ -136,7 +155,7 @@ export class RabbitmqObserver implements RunObserver {
       // neither waiting nor finished is held by some worker.
       const held = Math.max(0, loaded - pending - done);
       return {
-        accepted: Math.max(0, done - dead),
+        accepted: this.#lastDone.results,
         duplicates: 0,
         deadLettered: dead,
         pending,
@@ -160,8 +179,7 @@ export class RabbitmqObserver implements RunObserver {
    * returns how many chunks the broker hands to others.
    */
   async reclaimFrom(workerId: string): Promise<number> {
-    const held = this.#holding.delete(workerId);
-    return held ? 1 : 0;
+    return this.#holding.forget(workerId);
   }
 
   /**
@@ -169,11 +187,14 @@ export class RabbitmqObserver implements RunObserver {
    * a shared queue only when it is left empty and unused (never another run's messages).
    */
   async purge(): Promise<void> {
-    for (const held of [...this.#heldDeadLetters.splice(0), ...this.#newResults.splice(0)]) ackIfOpen(this.#link, held);
-    if (this.#link.isOpen(this.#consumingGeneration)) {
+    for (const held of this.#heldDeadLetters.splice(0)) ackIfOpen(this.#link, held);
+    this.#results.ackAll();
+    await this.#results.stop();
+    if (this.#dlqTag && this.#link.isOpen(this.#consumingGeneration)) {
       const { channel } = await this.#link.channel(0);
-      for (const tag of this.#consumerTags.splice(0)) await channel.cancel(tag).catch(() => {});
+      await channel.cancel(this.#dlqTag).catch(() => {});
     }
+    this.#dlqTag = undefined;
     this.#consumingGeneration = 0;
     for (const queue of sharedQueues(this.#names)) await this.#removeRunMessages(queue);
     for (const queue of runQueues(this.#names)) await this.#deleteQuietly(queue, {});
@@ -225,51 +246,29 @@ export class RabbitmqObserver implements RunObserver {
     const { channel, generation } = await this.#link.channel(5_000);
     // A reconnect put every held message back; they will come again.
     this.#heldDeadLetters = this.#heldDeadLetters.filter((h) => h.generation === generation);
-    this.#foreignHeld = 0;
     const aux = await this.#link.openChannel();
     try {
       await assertTopology(aux, this.#names); // so stats() may look at queues no loader created yet
     } finally {
       await aux.close().catch(() => {});
     }
-    // Bounded: the observer holds at most this many results (each may carry a chunk's values).
-    await channel.prefetch(RESULTS_PREFETCH);
-    const results = await channel.consume(this.#names.results, (msg) => msg && this.#onResultsMessage(msg, channel, generation), { noAck: false });
+    await this.#results.start(channel, generation);
     await channel.prefetch(0); // dead letters are small and held for inspection: no limit
     const dlq = await channel.consume(this.#names.dlq, (msg) => msg && this.#onDeadLetter(msg, channel, generation), { noAck: false });
-    this.#consumerTags = [results.consumerTag, dlq.consumerTag];
+    this.#dlqTag = dlq.consumerTag;
     this.#consumingGeneration = generation;
   }
 
-  #onResultsMessage(msg: ConsumeMessage, channel: ConfirmChannel, generation: number): void {
-    const body = parse(msg);
-    if (!body || body.runId !== this.#o.runId) {
-      this.#foreignHeld++;
-      return; // another run's (or unreadable): held, not acked, back in the queue when we close
-    }
+  #onNotice(type: NoticeType, body: Record<string, unknown>): void {
     const worker = typeof body.worker === "string" ? body.worker : "?";
-    const chunkId = Number(body.chunkId);
-    switch (msg.properties.type) {
-      case "taken":
-        // The chunk moved: whoever had it before (dead, frozen) no longer holds it.
-        for (const [w, held] of this.#holding) if (held.chunkId === chunkId) this.#holding.delete(w);
-        this.#holding.set(worker, { chunkId, since: String(body.at) });
-        channel.ack(msg);
-        return;
-      case "retry":
-      case "released":
-        if (msg.properties.type === "retry") this.#retries++;
-        if (this.#holding.get(worker)?.chunkId === chunkId) this.#holding.delete(worker);
-        channel.ack(msg);
-        return;
-      default: {
-        const result = body as unknown as ChunkResult;
-        if (this.#holding.get(worker)?.chunkId === chunkId) this.#holding.delete(worker);
-        if (this.#acceptedIds.has(chunkId)) this.#duplicates++;
-        else this.#acceptedIds.add(chunkId);
-        this.#newResults.push({ result, msg, channel, generation });
-      }
+    const chunkIds = noticeChunkIds(body);
+    if (type === "taken") {
+      // The chunks moved: whoever had them before (dead, frozen) no longer holds them.
+      this.#holding.take(worker, chunkIds);
+      return;
     }
+    if (type === "retry") this.#retries += chunkIds.length;
+    this.#holding.drop(chunkIds, worker);
   }
 
   #onDeadLetter(msg: ConsumeMessage, channel: ConfirmChannel, generation: number): void {
@@ -277,8 +276,7 @@ export class RabbitmqObserver implements RunObserver {
     if (!body || body.runId !== this.#o.runId) return; // another run's: held until we close
     const key = typeof msg.properties.messageId === "string" ? msg.properties.messageId : `${String(body.chunkId)}/${String(body.at)}`;
     if (!this.#deadLetters.has(key)) this.#deadLetters.set(key, body as unknown as DeadLetterRecord);
-    const chunkId = Number(body.chunkId);
-    for (const [w, held] of this.#holding) if (held.chunkId === chunkId) this.#holding.delete(w);
+    if (Number.isSafeInteger(body.chunkId)) this.#holding.drop([body.chunkId as number]);
     this.#heldDeadLetters.push({ msg, channel, generation });
   }
 
@@ -299,12 +297,7 @@ function ackIfOpen(link: AmqpLink, held: { msg: ConsumeMessage; channel: Confirm
 }
 
 function parse(msg: { content: Buffer }): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(msg.content.toString("utf8"));
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseBody(msg.content);
 }
 
 function runIdOf(msg: ConsumeMessage): string | undefined {

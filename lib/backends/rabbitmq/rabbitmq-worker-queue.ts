@@ -1,121 +1,56 @@
-// A worker's side of the RabbitMQ backend. Chunks arrive by basic.consume (never a basic.get poll)
-// on a channel with prefetch 1: a chunk is long, and a second one prefetched behind it would sit
-// unstarted with this worker while others idle (and would die with it). Acks are manual and come
-// only after the result (or retry copy, or dead letter) is confirmed by the broker (LESSONS 9).
+// A worker's side of the RabbitMQ backend. Chunks come in batches (task-intake.ts: basic.consume
+// with prefetch = the batch size). A finished batch costs one persistent confirmed message carrying
+// all its results, one confirmed done marker naming all its chunks, then one ack (multiple=true) when
+// the batch's delivery tags allow; acks come only after the results (or retry copy, or dead letter)
+// are confirmed by the broker (LESSONS 9).
 import { randomUUID } from "node:crypto";
-import type { ConfirmChannel, ConsumeMessage } from "amqplib";
-import type { BackendOptions, ChunkResult, DeadLetterRecord, Delivery, RunPlan, WorkerQueue } from "../backend.ts";
-import { AmqpLink, describe, isProtocolError } from "./amqp-link.ts";
+import type { BackendOptions, ChunkResult, Completion, DeadLetterRecord, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
+import { AmqpLink, describe } from "./amqp-link.ts";
+import type { Arrival } from "./delivery-acks.ts";
 import { json, publishConfirmed } from "./publish.ts";
 import { rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
+import { encodeResults, RESULTS_TYPE, type NoticeType } from "./result-messages.ts";
 import { loadRun } from "./run-loader.ts";
 import { markDone, SettledCheck } from "./run-progress.ts";
-import { ATTEMPT_HEADER, LAST_ERROR_HEADER, decodeAnyTask, deliveryAttempt, headerAttempt, headerLastError } from "./task-message.ts";
-import { assertTopology } from "./topology.ts";
+import { sameMessageId, TaskIntake } from "./task-intake.ts";
+import { ATTEMPT_HEADER, LAST_ERROR_HEADER, decodeAnyTask, deliveryAttempt, headerLastError } from "./task-message.ts";
 
-type RabbitDelivery = Delivery & { msg: ConsumeMessage; channel: ConfirmChannel; generation: number };
-type Arrival = { msg: ConsumeMessage; channel: ConfirmChannel; generation: number };
-
-/** Small notices the observer reads from the results queue to know who holds what (LESSONS 16). */
-export type NoticeType = "taken" | "retry" | "released";
+type RabbitDelivery = Delivery & Arrival;
 
 export class RabbitmqWorkerQueue implements WorkerQueue {
   readonly #link: AmqpLink;
   readonly #names: RabbitmqNames;
   readonly #o: BackendOptions;
   readonly #settled = new SettledCheck();
-  #arrivals: Arrival[] = [];
-  readonly #wakers = new Set<() => void>();
-  #consumingGeneration = 0;
-  #consumerTag: string | undefined;
+  readonly #intake: TaskIntake;
   #closed: Promise<void> | undefined;
 
   constructor(link: AmqpLink, options: BackendOptions) {
     this.#link = link;
     this.#o = options;
     this.#names = rabbitmqNames(options.namespace, options.runId);
+    this.#intake = new TaskIntake(link, this.#names, options.log);
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
     return loadRun(this.#link, this.#names, plan, this.#o.log);
   }
 
-  async next(blockMs: number): Promise<Delivery | undefined> {
+  async next(blockMs: number, max: number): Promise<Delivery[]> {
+    if (!Number.isSafeInteger(max) || max < 1) throw new Error(`Cannot take chunks: the batch size must be a whole number >= 1, not ${String(max)}`);
     const deadline = Date.now() + blockMs;
     for (;;) {
-      const consuming = await this.#ensureConsuming(deadline);
-      const arrival = this.#arrivals.shift();
-      if (arrival) {
-        if (!this.#link.isOpen(arrival.generation)) continue; // its channel died: the broker requeued it
-        const delivery = await this.#toDelivery(arrival);
-        if (delivery) return delivery;
-        continue;
+      const arrivals = await this.#intake.take(max, deadline);
+      if (arrivals.length === 0) return [];
+      const deliveries: RabbitDelivery[] = [];
+      for (const a of arrivals) {
+        const d = await this.#toDelivery(a);
+        if (d) deliveries.push(d);
       }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      await this.#waitForArrival(consuming ? remaining : Math.min(remaining, 100));
+      const chunkIds = deliveries.flatMap((d) => (d.task ? [d.task.chunkId] : []));
+      if (chunkIds.length > 0) this.#notice("taken", { chunkIds });
+      if (deliveries.length > 0 || Date.now() >= deadline) return deliveries;
     }
-  }
-
-  /** (Re)starts the consumer after the first call and after every reconnect; false while the broker is away. */
-  async #ensureConsuming(deadline: number): Promise<boolean> {
-    if (this.#consumingGeneration === this.#link.generation && this.#link.isOpen()) return true;
-    let channel: ConfirmChannel;
-    let generation: number;
-    try {
-      ({ channel, generation } = await this.#link.channel(Math.max(0, deadline - Date.now())));
-    } catch {
-      return false;
-    }
-    try {
-      await this.#consume(channel, generation);
-      return true;
-    } catch (error) {
-      if (isProtocolError(error)) throw error;
-      return false; // the connection broke meanwhile; the next call tries again
-    }
-  }
-
-  async #consume(channel: ConfirmChannel, generation: number): Promise<void> {
-    const aux = await this.#link.openChannel();
-    try {
-      // Declaring is idempotent: a worker that starts before any loader waits on empty queues.
-      await assertTopology(aux, this.#names);
-    } finally {
-      await aux.close().catch(() => {});
-    }
-    await channel.prefetch(1);
-    const { consumerTag } = await channel.consume(
-      this.#names.tasks,
-      (msg) => {
-        // null: the broker cancelled the consumer (queue deleted); consume again on the next call.
-        if (!msg) {
-          if (this.#consumingGeneration === generation) this.#consumingGeneration = 0;
-          return;
-        }
-        this.#arrivals.push({ msg, channel, generation });
-        this.#wakeAll();
-      },
-      { noAck: false },
-    );
-    this.#consumingGeneration = generation;
-    this.#consumerTag = consumerTag;
-  }
-
-  #waitForArrival(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
-  }
-
-  #wakeAll(): void {
-    for (const wake of [...this.#wakers]) wake();
   }
 
   async #toDelivery(a: Arrival): Promise<RabbitDelivery | undefined> {
@@ -129,26 +64,38 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
       await this.#deadLetter(delivery, error, delivery.deliveryCount - 1);
       return undefined;
     }
-    if (task) this.#notice("taken", { chunkId: task.chunkId, attempt: delivery.deliveryCount });
     return delivery;
   }
 
-  async renew(delivery: Delivery): Promise<boolean> {
-    // Nothing to renew: the lease is the connection, kept alive by heartbeats.
-    return this.#link.isOpen((delivery as RabbitDelivery).generation);
+  async renew(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    // Nothing to renew: the lease is the connection, kept alive by heartbeats. A delivery of a
+    // channel that is gone was requeued by the broker: taken from this worker.
+    return deliveries.filter((d) => !this.#link.isOpen((d as RabbitDelivery).generation));
   }
 
-  async complete(delivery: Delivery, result: ChunkResult): Promise<"accepted" | "duplicate"> {
-    const d = delivery as RabbitDelivery;
-    await this.#link.retrying("publish a chunk result", (ch) =>
-      Promise.all([
-        publishConfirmed(ch, this.#names.results, json(result), { type: "result", messageId: randomUUID() }),
-        markDone(ch, this.#names, result.chunkId, "result"),
-      ]),
-    );
-    this.#ack(d);
-    // Deduplication happens where results are read (the observer's ledger), keyed by chunk id.
-    return "accepted";
+  async complete(completions: readonly Completion[]): Promise<Verdict[]> {
+    if (completions.length === 0) return [];
+    // The same chunk twice in one batch (a redelivery met its first copy): one result goes out.
+    const seen = new Set<number>();
+    const results: ChunkResult[] = [];
+    const verdicts = completions.map(({ result }): Verdict => {
+      if (seen.has(result.chunkId)) return "duplicate";
+      seen.add(result.chunkId);
+      results.push(result);
+      return "accepted";
+    });
+    const body = encodeResults(results);
+    const messageId = randomUUID();
+    // Results first, marker second, each confirmed: a marker never names a chunk whose result the
+    // broker might not have (settled() trusts the markers).
+    await this.#link.retrying("publish a batch of results", async (ch) => {
+      await publishConfirmed(ch, this.#names.results, body, { type: RESULTS_TYPE, messageId });
+      await markDone(ch, this.#names, [...seen], "result");
+    });
+    // A delivery whose channel is gone was requeued by the broker; the copy another worker
+    // computes will be discarded as a duplicate where results are read (the observer's ledger).
+    this.#intake.acks.ack(completions.map((c) => c.delivery as RabbitDelivery));
+    return verdicts;
   }
 
   async fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered"> {
@@ -166,35 +113,16 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     await this.#link.retrying("publish a retry", (ch) =>
       publishConfirmed(ch, queue, d.msg.content, { ...options, headers, ...sameMessageId(d.msg) }),
     );
-    this.#ack(d);
-    this.#notice("retry", { chunkId: d.task.chunkId, attempt: d.deliveryCount, error });
+    this.#intake.acks.ack([d]);
+    this.#notice("retry", { chunkIds: [d.task.chunkId], attempt: d.deliveryCount, error });
     return "retry";
   }
 
   async release(delivery: Delivery): Promise<void> {
     const d = delivery as RabbitDelivery;
     if (!this.#link.isOpen(d.generation)) return; // its channel is gone: the broker already requeued it
-    await this.#putBack(d);
-    if (d.task) this.#notice("released", { chunkId: d.task.chunkId });
-  }
-
-  /**
-   * Gives a chunk back with its attempt count unchanged: a copy to the tasks queue, confirmed, then
-   * an ack. (A plain nack-requeue would mark it redelivered, which counts as an attempt.)
-   */
-  async #putBack(d: { msg: ConsumeMessage; channel: ConfirmChannel; generation: number }): Promise<void> {
-    try {
-      const lastError = headerLastError(d.msg);
-      const headers = { [ATTEMPT_HEADER]: headerAttempt(d.msg), ...(lastError ? { [LAST_ERROR_HEADER]: lastError } : {}) };
-      await publishConfirmed(d.channel, this.#names.tasks, d.msg.content, { headers, ...sameMessageId(d.msg) });
-      d.channel.ack(d.msg);
-    } catch {
-      try {
-        d.channel.nack(d.msg, false, true);
-      } catch {
-        // The channel is gone: the broker requeues the chunk itself.
-      }
-    }
+    await this.#intake.putBack([d]);
+    if (d.task) this.#notice("released", { chunkIds: [d.task.chunkId] });
   }
 
   async #deadLetter(d: RabbitDelivery, error: string, attempts: number): Promise<void> {
@@ -213,24 +141,10 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     if (!d.task) record.raw = d.raw;
     await this.#link.retrying("dead-letter a chunk", async (ch) => {
       await publishConfirmed(ch, this.#names.dlq, json(record), { type: "dead-letter", messageId: randomUUID() });
-      if (d.task) await markDone(ch, this.#names, d.task.chunkId, "dead-lettered");
+      if (d.task) await markDone(ch, this.#names, [d.task.chunkId], "dead-lettered");
     });
-    this.#ack(d);
+    this.#intake.acks.ack([d]);
     this.#o.log?.("warn", `dead-lettered ${d.task ? `chunk ${d.task.chunkId}` : "a malformed message"}`, { attempts, error });
-  }
-
-  #ack(d: RabbitDelivery): void {
-    if (!this.#link.isOpen(d.generation)) {
-      // The connection broke after the confirm: the broker has requeued the chunk, and the copy
-      // another worker computes will be discarded as a duplicate.
-      this.#o.log?.("debug", "cannot ack a chunk whose channel is gone; it was requeued", { chunk: d.task?.chunkId });
-      return;
-    }
-    try {
-      d.channel.ack(d.msg);
-    } catch (error) {
-      this.#o.log?.("debug", "ack failed; the broker will requeue the chunk", { error: describe(error) });
-    }
   }
 
   /** Advisory, so not awaited by the caller's path (still confirmed, like every publish). */
@@ -252,23 +166,11 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
   }
 
   async #close(): Promise<void> {
-    if (this.#consumerTag && this.#link.isOpen(this.#consumingGeneration)) {
-      const { channel } = await this.#link.channel(0).catch(() => ({ channel: undefined }));
-      await channel?.cancel(this.#consumerTag).catch(() => {});
-    }
-    // A chunk pushed to us but never started goes back with its attempt count unchanged (closing
-    // the channel would requeue it marked redelivered, which counts as an attempt).
-    for (const a of this.#arrivals.splice(0)) {
-      if (this.#link.isOpen(a.generation)) await this.#putBack(a);
-    }
-    this.#wakeAll();
+    // Chunks pushed to us but never started go back with their attempt count unchanged (closing
+    // the channel would requeue them marked redelivered, which counts as an attempt).
+    await this.#intake.close();
     await this.#link.close();
   }
-}
-
-function sameMessageId(msg: ConsumeMessage): { messageId?: string } {
-  const id: unknown = msg.properties.messageId;
-  return typeof id === "string" ? { messageId: id } : {};
 }
 
 export async function createRabbitmqWorkerQueue(options: BackendOptions): Promise<WorkerQueue> {

@@ -1,11 +1,13 @@
 // When is a run settled (no chunk pending, in retry or in flight anywhere)? RabbitMQ cannot say:
-// passive declares count ready messages only, never the unacked chunk a slow or frozen worker holds
-// (LESSONS 2). So every finished chunk (result confirmed, or dead-lettered) leaves a marker
-// {chunkId} in `<ns>.done.<runId>` before its task is acked, and the run is settled when the markers
-// name every chunk id of the plan. The marker count is cheap (a passive declare) and never smaller
-// than the number of distinct ids, so it rules "not yet" out at no cost; only when it reaches the
-// plan's size does one worker read the markers (exclusively, without acking) to count distinct ids,
-// and a worker that proves the run settled leaves a message in `<ns>.settled.<runId>` for the rest.
+// passive declares count ready messages only, never the unacked chunks a slow or frozen worker holds
+// (LESSONS 2). So every finished batch (results confirmed, or a chunk dead-lettered) leaves a marker
+// {"chunkIds":[...],"outcome":"result"|"dead-lettered"} in `<ns>.done.<runId>` before its tasks are
+// acked, and the run is settled when the markers name every chunk id of the plan. Workers read the
+// markers themselves, so settled detection never depends on the observer (which consumes results).
+// A marker names a whole batch, so the marker count no longer bounds the chunk count: one worker
+// reads the markers (exclusively, without acking) only when their count has changed since its last
+// complete read came up short, and a worker that proves the run settled leaves a message in
+// `<ns>.settled.<runId>` for the rest.
 import type { Channel, ConfirmChannel } from "amqplib";
 import type { RunPlan } from "../backend.ts";
 import type { AmqpLink } from "./amqp-link.ts";
@@ -15,8 +17,8 @@ import { batchesNeeded } from "./run-loader.ts";
 
 export type DoneOutcome = "result" | "dead-lettered";
 
-export function markDone(ch: ConfirmChannel, names: RabbitmqNames, chunkId: number, outcome: DoneOutcome): Promise<void> {
-  return publishConfirmed(ch, names.done, json({ chunkId, outcome }));
+export function markDone(ch: ConfirmChannel, names: RabbitmqNames, chunkIds: readonly number[], outcome: DoneOutcome): Promise<void> {
+  return publishConfirmed(ch, names.done, json({ chunkIds, outcome }));
 }
 
 export type RunProgress = { loadedBatches: number; doneMarkers: number; settledMarker: boolean };
@@ -39,10 +41,10 @@ export class SettledCheck {
         const progress = await readProgress(ch, names);
         if (progress.settledMarker) return true;
         if (progress.loadedBatches < batchesNeeded(plan)) return false;
-        if (progress.doneMarkers < plan.totalChunks || progress.doneMarkers === this.#incompleteAt) return false;
-        const read = await readDistinctDone(link, names, plan, progress.doneMarkers);
+        if (progress.doneMarkers === 0 || progress.doneMarkers === this.#incompleteAt) return false;
+        const read = await readDoneMarkers(link, names, progress.doneMarkers);
         if (!read) return false;
-        if (read.distinct < plan.totalChunks) {
+        if (countBelow(read.finished, plan.totalChunks) < plan.totalChunks) {
           if (read.complete) this.#incompleteAt = progress.doneMarkers;
           return false;
         }
@@ -57,18 +59,22 @@ export class SettledCheck {
   }
 }
 
+export type DoneMarkers = {
+  /** Chunk ids with a marker of either outcome. */
+  finished: Set<number>;
+  /** Chunk ids with a "result" marker. */
+  results: Set<number>;
+  /** True when every marker counted before the read was received. */
+  complete: boolean;
+};
+
 /**
  * Reads the done markers without acking them (closing the channel puts them all back). The
- * consumer is exclusive, so two workers never each see half; undefined when another one is reading.
+ * consumer is exclusive, so two readers never each see half; undefined when another one is reading.
  */
-async function readDistinctDone(
-  link: AmqpLink,
-  names: RabbitmqNames,
-  plan: RunPlan,
-  expected: number,
-): Promise<{ distinct: number; complete: boolean } | undefined> {
+export async function readDoneMarkers(link: AmqpLink, names: RabbitmqNames, expected: number): Promise<DoneMarkers | undefined> {
   const ch = await link.openChannel();
-  const seen = new Set<number>();
+  const read: DoneMarkers = { finished: new Set(), results: new Set(), complete: false };
   let received = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -80,8 +86,11 @@ async function readDistinctDone(
         (msg) => {
           if (!msg) return resolve();
           received++;
-          const chunkId = parseChunkId(msg.content);
-          if (chunkId !== undefined && chunkId < plan.totalChunks) seen.add(chunkId);
+          const marker = parseMarker(msg.content);
+          for (const id of marker?.chunkIds ?? []) {
+            read.finished.add(id);
+            if (marker?.outcome === "result") read.results.add(id);
+          }
           if (received >= expected) {
             clearTimeout(timer);
             resolve();
@@ -99,13 +108,21 @@ async function readDistinctDone(
   } finally {
     await ch.close().catch(() => {});
   }
-  return { distinct: seen.size, complete: received >= expected };
+  read.complete = received >= expected;
+  return read;
 }
 
-function parseChunkId(content: Buffer): number | undefined {
+function countBelow(ids: Set<number>, limit: number): number {
+  let n = 0;
+  for (const id of ids) if (id < limit) n++;
+  return n;
+}
+
+function parseMarker(content: Buffer): { chunkIds: number[]; outcome: unknown } | undefined {
   try {
-    const id = (JSON.parse(content.toString("utf8")) as { chunkId?: unknown }).chunkId;
-    return Number.isSafeInteger(id) && (id as number) >= 0 ? (id as number) : undefined;
+    const value = JSON.parse(content.toString("utf8")) as { chunkIds?: unknown; outcome?: unknown };
+    if (!Array.isArray(value.chunkIds)) return undefined;
+    return { chunkIds: (value.chunkIds as unknown[]).filter((n): n is number => Number.isSafeInteger(n) && (n as number) >= 0), outcome: value.outcome };
   } catch {
     return undefined;
   }

@@ -1,0 +1,175 @@
+// How chunks reach a worker: basic.consume (never a basic.get poll) with prefetch = the batch size
+// the worker asks for, so the broker keeps at most one batch in flight to it. A worker asks for one
+// chunk while chunks are long (a second one prefetched behind it would sit unstarted while others
+// idle, and die with it) and for more when they are short.
+//
+// RabbitMQ applies basic.qos to consumers started after it, never to a running one, so a new
+// prefetch means: cancel the consumer (arrivals it already pushed stay ours, unacked), keep as many
+// of them as the new size allows, put the rest back with their attempt count unchanged, and consume
+// again with the new prefetch once those kept are handed out. That costs round trips, so it happens
+// when the size grows past the prefetch or falls to half of it or less; a size that only wobbles
+// below the prefetch keeps the consumer, and what it buffered beyond the size is handed out next.
+import type { ConfirmChannel, ConsumeMessage } from "amqplib";
+import type { BackendOptions } from "../backend.ts";
+import { isProtocolError, type AmqpLink } from "./amqp-link.ts";
+import { UnackedTags, type Arrival } from "./delivery-acks.ts";
+import { publishConfirmed } from "./publish.ts";
+import type { RabbitmqNames } from "./rabbitmq-names.ts";
+import { ATTEMPT_HEADER, LAST_ERROR_HEADER, headerAttempt, headerLastError } from "./task-message.ts";
+import { assertTopology } from "./topology.ts";
+
+type Consumer = { tag: string; channel: ConfirmChannel; generation: number; prefetch: number };
+
+export class TaskIntake {
+  readonly #link: AmqpLink;
+  readonly #names: RabbitmqNames;
+  readonly #log: BackendOptions["log"];
+  readonly acks = new UnackedTags();
+  #arrivals: Arrival[] = [];
+  readonly #wakers = new Set<() => void>();
+  #consumer: Consumer | undefined;
+  /** The prefetch of the next consumer (the running one's, while it runs). */
+  #prefetch = 0;
+  #declaredGeneration = 0;
+
+  constructor(link: AmqpLink, names: RabbitmqNames, log: BackendOptions["log"]) {
+    this.#link = link;
+    this.#names = names;
+    this.#log = log;
+  }
+
+  /** Up to max arrivals of the live channel, waiting until deadline for the first one; [] when none came. */
+  async take(max: number, deadline: number): Promise<Arrival[]> {
+    if (max > this.#prefetch || max * 2 <= this.#prefetch) await this.#resize(max);
+    for (;;) {
+      this.#dropDead();
+      if (this.#arrivals.length === 0) {
+        const consuming = await this.#ensureConsuming(deadline);
+        const remaining = deadline - Date.now();
+        if (this.#arrivals.length === 0) {
+          if (remaining <= 0) return [];
+          await this.#waitForArrival(consuming ? remaining : Math.min(remaining, 100));
+          continue;
+        }
+      } else if (this.#arrivals.length < max) {
+        // The rest of a batch may already be in the socket: let it be read before handing out.
+        await new Promise((resolve) => setImmediate(resolve));
+        this.#dropDead();
+      }
+      return this.#arrivals.splice(0, max);
+    }
+  }
+
+  /**
+   * Gives arrivals back with their attempt count unchanged: a copy to the tasks queue, confirmed,
+   * then an ack (a plain nack-requeue would mark them redelivered, which counts as an attempt).
+   * A copy the broker did not confirm leaves its original to a nack-requeue.
+   */
+  async putBack(arrivals: readonly Arrival[]): Promise<void> {
+    const live = arrivals.filter((a) => this.#link.isOpen(a.generation));
+    const sent = await Promise.allSettled(
+      live.map((a) => publishConfirmed(a.channel, this.#names.tasks, a.msg.content, { headers: sameAttempt(a.msg), ...sameMessageId(a.msg) })),
+    );
+    this.acks.ack(live.filter((_, i) => sent[i]?.status === "fulfilled"));
+    this.acks.requeue(live.filter((_, i) => sent[i]?.status === "rejected"));
+  }
+
+  /** Stops consuming and puts back every arrival not handed out yet. */
+  async close(): Promise<void> {
+    await this.#cancel();
+    await this.putBack(this.#arrivals.splice(0));
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  async #resize(max: number): Promise<void> {
+    this.#prefetch = max;
+    if (this.#consumer && this.#consumer.prefetch !== max) await this.#cancel();
+    this.#dropDead();
+    const excess = this.#arrivals.splice(max);
+    if (excess.length > 0) {
+      this.#log?.("debug", "batch size lowered: putting buffered chunks back", { max, putBack: excess.length });
+      await this.putBack(excess);
+    }
+  }
+
+  async #cancel(): Promise<void> {
+    const c = this.#consumer;
+    this.#consumer = undefined;
+    // After cancel-ok nothing more arrives for the tag; what it pushed before is in #arrivals.
+    if (c && this.#link.isOpen(c.generation)) await c.channel.cancel(c.tag).catch(() => {});
+  }
+
+  #dropDead(): void {
+    // An arrival of a channel that died was requeued by the broker: it is not ours any more.
+    if (this.#arrivals.some((a) => !this.#link.isOpen(a.generation))) this.#arrivals = this.#arrivals.filter((a) => this.#link.isOpen(a.generation));
+  }
+
+  /** (Re)starts the consumer with prefetch = the batch size; false while the broker is away. */
+  async #ensureConsuming(deadline: number): Promise<boolean> {
+    if (this.#consumer && this.#link.isOpen(this.#consumer.generation)) return true;
+    this.#consumer = undefined;
+    try {
+      const { channel, generation } = await this.#link.channel(Math.max(0, deadline - Date.now()));
+      await this.#consume(channel, generation);
+      return true;
+    } catch (error) {
+      if (isProtocolError(error)) throw error;
+      return false; // the connection broke meanwhile; the next call tries again
+    }
+  }
+
+  async #consume(channel: ConfirmChannel, generation: number): Promise<void> {
+    if (this.#declaredGeneration !== generation) {
+      // Declaring is idempotent: a worker that starts before any loader waits on empty queues.
+      const aux = await this.#link.openChannel();
+      try {
+        await assertTopology(aux, this.#names);
+      } finally {
+        await aux.close().catch(() => {});
+      }
+      this.#declaredGeneration = generation;
+    }
+    const prefetch = this.#prefetch;
+    await channel.prefetch(prefetch);
+    let tag = "";
+    const { consumerTag } = await channel.consume(
+      this.#names.tasks,
+      (msg) => {
+        // null: the broker cancelled the consumer (queue deleted); consume again on the next call.
+        if (!msg) {
+          if (this.#consumer?.tag === tag) this.#consumer = undefined;
+          return;
+        }
+        const arrival = { msg, channel, generation };
+        this.acks.add(arrival);
+        this.#arrivals.push(arrival);
+        for (const wake of [...this.#wakers]) wake();
+      },
+      { noAck: false },
+    );
+    tag = consumerTag;
+    this.#consumer = { tag, channel, generation, prefetch };
+  }
+
+  #waitForArrival(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+    });
+  }
+}
+
+function sameAttempt(msg: ConsumeMessage): Record<string, unknown> {
+  const lastError = headerLastError(msg);
+  return { [ATTEMPT_HEADER]: headerAttempt(msg), ...(lastError ? { [LAST_ERROR_HEADER]: lastError } : {}) };
+}
+
+export function sameMessageId(msg: ConsumeMessage): { messageId?: string } {
+  const id: unknown = msg.properties.messageId;
+  return typeof id === "string" ? { messageId: id } : {};
+}

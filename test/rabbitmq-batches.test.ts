@@ -1,0 +1,167 @@
+// RabbitMQ batches: a batch of k delivered and completed with one results message and one done
+// marker, every chunk accepted once; a lowered batch size and close() put buffered chunks back
+// without counting an attempt; duplicate results are counted as duplicates, never added twice.
+import assert from "node:assert/strict";
+import { test, type TestContext } from "node:test";
+import type { Delivery, WorkerQueue } from "../lib/backends/backend.ts";
+import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
+import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { RunLedger } from "../lib/report/run-ledger.ts";
+import { encodeResultBatch } from "../lib/backends/result-batch.ts";
+import { backendOptions, completeAll, deleteNamespace, inspector, planFor, randomNamespace, readAllResults, resultFor, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { waitFor } from "./helpers/wait-for.ts";
+
+async function setUp(t: TestContext, chunks: number) {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", chunks * 10, 10);
+  const names = rabbitmqNames(ns, "run-1");
+  const look = await inspector();
+  t.after(() => look.close());
+  const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
+  t.after(() => observer.close());
+  return { ns, plan, names, look, observer };
+}
+
+/** Waits until the tasks queue holds `ready` messages (the broker pushed, or got back, what we expect). */
+function tasksReady(look: Awaited<ReturnType<typeof inspector>>, queue: string, ready: number) {
+  return waitFor(async () => (await look.ready(queue)) === ready, `${queue} to hold ${ready} ready chunks`);
+}
+
+const ids = (ds: readonly Delivery[]) => ds.map((d) => d.task?.chunkId ?? -1);
+
+test("a batch of k is delivered and completed with one results message and one done marker; every chunk accepted exactly once", async (t) => {
+  const { ns, plan, names, look, observer } = await setUp(t, 50);
+  const q = await createRabbitmqWorkerQueue(backendOptions(ns));
+  t.after(() => q.close());
+  await q.ensureLoaded(plan);
+  const taken: number[] = [];
+  let batches = 0;
+  let largest = 0;
+  while (taken.length < plan.totalChunks) {
+    const batch = await q.next(5_000, 10);
+    assert.ok(batch.length >= 1 && batch.length <= 10, `a batch of ${batch.length}`);
+    assert.ok(batch.every((d) => d.deliveryCount === 1));
+    assert.deepEqual(await q.renew(batch), []);
+    assert.deepEqual(await completeAll(q, batch), batch.map(() => "accepted"));
+    taken.push(...ids(batch));
+    largest = Math.max(largest, batch.length);
+    batches++;
+  }
+  assert.equal(largest, 10, "the worker was handed full batches");
+  assert.equal(new Set(taken).size, plan.totalChunks, "each chunk handed out once");
+  assert.equal(await look.ready(names.done), batches, "one done marker per batch");
+  assert.equal(await q.settled(plan), true);
+  // One results message and one "taken" notice per batch, nothing per chunk.
+  await waitFor(async () => (await look.ready(names.results)) === 2 * batches, "a results message and a taken notice per batch");
+
+  const results = await readAllResults(observer, plan.totalChunks);
+  assert.equal(results.length, plan.totalChunks);
+  assert.deepEqual(results.map((r) => r.chunkId).sort((a, b) => a - b), [...Array(plan.totalChunks).keys()]);
+  const stats = await observer.stats();
+  assert.equal(stats.accepted, plan.totalChunks);
+  assert.equal(stats.duplicates, 0);
+  assert.deepEqual(stats.inFlight, {});
+});
+
+test("a lowered batch size puts the buffered arrivals back with their attempt count unchanged: none lost, none counted twice", async (t) => {
+  const { ns, plan, names, look, observer } = await setUp(t, 40);
+  const q = await createRabbitmqWorkerQueue(backendOptions(ns));
+  t.after(() => q.close());
+  await q.ensureLoaded(plan);
+  const handed = await takeExactly(q, 10, 10);
+  assert.equal(handed.length, 10);
+  await completeAll(q, handed);
+  // The consumer (prefetch 10) refills: ten more are now buffered in this worker, unstarted.
+  await tasksReady(look, names.tasks, 20);
+  const small = await q.next(5_000, 2);
+  assert.equal(small.length, 2);
+  // The eight buffered beyond the new size went back to the queue, confirmed, before next() returned.
+  assert.equal(await look.ready(names.tasks), 28);
+  handed.push(...small);
+  await completeAll(q, small);
+  while (handed.length < plan.totalChunks) {
+    const batch = await q.next(5_000, 2);
+    assert.ok(batch.length <= 2);
+    await completeAll(q, batch);
+    handed.push(...batch);
+  }
+  assert.deepEqual(ids(handed).sort((a, b) => a - b), [...Array(plan.totalChunks).keys()], "every chunk handed out exactly once");
+  assert.ok(handed.every((d) => d.deliveryCount === 1), "a chunk put back is not an attempt");
+  assert.deepEqual(await q.next(200, 2), []);
+  assert.equal(await q.settled(plan), true);
+  const results = await readAllResults(observer, plan.totalChunks);
+  assert.equal(results.length, plan.totalChunks);
+  assert.equal((await observer.stats()).duplicates, 0);
+});
+
+test("close() puts the unstarted buffered chunks back without counting an attempt", async (t) => {
+  const { ns, plan, names, look } = await setUp(t, 20);
+  const a = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "a" }));
+  const b = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "b" }));
+  t.after(() => Promise.all([a.close(), b.close()]));
+  await a.ensureLoaded(plan);
+  const first = await takeExactly(a, 5, 5);
+  await completeAll(a, first, "a");
+  await tasksReady(look, names.tasks, 10); // a's consumer buffered five more
+  await a.close();
+  await tasksReady(look, names.tasks, 15);
+  const rest: Delivery[] = [];
+  while (rest.length < 15) {
+    const batch = await b.next(5_000, 8);
+    assert.ok(batch.length > 0, "b is handed the rest");
+    await completeAll(b, batch, "b");
+    rest.push(...batch);
+  }
+  assert.ok(rest.every((d) => d.deliveryCount === 1), `attempts ${rest.map((d) => d.deliveryCount).join(",")}`);
+  assert.deepEqual([...ids(first), ...ids(rest)].sort((x, y) => x - y), [...Array(plan.totalChunks).keys()]);
+  assert.equal(await b.settled(plan), true);
+});
+
+test("duplicate results, in one batch or across batches, are counted as duplicates and never added twice", async (t) => {
+  const { ns, plan, observer } = await setUp(t, 6);
+  const q: WorkerQueue = await createRabbitmqWorkerQueue(backendOptions(ns));
+  t.after(() => q.close());
+  await q.ensureLoaded(plan);
+  const batch = await takeExactly(q, 3, 3);
+  const [d0] = batch;
+  assert.ok(d0);
+  // The same chunk twice in one batch: one result goes out, the second is a duplicate.
+  assert.deepEqual(await completeAll(q, [...batch, d0]), ["accepted", "accepted", "accepted", "duplicate"]);
+  // A late second copy of the whole batch (a worker cannot know another copy went out): published,
+  // its acks skipped (acking a tag twice would close the channel and requeue what the worker holds).
+  await completeAll(q, batch);
+  const more = await takeExactly(q, 3, 3);
+  assert.deepEqual(await q.renew(more), [], "the worker's channel survived the late copy");
+  await completeAll(q, more);
+  assert.equal(await q.settled(plan), true);
+
+  const results = await readAllResults(observer, 9);
+  assert.equal(results.length, 9, "3 + 3 late copies + 3");
+  const ledger = new RunLedger(plan.totalChunks);
+  for (const r of results) ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+  assert.equal(ledger.acceptedCount, 6);
+  assert.equal(ledger.duplicatesDiscarded, 3);
+  assert.equal(ledger.aggregate.count, plan.totalParameters);
+  const stats = await observer.stats();
+  assert.equal(stats.accepted, 6);
+  assert.equal(stats.duplicates, 3);
+});
+
+test("malformed results messages of this run are counted and acked; a good batch beside them is read", async (t) => {
+  const { ns, plan, names, look, observer } = await setUp(t, 2);
+  const q = await createRabbitmqWorkerQueue(backendOptions(ns));
+  t.after(() => q.close());
+  await q.ensureLoaded(plan);
+  const ch = await look.model.createConfirmChannel();
+  const send = (body: string) => ch.sendToQueue(names.results, Buffer.from(body), { type: "results" });
+  send(encodeResultBatch([resultFor("run-1", { chunkId: 0, start: 0, end: 10 }, "x")]));
+  send(JSON.stringify({ v: 1, runId: "run-1", worker: "x", takenAt: "", finishedAt: "", chunks: [["one"]] }));
+  send(JSON.stringify({ runId: "run-1", worker: "x", results: "nope" }));
+  await ch.waitForConfirms();
+  await ch.close();
+  const results = await readAllResults(observer, 1);
+  assert.deepEqual(results.map((r) => r.chunkId), [0]);
+  await waitFor(async () => (await observer.stats()).extra["results.malformed"] === 2, "two malformed messages counted");
+  assert.equal(await look.ready(names.results), 0, "malformed results of this run are acked, not left to block the queue");
+});
