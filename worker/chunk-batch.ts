@@ -14,12 +14,23 @@ type Started = Delivery & { task: NonNullable<Delivery["task"]> };
 
 type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; lost: readonly Delivery[] };
 
-export async function handleBatch(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, deliveries: readonly Delivery[]): Promise<{ computed: number; seconds: number }> {
+/**
+ * Runs one batch to its end. `computed(chunks, seconds)` is called once the compute is over and
+ * before the results are published (the caller sizes and asks for the next batch meanwhile).
+ */
+export async function handleBatch(
+  ctx: WorkerContext,
+  queue: WorkerQueue,
+  tally: Tally,
+  deliveries: readonly Delivery[],
+  computed: (chunks: number, seconds: number) => void,
+): Promise<void> {
   const started = await startChunks(ctx, queue, tally, deliveries);
-  if (started.length === 0) return { computed: 0, seconds: 0 };
+  if (started.length === 0) return computed(0, 0);
   const takenAt = new Date().toISOString();
   const run = await computeWithLease(ctx, queue, started);
   tally.busySeconds += run.seconds;
+  computed(Array.isArray(run.outcomes) ? started.length : 0, run.seconds);
   if (run.outcomes === "lease-lost" || run.outcomes === "grace-expired") {
     for (const _ of started) ctx.metrics.chunkAbandoned();
     if (run.outcomes === "grace-expired") {
@@ -27,10 +38,9 @@ export async function handleBatch(ctx: WorkerContext, queue: WorkerQueue, tally:
     }
     // Chunks still ours go back at once; the ones taken from us already have a new holder.
     for (const d of started) if (!run.lost.includes(d)) await queue.release(d).catch(() => undefined);
-    return { computed: 0, seconds: run.seconds };
+    return;
   }
   await publish(ctx, queue, tally, started, run.outcomes, { takenAt, seconds: run.seconds });
-  return { computed: started.length, seconds: run.seconds };
 }
 
 /** Logs the take, fails what cannot start; returns the chunks to compute. */

@@ -108,6 +108,12 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
   return status === "interrupted" ? exitCodeForSignal(shutdown.signal) : 1;
 }
 
+type Taken = { deliveries: Delivery[] } | { error: Error };
+
+/**
+ * Takes batches until the run is settled. The next batch is asked for as soon as the current one
+ * is computed, while its results are being published: the read's round trip overlaps the accept.
+ */
 async function takeChunks(
   ctx: WorkerContext,
   queue: WorkerQueue,
@@ -122,31 +128,40 @@ async function takeChunks(
   let lastCheck = 0;
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
-  while (!shutdown.requested) {
-    activity.state = "waiting";
-    let deliveries: Delivery[];
-    try {
-      deliveries = await queue.next(blockMs, sizer.size);
-    } catch (e) {
-      // A broken connection during a read is not fatal: the client reconnects.
-      log.warn("queue", `read failed: ${(e as Error).message}; retrying`);
-      await pauseUnlessStopped(shutdown, 500);
-      continue;
-    }
-    if (deliveries.length === 0) {
-      if (Date.now() - lastCheck >= 250) {
-        lastCheck = Date.now();
-        if (await queue.settled(plan)) return "completed";
+  const take = (): Promise<Taken> => queue.next(blockMs, sizer.size).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
+  let ahead: Promise<Taken> | undefined;
+  try {
+    while (!shutdown.requested) {
+      activity.state = "waiting";
+      const taken = await (ahead ?? take());
+      ahead = undefined;
+      if ("error" in taken) {
+        // A broken connection during a read is not fatal: the client reconnects.
+        log.warn("queue", `read failed: ${taken.error.message}; retrying`);
+        await pauseUnlessStopped(shutdown, 500);
+        continue;
       }
-      if (Date.now() - idleSince > config.idleTimeoutMs) {
-        log.debug("queue", "idle, but the run is not settled: another worker holds a chunk; staying");
-        idleSince = Date.now();
+      if (taken.deliveries.length === 0) {
+        if (Date.now() - lastCheck >= 250) {
+          lastCheck = Date.now();
+          if (await queue.settled(plan)) return "completed";
+        }
+        if (Date.now() - idleSince > config.idleTimeoutMs) {
+          log.debug("queue", "idle, but the run is not settled: another worker holds a chunk; staying");
+          idleSince = Date.now();
+        }
+        continue;
       }
-      continue;
+      idleSince = Date.now();
+      await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds) => {
+        sizer.record(computed, seconds * 1000);
+        if (!shutdown.requested) ahead = take();
+      });
     }
-    idleSince = Date.now();
-    const batch = await handleBatch(ctx, queue, tally, deliveries);
-    sizer.record(batch.computed, batch.seconds * 1000);
+    return "interrupted";
+  } finally {
+    // A batch taken ahead but never started goes back for another worker.
+    const left = ahead ? await ahead : undefined;
+    if (left && "deliveries" in left) for (const d of left.deliveries) await queue.release(d).catch(() => undefined);
   }
-  return "interrupted";
 }
