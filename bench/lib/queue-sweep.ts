@@ -78,8 +78,10 @@ export class BenchSweep {
     };
   }
 
+  /** Loads the run and prepares the workers' command (bundling is not start-up: it happens once per change). */
   async load(): Promise<void> {
     const s = this.spec;
+    await this.platform.prepare();
     this.observer = await openRunObserver(s.backend, {
       url: s.url,
       namespace: this.ns.namespace,
