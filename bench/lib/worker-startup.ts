@@ -2,6 +2,7 @@
 // -> INITIALIZED (compute thread ready), -> first chunk taken; for workers started together.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
+import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { BenchSweep } from "./queue-sweep.ts";
 import { waitUntil } from "./progress.ts";
 
@@ -16,8 +17,8 @@ export type WorkerStartup = {
 };
 
 /** Starts `workers` workers at once on a queue of 10 ms chunks and stops them once each has taken one. */
-export async function measureWorkerStartup(backend: BackendName, url: string, workers: number): Promise<WorkerStartup[]> {
-  const sweep = new BenchSweep({ backend, url, params: 200 * workers, chunkSize: 1, workMs: 10, label: "startup", env: { HEARTBEAT_SECONDS: "0" } });
+export async function measureWorkerStartup(backend: BackendName, url: string, workers: number, command?: WorkerCommand): Promise<WorkerStartup[]> {
+  const sweep = new BenchSweep({ backend, url, params: 200 * workers, chunkSize: 1, workMs: 10, label: "startup", env: { HEARTBEAT_SECONDS: "0" }, ...(command ? { command } : {}) });
   const logged = new Map<string, { starting?: number; initialized?: number }>();
   sweep.platform.onLine((id, line) => {
     const e = parseLogLine(line);
