@@ -143,14 +143,16 @@ test("local processes: workers by run from /proc, private brokers by their ttg t
   add(12, ["redis-server 127.0.0.1:6379"], {}, "/var/lib/redis");
   add(13, ["/usr/lib/erlang/erts/bin/beam.smp", "--", "-rabbit", "mnesia_dir", '"/tmp/ttg-rabbitmq-XyZ789/mnesia/x"']);
   add(14, ["/usr/bin/node", "other-app.js"]);
+  add(15, ["/usr/bin/node", "/repo/node_modules/.cache/ttg-worker/0a1b2c/worker/main.mjs"], { RUN_ID: "run-7", WORKER_ID: "3" });
   const s = processesSection(readProcesses(proc), 0);
-  assert.equal(s.summary, "local processes: 1 worker(s), 2 private broker(s)");
+  assert.equal(s.summary, "local processes: 2 worker(s), 2 private broker(s)");
   assert.deepEqual(
     s.items.map((i) => `${i.group} | ${i.name} | ${i.detail}`),
     [
       "private brokers | pid 11 | private redis-server on port 40001, dir /tmp/ttg-redis-AbC123",
       "private brokers | pid 13 | private rabbitmq-server, dir /tmp/ttg-rabbitmq-XyZ789",
       "run run-7 | pid 10 | worker 2, queue mode, redis",
+      "run run-7 | pid 15 | worker 3, static mode",
     ],
   );
 });

@@ -3,6 +3,7 @@
 import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
+import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { CpuAccounting, type CpuShare } from "./cpu-accounting.ts";
 import { deleteNamespace, newNamespace, type BenchNamespace } from "./namespace.ts";
 import { pause } from "./progress.ts";
@@ -17,6 +18,8 @@ export type SweepSpec = {
   /** Extra worker variables (LOG_LEVEL, STALE_THRESHOLD_MS...). */
   env?: Record<string, string>;
   label: string;
+  /** What the workers run (default: the bundled worker, as the demo runs it). */
+  command?: WorkerCommand;
 };
 
 export type SweepTiming = {
@@ -58,7 +61,7 @@ export class BenchSweep {
       chunkSize: spec.chunkSize,
       totalChunks: Math.ceil(spec.params / spec.chunkSize),
     };
-    this.platform = new LocalPlatform({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    this.platform = new LocalPlatform({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME }, ...(spec.command ? { command: spec.command } : {}) });
   }
 
   workerEnv(): Record<string, string> {
@@ -78,8 +81,10 @@ export class BenchSweep {
     };
   }
 
+  /** Loads the run and prepares the workers' command (bundling is not start-up: it happens once per change). */
   async load(): Promise<void> {
     const s = this.spec;
+    await this.platform.prepare();
     this.observer = await openRunObserver(s.backend, {
       url: s.url,
       namespace: this.ns.namespace,

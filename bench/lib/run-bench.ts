@@ -111,7 +111,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     overhead,
     efficiency: {
       startupCounting:
-        "Chunks are loaded by the coordinator first; wall time runs from the first worker process being spawned to the last result finished, so worker start-up (runtime, TypeScript loader, compute thread, broker connection) is counted. The figure without start-up runs from the first chunk taken.",
+        "Chunks are loaded by the coordinator first; wall time runs from the first worker process being spawned to the last result finished, so worker start-up (runtime, loading the bundled worker, compute thread, broker connection) is counted; the bundle is prepared before that. The figure without start-up runs from the first chunk taken.",
       sleepBound,
       cpuBound,
     },

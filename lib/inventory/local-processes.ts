@@ -1,4 +1,4 @@
-// Local worker processes (their command line runs worker/main.ts) and private brokers (a
+// Local worker processes (their command line runs worker/main.ts, or the bundled worker/main.mjs) and private brokers (a
 // redis-server or rabbitmq-server whose arguments or working folder are a ttg-redis-* /
 // ttg-rabbitmq-* temp dir), read from /proc — no `ps` output to parse.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -40,7 +40,7 @@ export function readProcesses(procRoot = "/proc"): LocalProcess[] {
 }
 
 export function isWorkerProcess(p: LocalProcess): boolean {
-  return p.args.some((a) => /(^|\/)worker\/main\.ts$/.test(a));
+  return p.args.some((a) => /(^|\/)worker\/main\.(ts|mjs)$/.test(a));
 }
 
 const PRIVATE_DIR = /[^\s"']*ttg-(redis|rabbitmq)-[A-Za-z0-9]+/;

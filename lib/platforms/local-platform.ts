@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
-import { workerCommand } from "./worker-command.ts";
+import { assertRunnable, localWorkerCommand, type WorkerCommand } from "./worker-command.ts";
 
 type Entry = { state: WorkerState; child: ChildProcess; log: WriteStream | undefined; exited: Promise<void> };
 
@@ -16,6 +16,8 @@ export type LocalPlatformOptions = {
   workDir?: string;
   /** Base environment of every worker (default: this process's environment). */
   baseEnv?: Record<string, string | undefined>;
+  /** What every worker runs (default: localWorkerCommand(), prepared once per platform). */
+  command?: WorkerCommand;
 };
 
 export class LocalPlatform implements Platform {
@@ -24,6 +26,7 @@ export class LocalPlatform implements Platform {
   readonly #exitListeners: ((e: WorkerExit) => void)[] = [];
   readonly #lineListeners: ((id: string, line: string) => void)[] = [];
   readonly #options: LocalPlatformOptions;
+  #command: Promise<WorkerCommand> | undefined;
 
   constructor(options: LocalPlatformOptions = {}) {
     this.#options = options;
@@ -31,11 +34,19 @@ export class LocalPlatform implements Platform {
     if (options.workDir) mkdirSync(options.workDir, { recursive: true });
   }
 
+  /** Bundles the worker if needed, once: call it before timing a start-up; startWorker calls it too. */
+  prepare(): Promise<WorkerCommand> {
+    this.#command ??= this.#options.command ? Promise.resolve(this.#options.command) : localWorkerCommand();
+    return this.#command;
+  }
+
   async startWorker(spec: WorkerSpec): Promise<void> {
+    const cmd = await this.prepare();
     if (this.#entries.get(spec.id)?.state.status === "running") {
       throw new Error(`Cannot start worker ${spec.id}: it is already running`);
     }
-    const { command, args } = workerCommand();
+    assertRunnable(cmd);
+    const { command, args } = cmd;
     const child = spawn(command, args, {
       env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, WORKER_ID: spec.id },
       stdio: ["ignore", "pipe", "pipe"],

@@ -4,6 +4,7 @@ import type { TestContext } from "node:test";
 import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
+import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { RunLedger } from "../../lib/report/run-ledger.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 import { waitFor } from "./wait-for.ts";
@@ -19,6 +20,8 @@ export type QueueRunOptions = {
   workMs?: number;
   env?: Record<string, string>;
   url?: string;
+  /** What the workers run (default: worker/main.ts from the sources). */
+  command?: WorkerCommand;
 };
 
 export type QueueRun = {
@@ -100,7 +103,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
     workers,
     workerEnv,
     start(id, extra) {
-      const w = startWorkerProcess(workerEnv(id, extra));
+      const w = startWorkerProcess(workerEnv(id, extra), o.command);
       workers.set(id, w);
       return w;
     },

@@ -1,7 +1,8 @@
-// Starts worker/main.ts as a real child process and collects its output lines.
+// Starts a worker as a real child process (worker/main.ts from the sources unless told another
+// command, e.g. the bundle) and collects its output lines.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { workerCommand } from "../../lib/platforms/worker-command.ts";
+import { workerCommand, type WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { parseLogLine, type ParsedLogLine } from "../../lib/log/parse-log-line.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -15,8 +16,7 @@ export type WorkerProcess = {
   summary(): Record<string, unknown> | undefined;
 };
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const { command, args } = workerCommand();
+export function startWorkerProcess(env: Record<string, string>, { command, args }: WorkerCommand = workerCommand()): WorkerProcess {
   const child = spawn(command, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];

@@ -1,0 +1,11 @@
+// Entry of the compute thread in the worker bundle (lib/platforms/worker-bundle.ts): the thread is
+// plain JavaScript already, so tsx is registered only to load a TypeScript COMPUTE_MODULE.
+import { workerData } from "node:worker_threads";
+import type { ComputeThreadData } from "./compute-protocol.ts";
+
+if (/\.(?:[cm]?ts|tsx)$/i.test((workerData as ComputeThreadData).module ?? "")) {
+  const { register } = await import("tsx/esm/api");
+  register();
+}
+// Imported only now: loading the thread loads the COMPUTE_MODULE, which may need tsx.
+await import("./compute-thread.ts");
