@@ -129,7 +129,9 @@ export class AmqpLink {
   async #connect(): Promise<void> {
     const url = new URL(this.#o.url);
     if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(this.#o.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS));
-    const model = await connect(url.toString(), { timeout: 5_000, clientProperties: { connection_name: this.#o.name } });
+    // noDelay: amqplib leaves Nagle on, which holds a small frame (a done marker, an ack) behind an
+    // unacknowledged segment until the peer's delayed ACK, ~40 ms: a batch paid that twice.
+    const model = await connect(url.toString(), { timeout: 5_000, noDelay: true, clientProperties: { connection_name: this.#o.name } });
     let channel: ConfirmChannel;
     try {
       channel = await model.createConfirmChannel();

@@ -18,6 +18,9 @@ import type { RabbitmqNames } from "./rabbitmq-names.ts";
 import { ATTEMPT_HEADER, LAST_ERROR_HEADER, headerAttempt, headerLastError } from "./task-message.ts";
 import { assertTopology } from "./topology.ts";
 
+/** Arrivals further apart than this are not one burst of the broker's. */
+const FILL_GAP_MS = 2;
+
 type Consumer = { tag: string; channel: ConfirmChannel; generation: number; prefetch: number };
 
 export class TaskIntake {
@@ -52,9 +55,7 @@ export class TaskIntake {
           continue;
         }
       } else if (this.#arrivals.length < max) {
-        // The rest of a batch may already be in the socket: let it be read before handing out.
-        await new Promise((resolve) => setImmediate(resolve));
-        this.#dropDead();
+        await this.#fill(max, deadline);
       }
       return this.#arrivals.splice(0, max);
     }
@@ -149,6 +150,20 @@ export class TaskIntake {
     );
     tag = consumerTag;
     this.#consumer = { tag, channel, generation, prefetch };
+  }
+
+  /**
+   * The broker pushes a batch's worth back to back once the previous batch is acked: a batch handed
+   * out at the first arrival would be a fraction of what was asked for. So wait while arrivals keep
+   * coming (a gap of FILL_GAP_MS ends it) until max are here; a worker asking for one never waits.
+   */
+  async #fill(max: number, deadline: number): Promise<void> {
+    while (this.#arrivals.length < max && this.#consumer && Date.now() < deadline) {
+      const before = this.#arrivals.length;
+      await this.#waitForArrival(FILL_GAP_MS);
+      if (this.#arrivals.length === before) break;
+    }
+    this.#dropDead();
   }
 
   #waitForArrival(ms: number): Promise<void> {
