@@ -11,6 +11,8 @@ export type BenchPlan = {
     /** Zero-work chunks (one parameter each) per end-to-end trial. */
     chunks: Record<BackendName, number>;
     rawMessages: Record<BackendName, number>;
+    /** The raw loop one message at a time (a few thousand per second). */
+    rawOneAtATimeMessages: number;
     loopChunks: Record<BackendName, number>;
     /** The loop probe one chunk at a time. */
     singleLoopChunks: Record<BackendName, number>;
@@ -40,6 +42,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       // Enough chunks that batches reach their full size and the run lasts long enough to time.
       chunks: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
       rawMessages: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
+      rawOneAtATimeMessages: quick ? 1000 : 10_000,
       loopChunks: quick ? { redis: 10_000, rabbitmq: 5_000 } : { redis: 50_000, rabbitmq: 20_000 },
       singleLoopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
       publishProbes: !quick,

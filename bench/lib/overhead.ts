@@ -75,7 +75,7 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
   for (let t = 0; t < trials; t++) {
     raw1.push(await rawLimit(backend, url, messages, true, 1));
     raw4.push(await rawLimit(backend, url, messages, true, 4));
-    rawOne.push(await rawLimit(backend, url, Math.min(messages, 10_000), false, 1));
+    rawOne.push(await rawLimit(backend, url, plan.rawOneAtATimeMessages, false, 1));
     say(`${backend} raw limit trial ${t + 1}/${trials}: ${Math.round(raw1.at(-1) ?? 0)}/s (1 consumer), ${Math.round(raw4.at(-1) ?? 0)}/s (4), ${Math.round(rawOne.at(-1) ?? 0)}/s one at a time`);
   }
   const oneConsumer = summarize(raw1);
