@@ -40,10 +40,10 @@ export function benchPlan(mode: Mode): BenchPlan {
       trials: quick ? 1 : 3,
       workers: [1, 2, 4],
       // Enough chunks that batches reach their full size and the run lasts long enough to time.
-      chunks: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
+      chunks: quick ? { redis: 10_000, rabbitmq: 5_000 } : { redis: 100_000, rabbitmq: 50_000 },
       rawMessages: quick ? { redis: 20_000, rabbitmq: 10_000 } : { redis: 100_000, rabbitmq: 50_000 },
       rawOneAtATimeMessages: quick ? 1000 : 10_000,
-      loopChunks: quick ? { redis: 10_000, rabbitmq: 5_000 } : { redis: 50_000, rabbitmq: 20_000 },
+      loopChunks: quick ? { redis: 5_000, rabbitmq: 3_000 } : { redis: 50_000, rabbitmq: 20_000 },
       singleLoopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
       publishProbes: !quick,
     },
