@@ -75,25 +75,17 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
 
   async complete(completions: readonly Completion[]): Promise<Verdict[]> {
     if (completions.length === 0) return [];
-    // The same chunk twice in one batch (a redelivery met its first copy): one result goes out.
-    const seen = new Set<number>();
-    const results: ChunkResult[] = [];
-    const verdicts = completions.map(({ result }): Verdict => {
-      if (seen.has(result.chunkId)) return "duplicate";
-      seen.add(result.chunkId);
-      results.push(result);
-      return "accepted";
-    });
-    const body = encodeResults(results);
     const messageId = randomUUID();
+    let verdicts: Verdict[] = [];
     // Results first, marker second, each confirmed: a marker never names a chunk whose result the
     // broker might not have (settled() trusts the markers).
-    await this.#link.retrying("publish a batch of results", async (ch) => {
-      await publishConfirmed(ch, this.#names.results, body, { type: RESULTS_TYPE, messageId });
-      await markDone(ch, this.#names, [...seen], "result");
+    await this.#link.retrying("publish a batch of results", async (ch, generation) => {
+      const sorted = sortCompletions(completions, generation);
+      verdicts = sorted.verdicts;
+      if (sorted.results.length === 0) return;
+      await publishConfirmed(ch, this.#names.results, encodeResults(sorted.results), { type: RESULTS_TYPE, messageId });
+      await markDone(ch, this.#names, sorted.results.map((r) => r.chunkId), "result");
     });
-    // A delivery whose channel is gone was requeued by the broker; the copy another worker
-    // computes will be discarded as a duplicate where results are read (the observer's ledger).
     this.#intake.acks.ack(completions.map((c) => c.delivery as RabbitDelivery));
     return verdicts;
   }
@@ -171,6 +163,23 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     await this.#intake.close();
     await this.#link.close();
   }
+}
+
+/**
+ * Which results go out on the channel of `generation`: not a chunk whose delivery came on an earlier
+ * channel (the broker requeued it when that channel died, e.g. while this worker was frozen: another
+ * worker redoes it, so this copy is a late duplicate), and a chunk only once per batch.
+ */
+function sortCompletions(completions: readonly Completion[], generation: number): { results: ChunkResult[]; verdicts: Verdict[] } {
+  const seen = new Set<number>();
+  const results: ChunkResult[] = [];
+  const verdicts = completions.map(({ delivery, result }): Verdict => {
+    if ((delivery as RabbitDelivery).generation !== generation || seen.has(result.chunkId)) return "duplicate";
+    seen.add(result.chunkId);
+    results.push(result);
+    return "accepted";
+  });
+  return { results, verdicts };
 }
 
 export async function createRabbitmqWorkerQueue(options: BackendOptions): Promise<WorkerQueue> {
