@@ -6,6 +6,7 @@ import { test, type TestContext } from "node:test";
 import type { Delivery, WorkerQueue } from "../lib/backends/backend.ts";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { prefetchFor } from "../lib/backends/rabbitmq/task-intake.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
 import { encodeResultBatch } from "../lib/backends/result-batch.ts";
 import { backendOptions, completeAll, deleteNamespace, inspector, planFor, randomNamespace, readAllResults, resultFor, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
@@ -69,15 +70,15 @@ test("a lowered batch size puts the buffered arrivals back with their attempt co
   const q = await createRabbitmqWorkerQueue(backendOptions(ns));
   t.after(() => q.close());
   await q.ensureLoaded(plan);
-  const handed = await takeExactly(q, 10, 10);
-  assert.equal(handed.length, 10);
+  const handed = await takeExactly(q, 10, 10); // at least 10, in batches of at most 10
+  const first = handed.length;
   await completeAll(q, handed);
-  // The consumer (prefetch 10) refills: ten more are now buffered in this worker, unstarted.
-  await tasksReady(look, names.tasks, 20);
+  // The consumer (prefetch two batches of 10) refills: twenty are now buffered in this worker, unstarted.
+  await tasksReady(look, names.tasks, plan.totalChunks - first - prefetchFor(10));
   const small = await q.next(5_000, 2);
   assert.equal(small.length, 2);
-  // The eight buffered beyond the new size went back to the queue, confirmed, before next() returned.
-  assert.equal(await look.ready(names.tasks), 28);
+  // Those buffered beyond the new prefetch went back to the queue, confirmed, before next() returned.
+  assert.equal(await look.ready(names.tasks), plan.totalChunks - first - prefetchFor(2));
   handed.push(...small);
   await completeAll(q, small);
   while (handed.length < plan.totalChunks) {
@@ -103,11 +104,11 @@ test("close() puts the unstarted buffered chunks back without counting an attemp
   await a.ensureLoaded(plan);
   const first = await takeExactly(a, 5, 5);
   await completeAll(a, first, "a");
-  await tasksReady(look, names.tasks, 10); // a's consumer buffered five more
+  await tasksReady(look, names.tasks, plan.totalChunks - first.length - prefetchFor(5)); // a's consumer buffered more
   await a.close();
-  await tasksReady(look, names.tasks, 15);
+  await tasksReady(look, names.tasks, plan.totalChunks - first.length);
   const rest: Delivery[] = [];
-  while (rest.length < 15) {
+  while (rest.length < plan.totalChunks - first.length) {
     const batch = await b.next(5_000, 8);
     assert.ok(batch.length > 0, "b is handed the rest");
     await completeAll(b, batch, "b");

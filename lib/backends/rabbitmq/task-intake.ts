@@ -1,7 +1,8 @@
-// How chunks reach a worker: basic.consume (never a basic.get poll) with prefetch = the batch size
-// the worker asks for, so the broker keeps at most one batch in flight to it. A worker asks for one
-// chunk while chunks are long (a second one prefetched behind it would sit unstarted while others
-// idle, and die with it) and for more when they are short.
+// How chunks reach a worker: basic.consume (never a basic.get poll) with a prefetch sized from the
+// batch the worker asks for (prefetchFor). A worker asks for one chunk while chunks are long, and
+// then the prefetch is 1 (a second chunk prefetched behind a long one would sit unstarted while
+// others idle, and die with it); when chunks are short it asks for more, and the prefetch is two
+// batches, so the next batch is already here when this one's results are confirmed.
 //
 // RabbitMQ applies basic.qos to consumers started after it, never to a running one, so a new
 // prefetch means: cancel the consumer (arrivals it already pushed stay ours, unacked), keep as many
@@ -17,6 +18,14 @@ import { publishConfirmed } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
 import { ATTEMPT_HEADER, LAST_ERROR_HEADER, headerAttempt, headerLastError } from "./task-message.ts";
 import { assertTopology } from "./topology.ts";
+
+/**
+ * The prefetch for batches of `max`: one while chunks are long (nothing waits unstarted behind a
+ * long chunk), else two batches, so the next batch arrives while this one's results are confirmed.
+ */
+export function prefetchFor(max: number): number {
+  return max <= 1 ? 1 : 2 * max;
+}
 
 /** Arrivals further apart than this are not one burst of the broker's. */
 const FILL_GAP_MS = 2;
@@ -43,7 +52,8 @@ export class TaskIntake {
 
   /** Up to max arrivals of the live channel, waiting until deadline for the first one; [] when none came. */
   async take(max: number, deadline: number): Promise<Arrival[]> {
-    if (max > this.#prefetch || max * 2 <= this.#prefetch) await this.#resize(max);
+    const window = prefetchFor(max);
+    if (window > this.#prefetch || window * 2 <= this.#prefetch) await this.#resize(window);
     for (;;) {
       this.#dropDead();
       if (this.#arrivals.length === 0) {
@@ -82,13 +92,13 @@ export class TaskIntake {
     for (const wake of [...this.#wakers]) wake();
   }
 
-  async #resize(max: number): Promise<void> {
-    this.#prefetch = max;
-    if (this.#consumer && this.#consumer.prefetch !== max) await this.#cancel();
+  async #resize(window: number): Promise<void> {
+    this.#prefetch = window;
+    if (this.#consumer && this.#consumer.prefetch !== window) await this.#cancel();
     this.#dropDead();
-    const excess = this.#arrivals.splice(max);
+    const excess = this.#arrivals.splice(window);
     if (excess.length > 0) {
-      this.#log?.("debug", "batch size lowered: putting buffered chunks back", { max, putBack: excess.length });
+      this.#log?.("debug", "batch size lowered: putting buffered chunks back", { window, putBack: excess.length });
       await this.putBack(excess);
     }
   }
