@@ -11,6 +11,7 @@
 //
 // Results are acked when handed to the caller: whole messages, a bounded batch per call. Notices
 // are acked on arrival. Only the parsed results are kept, never the message bodies.
+import { ArrivalSignal } from "./arrival-signal.ts";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { ChunkResult } from "../backend.ts";
 import type { AmqpLink } from "./amqp-link.ts";
@@ -48,7 +49,7 @@ export class ResultsIntake {
   #consumer: Consumer | undefined;
   #largest = 0;
   #handedLast = false;
-  readonly #wakers = new Set<() => void>();
+  readonly #arrived = new ArrivalSignal();
   /** Messages held unacked that are not this run's (or unreadable), on the current channel. */
   otherHeld = 0;
 
@@ -75,7 +76,7 @@ export class ResultsIntake {
     this.#held = this.#held.filter((h) => this.#link.isOpen(h.generation));
     if (this.#held.length === 0) {
       await this.#restartIfNeeded();
-      if (this.#handedLast) await this.#waitForArrival(REFILL_WAIT_MS);
+      if (this.#handedLast) await this.#arrived.wait(REFILL_WAIT_MS);
     }
     const out: ChunkResult[] = [];
     let bytes = 0;
@@ -161,7 +162,7 @@ export class ResultsIntake {
     const stub: ConsumeMessage = { fields: msg.fields, properties: msg.properties, content: EMPTY };
     this.#held.push({ results: decoded.results, bytes: msg.content.length, msg: stub, channel: c.channel, generation: c.generation });
     this.#h.onResults(decoded.results[0]?.worker ?? "?", decoded.results);
-    for (const wake of [...this.#wakers]) wake();
+    this.#arrived.wake();
   }
 
   /** Another run's (or unreadable): held, not acked, back in the queue when the observer closes. */
@@ -177,17 +178,5 @@ export class ResultsIntake {
     } catch {
       // The channel closed in between: the message is back in its queue.
     }
-  }
-
-  #waitForArrival(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
   }
 }

@@ -10,6 +10,7 @@
 // again with the new prefetch once those kept are handed out. That costs round trips, so it happens
 // when the size grows past the prefetch or falls to half of it or less; a size that only wobbles
 // below the prefetch keeps the consumer, and what it buffered beyond the size is handed out next.
+import { ArrivalSignal } from "./arrival-signal.ts";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions } from "../backend.ts";
 import { isProtocolError, type AmqpLink } from "./amqp-link.ts";
@@ -38,7 +39,7 @@ export class TaskIntake {
   readonly #log: BackendOptions["log"];
   readonly acks = new UnackedTags();
   #arrivals: Arrival[] = [];
-  readonly #wakers = new Set<() => void>();
+  readonly #arrived = new ArrivalSignal();
   #consumer: Consumer | undefined;
   /** The prefetch of the next consumer (the running one's, while it runs). */
   #prefetch = 0;
@@ -61,7 +62,7 @@ export class TaskIntake {
         const remaining = deadline - Date.now();
         if (this.#arrivals.length === 0) {
           if (remaining <= 0) return [];
-          await this.#waitForArrival(consuming ? remaining : Math.min(remaining, 100));
+          await this.#arrived.wait(consuming ? remaining : Math.min(remaining, 100));
           continue;
         }
       } else if (this.#arrivals.length < max) {
@@ -89,7 +90,7 @@ export class TaskIntake {
   async close(): Promise<void> {
     await this.#cancel();
     await this.putBack(this.#arrivals.splice(0));
-    for (const wake of [...this.#wakers]) wake();
+    this.#arrived.wake();
   }
 
   async #resize(window: number): Promise<void> {
@@ -154,7 +155,7 @@ export class TaskIntake {
         const arrival = { msg, channel, generation };
         this.acks.add(arrival);
         this.#arrivals.push(arrival);
-        for (const wake of [...this.#wakers]) wake();
+        this.#arrived.wake();
       },
       { noAck: false },
     );
@@ -170,22 +171,10 @@ export class TaskIntake {
   async #fill(max: number, deadline: number): Promise<void> {
     while (this.#arrivals.length < max && this.#consumer && Date.now() < deadline) {
       const before = this.#arrivals.length;
-      await this.#waitForArrival(FILL_GAP_MS);
+      await this.#arrived.wait(FILL_GAP_MS);
       if (this.#arrivals.length === before) break;
     }
     this.#dropDead();
-  }
-
-  #waitForArrival(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.add(done);
-    });
   }
 }
 
