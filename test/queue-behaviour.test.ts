@@ -101,7 +101,7 @@ for (const backend of BACKENDS) {
       for (const chunk of batch) {
         const result = run.results.find((r) => r.chunkId === chunk);
         assert.equal(result?.worker, "b", `chunk ${chunk} of the killed batch was redone by b`);
-        assert.ok((result?.attempt ?? 0) >= 2, `chunk ${chunk} was a redelivery`);
+        assert.ok((result?.attempt ?? 0) >= 2, `chunk ${chunk} was a redelivery: ${JSON.stringify(result)}\n${b.stdout.filter((l) => l.includes("took")).join("\n")}`);
       }
     });
 

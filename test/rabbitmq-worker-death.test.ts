@@ -8,7 +8,8 @@ import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue, ensureLocalRabbitmq } from "../lib/backends/rabbitmq/index.ts";
 import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
-import { AMQP_URL, backendOptions, completeAll, deleteNamespace, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 const holder = fileURLToPath(new URL("./fixtures/rabbitmq/hold-chunk.ts", import.meta.url));
@@ -78,6 +79,39 @@ test("a worker killed (SIGKILL) while holding a batch loses nothing: every chunk
   assert.equal(stats.accepted, plan.totalChunks);
   assert.equal(stats.duplicates, 0);
   assert.deepEqual(stats.inFlight, {}, "the killed worker's batch is no longer counted as held");
+});
+
+test("a dead worker's chunks put back unstarted by the next worker keep their attempt count (2), so MAX_DELIVERIES still counts them", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 400, 10); // 40 chunks
+  const next = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "next" }));
+  const last = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "last" }));
+  t.after(() => Promise.all([next.close(), last.close()]));
+  await next.ensureLoaded(plan);
+  const look = await inspector();
+  t.after(() => look.close());
+  // The holder has a batch of 4 and 4 more buffered (chunks 0-7); `next` has 16 and 16 buffered.
+  const { child, exited, chunkIds } = await holderWithChunks(t, ns, 4);
+  const big = await takeExactly(next, 16, 16);
+  await waitFor(async () => (await look.ready(rabbitmqNames(ns, "run-1").tasks)) === 0, "every chunk pushed to a worker");
+  child.kill("SIGKILL");
+  await exited;
+  // The dead worker's chunks come back marked redelivered and, once `next` acks its batch, are
+  // pushed into its buffer; lowering its batch to one chunk puts them back unstarted.
+  await completeAll(next, big, "next");
+  await waitFor(async () => (await look.ready(rabbitmqNames(ns, "run-1").tasks)) === 0, "the dead worker's chunks pushed to next");
+  const one = await next.next(5_000, 1);
+  const seen = new Map<number, number>();
+  for (const d of [...big, ...one]) seen.set(d.task!.chunkId, d.deliveryCount);
+  await completeAll(next, one, "next");
+  while (seen.size < plan.totalChunks) {
+    const batch = await last.next(5_000, 8);
+    assert.ok(batch.length > 0, `only ${seen.size} of ${plan.totalChunks} chunks came`);
+    for (const d of batch) seen.set(d.task!.chunkId, d.deliveryCount);
+    await completeAll(last, batch, "last");
+  }
+  for (const id of chunkIds) assert.equal(seen.get(id), 2, `chunk ${id} of the dead worker: attempt ${seen.get(id)}`);
 });
 
 test("no broker and no rabbitmq-server binary: a one-line bad-input error naming the fix", async () => {

@@ -17,7 +17,7 @@ import { isProtocolError, type AmqpLink } from "./amqp-link.ts";
 import { UnackedTags, type Arrival } from "./delivery-acks.ts";
 import { publishConfirmed } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
-import { ATTEMPT_HEADER, LAST_ERROR_HEADER, headerAttempt, headerLastError } from "./task-message.ts";
+import { ATTEMPT_HEADER, LAST_ERROR_HEADER, deliveryAttempt, headerLastError } from "./task-message.ts";
 import { assertTopology } from "./topology.ts";
 
 /**
@@ -178,9 +178,15 @@ export class TaskIntake {
   }
 }
 
+/**
+ * Headers of a put-back copy: the copy arrives fresh (not marked redelivered), so it carries this
+ * delivery's attempt number, redelivery included. A chunk a dead worker held comes back as attempt
+ * 2; put back unstarted, it must stay 2, or a chunk that kills its workers would never reach
+ * MAX_DELIVERIES.
+ */
 function sameAttempt(msg: ConsumeMessage): Record<string, unknown> {
   const lastError = headerLastError(msg);
-  return { [ATTEMPT_HEADER]: headerAttempt(msg), ...(lastError ? { [LAST_ERROR_HEADER]: lastError } : {}) };
+  return { [ATTEMPT_HEADER]: deliveryAttempt(msg), ...(lastError ? { [LAST_ERROR_HEADER]: lastError } : {}) };
 }
 
 export function sameMessageId(msg: ConsumeMessage): { messageId?: string } {

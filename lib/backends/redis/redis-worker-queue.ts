@@ -106,7 +106,8 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   #delivery(entryId: string, fields: string[], deliveryCount: number): RedisDelivery {
     const record = fieldsToRecord(fields);
-    return { entryId, task: decodeTask(record), raw: describeRaw(record), deliveryCount };
+    // raw is read only for a message that is not a chunk: described on demand, not for every delivery.
+    return { entryId, task: decodeTask(record), deliveryCount, get raw() { return describeRaw(record); } };
   }
 
   async renew(deliveries: readonly Delivery[]): Promise<Delivery[]> {
