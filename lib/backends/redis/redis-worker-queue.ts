@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import type { BackendOptions, Completion, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
-import { COMPLETE, DEAD_LETTER, RENEW, runLua } from "./lua-scripts.ts";
+import { COMPLETE, DEAD_LETTER, FETCH_NEW, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
@@ -39,8 +39,37 @@ export class RedisWorkerQueue implements WorkerQueue {
       const reclaimed = await this.#reclaim(max);
       if (reclaimed.length > 0) return reclaimed;
     }
+    // What is there already comes in one string; only an empty stream waits in a blocking read.
+    const fetched = await this.#fetchNew(max);
+    if (fetched.length > 0) return fetched;
     const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
     return (reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1));
+  }
+
+  async #fetchNew(max: number): Promise<Delivery[]> {
+    const k = this.#keys;
+    let text: string;
+    try {
+      text = String(await runLua(this.#client, FETCH_NEW, [k.tasks], [k.group, this.#o.consumer, Math.max(1, max)]));
+    } catch (error) {
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+      await ensureGroup(this.#client, k);
+      return [];
+    }
+    if (text === "") return [];
+    const out: Delivery[] = [];
+    for (const line of text.split("\n")) {
+      const [entryId = "", runId = "", chunkId, start, end] = line.split(" ");
+      if (runId === "!") out.push(await this.#readWhole(entryId));
+      else out.push(this.#delivery(entryId, ["run_id", runId, "chunk_id", chunkId ?? "", "start", start ?? "", "end", end ?? ""], 1));
+    }
+    return out;
+  }
+
+  /** An entry FETCH_NEW could not put on one line, read with all its fields. */
+  async #readWhole(entryId: string): Promise<Delivery> {
+    const [entry] = (await this.#client.xrange(this.#keys.tasks, entryId, entryId)) as StreamEntry[];
+    return this.#delivery(entryId, entry?.[1] ?? [], 1);
   }
 
   async #readNew(blockMs: number, max: number): Promise<unknown> {
