@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { BenchReport } from "../bench/lib/bench-model.ts";
-import { evaluateTargets } from "../bench/lib/evaluate-targets.ts";
+import { evaluateTargets, overheadReason } from "../bench/lib/evaluate-targets.ts";
 import type { OverheadResult } from "../bench/lib/overhead.ts";
 import { renderBenchMarkdown, spread } from "../bench/lib/render-bench-markdown.ts";
 import type { Summary } from "../bench/lib/stats.ts";
@@ -14,7 +14,7 @@ function overhead(): OverheadResult {
   return {
     chunks: 4000,
     rawLimit: { method: "XREADGROUP COUNT 200", oneConsumer: s(90_000), fourConsumers: s(120_000), limitPerSecond: 120_000, perMessageMethod: "COUNT 1", perMessage: s(4000) },
-    endToEnd: [1, 2, 4].map((w) => ({ workers: w, chunksPerSecond: s(1000 * w, 900 * w, 1100 * w), chunksPerSecondWithStartup: s(500), ratioToRawLimit: (1000 * w) / 120_000 })),
+    endToEnd: [1, 2, 4].map((w) => ({ workers: w, chunksPerSecond: s(1000 * w, 900 * w, 1100 * w), chunksPerSecondWithStartup: s(500), ratioToRawLimit: (1000 * w) / 120_000, cores: w === 1 ? null : { workers: 1.5, coordinator: 0.1, other: 0.4 } })),
     profile: { loopBatch: 256, backendLoop: s(3000), backendLoopSingle: s(2000), singleChunkMs: 0.6, computeHopMicros: s(100), quietLogsOneWorker: s(1400), perChunkMs: { total: 1, broker: 0.33, computeHop: 0.1, logLines: 0.29, rest: 0.28 } },
   };
 }
@@ -69,7 +69,9 @@ describe("evaluateTargets", () => {
   test("a low overhead ratio is missed, with what each chunk costs as the reason", () => {
     const t = byId("overhead-redis");
     assert.equal(t?.met, false);
-    assert.match(t?.reason ?? "", /a chunk costs 1000 µs for 1 worker even in batches \(broker path 330 µs.*log lines 290 µs/);
+    // The best row (4 workers, 4000 chunks/s) used 2 cores in all: 500 µs of CPU per chunk.
+    assert.match(t?.reason ?? "", /at 4 worker\(s\) the machine's \d+ cores are the limit \(2\.00 busy\): a chunk costs 500\.0 µs of CPU in all, 375\.0 µs in the workers/);
+    assert.match(overheadReason({ workers: 1, chunksPerSecond: s(1000), chunksPerSecondWithStartup: s(900), ratioToRawLimit: 0.01, cores: null }, 120_000, 2, 1), /a chunk costs 1000 µs of one worker's time/);
   });
 
   test("recovery is judged on the max over trials", () => {

@@ -22,6 +22,8 @@ export type EndToEnd = {
   /** Chunks / (first worker spawned -> last result): start-up counted. */
   chunksPerSecondWithStartup: Summary;
   ratioToRawLimit: number;
+  /** Cores used on average while the chunks ran (medians over trials): workers, the bench as coordinator, everything else (the broker). */
+  cores: { workers: number; coordinator: number; other: number } | null;
 };
 
 export type OverheadResult = {
@@ -86,14 +88,21 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
   for (const workers of plan.workers) {
     const steady: number[] = [];
     const withStartup: number[] = [];
+    const shares: { workers: number[]; coordinator: number[]; other: number[] } = { workers: [], coordinator: [], other: [] };
     for (let t = 0; t < trials; t++) {
       const timing = await runQueueSweep({ backend, url, params: chunks, chunkSize: 1, label: `ovh${workers}` }, workers, 180_000);
       steady.push(timing.chunks / timing.steadySeconds);
       withStartup.push(timing.chunks / timing.wallSeconds);
+      if (timing.cpu) {
+        shares.workers.push(timing.cpu.workerCores);
+        shares.coordinator.push(timing.cpu.coordinatorCores);
+        shares.other.push(timing.cpu.otherCores);
+      }
       say(`${backend} end to end, ${workers} worker(s), trial ${t + 1}/${trials}: ${Math.round(steady.at(-1) ?? 0)} chunks/s (${Math.round(withStartup.at(-1) ?? 0)} with start-up)`);
     }
     const s = summarize(steady);
-    endToEnd.push({ workers, chunksPerSecond: roundSummary(s), chunksPerSecondWithStartup: roundSummary(summarize(withStartup)), ratioToRawLimit: sig(s.median / limit, 3) });
+    const cores = shares.workers.length > 0 ? { workers: sig(median(shares.workers), 3), coordinator: sig(median(shares.coordinator), 3), other: sig(median(shares.other), 3) } : null;
+    endToEnd.push({ workers, chunksPerSecond: roundSummary(s), chunksPerSecondWithStartup: roundSummary(summarize(withStartup)), ratioToRawLimit: sig(s.median / limit, 3), cores });
   }
 
   const loop: number[] = [];

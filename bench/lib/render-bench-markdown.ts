@@ -73,7 +73,8 @@ export function renderBenchMarkdown(r: BenchReport): string {
       continue;
     }
     out.push(`Raw limit (${o.rawLimit.method}): ${spread(o.rawLimit.oneConsumer)} msg/s with 1 consumer, ${spread(o.rawLimit.fourConsumers)} with 4; limit used: **${num(o.rawLimit.limitPerSecond)}/s**. One at a time (${o.rawLimit.perMessageMethod}): ${spread(o.rawLimit.perMessage)} msg/s.`, "");
-    out.push(...table(["workers", "chunks/s", "chunks/s, start-up counted", "ratio to raw limit"], o.endToEnd.map((e) => [String(e.workers), spread(e.chunksPerSecond), spread(e.chunksPerSecondWithStartup), `${num(e.ratioToRawLimit)}x`])), "");
+    const used = (e: (typeof o.endToEnd)[number]) => (e.cores ? `${num(e.cores.workers)} / ${num(e.cores.coordinator)} / ${num(e.cores.other)}` : "not measured");
+    out.push(...table(["workers", "chunks/s", "chunks/s, start-up counted", "ratio to raw limit", "cores used: workers / bench / everything else"], o.endToEnd.map((e) => [String(e.workers), spread(e.chunksPerSecond), spread(e.chunksPerSecondWithStartup), `${num(e.ratioToRawLimit)}x`, used(e)])), "");
     const p = o.profile.perChunkMs;
     out.push(`Where one worker's time per chunk goes (${o.chunks.toLocaleString("en-US")} chunks). A chunk long enough to be taken alone pays ${num(o.profile.singleChunkMs)} ms of fixed cost (broker round trips one at a time + one compute hop): that is what chunk sizing weighs.`, "");
     out.push(...table(["part", "ms per chunk", "how it was measured"], [
