@@ -128,3 +128,37 @@ test("only the holder of a chunk can renew its lease; the coordinator can hand a
   }, "b to reclaim the handed-back chunk", 5000);
   assert.equal(taken.deliveryCount, 2);
 });
+
+test("a batch of thousands of chunks is taken, renewed, accepted once and acknowledged in one step each", async (t) => {
+  const run = await createQueueRun(t, "redis", { params: 5000, chunkSize: 1 });
+  await run.observer.ensureLoaded(run.plan);
+  const q = await createRedisWorkerQueue({
+    url: run.url,
+    namespace: run.namespace,
+    runId: run.runId,
+    consumer: "big",
+    maxDeliveries: 3,
+    retryDelayMs: 100,
+    staleThresholdMs: 60_000,
+    staleCheckIntervalMs: 60_000,
+  });
+  t.after(() => q.close());
+  const batch = await q.next(1000, 4500);
+  assert.equal(batch.length, 4500, "one read takes the whole batch");
+  assert.deepEqual(await q.renew(batch), [], "every lease renewed");
+  const now = new Date().toISOString();
+  const completions = batch.map((delivery) => ({
+    delivery,
+    result: { ...delivery.task!, worker: "big", attempt: 1, aggregate: { count: 1, sum: 1, sumPartials: [1], min: 1, max: 1 }, takenAt: now, finishedAt: now, busySeconds: 0 },
+  }));
+  assert.ok((await q.complete(completions)).every((v) => v === "accepted"));
+  assert.ok((await q.complete(completions.slice(0, 600))).every((v) => v === "duplicate"), "a second copy is a duplicate");
+  const rest = await q.next(1000, 4500);
+  assert.equal(rest.length, 500);
+  await q.complete(rest.map((delivery) => ({ delivery, result: { ...completions[0]!.result, ...delivery.task! } })));
+  const stats = await run.observer.stats();
+  assert.equal(stats.accepted, 5000);
+  assert.equal(stats.duplicates, 600);
+  assert.equal(stats.extra.streamLength, 0, "every acknowledged task trimmed");
+  assert.equal((await run.collect()).acceptedCount, 5000);
+});

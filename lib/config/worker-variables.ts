@@ -159,7 +159,7 @@ export const WORKER_VARIABLES = {
   }),
   MAX_BATCH_CHUNKS: v({
     name: "MAX_BATCH_CHUNKS",
-    default: "256",
+    default: "1024",
     description:
       "Queue mode: most chunks a worker takes at once. It takes one while chunks are long and more (about 50 ms of work) when they are short, so a chunk's broker round trips are shared; 1 turns batching off.",
     parser: integer(1, 10_000),

@@ -137,19 +137,24 @@ export const COMPLETE = script(`
 local verdicts, ids, chunks, dup, fresh = {}, {}, {}, {}, { 'HSET', KEYS[3] }
 for id in string.gmatch(ARGV[5], '[^,]+') do ids[#ids + 1] = id end
 for chunk in string.gmatch(ARGV[6], '[^,]+') do chunks[#chunks + 1] = chunk end
--- One read and one write for the whole batch (a batch never names a chunk twice).
-local seen = redis.call('HMGET', KEYS[3], unpack(chunks))
-for j = 1, #chunks do
-  if seen[j] then
-    verdicts[j] = 0
-    dup[#dup + 1] = chunks[j]
-  else
-    verdicts[j] = 1
-    fresh[#fresh + 1] = chunks[j]
-    fresh[#fresh + 1] = ARGV[2]
+-- A few reads and writes for the whole batch, 500 chunks each (a batch never names a chunk twice;
+-- Lua cannot unpack more than a few thousand values at once).
+for i = 1, #chunks, 500 do
+  local last = math.min(i + 499, #chunks)
+  local seen = redis.call('HMGET', KEYS[3], unpack(chunks, i, last))
+  for j = i, last do
+    if seen[j - i + 1] then
+      verdicts[j] = 0
+      dup[#dup + 1] = chunks[j]
+    else
+      verdicts[j] = 1
+      fresh[#fresh + 1] = chunks[j]
+      fresh[#fresh + 1] = ARGV[2]
+    end
   end
+  if #fresh > 2 then redis.call(unpack(fresh)) end
+  fresh = { 'HSET', KEYS[3] }
 end
-if #fresh > 2 then redis.call(unpack(fresh)) end
 if #dup > 0 then redis.call('HINCRBY', KEYS[4], 'duplicates', #dup) end
 if #dup < #ids then
   redis.call('XADD', KEYS[2], '*', 'run_id', ARGV[3], 'worker', ARGV[2], 'chunks', #ids - #dup,
