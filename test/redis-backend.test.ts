@@ -162,3 +162,14 @@ test("a batch of thousands of chunks is taken, renewed, accepted once and acknow
   assert.equal(stats.extra.streamLength, 0, "every acknowledged task trimmed");
   assert.equal((await run.collect()).acceptedCount, 5000);
 });
+
+test("a worker whose plan differs from the run already loaded stops at once with one line and exit code 2", async (t) => {
+  const run = await createQueueRun(t, "redis", { params: 100, chunkSize: 10 });
+  await run.observer.ensureLoaded(run.plan);
+  const w = run.start("a", { TOTAL_PARAMETERS: "999" });
+  const exit = await w.exited;
+  assert.equal(exit.code, 2, w.stdout.join("\n"));
+  const failed = w.events().filter((e) => e.message.includes("Cannot load run"));
+  assert.equal(failed.length, 1, "one line naming the problem, no retry loop");
+  assert.match(failed[0]!.message, /exists with 100 params in chunks of 10; use another --run-id/);
+});

@@ -52,7 +52,8 @@ export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: S
       return queue;
     } catch (error) {
       await queue?.close().catch(() => undefined);
-      if ((error as { name?: string }).name === "PlanMismatch") throw error;
+      // The run exists with another plan: bad input, not a broker that is not up yet.
+      if ((error as Error).name === "PlanMismatch") throw error;
       if (attempt === 1 || attempt % 10 === 0) {
         log.warn("queue", `waiting for the ${config.queueBackend} broker: ${(error as Error).message}`, { attempt });
       }
@@ -71,11 +72,13 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
   let status: "completed" | "interrupted" | "failed" = "interrupted";
   let error: string | undefined;
   let queue: WorkerQueue | undefined;
+  let badInput = false;
   try {
     queue = await connecting;
   } catch (e) {
     status = "failed";
     error = (e as Error).message;
+    badInput = (e as Error).name === "PlanMismatch";
     log.lifecycle("FAILED", error);
   }
   if (queue) {
@@ -105,6 +108,7 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
     ...(error ? { error } : {}),
   });
   if (status === "completed") return 0;
+  if (badInput) return 2;
   return status === "interrupted" ? exitCodeForSignal(shutdown.signal) : 1;
 }
 

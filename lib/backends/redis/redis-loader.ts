@@ -14,7 +14,9 @@ export async function ensureGroup(client: Redis, keys: RedisKeys): Promise<void>
   }
 }
 
+/** The run already exists with another size or chunk size: bad input (another run id is the fix). */
 export class PlanMismatch extends Error {
+  override readonly name = "PlanMismatch";
   readonly badInput = true;
 }
 
