@@ -1,11 +1,9 @@
 // cleanup.ts flags, built without parsing so the script and the generated configuration
 // reference (lib/docs/config-reference.ts) read the same definitions.
 import { flag } from "../cli/flag-parsers.ts";
-import { text } from "../config/parsers.ts";
 import { KIND_CONTEXT } from "./cluster.ts";
 import { scriptParser } from "./script-options.ts";
-
-const RUN_ID = text(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "a run id (1-63 lowercase letters, digits, '.' or '-')");
+import { RUN_ID } from "./script-parsers.ts";
 
 export function cleanupParser(argv: string[]) {
   return scriptParser(
