@@ -65,3 +65,20 @@ test("a compute module that cannot be loaded is reported, not crashed on", async
   t.after(() => engine.close());
   await assert.rejects(engine.start(), /Cannot load COMPUTE_MODULE test\/fixtures\/does-not-exist.ts/);
 });
+
+test("a batch of ranges crosses to the compute thread and back whole: a failed range in the middle loses no other range's values", async (t) => {
+  process.env.THROW_ON = "7";
+  const engine = new ComputeEngine({ module: "test/fixtures/throwing-compute.ts", simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  const ranges = [{ start: 0, end: 4 }, { start: 4, end: 9 }, { start: 9, end: 9 }, { start: 9, end: 12 }];
+  const [first, failed, empty, last] = await engine.runMany(ranges, { collectValues: true });
+  const alone = await engine.run(9, 12, { collectValues: true });
+  assert.deepEqual(last, alone);
+  assert.ok(first?.ok && last?.ok && empty?.ok);
+  assert.equal(first.values?.length, 4);
+  assert.equal(first.aggregate.count, 4);
+  assert.deepEqual(failed, { ok: false, error: "cannot evaluate parameter 7", paramId: 7 });
+  assert.deepEqual(empty, { ok: true, aggregate: { count: 0, sum: 0, sumPartials: [], min: null, max: null }, values: [] });
+  assert.equal(last.values?.length, 3);
+  assert.equal(last.aggregate.sum, last.values?.reduce((a, b) => a + b, 0));
+});

@@ -23,6 +23,16 @@ export class AggregateBuilder {
     if (value > this.max) this.max = value;
   }
 
+  /** The sum so far, correctly rounded. */
+  get sum(): number {
+    return this.#sum.value();
+  }
+
+  /** The exact sum so far as partials (what `sumPartials` of the built aggregate holds). */
+  get partials(): readonly number[] {
+    return this.#sum.partials;
+  }
+
   merge(a: Aggregate): void {
     if (a.count === 0) return;
     this.count += a.count;

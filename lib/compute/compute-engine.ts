@@ -1,6 +1,7 @@
 // Main-thread handle on the compute thread: run a range, watch progress, abort.
 import { Worker } from "node:worker_threads";
 import type { ComputeReply, ComputeRequest, ComputeThreadData, Range, RangeReply } from "./compute-protocol.ts";
+import { packRanges, unpackOutcomes } from "./packed-outcomes.ts";
 
 export type RangeOutcome = RangeReply;
 export type { Range };
@@ -22,6 +23,8 @@ function threadEntry(): URL {
 
 type Pending = {
   id: number;
+  /** How many ranges the request holds (one outcome each). */
+  ranges: number;
   resolve: (o: RangeOutcome[]) => void;
   reject: (e: Error) => void;
   onProgress: ((done: number) => void) | undefined;
@@ -71,7 +74,11 @@ export class ComputeEngine {
     if (reply.type === "progress") pending.onProgress?.(reply.done);
     else if (reply.type === "done") {
       this.#pending = undefined;
-      pending.resolve(reply.outcomes);
+      try {
+        pending.resolve(unpackOutcomes(reply, pending.ranges));
+      } catch (error) {
+        pending.reject(error as Error);
+      }
     }
   }
 
@@ -92,9 +99,9 @@ export class ComputeEngine {
     if (this.#pending) throw new Error("Cannot run two requests at once on one compute thread");
     const id = this.#nextId++;
     return new Promise<RangeOutcome[]>((resolve, reject) => {
-      this.#pending = { id, resolve, reject, onProgress: opts.onProgress };
-      const request: ComputeRequest = { type: "run", id, ranges: [...ranges], collectValues: opts.collectValues ?? false };
-      this.#thread?.postMessage(request);
+      this.#pending = { id, ranges: ranges.length, resolve, reject, onProgress: opts.onProgress };
+      const request: ComputeRequest = { type: "run", id, ranges: packRanges(ranges), collectValues: opts.collectValues ?? false };
+      this.#thread?.postMessage(request, [request.ranges.buffer as ArrayBuffer]);
     });
   }
 

@@ -3,18 +3,20 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AggregateBuilder } from "./aggregate.ts";
 import { loadComputeFunction, type ComputeFunction } from "./compute-function.ts";
-import type { ComputeReply, ComputeRequest, ComputeThreadData, Range, RangeReply } from "./compute-protocol.ts";
+import type { ComputeReply, ComputeRequest, ComputeThreadData, Range } from "./compute-protocol.ts";
+import { OutcomePacker, transferList } from "./packed-outcomes.ts";
 
 const PROGRESS_EVERY_MS = 100;
 const port = parentPort;
 if (!port) throw new Error("compute-thread.ts must run in a worker thread");
-const post = (reply: ComputeReply) => port.postMessage(reply);
+const post = (reply: ComputeReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
 type Progress = { id: number; done: number; lastPost: number };
 
-async function runRange(compute: ComputeFunction, range: Range, collectValues: boolean, progress: Progress): Promise<RangeReply> {
+/** Evaluates one range into the packer: its aggregate (and values), or where it failed. */
+async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress): Promise<void> {
   const agg = new AggregateBuilder();
-  const values: number[] = [];
+  const values = packer.values;
   let p = range.start;
   try {
     for (; p < range.end; p++) {
@@ -24,7 +26,7 @@ async function runRange(compute: ComputeFunction, range: Range, collectValues: b
         throw new Error(`compute(${p}) returned ${String(value)}, not a finite number`);
       }
       agg.add(value);
-      if (collectValues) values.push(value);
+      if (values) values.push(value);
       progress.done++;
       if (Date.now() - progress.lastPost >= PROGRESS_EVERY_MS) {
         progress.lastPost = Date.now();
@@ -32,16 +34,19 @@ async function runRange(compute: ComputeFunction, range: Range, collectValues: b
       }
     }
   } catch (error) {
-    return { ok: false, error: (error as Error).message ?? String(error), paramId: p };
+    packer.failed((error as Error).message ?? String(error), p, p - range.start);
+    return;
   }
-  return { ok: true, aggregate: agg.build(), ...(collectValues ? { values } : {}) };
+  packer.ok(agg);
 }
 
 async function runRequest(compute: ComputeFunction, req: ComputeRequest): Promise<void> {
   const progress: Progress = { id: req.id, done: 0, lastPost: Date.now() };
-  const outcomes: RangeReply[] = [];
-  for (const range of req.ranges) outcomes.push(await runRange(compute, range, req.collectValues, progress));
-  post({ type: "done", id: req.id, outcomes });
+  const packer = new OutcomePacker(req.collectValues);
+  const r = req.ranges;
+  for (let i = 0; i + 1 < r.length; i += 2) await runRange(compute, { start: r[i]!, end: r[i + 1]! }, packer, progress);
+  const packed = packer.finish();
+  post({ type: "done", id: req.id, ...packed }, transferList(packed));
 }
 
 try {

@@ -10,9 +10,13 @@ export function fieldsToRecord(fields: string[]): Record<string, string> {
 const INTEGER = /^\d{1,16}$/;
 
 export function decodeTask(fields: Record<string, string>): ChunkTask | undefined {
-  const { run_id: runId, chunk_id: chunkId, start, end } = fields;
+  return decodeTaskValues(fields.run_id, fields.chunk_id, fields.start, fields.end);
+}
+
+/** A task from its four field values; undefined unless each is there and the numbers are whole. */
+export function decodeTaskValues(runId?: string, chunkId?: string, start?: string, end?: string): ChunkTask | undefined {
   if (!runId || !chunkId || !start || !end) return undefined;
-  if (![chunkId, start, end].every((v) => INTEGER.test(v))) return undefined;
+  if (!INTEGER.test(chunkId) || !INTEGER.test(start) || !INTEGER.test(end)) return undefined;
   const task = { runId, chunkId: Number(chunkId), start: Number(start), end: Number(end) };
   return task.end > task.start ? task : undefined;
 }

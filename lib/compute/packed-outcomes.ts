@@ -1,0 +1,98 @@
+// A request's outcomes packed into numbers, so they cross from the compute thread as one typed
+// array (moved, not copied) instead of one cloned object per range: cloning the objects of a
+// 1,000-chunk batch of short chunks cost more than computing them.
+//
+// Layout of `numbers`, range after range: 1, count, sum, min, max, n, the n sum partials (an
+// outcome), or 0 (a failure, described in `failures`). min and max are NaN when count is 0.
+// `values` holds every parameter's value of the ok ranges, in order, when they were asked for.
+import type { Aggregate } from "./aggregate.ts";
+import type { RangeReply } from "./compute-protocol.ts";
+
+export type RangeFailure = { index: number; error: string; paramId: number };
+
+export type PackedOutcomes = { numbers: Float64Array; failures: RangeFailure[]; values?: Float64Array };
+
+/** What packing needs of an aggregate being built (AggregateBuilder has it). */
+export type AggregateParts = { count: number; sum: number; min: number; max: number; partials: readonly number[] };
+
+export class OutcomePacker {
+  readonly #numbers: number[] = [];
+  readonly #failures: RangeFailure[] = [];
+  readonly values: number[] | undefined;
+  #ranges = 0;
+
+  constructor(collectValues: boolean) {
+    this.values = collectValues ? [] : undefined;
+  }
+
+  /** The next range's outcome; its values (if asked for) were pushed onto `values` already. */
+  ok(a: AggregateParts): void {
+    const empty = a.count === 0;
+    this.#numbers.push(1, a.count, a.sum, empty ? Number.NaN : a.min, empty ? Number.NaN : a.max, a.partials.length, ...a.partials);
+    this.#ranges++;
+  }
+
+  /** The next range failed; `valuesPushed` values it had pushed before failing are taken back. */
+  failed(error: string, paramId: number, valuesPushed: number): void {
+    if (this.values) this.values.length -= valuesPushed;
+    this.#numbers.push(0);
+    this.#failures.push({ index: this.#ranges++, error, paramId });
+  }
+
+  finish(): PackedOutcomes {
+    const packed: PackedOutcomes = { numbers: Float64Array.from(this.#numbers), failures: this.#failures };
+    if (this.values) packed.values = Float64Array.from(this.values);
+    return packed;
+  }
+}
+
+/** Buffers to move (transfer) with a packed reply instead of copying them. */
+export function transferList(p: PackedOutcomes): ArrayBuffer[] {
+  const list = [p.numbers.buffer as ArrayBuffer];
+  if (p.values) list.push(p.values.buffer as ArrayBuffer);
+  return list;
+}
+
+/** One outcome per range, in order; `ranges` gives each range's size (for its values). */
+export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeReply[] {
+  const out: RangeReply[] = [];
+  const n = p.numbers;
+  let at = 0;
+  let valueAt = 0;
+  let failure = 0;
+  for (let i = 0; i < rangeCount; i++) {
+    if (at >= n.length) throw new Error(`Cannot read the compute thread's reply: ${i} outcomes for ${rangeCount} ranges`);
+    if (n[at++] === 0) {
+      const f = p.failures[failure++];
+      out.push(f && f.index === i ? { ok: false, error: f.error, paramId: f.paramId } : { ok: false, error: "no outcome from the compute thread", paramId: Number.NaN });
+      continue;
+    }
+    const count = n[at]!;
+    const min = n[at + 2]!;
+    const max = n[at + 3]!;
+    const parts = n[at + 4]!;
+    const aggregate: Aggregate = {
+      count,
+      sum: n[at + 1]!,
+      sumPartials: Array.from(n.subarray(at + 5, at + 5 + parts)),
+      min: Number.isNaN(min) ? null : min,
+      max: Number.isNaN(max) ? null : max,
+    };
+    at += 5 + parts;
+    if (p.values) {
+      out.push({ ok: true, aggregate, values: Array.from(p.values.subarray(valueAt, valueAt + count)) });
+      valueAt += count;
+    } else out.push({ ok: true, aggregate });
+  }
+  return out;
+}
+
+/** Ranges as start/end pairs in one typed array, to move to the thread. */
+export function packRanges(ranges: readonly { start: number; end: number }[]): Float64Array {
+  const out = new Float64Array(ranges.length * 2);
+  for (let i = 0; i < ranges.length; i++) {
+    out[2 * i] = ranges[i]!.start;
+    out[2 * i + 1] = ranges[i]!.end;
+  }
+  return out;
+}
