@@ -98,7 +98,7 @@ test("memory stays bounded: accepted tasks are deleted from the stream", async (
   assert.equal(stats.extra.pendingEntries, 0);
 });
 
-test("only the holder of a chunk can renew its lease; the coordinator can hand a dead worker's chunk back", async (t) => {
+test("only the holder of a chunk can renew its lease; the coordinator can hand a dead worker's chunk back; a chunk handed back unfinished keeps its attempt count", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 20, chunkSize: 10 });
   await run.observer.ensureLoaded(run.plan);
   const options = {
@@ -126,7 +126,13 @@ test("only the holder of a chunk can renew its lease; the coordinator can hand a
     const [next] = await b.next(50, 1);
     return next?.task?.chunkId === d.task?.chunkId ? next : undefined;
   }, "b to reclaim the handed-back chunk", 5000);
-  assert.equal(taken.deliveryCount, 2);
+  assert.equal(taken.deliveryCount, 2, "a dead worker's chunk handed back counts as an attempt");
+  await b.release(taken);
+  const again = await waitFor(async () => {
+    const [next] = await a.next(50, 1);
+    return next?.task?.chunkId === d.task?.chunkId ? next : undefined;
+  }, "a to take the chunk b handed back", 5000);
+  assert.equal(again.deliveryCount, 2, "a chunk its holder handed back unfinished keeps its attempt count");
 });
 
 test("a batch of thousands of chunks is taken, renewed, accepted once and acknowledged in one step each", async (t) => {

@@ -211,8 +211,11 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   async release(delivery: Delivery): Promise<void> {
     const d = delivery as RedisDelivery;
-    // Idle past the threshold: the next reclaim check of any worker takes it.
-    await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", HAND_BACK_IDLE_MS, "JUSTID");
+    // Idle past the threshold: the next reclaim check of any worker takes it. That take counts a
+    // delivery, so the count goes back one: a chunk handed back unfinished (a shutdown, a batch cut
+    // short) has not been attempted once more, and must not come closer to dead-lettering for it.
+    const retryCount = Math.max(0, d.deliveryCount - 1);
+    await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", HAND_BACK_IDLE_MS, "RETRYCOUNT", retryCount, "JUSTID");
   }
 
   settled(plan: RunPlan): Promise<boolean> {
