@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { isUnavailable, type BackendStatus, type BenchReport, type Maybe, type Unavailable } from "./bench-model.ts";
 import { chooseChunkSize } from "../../lib/sweep/adaptive-chunk-size.ts";
+import { WORKER_VARIABLES } from "../../lib/config/worker-variables.ts";
 import { benchPlan, type BenchPlan, type Mode } from "./bench-plan.ts";
 import { rabbitmqBackendStatus, rabbitmqServerVersion, redisServerVersion, SHARED_URLS } from "./brokers.ts";
 import { measureChunkSizes } from "./chunk-size.ts";
@@ -116,7 +117,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
       cpuBound,
     },
     recovery: {
-      settings: `Worker defaults (STALE_THRESHOLD_MS 1500, STALE_CHECK_INTERVAL_SECONDS 0.25; RabbitMQ heartbeat 2 s); 2 workers, chunks of ${plan.recovery.chunkSize} params x ${plan.recovery.workMs} ms, so the survivor finishes its own chunk (up to ${(plan.recovery.chunkSize * plan.recovery.workMs) / 1000} s) before it can take the victim's. Times come from the workers' own "took chunk" log lines (ms resolution).`,
+      settings: `Worker defaults (STALE_THRESHOLD_MS ${WORKER_VARIABLES.STALE_THRESHOLD_MS.default}, STALE_CHECK_INTERVAL_SECONDS ${WORKER_VARIABLES.STALE_CHECK_INTERVAL_SECONDS.default}; RabbitMQ heartbeat 2 s); 2 workers, chunks of ${plan.recovery.chunkSize} params x ${plan.recovery.workMs} ms, so the survivor finishes its own chunk (up to ${(plan.recovery.chunkSize * plan.recovery.workMs) / 1000} s) before it can take the victim's. Times come from the workers' own "took chunk" log lines (ms resolution).`,
       byBackend: recovery,
     },
     scale: {
