@@ -82,7 +82,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ["broker path", num(p.broker), `the real WorkerQueue next() + complete() in one process, batches of ${o.profile.loopBatch}: ${spread(o.profile.backendLoop)} chunks/s (one at a time: ${spread(o.profile.backendLoopSingle)})`],
       ["per-chunk log lines", num(p.logLines), `1 worker with LOG_LEVEL=WARNING: ${spread(o.profile.quietLogsOneWorker)} chunks/s`],
       ["compute-thread hop", num(p.computeHop), `postMessage there and back: ${spread(o.profile.computeHopMicros)} µs per trip, shared by a batch`],
-      ["everything else", num(p.rest), "lease timer, result object, event loop (the remainder)"],
+      ["everything else", num(p.rest), p.rest < 0 ? "the remainder, below zero: the worker fetches the next batch while it publishes this one, so parts measured one after another add up to more than the whole" : "lease timer, result object, event loop (the remainder)"],
     ]), "");
     const pubs = o.profile.confirmedPublishes;
     if (pubs) {
