@@ -1,5 +1,6 @@
 // The runs a Redis namespace knows, newest first (for the monitor and the inventory).
 import type { Redis } from "ioredis";
+import { countAccepted, redisKeys } from "./redis-keys.ts";
 
 export type RedisRunInfo = { runId: string; createdAt: string; totalChunks: number; accepted: number; deadLettered: number };
 
@@ -12,11 +13,8 @@ export async function listRedisRuns(client: Redis, namespace: string): Promise<R
     cursor = next;
     for (const key of keys) {
       const runId = key.slice(prefix.length, -":meta".length);
-      const [meta, accepted, dead] = await Promise.all([
-        client.hgetall(key),
-        client.hlen(`${prefix}${runId}:done`),
-        client.hlen(`${prefix}${runId}:dead`),
-      ]);
+      const keys = redisKeys(namespace, runId);
+      const [meta, accepted, dead] = await Promise.all([client.hgetall(keys.meta), countAccepted(client, keys), client.hlen(keys.dead)]);
       runs.push({ runId, createdAt: meta.createdAt ?? "", totalChunks: Number(meta.totalChunks ?? 0), accepted, deadLettered: dead });
     }
   } while (cursor !== "0");

@@ -134,26 +134,29 @@ return lost
  * short ones). Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
  */
 export const COMPLETE = script(`
-local verdicts, ids, chunks, dup, fresh = {}, {}, {}, {}, { 'HSET', KEYS[3] }
+local verdicts, ids, chunks, dup = {}, {}, {}, {}
 for id in string.gmatch(ARGV[5], '[^,]+') do ids[#ids + 1] = id end
 for chunk in string.gmatch(ARGV[6], '[^,]+') do chunks[#chunks + 1] = chunk end
--- A few reads and writes for the whole batch, 500 chunks each (a batch never names a chunk twice;
--- Lua cannot unpack more than a few thousand values at once).
+-- One BITFIELD per 500 chunks sets each chunk's bit and answers whether it was set already (a batch
+-- never names a chunk twice; Lua cannot unpack more than a few thousand values at once).
 for i = 1, #chunks, 500 do
   local last = math.min(i + 499, #chunks)
-  local seen = redis.call('HMGET', KEYS[3], unpack(chunks, i, last))
+  local ops = { 'BITFIELD', KEYS[3] }
   for j = i, last do
-    if seen[j - i + 1] then
+    ops[#ops + 1] = 'SET'
+    ops[#ops + 1] = 'u1'
+    ops[#ops + 1] = chunks[j]
+    ops[#ops + 1] = 1
+  end
+  local was = redis.call(unpack(ops))
+  for j = i, last do
+    if was[j - i + 1] == 1 then
       verdicts[j] = 0
       dup[#dup + 1] = chunks[j]
     else
       verdicts[j] = 1
-      fresh[#fresh + 1] = chunks[j]
-      fresh[#fresh + 1] = ARGV[2]
     end
   end
-  if #fresh > 2 then redis.call(unpack(fresh)) end
-  fresh = { 'HSET', KEYS[3] }
 end
 if #dup > 0 then redis.call('HINCRBY', KEYS[4], 'duplicates', #dup) end
 if #dup < #ids then

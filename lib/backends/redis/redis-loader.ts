@@ -2,7 +2,7 @@
 import type { Redis } from "ioredis";
 import type { RunPlan } from "../backend.ts";
 import { LOAD_BATCH, runLua } from "./lua-scripts.ts";
-import type { RedisKeys } from "./redis-keys.ts";
+import { countAccepted, type RedisKeys } from "./redis-keys.ts";
 
 const BATCH = 1000;
 
@@ -61,6 +61,6 @@ export async function readRunMeta(client: Redis, keys: RedisKeys): Promise<RunMe
 
 /** True when every chunk of the run is loaded and has an accepted result or a dead letter. */
 export async function runSettled(client: Redis, keys: RedisKeys, totalChunks: number): Promise<boolean> {
-  const [meta, done, dead] = await Promise.all([readRunMeta(client, keys), client.hlen(keys.done), client.hlen(keys.dead)]);
+  const [meta, done, dead] = await Promise.all([readRunMeta(client, keys), countAccepted(client, keys), client.hlen(keys.dead)]);
   return meta !== undefined && meta.loadedUpTo >= totalChunks && done + dead >= totalChunks;
 }

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { decodeResultBatch } from "../result-batch.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { countAccepted, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -93,7 +93,7 @@ export class RedisObserver implements RunObserver {
   async stats(): Promise<QueueStats> {
     const k = this.#keys;
     const [accepted, dead, duplicates, streamLength, resultsLength, dlqLength, meta] = await Promise.all([
-      this.#client.hlen(k.done),
+      countAccepted(this.#client, k),
       this.#client.hlen(k.dead),
       this.#client.hget(k.stats, "duplicates"),
       this.#client.xlen(k.tasks),
