@@ -6,6 +6,16 @@ export type ChunkTask = { runId: string; chunkId: number; start: number; end: nu
 
 export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
 
+/** The run already exists with another size or chunk size: bad input (another run id is the fix). */
+export class PlanMismatch extends Error {
+  override readonly name = "PlanMismatch";
+  readonly badInput = true;
+
+  constructor(runId: string, existing: { totalParameters: number | string; chunkSize: number | string }) {
+    super(`Cannot load run ${runId}: it exists with ${existing.totalParameters} params in chunks of ${existing.chunkSize}; use another --run-id.`);
+  }
+}
+
 export type ChunkResult = {
   runId: string;
   chunkId: number;

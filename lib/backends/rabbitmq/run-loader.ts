@@ -5,6 +5,8 @@
 // - Durable progress: `<ns>.run.<runId>` receives one marker per committed batch of
 //   LOAD_BATCH_CHUNKS chunks; its message count *is* the number of batches loaded. Nothing ever
 //   consumes it, so the count never hides a marker held unacked by a dead client.
+// - The plan: a loader (every worker, at its start) reads the plan from the first marker, under the
+//   lock, and refuses with PlanMismatch a run id that exists with another plan.
 // - Atomic batches: the batch's chunk publishes and its marker go out in one AMQP transaction
 //   (tx.select / tx.commit, whose commit-ok plays the role of the publisher confirm here). A loader
 //   killed before the commit leaves nothing of the batch; one killed after it leaves the whole batch.
@@ -14,7 +16,7 @@
 // instant may keep the chunks without the marker, and the next loader would publish that batch again
 // (duplicate tasks, absorbed by the effectively-once results, never a lost chunk).
 import type { Channel } from "amqplib";
-import type { BackendOptions, ChunkTask, RunPlan } from "../backend.ts";
+import { PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
 import { pause, type AmqpLink } from "./amqp-link.ts";
 import { json } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
@@ -62,14 +64,18 @@ export function loadRun(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log
 async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log: BackendOptions["log"]): Promise<void> {
   checkPlan(plan);
   const needed = batchesNeeded(plan);
-  await link.retrying("load the run's chunks", async () => {
+  const existing = await link.retrying("load the run's chunks", async () => {
     const ch = await link.openChannel();
     try {
       await assertTopology(ch, names);
-      if ((await ch.checkQueue(names.run)).messageCount >= needed) return;
       await acquireLock(link, names.lock);
       try {
-        await loadBatches(link, names, plan, needed, log);
+        // Under the lock: reading a marker hides it from the count for a moment, and only a loader
+        // holding the lock counts.
+        const loaded = await loadedPlan(ch, names);
+        if (loaded && !samePlan(loaded, plan)) return loaded;
+        if ((await ch.checkQueue(names.run)).messageCount < needed) await loadBatches(link, names, plan, needed, log);
+        return undefined;
       } finally {
         await ch.deleteQueue(names.lock).catch(() => {});
       }
@@ -77,6 +83,27 @@ async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan,
       await ch.close().catch(() => {});
     }
   }, 600_000);
+  if (existing) throw new PlanMismatch(plan.runId, existing);
+}
+
+type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks">;
+
+/** The plan a run was loaded with, read from its first batch marker (put back at once); undefined for a new run. */
+async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
+  const marker = await ch.get(names.run, { noAck: false });
+  if (!marker) return undefined;
+  ch.nack(marker, false, true);
+  try {
+    const m = JSON.parse(marker.content.toString()) as Partial<LoadedPlan>;
+    if ([m.totalParameters, m.chunkSize, m.totalChunks].every((n) => typeof n === "number")) return m as LoadedPlan;
+  } catch {
+    // Not a marker of ours: nothing to compare with.
+  }
+  return undefined;
+}
+
+function samePlan(a: LoadedPlan, b: LoadedPlan): boolean {
+  return a.totalParameters === b.totalParameters && a.chunkSize === b.chunkSize && a.totalChunks === b.totalChunks;
 }
 
 async function loadBatches(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, needed: number, log: BackendOptions["log"]): Promise<void> {
@@ -110,7 +137,8 @@ async function send(ch: Channel, queue: string, body: Buffer, messageId: string)
 /** Declares the run's exclusive lock queue, waiting while another live connection holds it. */
 async function acquireLock(link: AmqpLink, lock: string): Promise<void> {
   const deadline = Date.now() + 600_000;
-  let delay = 50;
+  // Most holds are a worker's start reading the plan (a few ms); a loader's holds last longer.
+  let delay = 10;
   for (;;) {
     // A RESOURCE_LOCKED reply closes the channel it came on, so every attempt gets its own.
     // The queue belongs to the connection, not to this channel: closing the channel keeps the lock.

@@ -22,7 +22,8 @@ export async function runLua(client: Redis, s: LuaScript, keys: string[], args: 
 /**
  * Loads the next batch of a run's chunks. KEYS: meta, tasks.
  * ARGV: runId, totalChunks, chunkSize, totalParameters, batch, createdAt.
- * Returns loadedUpTo after the batch. Chunk ids and loadedUpTo move together, so two
+ * Fails with "PLAN_MISMATCH <totalParameters> <chunkSize>" (the existing run's) when the run exists
+ * with another plan. Returns loadedUpTo after the batch. Chunk ids and loadedUpTo move together, so two
  * loaders never add a chunk twice and a crashed loader's successor resumes where it stopped.
  */
 export const LOAD_BATCH = script(`
@@ -32,8 +33,7 @@ local existing = redis.call('HGET', meta, 'totalChunks')
 if existing then
   if tonumber(existing) ~= total or tonumber(redis.call('HGET', meta, 'chunkSize')) ~= size
      or tonumber(redis.call('HGET', meta, 'totalParameters')) ~= params then
-    return redis.error_reply('PLAN_MISMATCH run ' .. ARGV[1] .. ' exists with ' ..
-      redis.call('HGET', meta, 'totalParameters') .. ' params in chunks of ' .. redis.call('HGET', meta, 'chunkSize'))
+    return redis.error_reply('PLAN_MISMATCH ' .. redis.call('HGET', meta, 'totalParameters') .. ' ' .. redis.call('HGET', meta, 'chunkSize'))
   end
 else
   redis.call('HSET', meta, 'totalChunks', ARGV[2], 'chunkSize', ARGV[3], 'totalParameters', ARGV[4],

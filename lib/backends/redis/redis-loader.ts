@@ -1,6 +1,6 @@
 // Creates the consumer group and loads a run's chunks in atomic batches (idempotent, race-safe).
 import type { Redis } from "ioredis";
-import type { RunPlan } from "../backend.ts";
+import { PlanMismatch, type RunPlan } from "../backend.ts";
 import { LOAD_BATCH, runLua } from "./lua-scripts.ts";
 import { countAccepted, type RedisKeys } from "./redis-keys.ts";
 
@@ -12,12 +12,6 @@ export async function ensureGroup(client: Redis, keys: RedisKeys): Promise<void>
   } catch (error) {
     if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
   }
-}
-
-/** The run already exists with another size or chunk size: bad input (another run id is the fix). */
-export class PlanMismatch extends Error {
-  override readonly name = "PlanMismatch";
-  readonly badInput = true;
 }
 
 export async function loadRun(client: Redis, keys: RedisKeys, plan: RunPlan): Promise<void> {
@@ -37,9 +31,8 @@ export async function loadRun(client: Redis, keys: RedisKeys, plan: RunPlan): Pr
       );
     } catch (error) {
       const message = String((error as Error).message);
-      if (message.includes("PLAN_MISMATCH")) {
-        throw new PlanMismatch(`Cannot load run ${plan.runId}: ${message.replace(/^.*PLAN_MISMATCH /, "")}; use another --run-id.`);
-      }
+      const existing = /PLAN_MISMATCH (\d+) (\d+)/.exec(message);
+      if (existing) throw new PlanMismatch(plan.runId, { totalParameters: existing[1]!, chunkSize: existing[2]! });
       throw error;
     }
     if (loaded >= plan.totalChunks) return;
