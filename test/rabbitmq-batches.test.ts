@@ -1,12 +1,12 @@
 // RabbitMQ batches: a batch of k delivered and completed with one results message and one done
-// marker, every chunk accepted once; a lowered batch size and close() put buffered chunks back
-// without counting an attempt; duplicate results are counted as duplicates, never added twice.
+// marker, every chunk accepted once; a batch size that stays low (not one that dips) and close()
+// put buffered chunks back without counting an attempt; duplicate results are counted as duplicates, never added twice.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import type { Delivery, WorkerQueue } from "../lib/backends/backend.ts";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { prefetchFor } from "../lib/backends/rabbitmq/task-intake.ts";
+import { prefetchFor, SHRINK_AFTER_TAKES } from "../lib/backends/rabbitmq/task-intake.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
 import { encodeResultBatch } from "../lib/backends/result-batch.ts";
 import { backendOptions, completeAll, deleteNamespace, inspector, planFor, randomNamespace, readAllResults, resultFor, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
@@ -65,25 +65,40 @@ test("a batch of k is delivered and completed with one results message and one d
   assert.deepEqual(stats.inFlight, {});
 });
 
-test("a lowered batch size puts the buffered arrivals back with their attempt count unchanged: none lost, none counted twice", async (t) => {
-  const { ns, plan, names, look, observer } = await setUp(t, 40);
+test("a batch size that dips keeps the buffered arrivals; one that stays low, or falls to one chunk, puts them back with their attempt count unchanged", async (t) => {
+  const { ns, plan, names, look, observer } = await setUp(t, 60);
   const q = await createRabbitmqWorkerQueue(backendOptions(ns));
   t.after(() => q.close());
   await q.ensureLoaded(plan);
   const handed = await takeExactly(q, 10, 10); // at least 10, in batches of at most 10
-  const first = handed.length;
   await completeAll(q, handed);
   // The consumer (prefetch two batches of 10) refills: twenty are now buffered in this worker, unstarted.
-  await tasksReady(look, names.tasks, plan.totalChunks - first - prefetchFor(10));
-  const small = await q.next(5_000, 2);
-  assert.equal(small.length, 2);
-  // Those buffered beyond the new prefetch went back to the queue, confirmed, before next() returned.
-  assert.equal(await look.ready(names.tasks), plan.totalChunks - first - prefetchFor(2));
-  handed.push(...small);
-  await completeAll(q, small);
+  await tasksReady(look, names.tasks, plan.totalChunks - handed.length - prefetchFor(10));
+  // A dip (one slow batch halves the size, or worse) keeps the consumer and what it buffered: no put-back.
+  for (let ask = 1; ask < SHRINK_AFTER_TAKES; ask++) {
+    const small = await q.next(5_000, 2);
+    assert.equal(small.length, 2);
+    assert.equal(await look.ready(names.tasks), plan.totalChunks - handed.length - prefetchFor(10), `nothing put back after ${ask} small asks`);
+    handed.push(...small);
+    await completeAll(q, small);
+    await tasksReady(look, names.tasks, plan.totalChunks - handed.length - prefetchFor(10));
+  }
+  // The size stayed low for SHRINK_AFTER_TAKES asks: those buffered beyond the new prefetch went back to
+  // the queue, confirmed, before next() returned.
+  const lasting = await q.next(5_000, 2);
+  assert.equal(lasting.length, 2);
+  assert.equal(await look.ready(names.tasks), plan.totalChunks - handed.length - prefetchFor(2));
+  handed.push(...lasting);
+  await completeAll(q, lasting);
+  // One chunk at a time (chunks became long): nothing more may wait behind it, at once.
+  const one = await q.next(5_000, 1);
+  assert.equal(one.length, 1);
+  assert.equal(await look.ready(names.tasks), plan.totalChunks - handed.length - prefetchFor(1));
+  handed.push(...one);
+  await completeAll(q, one);
   while (handed.length < plan.totalChunks) {
-    const batch = await q.next(5_000, 2);
-    assert.ok(batch.length <= 2);
+    const batch = await q.next(5_000, 4);
+    assert.ok(batch.length <= 4);
     await completeAll(q, batch);
     handed.push(...batch);
   }

@@ -114,6 +114,37 @@ test("a dead worker's chunks put back unstarted by the next worker keep their at
   for (const id of chunkIds) assert.equal(seen.get(id), 2, `chunk ${id} of the dead worker: attempt ${seen.get(id)}`);
 });
 
+test("a batch mixing chunks past MAX_DELIVERIES with fresh ones dead-letters the first and hands out the rest", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  // The holder takes a batch of 4 and buffers 4 more (chunks 0-7); chunks 8-11 stay in the queue.
+  const plan = planFor("run-1", (prefetchFor(4) + 4) * 10, 10);
+  // With MAX_DELIVERIES 1, a chunk redelivered after its holder died is one attempt too many.
+  const other = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "other", maxDeliveries: 1 }));
+  const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
+  t.after(() => Promise.all([other.close(), observer.close()]));
+  await other.ensureLoaded(plan);
+  const look = await inspector();
+  t.after(() => look.close());
+  const tasks = rabbitmqNames(ns, "run-1").tasks;
+  const { child, exited } = await holderWithChunks(t, ns, 4);
+  await waitFor(async () => (await look.ready(tasks)) === 4, "the holder to hold 8 chunks");
+  child.kill("SIGKILL");
+  await exited;
+  await waitFor(async () => (await look.ready(tasks)) === plan.totalChunks, "the holder's chunks back in the queue");
+  const handed = await takeExactly(other, 4, plan.totalChunks);
+  assert.deepEqual(handed.map((d) => d.task?.chunkId ?? -1).sort((a, b) => a - b), [8, 9, 10, 11], "only the fresh chunks are handed out");
+  assert.ok(handed.every((d) => d.deliveryCount === 1));
+  await completeAll(other, handed, "other");
+  assert.equal(await other.settled(plan), true, "dead letters and results together cover the run");
+  const dead = await waitFor(async () => {
+    const letters = await observer.deadLetters();
+    return letters.length === 8 ? letters : undefined;
+  }, "eight dead letters");
+  assert.deepEqual(dead.map((d) => d.chunkId ?? -1).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.ok(dead.every((d) => d.attempts === 1 && /abandoned/.test(d.error)), JSON.stringify(dead[0]));
+});
+
 test("no broker and no rabbitmq-server binary: a one-line bad-input error naming the fix", async () => {
   const error = await ensureLocalRabbitmq("amqp://guest:guest@127.0.0.1:1", { serverPath: "/nonexistent/rabbitmq-server" }).then(
     () => undefined,

@@ -16,6 +16,8 @@ export class ArrivalSignal {
   }
 
   wake(): void {
+    // Called for every message a consumer receives, mostly with nobody waiting.
+    if (this.#waiters.size === 0) return;
     for (const done of [...this.#waiters]) done();
   }
 }

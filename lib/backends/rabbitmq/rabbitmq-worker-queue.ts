@@ -42,29 +42,31 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     for (;;) {
       const arrivals = await this.#intake.take(max, deadline);
       if (arrivals.length === 0) return [];
+      // Decoded without an await per chunk (a batch is up to a thousand): only the rare chunk over
+      // MAX_DELIVERIES waits, for its dead letter.
       const deliveries: RabbitDelivery[] = [];
+      const chunkIds: number[] = [];
       for (const a of arrivals) {
-        const d = await this.#toDelivery(a);
-        if (d) deliveries.push(d);
+        const d = this.#toDelivery(a);
+        if (d.task && d.deliveryCount > this.#o.maxDeliveries) {
+          // Its holders died (or froze) with it more often than a chunk may be tried: poison.
+          const error = headerLastError(a.msg) ?? `abandoned: its worker died or froze while holding it (delivery ${d.deliveryCount})`;
+          await this.#deadLetter(d, error, d.deliveryCount - 1);
+          continue;
+        }
+        deliveries.push(d);
+        if (d.task) chunkIds.push(d.task.chunkId);
       }
-      const chunkIds = deliveries.flatMap((d) => (d.task ? [d.task.chunkId] : []));
       if (chunkIds.length > 0) this.#notice("taken", { chunkIds });
       if (deliveries.length > 0 || Date.now() >= deadline) return deliveries;
     }
   }
 
-  async #toDelivery(a: Arrival): Promise<RabbitDelivery | undefined> {
+  #toDelivery(a: Arrival): RabbitDelivery {
     const raw = a.msg.content.toString("utf8");
     const parsed = decodeAnyTask(raw);
     const task = parsed?.runId === this.#o.runId ? parsed : undefined;
-    const delivery: RabbitDelivery = { task, raw: raw.slice(0, 500), deliveryCount: deliveryAttempt(a.msg), ...a };
-    if (task && delivery.deliveryCount > this.#o.maxDeliveries) {
-      // Its holders died (or froze) with it more often than a chunk may be tried: poison.
-      const error = headerLastError(a.msg) ?? `abandoned: its worker died or froze while holding it (delivery ${delivery.deliveryCount})`;
-      await this.#deadLetter(delivery, error, delivery.deliveryCount - 1);
-      return undefined;
-    }
-    return delivery;
+    return { task, raw: raw.slice(0, 500), deliveryCount: deliveryAttempt(a.msg), ...a };
   }
 
   async renew(deliveries: readonly Delivery[]): Promise<Delivery[]> {

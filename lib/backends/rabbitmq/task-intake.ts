@@ -7,9 +7,13 @@
 // RabbitMQ applies basic.qos to consumers started after it, never to a running one, so a new
 // prefetch means: cancel the consumer (arrivals it already pushed stay ours, unacked), keep as many
 // of them as the new size allows, put the rest back with their attempt count unchanged, and consume
-// again with the new prefetch once those kept are handed out. That costs round trips, so it happens
-// when the size grows past the prefetch or falls to half of it or less; a size that only wobbles
-// below the prefetch keeps the consumer, and what it buffered beyond the size is handed out next.
+// again with the new prefetch once those kept are handed out. That costs round trips, and a put-back
+// costs a confirmed publish and an ack per chunk, so the prefetch grows as soon as the size grows past
+// it, but shrinks only for a trend: at once when the worker asks for one chunk (chunks became long),
+// else when every one of the last SHRINK_AFTER_TAKES asks was a quarter of the prefetch or less. A
+// size that dips for a batch or two (one batch's compute time stretched by a busy machine halves it
+// or worse, and it doubles back) keeps the consumer; what it buffered beyond the size is handed out
+// next, a batch of the asked size at a time.
 import { ArrivalSignal } from "./arrival-signal.ts";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions } from "../backend.ts";
@@ -31,6 +35,12 @@ export function prefetchFor(max: number): number {
 /** Arrivals further apart than this are not one burst of the broker's. */
 const FILL_GAP_MS = 2;
 
+/**
+ * How many asks in a row must fit a prefetch a quarter of the current one or less before it shrinks:
+ * a size that dipped doubles back to where it was within this many batches (1024 from 8).
+ */
+export const SHRINK_AFTER_TAKES = 8;
+
 type Consumer = { tag: string; channel: ConfirmChannel; generation: number; prefetch: number };
 
 export class TaskIntake {
@@ -44,6 +54,8 @@ export class TaskIntake {
   /** The prefetch of the next consumer (the running one's, while it runs). */
   #prefetch = 0;
   #declaredGeneration = 0;
+  /** The last SHRINK_AFTER_TAKES asks, newest last. */
+  #asks: number[] = [];
 
   constructor(link: AmqpLink, names: RabbitmqNames, log: BackendOptions["log"]) {
     this.#link = link;
@@ -53,8 +65,8 @@ export class TaskIntake {
 
   /** Up to max arrivals of the live channel, waiting until deadline for the first one; [] when none came. */
   async take(max: number, deadline: number): Promise<Arrival[]> {
-    const window = prefetchFor(max);
-    if (window > this.#prefetch || window * 2 <= this.#prefetch) await this.#resize(window);
+    const window = this.#windowFor(max);
+    if (window !== this.#prefetch) await this.#resize(window);
     for (;;) {
       this.#dropDead();
       if (this.#arrivals.length === 0) {
@@ -91,6 +103,16 @@ export class TaskIntake {
     await this.#cancel();
     await this.putBack(this.#arrivals.splice(0));
     this.#arrived.wake();
+  }
+
+  /** The prefetch for an ask of max: grown at once, shrunk at once to 1, else only for a trend (see the top). */
+  #windowFor(max: number): number {
+    this.#asks.push(max);
+    if (this.#asks.length > SHRINK_AFTER_TAKES) this.#asks.shift();
+    const window = prefetchFor(max);
+    if (window > this.#prefetch || (max === 1 && this.#prefetch > 1)) return window;
+    const trend = prefetchFor(Math.max(...this.#asks));
+    return this.#asks.length === SHRINK_AFTER_TAKES && trend * 2 <= this.#prefetch ? trend : this.#prefetch;
   }
 
   async #resize(window: number): Promise<void> {
