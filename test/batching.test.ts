@@ -7,7 +7,7 @@ import { formatText } from "../lib/log/format-log.ts";
 import { parseLogLine } from "../lib/log/parse-log-line.ts";
 import type { ChunkResult } from "../lib/backends/backend.ts";
 import { decodeResultBatch, encodeResultBatch } from "../lib/backends/result-batch.ts";
-import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
+import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, STALL_MS, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
 
 test("the batch starts at one chunk and at most doubles while chunks are short", () => {
   const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 1, publishValues: false });
@@ -27,6 +27,20 @@ test("long chunks are taken one at a time, and the batch shrinks at once when ch
   assert.equal(sizer.size, 256);
   sizer.record(256, 256 * 10); // 10 ms per chunk now
   assert.equal(sizer.size, Math.floor(TARGET_BATCH_MS / 10));
+});
+
+test("a batch stretched by a busy machine does not shrink the size; one that ran past STALL_MS does, at once", () => {
+  const sizer = new BatchSizer({ maxChunks: 1024, chunkSize: 1, publishValues: false });
+  for (let i = 0; i < 12; i++) sizer.record(sizer.size, sizer.size * 0.01);
+  assert.equal(sizer.size, 1024);
+  sizer.record(1024, 120); // descheduled for ~110 ms: 0.12 ms per chunk on paper
+  sizer.record(1024, 35);
+  assert.equal(sizer.size, 1024, "stalls under STALL_MS are noise");
+  sizer.record(1024, STALL_MS + 100); // the chunks got slower
+  const shrunk = Math.floor(TARGET_BATCH_MS / ((STALL_MS + 100) / 1024));
+  assert.equal(sizer.size, shrunk);
+  sizer.record(shrunk, shrunk * ((STALL_MS + 100) / 1024));
+  assert.equal(sizer.size, shrunk, "and the earlier, faster batches no longer count");
 });
 
 test("MAX_BATCH_CHUNKS and, with per-parameter values, the batch's size in parameters cap it", () => {

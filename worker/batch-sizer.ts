@@ -2,18 +2,29 @@
 // behind another would idle other workers and die with this one), more when they are short, so
 // that the broker's round trips, the hop to the compute thread and the log lines are shared by a
 // batch of about TARGET_BATCH_MS of work. Grows by doubling at most, so one fast chunk is not
-// taken for a trend; shrinks at once.
+// taken for a trend.
+//
+// A busy machine stretches a batch's time (the compute thread or the worker descheduled for tens
+// of ms) but never shortens it, so the size follows the fastest per-chunk time of the last few
+// batches, and a stretched batch is not read as slower chunks. Only a batch that ran past
+// STALL_MS, four times the target, shrinks the size at once: that is chunks that got longer, and
+// a batch never holds much more than that.
 
 /** Work per batch the sizer aims at: small enough that a batch held at the end of a run or lost with its worker costs little. */
 export const TARGET_BATCH_MS = 50;
+/** A batch that took longer than this is taken at its word: the size shrinks to fit at once. */
+export const STALL_MS = 4 * TARGET_BATCH_MS;
 /** With per-parameter values in each result, a batch's message stays a few MB at most. */
 export const MAX_BATCH_PARAMS_WITH_VALUES = 65_536;
+/** How many recent batches' per-chunk times the size follows (their fastest). */
+const RECENT = 4;
 
 export type BatchLimits = { maxChunks: number; chunkSize: number; publishValues: boolean };
 
 export class BatchSizer {
   readonly #limit: number;
   #size = 1;
+  #recent: number[] = [];
 
   constructor(limits: BatchLimits) {
     const byParams = limits.publishValues ? Math.floor(MAX_BATCH_PARAMS_WITH_VALUES / Math.max(1, limits.chunkSize)) : Infinity;
@@ -29,7 +40,9 @@ export class BatchSizer {
   record(chunks: number, ms: number): void {
     if (chunks <= 0) return;
     const perChunk = Math.max(ms / chunks, 1e-3);
-    const fits = Math.floor(TARGET_BATCH_MS / perChunk);
+    if (ms > STALL_MS) this.#recent = [perChunk];
+    else this.#recent = [...this.#recent.slice(1 - RECENT), perChunk];
+    const fits = Math.floor(TARGET_BATCH_MS / Math.min(...this.#recent));
     this.#size = Math.max(1, Math.min(this.#limit, fits, this.#size * 2));
   }
 }
