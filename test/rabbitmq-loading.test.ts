@@ -8,7 +8,7 @@ import { createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { LOAD_BATCH_CHUNKS } from "../lib/backends/rabbitmq/run-loader.ts";
 import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
-import { createQueueRun } from "./helpers/queue-run.ts";
+import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 type Body = { run_id: string; chunk_id: number; start: number; end: number };
@@ -105,14 +105,7 @@ test("a second run on the same namespace may use another retry delay", async (t)
 });
 
 test("a worker whose plan differs from the run already loaded stops at once with one line and exit code 2; the run's markers stay", async (t) => {
-  const run = await createQueueRun(t, "rabbitmq", { params: 100, chunkSize: 10 });
-  await run.observer.ensureLoaded(run.plan);
-  const w = run.start("a", { TOTAL_PARAMETERS: "999" });
-  const exit = await w.exited;
-  assert.equal(exit.code, 2, w.stdout.join("\n"));
-  const failed = w.events().filter((e) => e.message.includes("Cannot load run"));
-  assert.equal(failed.length, 1, "one line naming the problem, no retry loop");
-  assert.match(failed[0]!.message, /exists with 100 params in chunks of 10; use another --run-id/);
+  const run = await expectPlanMismatchExit(t, "rabbitmq");
   const look = await inspector();
   t.after(() => look.close());
   assert.equal(await look.ready(rabbitmqNames(run.namespace, run.runId).run), 1, "reading the plan put its marker back");

@@ -10,6 +10,7 @@ import { ensureGroup } from "../lib/backends/redis/redis-loader.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
 import { freePort } from "../lib/net/ports.ts";
 import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
+import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("a Redis restart mid-run (SIGKILL, AOF) loses no accepted result, and the run completes", async (t) => {
@@ -170,12 +171,5 @@ test("a batch of thousands of chunks is taken, renewed, accepted once and acknow
 });
 
 test("a worker whose plan differs from the run already loaded stops at once with one line and exit code 2", async (t) => {
-  const run = await createQueueRun(t, "redis", { params: 100, chunkSize: 10 });
-  await run.observer.ensureLoaded(run.plan);
-  const w = run.start("a", { TOTAL_PARAMETERS: "999" });
-  const exit = await w.exited;
-  assert.equal(exit.code, 2, w.stdout.join("\n"));
-  const failed = w.events().filter((e) => e.message.includes("Cannot load run"));
-  assert.equal(failed.length, 1, "one line naming the problem, no retry loop");
-  assert.match(failed[0]!.message, /exists with 100 params in chunks of 10; use another --run-id/);
+  await expectPlanMismatchExit(t, "redis");
 });
