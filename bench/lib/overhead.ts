@@ -17,7 +17,10 @@ const LOOP_BATCH = Number(WORKER_VARIABLES.MAX_BATCH_CHUNKS.default);
 
 export type EndToEnd = {
   workers: number;
-  /** Chunks / (first chunk taken -> last result), i.e. worker start-up not counted. */
+  /**
+   * Chunks per second once every worker had taken its first batch, to the last result: all N
+   * workers running, none still starting (short runs would otherwise mix in later workers' start-up).
+   */
   chunksPerSecond: Summary;
   /** Chunks / (first worker spawned -> last result): start-up counted. */
   chunksPerSecondWithStartup: Summary;
@@ -91,7 +94,8 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
     const shares: { workers: number[]; coordinator: number[]; other: number[] } = { workers: [], coordinator: [], other: [] };
     for (let t = 0; t < trials; t++) {
       const timing = await runQueueSweep({ backend, url, params: chunks, chunkSize: 1, label: `ovh${workers}` }, workers, 180_000);
-      steady.push(timing.chunks / timing.steadySeconds);
+      const all = timing.allRunning;
+      steady.push(all && all.seconds > 0 ? all.chunks / all.seconds : timing.chunks / timing.steadySeconds);
       withStartup.push(timing.chunks / timing.wallSeconds);
       if (timing.cpu) {
         shares.workers.push(timing.cpu.workerCores);

@@ -33,6 +33,11 @@ export type SweepTiming = {
   steadySeconds: number;
   /** First worker spawned -> first chunk taken. */
   startupSeconds: number;
+  /**
+   * Chunks finished from the moment every worker that took part had taken its first batch to the
+   * last result, and that time: throughput with all of them running, no worker still starting.
+   */
+  allRunning: { chunks: number; seconds: number } | null;
   duplicates: number;
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
@@ -140,10 +145,16 @@ export class BenchSweep {
   timing(): SweepTiming {
     let firstTaken = Number.POSITIVE_INFINITY;
     let lastFinished = 0;
+    const firstByWorker = new Map<string, number>();
     for (const r of this.accepted.values()) {
-      firstTaken = Math.min(firstTaken, Date.parse(r.takenAt));
+      const taken = Date.parse(r.takenAt);
+      firstTaken = Math.min(firstTaken, taken);
       lastFinished = Math.max(lastFinished, Date.parse(r.finishedAt));
+      firstByWorker.set(r.worker, Math.min(firstByWorker.get(r.worker) ?? taken, taken));
     }
+    const allUpAt = firstByWorker.size > 0 ? Math.max(...firstByWorker.values()) : Number.POSITIVE_INFINITY;
+    let afterAllUp = 0;
+    for (const r of this.accepted.values()) if (Date.parse(r.finishedAt) > allUpAt) afterAllUp++;
     return {
       chunks: this.accepted.size,
       params: [...this.accepted.values()].reduce((n, r) => n + (r.end - r.start), 0),
@@ -151,6 +162,7 @@ export class BenchSweep {
       wallSeconds: (lastFinished - this.spawnedAt) / 1000,
       steadySeconds: (lastFinished - firstTaken) / 1000,
       startupSeconds: (firstTaken - this.spawnedAt) / 1000,
+      allRunning: lastFinished > allUpAt ? { chunks: afterAllUp, seconds: (lastFinished - allUpAt) / 1000 } : null,
       duplicates: this.duplicates,
       cpu: this.cpu,
     };

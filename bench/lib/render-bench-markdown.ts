@@ -63,7 +63,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     "",
   ];
   out.push("## Overhead: zero-work chunks per second", "");
-  out.push("One-parameter chunks, nothing computed: each is loaded, delivered, accepted and acknowledged. Throughput runs from the first chunk taken to the last result (start-up in brackets counted). Workers take such short chunks in batches (up to MAX_BATCH_CHUNKS, about 50 ms of work each): one read, one trip to the compute thread and one accept-and-ack per batch.", "");
+  out.push("One-parameter chunks, nothing computed: each is loaded, delivered, accepted and acknowledged. Throughput runs from the moment every worker has taken its first batch to the last result, so all of them are running and none is still starting; the next column runs from the first worker spawned, start-up counted. Workers take such short chunks in batches (up to MAX_BATCH_CHUNKS, about 50 ms of work each): one read, one trip to the compute thread and one accept-and-ack per batch.", "");
   for (const b of BACKENDS) {
     const o = r.overhead[b];
     out.push(`### ${NAMES[b]}`, "");
