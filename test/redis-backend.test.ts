@@ -162,10 +162,13 @@ test("a batch of thousands of chunks is taken, renewed, accepted once and acknow
   assert.ok((await q.complete(completions.slice(0, 600))).every((v) => v === "duplicate"), "a second copy is a duplicate");
   const rest = await q.next(1000, 4500);
   assert.equal(rest.length, 500);
-  await q.complete(rest.map((delivery) => ({ delivery, result: { ...completions[0]!.result, ...delivery.task! } })));
+  const mixed = [...completions.slice(0, 2), ...rest.map((delivery) => ({ delivery, result: { ...completions[0]!.result, ...delivery.task! } }))];
+  const verdicts = await q.complete(mixed);
+  assert.deepEqual(verdicts.slice(0, 3), ["duplicate", "duplicate", "accepted"], "a batch mixing copies and new chunks gets a verdict per chunk");
+  assert.ok(verdicts.slice(2).every((v) => v === "accepted"));
   const stats = await run.observer.stats();
   assert.equal(stats.accepted, 5000);
-  assert.equal(stats.duplicates, 600);
+  assert.equal(stats.duplicates, 602);
   assert.equal(stats.extra.streamLength, 0, "every acknowledged task trimmed");
   assert.equal((await run.collect()).acceptedCount, 5000);
 });

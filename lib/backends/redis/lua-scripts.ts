@@ -131,7 +131,8 @@ return lost
  * stream as short as the work in flight at a fraction of the cost of deleting entries one by one.
  * KEYS: tasks, results, done, stats. ARGV: group, worker, runId, batchJson, entry ids and chunk ids
  * (each comma-separated, in the same order: a few long arguments cost far less to send than many
- * short ones). Returns 1 (accepted) or 0 (duplicate) per chunk, in order.
+ * short ones). Returns "" when every chunk was accepted (nearly always), else one character per
+ * chunk, in order: "1" accepted, "0" a duplicate.
  */
 export const COMPLETE = script(`
 local verdicts, ids, chunks, dup = {}, {}, {}, {}
@@ -151,10 +152,10 @@ for i = 1, #chunks, 500 do
   local was = redis.call(unpack(ops))
   for j = i, last do
     if was[j - i + 1] == 1 then
-      verdicts[j] = 0
+      verdicts[j] = '0'
       dup[#dup + 1] = chunks[j]
     else
-      verdicts[j] = 1
+      verdicts[j] = '1'
     end
   end
 end
@@ -167,7 +168,8 @@ for i = 1, #ids, 500 do
   redis.call('XACK', KEYS[1], ARGV[1], unpack(ids, i, math.min(i + 499, #ids)))
 end
 ${TRIM_DONE}
-return verdicts
+if #dup == 0 then return '' end
+return table.concat(verdicts)
 `);
 
 /**

@@ -167,15 +167,16 @@ export class RedisWorkerQueue implements WorkerQueue {
   async complete(completions: readonly Completion[]): Promise<Verdict[]> {
     if (completions.length === 0) return [];
     const k = this.#keys;
-    const verdicts = (await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], [
+    const verdicts = String(await runLua(this.#client, COMPLETE, [k.tasks, k.results, k.done, k.stats], [
       k.group,
       this.#o.consumer,
       this.#o.runId,
       encodeResultBatch(completions.map((c) => c.result)),
       completions.map((c) => (c.delivery as RedisDelivery).entryId).join(","),
       completions.map((c) => c.result.chunkId).join(","),
-    ])) as number[];
-    return verdicts.map((v) => (Number(v) === 1 ? "accepted" : "duplicate"));
+    ]));
+    // "" is the usual answer: every chunk accepted.
+    return completions.map((_, i) => (verdicts[i] === "0" ? "duplicate" : "accepted"));
   }
 
   async fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered"> {
