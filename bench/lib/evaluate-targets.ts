@@ -22,7 +22,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
       const p = o.profile.perChunkMs;
       out.push(
         check(id, target, `${o.endToEnd.map((e) => `${e.workers}w ${f(e.ratioToRawLimit, 3)}x`).join(", ")} of ${Math.round(o.rawLimit.limitPerSecond)}/s`, best.ratioToRawLimit >= 0.5,
-          overheadReason(best, o.rawLimit.limitPerSecond, r.machine.cores, p.total)),
+          `${r.mode === "quick" ? `--quick runs only ${o.chunks.toLocaleString("en-US")} chunks, a run of a fraction of a second in which batches are still growing and workers starting, so this ratio is indicative: the full bench judges it. ` : ""}${overheadReason(best, o.rawLimit.limitPerSecond, r.machine.cores, p.total)}`),
       );
     }
   }
