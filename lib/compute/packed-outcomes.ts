@@ -71,10 +71,12 @@ export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeRepl
     const min = n[at + 2]!;
     const max = n[at + 3]!;
     const parts = n[at + 4]!;
+    const sumPartials: number[] = [];
+    for (let k = at + 5; k < at + 5 + parts; k++) sumPartials.push(n[k]!);
     const aggregate: Aggregate = {
       count,
       sum: n[at + 1]!,
-      sumPartials: Array.from(n.subarray(at + 5, at + 5 + parts)),
+      sumPartials,
       min: Number.isNaN(min) ? null : min,
       max: Number.isNaN(max) ? null : max,
     };

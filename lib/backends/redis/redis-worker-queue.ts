@@ -13,16 +13,21 @@ type RedisDelivery = Delivery & { entryId: string };
 
 type StreamEntry = [id: string, fields: string[] | null];
 
-/** A chunk read by FETCH_NEW: first delivery, fields in the loader's shape. */
-function fetchedDelivery(entryId: string, task: ChunkTask): RedisDelivery {
-  return {
-    entryId,
-    task,
-    deliveryCount: 1,
-    get raw() {
-      return describeRaw({ run_id: task.runId, chunk_id: String(task.chunkId), start: String(task.start), end: String(task.end) });
-    },
-  };
+/** A chunk read by FETCH_NEW: first delivery, fields in the loader's shape. A class, so a batch of thousands shares one getter. */
+class FetchedDelivery implements RedisDelivery {
+  readonly deliveryCount = 1;
+  readonly entryId: string;
+  readonly task: ChunkTask;
+
+  constructor(entryId: string, task: ChunkTask) {
+    this.entryId = entryId;
+    this.task = task;
+  }
+
+  get raw(): string {
+    const t = this.task;
+    return describeRaw({ run_id: t.runId, chunk_id: String(t.chunkId), start: String(t.start), end: String(t.end) });
+  }
 }
 
 export class RedisWorkerQueue implements WorkerQueue {
@@ -73,7 +78,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       const words = line.split(" ");
       const task = words.length === 5 ? decodeTaskValues(words[1], words[2], words[3], words[4]) : undefined;
       // Anything but a plain chunk (another shape, odd values) is read whole, to describe or dead-letter it.
-      out.push(task ? fetchedDelivery(words[0]!, task) : await this.#readWhole(words[0]!));
+      out.push(task ? new FetchedDelivery(words[0]!, task) : await this.#readWhole(words[0]!));
     }
     return out;
   }
