@@ -53,7 +53,7 @@ export function transferList(p: PackedOutcomes): ArrayBuffer[] {
   return list;
 }
 
-/** One outcome per range, in order; `ranges` gives each range's size (for its values). */
+/** One outcome per range, in order, for a request of `rangeCount` ranges; throws when the reply holds fewer. */
 export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeReply[] {
   const out: RangeReply[] = [];
   const n = p.numbers;
