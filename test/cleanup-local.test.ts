@@ -76,8 +76,10 @@ function purgeFor(ns: string, runIds: string[] = []) {
 test("patterns: the SCAN pattern is the namespace and a colon; queue names must have TTG's exact shapes", () => {
   assert.equal(redisNamespacePattern("ttg"), "ttg:*");
   assert.equal(redisNamespacePattern("a*b"), "a\\*b:*");
-  for (const q of ["ttg.tasks", "ttg.tasks.retry", "ttg.tasks.dlq", "ttg.results", "ttg.lock.r-1", "ttg.settled.run.2"]) assert.ok(isNamespaceQueue(q, "ttg"), q);
-  for (const q of ["ttgx.tasks", "ttg.other", "ttg.tasks.extra", "other.ttg.tasks", "ttg.done.", "ttg-tasks"]) assert.ok(!isNamespaceQueue(q, "ttg"), q);
+  const perRun = ["ttg.tasks.r-1", "ttg.tasks.retry.r-1", "ttg.tasks.dlq.r-1", "ttg.results.r-1", "ttg.lock.r-1", "ttg.settled.run.2"];
+  const legacy = ["ttg.tasks", "ttg.tasks.retry", "ttg.tasks.dlq", "ttg.results"];
+  for (const q of [...perRun, ...legacy]) assert.ok(isNamespaceQueue(q, "ttg"), q);
+  for (const q of ["ttgx.tasks", "ttg.other", "ttg.tasks.Extra", "ttg.tasks.retry.", "other.ttg.tasks", "ttg.done.", "ttg-tasks", "ttg.tasks.r_1"]) assert.ok(!isNamespaceQueue(q, "ttg"), q);
 });
 
 test("local Redis purge removes the namespace's keys only; --dry-run changes nothing", async (t) => {

@@ -84,10 +84,10 @@ test("a loader SIGKILLed half-way is completed by the next one without duplicate
   assertEachChunkOnce(await look.drain(names.tasks), plan.totalChunks);
 });
 
-test("a second run on the same namespace may use another retry delay", async (t) => {
+test("two runs on one namespace each have their own retry queue, with their own delay", async (t) => {
   const ns = randomNamespace();
   t.after(() => deleteNamespace(ns, ["run-1", "run-2"]));
-  // Long delays, so neither retry comes back into the shared tasks queue during the test.
+  // Long delays, so neither retry comes back into its tasks queue during the test.
   for (const [runId, retryDelayMs] of [["run-1", 60_000], ["run-2", 120_000]] as const) {
     const q = await createRabbitmqWorkerQueue(backendOptions(ns, { runId, retryDelayMs }));
     try {
@@ -101,7 +101,9 @@ test("a second run on the same namespace may use another retry delay", async (t)
   }
   const look = await inspector();
   t.after(() => look.close());
-  assert.equal(await look.ready(rabbitmqNames(ns, "run-2").retry), 2);
+  assert.equal(await look.ready(rabbitmqNames(ns, "run-1").retry), 1);
+  assert.equal(await look.ready(rabbitmqNames(ns, "run-2").retry), 1);
+  assert.equal(await look.ready(rabbitmqNames(ns, "run-2").tasks), 0, "run-2's tasks queue holds none of run-1's chunks");
 });
 
 test("a worker whose plan differs from the run already loaded stops at once with one line and exit code 2; the run's markers stay", async (t) => {

@@ -1,5 +1,5 @@
-// TTG's queues in a RabbitMQ: `<ns>.tasks`, `.tasks.retry`, `.tasks.dlq`, `.results`, and per run
-// `<ns>.{lock,run,done,settled}.<runId>`. AMQP cannot list queues and the management API may be
+// TTG's queues in a RabbitMQ: each run's (`<ns>.tasks.<run>`, `.tasks.retry.<run>`, ... see
+// rabbitmq/rabbitmq-names.ts) and the shared ones of the old layout (`<ns>.tasks`, ...). AMQP cannot list queues and the management API may be
 // absent, so the names come from `rabbitmqctl list_queues` when the broker is this machine's and
 // rabbitmqctl reaches that very node (its AMQP listener is the URL's port); otherwise from the
 // shared names plus the per-run names of the run ids we know (reports, --run-id). Either way a
@@ -7,25 +7,18 @@
 import { connect, type Channel, type ChannelModel } from "amqplib";
 import type { Run } from "../shell/run.ts";
 import { hasTool } from "../shell/tools.ts";
+import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq/rabbitmq-names.ts";
 import { brokerUnreachable, type BrokerItem } from "./purge-types.ts";
 
-const SHARED = ["tasks", "tasks.retry", "tasks.dlq", "results"] as const;
-const PER_RUN = ["lock", "run", "done", "settled"] as const;
-const RUN_ID = "[A-Za-z0-9._-]{1,80}";
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-}
-
 export function isNamespaceQueue(name: string, namespace: string): boolean {
-  const ns = escapeRegExp(namespace);
-  return new RegExp(`^${ns}\\.(?:(?:tasks|tasks\\.retry|tasks\\.dlq|results)|(?:lock|run|done|settled)\\.${RUN_ID})$`).test(name);
+  return queueOwner(name, namespace) !== undefined;
 }
 
-/** The names a namespace's runs use, for the run ids we know. */
+/** The names a namespace's runs use, for the run ids we know, and the old shared ones. */
 export function candidateQueues(namespace: string, runIds: readonly string[]): string[] {
-  return [...SHARED.map((q) => `${namespace}.${q}`), ...[...new Set(runIds)].flatMap((id) => PER_RUN.map((q) => `${namespace}.${q}.${id}`))];
+  return [...legacyQueues(namespace), ...[...new Set(runIds)].flatMap((id) => allRunQueues(rabbitmqNames(namespace, id)))];
 }
 
 function vhostOf(url: URL): string {

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { decimal, integer, text, type Parser } from "../config/parsers.ts";
 import type { Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
+import { RUN_ID } from "../config/run-id.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
@@ -27,7 +28,6 @@ export type DemoOptions = SweepConfig & {
 
 const BACKENDS = ["redis", "rabbitmq", "static"] as const;
 const MONITORS = ["cli", "web", "both", "none"] as const;
-const RUN_ID = text(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "1-63 lowercase letters, digits, '.' or '-' (a Kubernetes label value)");
 
 export function defaultRunId(backend: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);

@@ -1,6 +1,7 @@
 // The worker's environment variables: one table that validation, the manifests'
 // defaults and the generated configuration reference all read.
 import { boolean, decimal, integer, oneOf, optionalText, text, type Parser } from "./parsers.ts";
+import { RUN_ID } from "./run-id.ts";
 
 export type VariableSpec<T> = {
   name: string;
@@ -83,7 +84,7 @@ export const WORKER_VARIABLES = {
     name: "RUN_ID",
     default: "ttg-run",
     description: "Queue mode: the run whose chunks this worker processes (and may load).",
-    parser: text(/^[A-Za-z0-9._-]{1,80}$/, "1-80 letters, digits, '.', '_' or '-'"),
+    parser: RUN_ID,
   }),
   QUEUE_NAMESPACE: v({
     name: "QUEUE_NAMESPACE",

@@ -3,7 +3,7 @@
 import { flag } from "../cli/flag-parsers.ts";
 import { KIND_CONTEXT } from "./cluster.ts";
 import { scriptParser } from "./script-options.ts";
-import { RUN_ID } from "./script-parsers.ts";
+import { RUN_ID } from "../config/run-id.ts";
 
 export function cleanupParser(argv: string[]) {
   return scriptParser(

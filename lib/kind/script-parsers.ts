@@ -2,11 +2,10 @@
 // generated configuration reference (lib/docs/config-reference.ts) read the same definitions.
 import { flag } from "../cli/flag-parsers.ts";
 import { decimal, text } from "../config/parsers.ts";
+import { RUN_ID } from "../config/run-id.ts";
 import { scriptParser } from "./script-options.ts";
 
 const VERSION = text(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, "a semantic version such as 2.0.0");
-/** A run id as Kubernetes labels and object names accept it (--resume, --run-id). */
-export const RUN_ID = text(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "a run id (1-63 lowercase letters, digits, '.' or '-')");
 
 export function setupParser(argv: string[]) {
   return scriptParser(

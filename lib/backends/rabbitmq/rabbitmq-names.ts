@@ -1,5 +1,9 @@
-// Queue names, all derived from the namespace: "ttg" gives ttg.tasks, ttg.tasks.retry, ttg.tasks.dlq,
-// ttg.results (shared by the runs of that namespace) and three small per-run bookkeeping queues.
+// A run's queues: the seed's names plus the run id (ttg.tasks.<run>, ttg.tasks.retry.<run>,
+// ttg.tasks.dlq.<run>, ttg.results.<run>) and four small bookkeeping queues. Every queue belongs to
+// exactly one run; run ids that would make one run's task queue another's retry or dead-letter
+// queue ("retry.x", "dlq.x") are refused by the run-id rule (lib/config/run-id.ts).
+import { isRunId } from "../../config/run-id.ts";
+
 export type RabbitmqNames = {
   tasks: string;
   retry: string;
@@ -17,10 +21,10 @@ export type RabbitmqNames = {
 
 export function rabbitmqNames(namespace: string, runId: string): RabbitmqNames {
   return {
-    tasks: `${namespace}.tasks`,
-    retry: `${namespace}.tasks.retry`,
-    dlq: `${namespace}.tasks.dlq`,
-    results: `${namespace}.results`,
+    tasks: `${namespace}.tasks.${runId}`,
+    retry: `${namespace}.tasks.retry.${runId}`,
+    dlq: `${namespace}.tasks.dlq.${runId}`,
+    results: `${namespace}.results.${runId}`,
     lock: `${namespace}.lock.${runId}`,
     run: `${namespace}.run.${runId}`,
     done: `${namespace}.done.${runId}`,
@@ -28,12 +32,35 @@ export function rabbitmqNames(namespace: string, runId: string): RabbitmqNames {
   };
 }
 
-/** The four queues the namespace's runs share (what the monitor shows). */
-export function sharedQueues(names: RabbitmqNames): string[] {
+/** The run's four seed queues (what the monitor shows). */
+export function seedQueues(names: RabbitmqNames): string[] {
   return [names.tasks, names.retry, names.dlq, names.results];
 }
 
-/** The run's own bookkeeping queues (what purge() deletes outright). */
-export function runQueues(names: RabbitmqNames): string[] {
-  return [names.run, names.done, names.settled, names.lock];
+/** Every queue of the run (what removing the run deletes). */
+export function allRunQueues(names: RabbitmqNames): string[] {
+  return [...seedQueues(names), names.run, names.done, names.settled, names.lock];
+}
+
+/** The queues every run of a namespace shared before runs were isolated (removed by cleanup). */
+export function legacyQueues(namespace: string): string[] {
+  return ["tasks", "tasks.retry", "tasks.dlq", "results"].map((q) => `${namespace}.${q}`);
+}
+
+export type QueueOwner = { kind: "run"; runId: string } | { kind: "legacy" };
+
+// Longest prefixes first: "tasks.retry.x" is run x's retry queue ("retry.x" is no run id).
+const RUN_PREFIXES = ["tasks.retry.", "tasks.dlq.", "tasks.", "results.", "lock.", "run.", "done.", "settled."] as const;
+
+/** Whose a queue of the namespace is: one run's, the old shared layout's, or not TTG's (undefined). */
+export function queueOwner(name: string, namespace: string): QueueOwner | undefined {
+  if (legacyQueues(namespace).includes(name)) return { kind: "legacy" };
+  if (!name.startsWith(`${namespace}.`)) return undefined;
+  const rest = name.slice(namespace.length + 1);
+  for (const prefix of RUN_PREFIXES) {
+    if (!rest.startsWith(prefix)) continue;
+    const runId = rest.slice(prefix.length);
+    return isRunId(runId) ? { kind: "run", runId } : undefined;
+  }
+  return undefined;
 }

@@ -1,13 +1,10 @@
 // The coordinator's side of the RabbitMQ backend (demo driver, monitor).
 //
-// Results routing: the namespace's runs share `<ns>.results` (the queue name the spec fixes). The
-// observer consumes it; its own run's results are acked when handed to the caller, and messages of
-// another run are held unacked (never acked, never lost): when this observer closes, the broker
-// puts them back for that run's observer. One run at a time per namespace is the intended use;
-// concurrent runs should use their own QUEUE_NAMESPACE, since holding another run's results here
-// delays them until this observer closes.
+// Every queue it reads is its run's own (rabbitmq-names.ts): results come from `<ns>.results.<run>`
+// and are acked when handed to the caller. A message naming another run can only have been put
+// there by hand; it is left out and held unacked, never counted.
 //
-// Dead letters stay in `<ns>.tasks.dlq` for inspection: the observer reads them without acking
+// Dead letters stay in `<ns>.tasks.dlq.<run>` for inspection: the observer reads them without acking
 // (they return to the queue when it closes) and only purge() removes this run's.
 //
 // Results arrive a batch per message and are read through results-intake.ts, which bounds the
@@ -18,9 +15,9 @@
 // never a hard-coded 0).
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
-import { AmqpLink, pause } from "./amqp-link.ts";
+import { AmqpLink } from "./amqp-link.ts";
 import { HeldChunks } from "./held-chunks.ts";
-import { rabbitmqNames, runQueues, sharedQueues, type RabbitmqNames } from "./rabbitmq-names.ts";
+import { allRunQueues, rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
 import { noticeChunkIds, parseBody, type NoticeType } from "./result-messages.ts";
 import { ResultsIntake } from "./results-intake.ts";
 import { LOAD_BATCH_CHUNKS, loadRun } from "./run-loader.ts";
@@ -182,10 +179,7 @@ export class RabbitmqObserver implements RunObserver {
     return this.#holding.forget(workerId);
   }
 
-  /**
-   * Removes this run's messages from the shared queues, deletes the run's own queues, and deletes
-   * a shared queue only when it is left empty and unused (never another run's messages).
-   */
+  /** Deletes every queue of this run (no other run's messages live in them). */
   async purge(): Promise<void> {
     for (const held of this.#heldDeadLetters.splice(0)) ackIfOpen(this.#link, held);
     this.#results.ackAll();
@@ -196,48 +190,20 @@ export class RabbitmqObserver implements RunObserver {
     }
     this.#dlqTag = undefined;
     this.#consumingGeneration = 0;
-    for (const queue of sharedQueues(this.#names)) await this.#removeRunMessages(queue);
-    for (const queue of runQueues(this.#names)) await this.#deleteQuietly(queue, {});
-    for (const queue of sharedQueues(this.#names)) await this.#deleteQuietly(queue, { ifUnused: true, ifEmpty: true });
+    for (const queue of allRunQueues(this.#names)) await this.#deleteQuietly(queue);
     this.#deadLetters.clear();
   }
 
-  /** Each on its own channel: a refusal (in use, not empty, another connection's lock) closes it. */
-  async #deleteQuietly(queue: string, options: { ifUnused?: boolean; ifEmpty?: boolean }): Promise<void> {
-    const ch = await this.#link.openChannel();
-    try {
-      await ch.deleteQueue(queue, options);
-    } catch {
-      // Still in use, not empty, or not ours to delete: leave it.
-    } finally {
-      await ch.close().catch(() => {});
-    }
-  }
-
-  /** Takes every ready message of the queue, acks this run's, and lets the others go back. */
-  async #removeRunMessages(queue: string): Promise<void> {
+  /** Each on its own channel: a refusal (another connection's exclusive lock) closes only that one. */
+  async #deleteQuietly(queue: string): Promise<void> {
     const ch = await this.#link.openChannel();
     ch.on("error", () => {});
     try {
-      let ready: number;
-      try {
-        ready = (await ch.checkQueue(queue)).messageCount;
-      } catch {
-        return; // no such queue: nothing of this run in it
-      }
-      if (ready === 0) return;
-      let seen = 0;
-      let lastAt = Date.now();
-      await ch.consume(queue, (msg) => {
-        if (!msg) return;
-        seen++;
-        lastAt = Date.now();
-        if (runIdOf(msg) === this.#o.runId) ch.ack(msg);
-      });
-      // Deliveries are pushed at once; stop when all seen, or when none came for a while.
-      while (seen < ready && Date.now() - lastAt < 500) await pause(20);
+      await ch.deleteQueue(queue);
+    } catch {
+      // Held exclusively by a loader that is still connected: it goes when that connection does.
     } finally {
-      await ch.close().catch(() => {}); // other runs' messages go back to the queue
+      await ch.close().catch(() => {});
     }
   }
 
@@ -273,7 +239,7 @@ export class RabbitmqObserver implements RunObserver {
 
   #onDeadLetter(msg: ConsumeMessage, channel: ConfirmChannel, generation: number): void {
     const body = parse(msg);
-    if (!body || body.runId !== this.#o.runId) return; // another run's: held until we close
+    if (!body || body.runId !== this.#o.runId) return; // not this run's (put there by hand): held, never counted
     const key = typeof msg.properties.messageId === "string" ? msg.properties.messageId : `${String(body.chunkId)}/${String(body.at)}`;
     if (!this.#deadLetters.has(key)) this.#deadLetters.set(key, body as unknown as DeadLetterRecord);
     if (Number.isSafeInteger(body.chunkId)) this.#holding.drop([body.chunkId as number]);
@@ -298,12 +264,6 @@ function ackIfOpen(link: AmqpLink, held: { msg: ConsumeMessage; channel: Confirm
 
 function parse(msg: { content: Buffer }): Record<string, unknown> | undefined {
   return parseBody(msg.content);
-}
-
-function runIdOf(msg: ConsumeMessage): string | undefined {
-  const body = parse(msg);
-  const id = body?.runId ?? body?.run_id;
-  return typeof id === "string" ? id : undefined;
 }
 
 export async function createRabbitmqObserver(options: BackendOptions): Promise<RunObserver> {

@@ -1,5 +1,9 @@
-// Every Redis key TTG uses, derived from the namespace ("ttg" gives ttg:tasks) and run id.
+// Every Redis key of a run, derived from the namespace and the run id: the seed's names plus the run
+// id (ttg:tasks:<run>, ttg:results:<run>, ttg:dlq:<run>) and the run's bookkeeping under
+// ttg:run:<run>:*. A run id never holds ':', so no two runs' keys can meet, and the consumer group
+// (ttg-workers, the seed's name) lives on the run's own stream.
 import type { Redis } from "ioredis";
+import { isRunId } from "../../config/run-id.ts";
 export type RedisKeys = {
   tasks: string;
   results: string;
@@ -18,21 +22,29 @@ export type RedisKeys = {
   errors: string;
   /** Hash of counters (duplicates). */
   stats: string;
+  /** String with a short expiry, renewed by the run's coordinator while it watches the run. */
+  alive: string;
 };
 
 export function redisKeys(namespace: string, runId: string): RedisKeys {
   const run = `${namespace}:run:${runId}`;
   return {
-    tasks: `${namespace}:tasks`,
-    results: `${namespace}:results`,
-    dlq: `${namespace}:dlq`,
+    tasks: `${namespace}:tasks:${runId}`,
+    results: `${namespace}:results:${runId}`,
+    dlq: `${namespace}:dlq:${runId}`,
     group: `${namespace}-workers`,
     meta: `${run}:meta`,
     done: `${run}:done`,
     dead: `${run}:dead`,
     errors: `${run}:errors`,
     stats: `${run}:stats`,
+    alive: `${run}:alive`,
   };
+}
+
+/** Every key the run may have (what removing the run deletes). */
+export function allRunKeys(keys: RedisKeys): string[] {
+  return [keys.tasks, keys.results, keys.dlq, keys.meta, keys.done, keys.dead, keys.errors, keys.stats, keys.alive];
 }
 
 /** How many of the run's chunks have an accepted result. */
@@ -42,3 +54,21 @@ export function countAccepted(client: Redis, keys: RedisKeys): Promise<number> {
 
 /** Idle time given to an entry handed back on purpose: past any worker's stale threshold. */
 export const HAND_BACK_IDLE_MS = 7 * 24 * 3600 * 1000;
+
+/** The streams every run of a namespace shared before runs were isolated (removed by cleanup). */
+export function legacyKeys(namespace: string): string[] {
+  return ["tasks", "results", "dlq"].map((k) => `${namespace}:${k}`);
+}
+
+export type KeyOwner = { kind: "run"; runId: string } | { kind: "legacy" };
+
+/** Whose a key of the namespace is: one run's, the old shared layout's, or not TTG's (undefined). */
+export function keyOwner(key: string, namespace: string): KeyOwner | undefined {
+  if (legacyKeys(namespace).includes(key)) return { kind: "legacy" };
+  if (!key.startsWith(`${namespace}:`)) return undefined;
+  const parts = key.slice(namespace.length + 1).split(":");
+  const [kind, runId, field] = parts;
+  const stream = (kind === "tasks" || kind === "results" || kind === "dlq") && parts.length === 2;
+  const book = kind === "run" && parts.length === 3 && ["meta", "done", "dead", "errors", "stats", "alive"].includes(field ?? "");
+  return (stream || book) && runId !== undefined && isRunId(runId) ? { kind: "run", runId } : undefined;
+}

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { decodeResultBatch } from "../result-batch.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { countAccepted, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { allRunKeys, countAccepted, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -158,22 +158,9 @@ export class RedisObserver implements RunObserver {
     return moved;
   }
 
+  /** Deletes every key of this run (no other run's entries live in them). */
   async purge(): Promise<void> {
-    const k = this.#keys;
-    for (const stream of [k.tasks, k.results, k.dlq]) {
-      let from = "-";
-      for (;;) {
-        const page = (await this.#client.xrange(stream, from, "+", "COUNT", PAGE)) as StreamEntry[];
-        const ids = page.filter(([, f]) => fieldsToRecord(f).run_id === this.#o.runId).map(([id]) => id);
-        if (ids.length) {
-          if (stream === k.tasks) await this.#client.xack(k.tasks, k.group, ...ids).catch(() => 0);
-          await this.#client.xdel(stream, ...ids);
-        }
-        if (page.length < PAGE) break;
-        from = `(${page.at(-1)?.[0]}`;
-      }
-    }
-    await this.#client.del(k.meta, k.done, k.dead, k.errors, k.stats);
+    await this.#client.unlink(...allRunKeys(this.#keys));
   }
 
   async close(): Promise<void> {
