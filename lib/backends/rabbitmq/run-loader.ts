@@ -86,10 +86,10 @@ async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan,
   if (existing) throw new PlanMismatch(plan.runId, existing);
 }
 
-type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks">;
+export type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks"> & { at?: string };
 
 /** The plan a run was loaded with, read from its first batch marker (put back at once); undefined for a new run. */
-async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
+export async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
   const marker = await ch.get(names.run, { noAck: false });
   if (!marker) return undefined;
   ch.nack(marker, false, true);

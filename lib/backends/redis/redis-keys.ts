@@ -52,6 +52,12 @@ export function countAccepted(client: Redis, keys: RedisKeys): Promise<number> {
   return client.bitcount(keys.done);
 }
 
+/** How long the coordinator's alive key outlives its last renewal (it renews at every poll). */
+export const ALIVE_TTL_MS = 15_000;
+
+/** Consumer that holds entries handed back by the coordinator; always reclaimable, never a worker. */
+export const ORPHANS = "orphaned";
+
 /** Idle time given to an entry handed back on purpose: past any worker's stale threshold. */
 export const HAND_BACK_IDLE_MS = 7 * 24 * 3600 * 1000;
 

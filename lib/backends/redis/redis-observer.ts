@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { decodeResultBatch } from "../result-batch.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { allRunKeys, countAccepted, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { ALIVE_TTL_MS, allRunKeys, countAccepted, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -16,8 +16,6 @@ const PAGE = 2000;
  */
 const RESULTS_PAGE = 4;
 
-/** Consumer that holds entries handed back by the coordinator; always reclaimable. */
-export const ORPHANS = "orphaned";
 
 export class RedisObserver implements RunObserver {
   readonly #client: Redis;
@@ -92,8 +90,10 @@ export class RedisObserver implements RunObserver {
 
   async stats(): Promise<QueueStats> {
     const k = this.#keys;
-    const [accepted, dead, duplicates, streamLength, resultsLength, dlqLength, meta] = await Promise.all([
+    const [accepted, , dead, duplicates, streamLength, resultsLength, dlqLength, meta] = await Promise.all([
       countAccepted(this.#client, k),
+      // The coordinator's sign of life (a monitor only looks): cleanup leaves an active run alone.
+      this.#o.passive ? undefined : this.#client.set(k.alive, new Date().toISOString(), "PX", ALIVE_TTL_MS),
       this.#client.hlen(k.dead),
       this.#client.hget(k.stats, "duplicates"),
       this.#client.xlen(k.tasks),

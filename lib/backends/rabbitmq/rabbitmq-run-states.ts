@@ -1,0 +1,64 @@
+// The runs of a RabbitMQ namespace with their state (run-listing.ts), from their queues: finished
+// once a worker left the settled marker, active while a worker consumes the task queue, the
+// coordinator consumes the results queue or a loader holds the run's lock; abandoned otherwise.
+import type { Channel } from "amqplib";
+import type { BrokerItem } from "../purge-types.ts";
+import { decideState, groupByOwner, type RunListing } from "../run-listing.ts";
+import type { AmqpLink } from "./amqp-link.ts";
+import { queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
+import { loadedPlan } from "./run-loader.ts";
+import { readDoneMarkers } from "./run-progress.ts";
+
+type Depth = { messages: number; consumers: number } | "locked" | undefined;
+
+export async function rabbitmqRunStates(link: AmqpLink, namespace: string, items: readonly BrokerItem[]): Promise<{ runs: RunListing[]; legacy: BrokerItem[] }> {
+  const { runs, legacy } = groupByOwner(items, (name) => queueOwner(name, namespace));
+  const out: RunListing[] = [];
+  for (const [runId, objects] of runs) out.push(await rabbitmqRunState(link, namespace, runId, objects));
+  return { runs: out.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")), legacy };
+}
+
+export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId: string, objects: BrokerItem[]): Promise<RunListing> {
+  const names = rabbitmqNames(namespace, runId);
+  const depth = (queue: string) => onChannel(link, (ch) => ch.checkQueue(queue)).then(
+    (q): Depth => ({ messages: q.messageCount, consumers: q.consumerCount }),
+    (error: unknown): Depth => (/RESOURCE_LOCKED|405/.test(String((error as Error).message)) ? "locked" : undefined),
+  );
+  const [tasks, results, settled, done, dlq, lock] = [await depth(names.tasks), await depth(names.results), await depth(names.settled), await depth(names.done), await depth(names.dlq), await depth(names.lock)];
+  const plan = await onChannel(link, (ch) => loadedPlan(ch, names)).catch(() => undefined);
+  const consumers = (d: Depth) => (typeof d === "object" ? d.consumers : 0);
+  const activeBecause =
+    consumers(tasks) > 0 ? `${consumers(tasks)} worker(s) consuming` : consumers(results) > 0 ? "its coordinator is reading results" : lock !== undefined ? "a loader is loading it" : undefined;
+  const markers = typeof done === "object" ? done.messages : 0;
+  const read = markers > 0 ? await readDoneMarkers(link, names, markers).catch(() => undefined) : undefined;
+  const deadLettered = typeof dlq === "object" ? dlq.messages : undefined;
+  const decided = decideState({
+    ...(plan ? { totalChunks: plan.totalChunks } : {}),
+    ...(read ? { finishedChunks: read.finished.size } : {}),
+    settled: typeof settled === "object" && settled.messages > 0,
+    ...(activeBecause ? { activeBecause } : {}),
+    idleWhy: "nobody consumes its queues",
+  });
+  return {
+    backend: "rabbitmq",
+    namespace,
+    runId,
+    ...decided,
+    ...(plan?.at ? { createdAt: plan.at } : {}),
+    ...(plan ? { totalChunks: plan.totalChunks } : {}),
+    ...(read ? { chunksDone: read.results.size } : markers === 0 ? { chunksDone: 0 } : {}),
+    ...(deadLettered === undefined ? {} : { deadLettered }),
+    objects,
+  };
+}
+
+/** Each probe on its own channel: a refusal (404, exclusive queue) closes only that channel. */
+async function onChannel<T>(link: AmqpLink, use: (ch: Channel) => Promise<T>): Promise<T> {
+  const ch = await link.openChannel();
+  ch.on("error", () => undefined);
+  try {
+    return await use(ch);
+  } finally {
+    await ch.close().catch(() => undefined);
+  }
+}
