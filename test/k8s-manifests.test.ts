@@ -14,10 +14,10 @@ import { parseAllDocuments } from "yaml";
 import { WORKER_VARIABLES } from "../lib/config/worker-variables.ts";
 import { brokerObjects, brokerSecret, redisInsightObjects } from "../lib/kind/broker-objects.ts";
 import { K8S_DIR, packageVersion } from "../lib/kind/cluster.ts";
-import { kedaScaledObject } from "../lib/kind/keda-objects.ts";
+import { kedaScaledObject, kedaTriggerAuthentication } from "../lib/kind/keda-objects.ts";
 import { brokerSelector, LABEL, workerSelector } from "../lib/kind/labels.ts";
 import { MANIFESTS, renderManifest } from "../lib/kind/manifests.ts";
-import { queueWorkerJob, staticIndexedJob, workerPod } from "../lib/kind/worker-objects.ts";
+import { autoscaledWorkerDeployment, queueWorkerJob, staticIndexedJob, workerPod } from "../lib/kind/worker-objects.ts";
 
 type Obj = { apiVersion: string; kind: string; metadata?: { name?: string; labels?: Record<string, string> }; [k: string]: unknown };
 
@@ -219,4 +219,21 @@ test("the Dockerfile: pinned slim base, non-root, npm ci --omit=dev, tsx entry, 
   assert.match(docker, /^CMD \["node", "--import", "tsx", "worker\/main\.ts"\]$/m);
   for (const l of ["version=\"${VERSION}\"", "revision=\"${REVISION}\"", "created=\"${CREATED}\""]) assert.ok(docker.includes(`org.opencontainers.image.${l}`), l);
   assert.equal((docker.match(/^FROM /gm) ?? []).length, 2);
+});
+
+test("two runs autoscale side by side: distinct KEDA objects, each on its run's own stream or queue", () => {
+  for (const backend of ["redis", "rabbitmq"] as const) {
+    const [a, b] = ["run-a", "run-b"].map((runId) => ({
+      deployment: autoscaledWorkerDeployment({ runId, backend, image: "ttg-worker:v2.0.0" }),
+      scaled: kedaScaledObject(backend, { runId }),
+      auth: kedaTriggerAuthentication(backend, { runId }),
+    }));
+    for (const pick of [(x: typeof a) => x?.deployment.metadata?.name, (x: typeof a) => x?.scaled.metadata?.name, (x: typeof a) => x?.auth.metadata?.name]) {
+      assert.notEqual(pick(a), pick(b), backend);
+    }
+    assert.equal(a?.scaled.spec?.scaleTargetRef.name, a?.deployment.metadata?.name);
+    const where = (x: typeof a) => JSON.stringify(x?.scaled.spec?.triggers[0]?.metadata);
+    assert.match(where(a), backend === "redis" ? /"stream":"ttg:tasks:run-a"/ : /"queueName":"ttg.tasks.run-a"/);
+    assert.match(where(b), backend === "redis" ? /"stream":"ttg:tasks:run-b"/ : /"queueName":"ttg.tasks.run-b"/);
+  }
 });

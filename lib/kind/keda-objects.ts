@@ -1,14 +1,17 @@
-// KEDA autoscaling for queue-mode workers: scale the autoscaled worker Deployment on the
-// Redis stream's consumer-group lag (redis-streams lagCount) or the RabbitMQ queue length.
+// KEDA autoscaling for queue-mode workers: scale a run's autoscaled worker Deployment on the lag
+// of the run's own task stream (redis-streams lagCount) or the length of its own task queue. Every
+// object is named after the run, so two runs autoscale side by side in one cluster.
 import type { IScaledObject, ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import { REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "./broker-objects.ts";
 import { labelsFor } from "./labels.ts";
-import { dnsName } from "./worker-objects.ts";
+import { autoscaledName, dnsName } from "./worker-objects.ts";
+import { rabbitmqNames } from "../backends/rabbitmq/rabbitmq-names.ts";
+import { redisKeys } from "../backends/redis/redis-keys.ts";
 
 export type KedaOptions = {
   runId: string;
   namespace?: string;
-  /** Key/queue prefix (QUEUE_NAMESPACE): ttg gives the stream ttg:tasks and the queue ttg.tasks. */
+  /** Key/queue prefix (QUEUE_NAMESPACE): ttg gives the stream ttg:tasks:<run> and the queue ttg.tasks.<run>. */
   queueNamespace?: string;
   minReplicas?: number;
   maxReplicas?: number;
@@ -28,32 +31,37 @@ export function kedaTriggerAuthentication(backend: BrokerBackend, o: KedaOptions
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "TriggerAuthentication",
-    metadata: meta(`ttg-${backend}-auth`, o),
+    metadata: meta(authName(backend, o.runId), o),
     spec: { secretTargetRef },
   };
+}
+
+function authName(backend: BrokerBackend, runId: string): string {
+  return dnsName(`ttg-${backend}-auth-${runId}`);
 }
 
 export function kedaScaledObject(backend: BrokerBackend, o: KedaOptions): IScaledObject {
   const ns = o.queueNamespace ?? "ttg";
   const per = String(o.chunksPerWorker ?? 10);
+  const keys = redisKeys(ns, o.runId);
   const trigger =
     backend === "redis"
       ? {
           type: "redis-streams",
-          metadata: { address: "ttg-redis:6379", stream: `${ns}:tasks`, consumerGroup: "ttg-workers", lagCount: per, activationLagCount: "0" },
-          authenticationRef: { name: `ttg-${backend}-auth` },
+          metadata: { address: "ttg-redis:6379", stream: keys.tasks, consumerGroup: keys.group, lagCount: per, activationLagCount: "0" },
+          authenticationRef: { name: authName(backend, o.runId) },
         }
       : {
           type: "rabbitmq",
-          metadata: { protocol: "amqp", queueName: `${ns}.tasks`, mode: "QueueLength", value: per, activationValue: "0" },
-          authenticationRef: { name: `ttg-${backend}-auth` },
+          metadata: { protocol: "amqp", queueName: rabbitmqNames(ns, o.runId).tasks, mode: "QueueLength", value: per, activationValue: "0" },
+          authenticationRef: { name: authName(backend, o.runId) },
         };
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
-    metadata: meta(dnsName(`ttg-worker-${backend}-autoscaled`), o),
+    metadata: meta(autoscaledName(backend, o.runId), o),
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: dnsName(`ttg-worker-${backend}-autoscaled`) },
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: autoscaledName(backend, o.runId) },
       minReplicaCount: o.minReplicas ?? 0,
       maxReplicaCount: o.maxReplicas ?? 12,
       pollingInterval: 5,

@@ -71,7 +71,7 @@ export const MANIFESTS: Record<string, Manifest> = {
   "keda-redis.yaml": {
     about: [
       "Autoscaling (needs KEDA: https://keda.sh/docs/deploy/): queue workers scaled on the",
-      "consumer-group lag of the ttg:tasks stream (redis-streams lagCount), 0..12 replicas.",
+      "consumer-group lag of the run's ttg:tasks:<run> stream (redis-streams lagCount), 0..12 replicas.",
     ],
     objects: () => [
       autoscaledWorkerDeployment(spec("redis", { IDLE_TIMEOUT_SECONDS: "300" })),
@@ -80,7 +80,7 @@ export const MANIFESTS: Record<string, Manifest> = {
     ],
   },
   "keda-rabbitmq.yaml": {
-    about: ["Autoscaling (needs KEDA): queue workers scaled on the length of the ttg.tasks queue, 0..12 replicas."],
+    about: ["Autoscaling (needs KEDA): queue workers scaled on the length of the run's ttg.tasks.<run> queue, 0..12 replicas."],
     objects: () => [
       autoscaledWorkerDeployment(spec("rabbitmq", { IDLE_TIMEOUT_SECONDS: "300" })),
       kedaTriggerAuthentication("rabbitmq", { runId: MANUAL_RUN_ID }),

@@ -163,6 +163,11 @@ export function queueWorkerJob(spec: WorkerRunSpec, workers: number): IJob {
   };
 }
 
+/** The autoscaled Deployment of a run (its ScaledObject has the same name). */
+export function autoscaledName(backend: string, runId: string): string {
+  return dnsName(`ttg-worker-${backend}-autoscaled-${runId}`);
+}
+
 /** Long-lived queue workers for KEDA to scale on queue lag (replicas owned by the ScaledObject). */
 export function autoscaledWorkerDeployment(spec: WorkerRunSpec): IDeployment {
   if (spec.backend === "static") throw new Error("Cannot autoscale the static backend");
@@ -170,7 +175,7 @@ export function autoscaledWorkerDeployment(spec: WorkerRunSpec): IDeployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: meta(spec, dnsName(`ttg-worker-${spec.backend}-autoscaled`)),
+    metadata: meta(spec, autoscaledName(spec.backend, spec.runId)),
     spec: {
       selector: { matchLabels: selector },
       template: {
