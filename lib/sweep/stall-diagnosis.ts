@@ -19,17 +19,15 @@ export type StallFacts = {
   unreachable?: { seconds: number; error: string };
 };
 
-export const STALL_CAUSES = [
-  "broker-unreachable",
-  "nothing-loaded",
-  "all-dead-lettered",
-  "no-workers",
-  "held-by-gone",
-  "not-connected",
-  "slow",
-  "waiting",
-] as const;
-export type StallCause = (typeof STALL_CAUSES)[number];
+export type StallCause =
+  | "broker-unreachable"
+  | "nothing-loaded"
+  | "all-dead-lettered"
+  | "no-workers"
+  | "held-by-gone"
+  | "not-connected"
+  | "slow"
+  | "waiting";
 
 export type StallDiagnosis = {
   cause: StallCause;
