@@ -99,6 +99,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   let lastDone = -1;
   let allGoneSince: number | undefined;
   let shownCause: StallCause | undefined;
+  /** Why the sweep stopped early: a problem of the report unless the final read settles the run after all. */
+  let stoppedBecause: string | undefined;
   for (;;) {
     const reading = await poller.read();
     snap = reading.snap ?? snap;
@@ -133,7 +135,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
       // Results may still be on their way from the broker: give them a moment before judging.
       allGoneSince ??= now;
       if (now - allGoneSince > 3) {
-        recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
+        stoppedBecause = recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
           note: "every worker has exited before the run settled",
           problem: "the run stopped before it settled",
         });
@@ -141,7 +143,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
       }
     }
     if (quiet > cfg.stallSeconds) {
-      recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
+      stoppedBecause = recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
         note: `no chunk accepted for ${cfg.stallSeconds} s: giving up`,
         problem: `the run gave up after ${cfg.stallSeconds} s without an accepted chunk`,
       });
@@ -154,13 +156,15 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   stopping = true;
   await platform.stopAll(5000);
   // The last results and dead letters, unless the broker is not answering (the run would hang on it).
-  const last = await poller.read();
+  let last = await poller.read();
+  for (let retry = 0; retry < 2 && !last.snap; retry++) last = await poller.read();
   if (last.snap && poller.idle) {
     await driver.finish();
     snap = await driver.poll();
   } else {
     ledger.note("note", `the last results were not read: ${last.unreachable?.error ?? "the broker did not answer"}`);
   }
+  if (stoppedBecause && !driver.isSettled()) ledger.anomalies.push(stoppedBecause);
   const wall = elapsed();
   view.done(snap, wall);
   sample(ledger, snap, wall);
@@ -190,11 +194,11 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   );
 }
 
-/** Why the sweep stopped before the run settled: on the timeline and among the report's problems. */
-function recordStop(ledger: RunLedger, stall: StallDiagnosis, what: { note: string; problem: string }): void {
+/** Why the sweep stopped before the run settled: noted on the timeline; returns the report's problem. */
+function recordStop(ledger: RunLedger, stall: StallDiagnosis, what: { note: string; problem: string }): string {
   const why = stall.stalled ? stall.text : `${stall.text}; raise --stall-seconds if evaluations take this long`;
   ledger.note("note", `${what.note}: ${why}`);
-  ledger.anomalies.push(`${what.problem}: ${why}`);
+  return `${what.problem}: ${why}`;
 }
 
 function describeExit(exit: WorkerExit, how: { stopping: boolean; fault: boolean }): string {
