@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BrokerHealth } from "../lib/backends/backend.ts";
 import { progressLine } from "../lib/cli/progress-bar.ts";
+import { createProgressView } from "../lib/cli/progress-view.ts";
 import { BoundedPoll } from "../lib/sweep/bounded-poll.ts";
 import { emptySnapshot, type ProgressSnapshot } from "../lib/sweep/progress-snapshot.ts";
 import { RedeliveryTracker } from "../lib/sweep/redelivery-tracker.ts";
@@ -105,6 +106,15 @@ test("otherwise: chunks wait, workers run, nobody takes one", () => {
 test("the progress line ends with the note", () => {
   const line = progressLine(snapshot(), 20, { bar: false, note: "no chunk accepted for 12s: why" });
   assert.match(line, /^4\/10 chunks \(40%\) \| .* \| no chunk accepted for 12s: why$/);
+});
+
+test("on a terminal the redrawn line with its note fits one row (the note is also said once above it)", () => {
+  const written: string[] = [];
+  const view = createProgressView({ isTTY: true, columns: 60, write: (s: string) => written.push(s) });
+  view.update(snapshot(), 20, "no chunk accepted for 12s: no worker is consuming: all 3 workers exited");
+  const line = (written.at(-1) ?? "").replace("\r\x1b[2K", "");
+  assert.equal(line.length, 59);
+  assert.ok(line.endsWith("…"));
 });
 
 test("the redelivery tracker knows the chunk held longest, and forgets finished ones", () => {
