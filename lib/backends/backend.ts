@@ -95,6 +95,19 @@ export type QueueStats = {
   inFlight: Record<string, number>;
   /** Broker-specific figures for the monitor (stream lengths, queue depths...). */
   extra: Record<string, number | string>;
+  /** What a stalled run's diagnosis needs from the broker (the coordinator's observer; not passive ones). */
+  health?: BrokerHealth;
+};
+
+/** The broker's side of "why is nothing being accepted?", read in the same round trips as the figures. */
+export type BrokerHealth = {
+  /** Chunks the broker holds for the run (loaded so far); 0 when the plan or its markers are missing. */
+  loadedChunks: number;
+  /** Workers connected to the run's tasks right now. */
+  consumers: number;
+  /** Holders of chunks that have not touched the broker for longer than the stale threshold: worker id -> ms idle. */
+  staleHolders: Record<string, number>;
+  staleThresholdMs: number;
 };
 
 /** The coordinator's side: the demo, the monitor and the benchmark read a run through it. */

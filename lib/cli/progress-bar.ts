@@ -15,8 +15,8 @@ export function bar(fraction: number, width = 24): string {
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
 }
 
-/** Params/s and ETA from the params done so far, over the elapsed seconds. */
-export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, options: { bar?: boolean } = {}): string {
+/** Params/s and ETA from the params done so far, over the elapsed seconds; a note (why the run is stuck) last. */
+export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, options: { bar?: boolean; note?: string } = {}): string {
   const fraction = snap.paramsTotal ? snap.paramsDone / snap.paramsTotal : 0;
   const rate = elapsedSeconds > 0 ? snap.paramsDone / elapsedSeconds : 0;
   const remaining = snap.paramsTotal - snap.paramsDone;
@@ -30,5 +30,6 @@ export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, opt
     `ETA ${snap.paramsDone >= snap.paramsTotal ? "0s" : eta}`,
   ];
   if (snap.deadLettered) parts.push(`${snap.deadLettered} dead-lettered`);
+  if (options.note) parts.push(options.note);
   return parts.join(" | ");
 }

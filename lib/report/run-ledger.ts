@@ -19,7 +19,10 @@ export class RunLedger {
   /** The duplicates the coordinator itself saw (the first 1,000), with who sent them. */
   readonly duplicateChunks: { chunkId: number; start: number; end: number; worker: string }[] = [];
   redelivered = 0;
-  /** Chunks that arrived for ids outside [0, expected) or with a range that disagrees with the plan. */
+  /**
+   * Problems beyond the counts: chunks that arrived for ids outside [0, expected) or with a range
+   * that disagrees with the plan, and why a run stopped before it settled (a stall's diagnosis).
+   */
   readonly anomalies: string[] = [];
 
   constructor(expectedChunks: number) {

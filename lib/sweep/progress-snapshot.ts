@@ -1,4 +1,6 @@
 // What the demo and the monitor show while a run is under way.
+import type { BrokerHealth } from "../backends/backend.ts";
+
 export type ProgressSnapshot = {
   chunksDone: number;
   chunksExpected: number;
@@ -9,6 +11,10 @@ export type ProgressSnapshot = {
   pending: number;
   deadLettered: number;
   duplicates: number;
+  /** The broker's side of a stall (queue backends). */
+  broker?: BrokerHealth;
+  /** The chunk held longest by a worker, from the workers' "took" lines (when they log them). */
+  longestHeld?: { worker: string; chunkId: number; seconds: number };
 };
 
 export function emptySnapshot(chunksExpected: number, paramsTotal: number): ProgressSnapshot {

@@ -111,6 +111,9 @@ export class QueueDriver implements RunDriver {
     snap.duplicates = ledger.duplicatesDiscarded + (this.#finished ? 0 : this.#brokerDuplicates);
     snap.pending = stats.pending;
     snap.inFlight = stats.inFlight;
+    if (stats.health) snap.broker = stats.health;
+    const longest = this.#tracker.longestHeld(new Date());
+    if (longest) snap.longestHeld = longest;
     return snap;
   }
 
@@ -119,6 +122,7 @@ export class QueueDriver implements RunDriver {
       const key = d.chunkId === null ? `raw:${d.raw}` : String(d.chunkId);
       if (this.#deadSeen.has(key)) continue;
       this.#deadSeen.add(key);
+      if (d.chunkId !== null) this.#tracker.finished(d.chunkId);
       if (d.chunkId !== null && this.#ctx.ledger.has(d.chunkId)) continue;
       this.#ctx.ledger.deadLetters.push({
         chunkId: d.chunkId ?? -1,

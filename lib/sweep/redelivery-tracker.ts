@@ -6,6 +6,8 @@ type Orphan = { fromWorker: string; diedAt: Date };
 
 export class RedeliveryTracker {
   readonly #holder = new Map<number, string>();
+  /** When the current holder took each held chunk. */
+  readonly #heldSince = new Map<number, Date>();
   readonly #orphans = new Map<number, Orphan>();
   /** Chunks taken from a worker not (yet) known dead: the broker can hand a chunk over before the death is reported. */
   readonly #takenOver = new Map<number, { fromWorker: string; toWorker: string; at: Date }>();
@@ -15,6 +17,7 @@ export class RedeliveryTracker {
     const orphan = this.#orphans.get(chunkId);
     const previous = this.#holder.get(chunkId);
     this.#holder.set(chunkId, worker);
+    if (previous !== worker) this.#heldSince.set(chunkId, at);
     if (!orphan) {
       if (previous !== undefined && previous !== worker) this.#takenOver.set(chunkId, { fromWorker: previous, toWorker: worker, at });
       return undefined;
@@ -39,6 +42,16 @@ export class RedeliveryTracker {
 
   finished(chunkId: number): void {
     this.#holder.delete(chunkId);
+    this.#heldSince.delete(chunkId);
+  }
+
+  /** The chunk held longest right now, and for how many seconds. */
+  longestHeld(now: Date): { worker: string; chunkId: number; seconds: number } | undefined {
+    let oldest: [number, Date] | undefined;
+    for (const entry of this.#heldSince) if (!oldest || entry[1] < oldest[1]) oldest = entry;
+    const worker = oldest && this.#holder.get(oldest[0]);
+    if (!oldest || worker === undefined) return undefined;
+    return { worker, chunkId: oldest[0], seconds: Math.max(0, (now.getTime() - oldest[1].getTime()) / 1000) };
   }
 
   /**
@@ -49,6 +62,7 @@ export class RedeliveryTracker {
     const held = [...this.#holder].filter(([, w]) => w === worker).map(([chunk]) => chunk);
     for (const chunk of held) {
       this.#holder.delete(chunk);
+      this.#heldSince.delete(chunk);
       this.#orphans.set(chunk, { fromWorker: worker, diedAt: at });
     }
     const early: Redelivery[] = [];

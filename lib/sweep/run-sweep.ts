@@ -1,12 +1,16 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
 // follow progress, inject the fault, wait until every chunk is settled, build the report.
+import { formatDuration } from "../cli/progress-bar.ts";
 import type { ProgressView } from "../cli/progress-view.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
 import { buildReport } from "../report/build-report.ts";
 import type { RunReport } from "../report/report-model.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
-import type { ProgressSnapshot } from "./progress-snapshot.ts";
+import { BoundedPoll } from "./bounded-poll.ts";
+import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import type { RunDriver } from "./run-driver.ts";
+import type { StallCause, StallDiagnosis } from "./stall-diagnosis.ts";
+import { StallWatch } from "./stall-watch.ts";
 import type { SweepConfig } from "./sweep-config.ts";
 
 export type SweepDeps = {
@@ -15,6 +19,8 @@ export type SweepDeps = {
   ledger: RunLedger;
   view: ProgressView;
   pollMs?: number;
+  /** How long one progress read may wait for the broker before the run counts it as unreachable. */
+  pollBoundMs?: number;
   /** Set when the user interrupts the demo (SIGINT/SIGTERM): stop, clean up, report what happened. */
   interrupted?: () => NodeJS.Signals | undefined;
   /** Called on every reading; a returned text is printed above the progress line (--monitor cli). */
@@ -58,11 +64,16 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   ledger.note("start", `${cfg.workers} workers on ${cfg.platform}, backend ${cfg.backend}`, startedAt);
 
   await driver.prepare();
+  const poller = new BoundedPoll(() => driver.poll(), deps.pollBoundMs ?? 5000);
+  const watch = new StallWatch(platform, ledger, cfg.stallSeconds);
   const restarting = new Set<string>();
   /** Worker id -> when the fault demo killed it: the moment of death, whenever the exit is noticed. */
   const faultVictims = new Map<string, Date>();
   let stopping = false;
-  platform.onLine((id, line) => driver.onLine(id, line));
+  platform.onLine((id, line) => {
+    driver.onLine(id, line);
+    watch.onLine(id, line);
+  });
   platform.onExit((exit) => {
     const killedAt = faultVictims.get(exit.id);
     faultVictims.delete(exit.id);
@@ -83,21 +94,31 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   }
 
   let faulted = !cfg.faultDemo;
-  let snap: ProgressSnapshot;
+  let snap = emptySnapshot(driver.expectedChunks, cfg.params);
   let lastProgressAt = elapsed();
   let lastDone = -1;
   let allGoneSince: number | undefined;
+  let shownCause: StallCause | undefined;
+  /** Why the sweep stopped early: a problem of the report unless the final read settles the run after all. */
+  let stoppedBecause: string | undefined;
   for (;;) {
-    snap = await driver.poll();
+    const reading = await poller.read();
+    snap = reading.snap ?? snap;
     const now = elapsed();
-    const panel = deps.onTick?.(snap, now);
-    if (panel) view.say(panel);
-    view.update(snap, now);
-    sample(ledger, snap, now);
     if (snap.paramsDone + snap.chunksDone !== lastDone) {
       lastDone = snap.paramsDone + snap.chunksDone;
       lastProgressAt = now;
     }
+    const panel = deps.onTick?.(snap, now);
+    if (panel) view.say(panel);
+    const quiet = now - lastProgressAt;
+    const stall = watch.check(snap, quiet, reading.unreachable);
+    const why = stall && `no chunk accepted for ${formatDuration(quiet)}: ${stall.text}`;
+    // Said once above the line too, whenever the cause changes: a narrow terminal cuts the line.
+    if (stall && stall.cause !== shownCause && why) view.say(why);
+    shownCause = stall?.cause;
+    view.update(snap, now, why);
+    sample(ledger, snap, now);
     if (driver.isSettled()) break;
     const signal = deps.interrupted?.();
     if (signal) {
@@ -114,12 +135,18 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
       // Results may still be on their way from the broker: give them a moment before judging.
       allGoneSince ??= now;
       if (now - allGoneSince > 3) {
-        ledger.note("note", "every worker has exited before the run settled");
+        stoppedBecause = recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
+          note: "every worker has exited before the run settled",
+          problem: "the run stopped before it settled",
+        });
         break;
       }
     }
-    if (now - lastProgressAt > cfg.stallSeconds) {
-      ledger.note("note", `no progress for ${cfg.stallSeconds} s: giving up`);
+    if (quiet > cfg.stallSeconds) {
+      stoppedBecause = recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
+        note: `no chunk accepted for ${cfg.stallSeconds} s: giving up`,
+        problem: `the run gave up after ${cfg.stallSeconds} s without an accepted chunk`,
+      });
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -128,8 +155,16 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   await waitForExits(platform, 3000);
   stopping = true;
   await platform.stopAll(5000);
-  await driver.finish();
-  snap = await driver.poll();
+  // The last results and dead letters, unless the broker is not answering (the run would hang on it).
+  let last = await poller.read();
+  for (let retry = 0; retry < 2 && !last.snap; retry++) last = await poller.read();
+  if (last.snap && poller.idle) {
+    await driver.finish();
+    snap = await driver.poll();
+  } else {
+    ledger.note("note", `the last results were not read: ${last.unreachable?.error ?? "the broker did not answer"}`);
+  }
+  if (stoppedBecause && !driver.isSettled()) ledger.anomalies.push(stoppedBecause);
   const wall = elapsed();
   view.done(snap, wall);
   sample(ledger, snap, wall);
@@ -157,6 +192,13 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
     },
     ledger,
   );
+}
+
+/** Why the sweep stopped before the run settled: noted on the timeline; returns the report's problem. */
+function recordStop(ledger: RunLedger, stall: StallDiagnosis, what: { note: string; problem: string }): string {
+  const why = stall.stalled ? stall.text : `${stall.text}; raise --stall-seconds if evaluations take this long`;
+  ledger.note("note", `${what.note}: ${why}`);
+  return `${what.problem}: ${why}`;
 }
 
 function describeExit(exit: WorkerExit, how: { stopping: boolean; fault: boolean }): string {

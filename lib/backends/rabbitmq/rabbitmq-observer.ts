@@ -59,6 +59,7 @@ export class RabbitmqObserver implements RunObserver {
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
+    this.#plan = plan;
     return loadRun(this.#link, this.#names, plan, this.#o.log);
   }
 
@@ -120,7 +121,10 @@ export class RabbitmqObserver implements RunObserver {
     extra["results.prefetch"] = this.#results.prefetch;
     if (this.#results.otherHeld > 0) extra["results.otherRunsHeld"] = this.#results.otherHeld;
     if (this.#malformed > 0) extra["results.malformed"] = this.#malformed;
-    return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, inFlight, extra };
+    // The broker requeues a gone worker's chunks itself (closed connection, missed heartbeats): no stale holders here.
+    const loadedChunks = Math.min(this.#plan?.totalChunks ?? Number.POSITIVE_INFINITY, Number(extra["run.loadedBatches"]) * LOAD_BATCH_CHUNKS);
+    const health = { loadedChunks, consumers: Number(extra["tasks.consumers"]), staleHolders: {}, staleThresholdMs: this.#o.staleThresholdMs };
+    return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, inFlight, extra, health };
   }
 
   /**

@@ -111,12 +111,17 @@ export class RedisObserver implements RunObserver {
       if (!String((error as Error).message).includes("NOGROUP")) throw error;
     }
     let activeWorkers = 0;
+    const staleHolders: Record<string, number> = {};
     try {
       const consumers = (await this.#client.xinfo("CONSUMERS", k.tasks, k.group)) as unknown[][];
       // Active: seen within the last few reclaim thresholds (not every consumer ever registered).
       for (const c of consumers) {
         const info = fieldsToRecord(c.map(String));
-        if (info.name !== ORPHANS && Number(info.idle) < Math.max(5000, 4 * this.#o.staleThresholdMs)) activeWorkers++;
+        if (info.name === undefined || info.name === ORPHANS) continue;
+        const idle = Number(info.idle);
+        if (idle < Math.max(5000, 4 * this.#o.staleThresholdMs)) activeWorkers++;
+        // A holder renews its lease while it computes: one silent past the threshold is gone or frozen.
+        if (Number(info.pending) > 0 && idle >= this.#o.staleThresholdMs) staleHolders[info.name] = idle;
       }
     } catch {
       activeWorkers = 0;
@@ -138,6 +143,7 @@ export class RedisObserver implements RunObserver {
         chunkSize: meta?.chunkSize ?? 0,
         totalParameters: meta?.totalParameters ?? 0,
       },
+      health: { loadedChunks: meta?.loadedUpTo ?? 0, consumers: activeWorkers, staleHolders, staleThresholdMs: this.#o.staleThresholdMs },
     };
   }
 
