@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-// Live view of a run on either backend: ./runbook/monitor.ts --help
+// The runs of a broker namespace and their states, or a live view of one run: ./runbook/monitor.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../lib/config/worker-config.ts";
@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
       runId: a["run-id"],
       watchSeconds: a.watch,
       json: a.json,
+      reportsDir: a.reports,
     },
     { out: process.stdout, stopped },
   );

@@ -3,11 +3,20 @@
 import { flag } from "../cli/flag-parsers.ts";
 import { scriptParser } from "../cli/script-parser.ts";
 import { decimal } from "../config/parsers.ts";
+import { RUN_ID } from "../config/run-id.ts";
+import { ABANDONED_GRACE_MS, ABANDONED_READINGS, MONITOR_EXIT } from "./watch-end.ts";
+
+const USAGE = [
+  "Without --run-id: lists the runs of the broker namespace with their state (active, finished, abandoned and why), age, chunks done and dead letters.",
+  "With --run-id: shows that run's chunks done, waiting, in flight per worker, dead letters, throughput and ETA.",
+  `Exit codes: 0 a snapshot, Ctrl-C, or a watched run settled (every chunk accepted or dead-lettered); 2 bad input or no such run; ${MONITOR_EXIT.gone} the watched run is gone from the broker (purged, usually after it finished); ${MONITOR_EXIT.abandoned} the watched run is abandoned (nobody worked on it for ${ABANDONED_READINGS} readings and ${ABANDONED_GRACE_MS / 1000} s).`,
+].join("\n\n");
 
 export function monitorParser(argv: string[]) {
-  return scriptParser(argv, "monitor.ts", "Shows a run's chunks done, waiting, in flight per worker, dead letters, throughput and ETA.")
+  return scriptParser(argv, "monitor.ts", USAGE)
     .option("backend", { choices: ["redis", "rabbitmq"] as const, default: "redis" as const, describe: "queue backend" })
-    .option("run-id", { type: "string", describe: "run to show (default on redis: the newest)" })
-    .option("watch", { coerce: flag("watch", decimal(0.2, 3600)), describe: "refresh every N seconds until the run settles" })
-    .option("json", { type: "boolean", default: false, describe: "one JSON object per reading" });
+    .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run to show (default: list every run of the namespace with its state)" })
+    .option("watch", { coerce: flag("watch", decimal(0.2, 3600)), describe: "refresh every N seconds: a run until it settles, is gone or is abandoned; the list until Ctrl-C" })
+    .option("json", { type: "boolean", default: false, describe: "one JSON line per reading (the list: an array of runs; a watch that stops by itself ends with {\"stopped\": …})" })
+    .option("reports", { type: "string", default: "reports", describe: "reports folder (RabbitMQ without rabbitmqctl: its runs' queues are looked for; a purged run's report)" });
 }

@@ -16,6 +16,7 @@ export function renderMonitor(v: MonitorView, options: { color?: boolean } = {})
   );
   const summary = new Table({ style });
   const inFlight = Object.values(v.stats.inFlight).reduce((a, b) => a + b, 0);
+  if (v.state) summary.push({ state: `${v.state.state} — ${v.state.why}` });
   summary.push(
     { "chunks done": `${n(v.stats.accepted)} / ${n(v.totalChunks)}` },
     { "params done": `${n(v.paramsDone)} / ${n(v.totalParameters)} (chunk size ${n(v.chunkSize)})` },
@@ -24,7 +25,7 @@ export function renderMonitor(v: MonitorView, options: { color?: boolean } = {})
     { "dead-lettered": n(v.stats.deadLettered) },
     { "duplicates discarded": n(v.stats.duplicates) },
     { "throughput": v.paramsPerSecond === null ? "–" : `${n(Math.round(v.paramsPerSecond))} params/s` },
-    { "ETA": v.settled ? "done" : v.etaSeconds === null ? "–" : formatDuration(v.etaSeconds) },
+    { "ETA": v.settled ? "done" : v.state?.state === "abandoned" ? "– (nobody works on it)" : v.etaSeconds === null ? "–" : formatDuration(v.etaSeconds) },
   );
   lines.push(summary.toString());
   const workers = Object.entries(v.stats.inFlight).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
@@ -54,6 +55,7 @@ export function monitorJson(v: MonitorView): string {
     at: v.at.toISOString(),
     backend: v.backend,
     runId: v.runId,
+    ...(v.state ? { state: v.state.state, why: v.state.why } : {}),
     chunks: { total: v.totalChunks, accepted: v.stats.accepted, waiting: v.stats.pending, deadLettered: v.stats.deadLettered, duplicates: v.stats.duplicates },
     params: { total: v.totalParameters, done: v.paramsDone },
     inFlight: v.stats.inFlight,
