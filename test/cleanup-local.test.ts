@@ -1,77 +1,16 @@
 // cleanup.ts on the local platform against the real Redis (127.0.0.1:6379) and RabbitMQ
-// (127.0.0.1:5672): only the namespace's own keys and queues go; a foreign key, a key that merely
-// starts with the same letters, and a foreign queue stay; --dry-run changes nothing.
+// (127.0.0.1:5672), run by run: --run-id takes that run only; without it finished and abandoned
+// runs and the old shared layout go while an active run is named and left alone (--force takes
+// it); foreign keys and queues always stay; --dry-run changes nothing.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { connect } from "amqplib";
-import { Redis } from "ioredis";
 import { isNamespaceQueue } from "../lib/backends/purge-rabbitmq.ts";
 import { redisNamespacePattern } from "../lib/backends/purge-redis.ts";
 import { localBrokerPurge, localBrokersFromEnv, runLocalPurge } from "../lib/kind/cleanup-local.ts";
-import { hasTool } from "../lib/shell/tools.ts";
 import { realShell } from "../lib/shell/zx-runner.ts";
 import { fakeCluster, runScript } from "./fixtures/k8s/fake-cluster.ts";
-
-const REDIS_URL = "redis://127.0.0.1:6379";
-const AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
-
-const rand = () => randomBytes(4).toString("hex");
-
-type T = { after(fn: () => unknown): void };
-
-async function seedRedis(t: T, ns: string) {
-  const r = new Redis(REDIS_URL);
-  const foreign = [`other-app-${rand()}:data`, `${ns}x:tasks`];
-  const ours = [`${ns}:tasks`, `${ns}:results`, `${ns}:run:r1:meta`, `${ns}:run:r1:done`];
-  await r.xadd(`${ns}:tasks`, "*", "run_id", "r1", "chunk_id", "0");
-  await r.xadd(`${ns}:results`, "*", "run_id", "r1", "chunk_id", "0");
-  await r.hset(`${ns}:run:r1:meta`, "totalChunks", "1");
-  await r.hset(`${ns}:run:r1:done`, "0", "w1");
-  await r.set(foreign[0] ?? "", "keep me");
-  await r.xadd(foreign[1] ?? "", "*", "k", "v");
-  t.after(async () => {
-    await r.del(...foreign, ...ours);
-    r.disconnect();
-  });
-  return { redis: r, foreign, ours };
-}
-
-async function seedRabbitmq(t: T, ns: string) {
-  const model = await connect(AMQP_URL);
-  const ch = await model.createChannel();
-  const foreign = [`other-app-${rand()}.tasks`, `${ns}x.tasks`];
-  const ours = [`${ns}.tasks`, `${ns}.tasks.dlq`, `${ns}.results`, `${ns}.done.r1`];
-  for (const q of [...foreign, ...ours]) await ch.assertQueue(q, { durable: false, autoDelete: false });
-  ch.sendToQueue(`${ns}.tasks`, Buffer.from("{}"));
-  ch.sendToQueue(`${ns}.tasks`, Buffer.from("{}"));
-  ch.sendToQueue(foreign[0] ?? "", Buffer.from("keep me"));
-  await ch.close();
-  t.after(async () => {
-    const c = await model.createChannel();
-    for (const q of [...foreign, ...ours]) await c.deleteQueue(q).catch(() => undefined);
-    await c.close().catch(() => undefined);
-    await model.close();
-  });
-  return { model, foreign, ours };
-}
-
-async function queueExists(model: Awaited<ReturnType<typeof connect>>, name: string): Promise<boolean> {
-  const ch = await model.createChannel();
-  ch.on("error", () => undefined);
-  try {
-    await ch.checkQueue(name);
-    await ch.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function purgeFor(ns: string, runIds: string[] = []) {
-  const env = { REDIS_URL, AMQP_URL, QUEUE_NAMESPACE: ns };
-  return localBrokerPurge(localBrokersFromEnv(env, runIds), realShell.run);
-}
+import { AMQP_URL, REDIS_URL, existing, rand, seedRabbitmqRuns, seedRedisRuns, type Seeded } from "./helpers/seed-runs.ts";
 
 test("patterns: the SCAN pattern is the namespace and a colon; queue names must have TTG's exact shapes", () => {
   assert.equal(redisNamespacePattern("ttg"), "ttg:*");
@@ -82,69 +21,109 @@ test("patterns: the SCAN pattern is the namespace and a colon; queue names must 
   for (const q of ["ttgx.tasks", "ttg.other", "ttg.tasks.Extra", "ttg.tasks.retry.", "other.ttg.tasks", "ttg.done.", "ttg-tasks", "ttg.tasks.r_1"]) assert.ok(!isNamespaceQueue(q, "ttg"), q);
 });
 
-test("local Redis purge removes the namespace's keys only; --dry-run changes nothing", async (t) => {
-  const ns = `ttgt${rand()}`;
-  const { redis, foreign, ours } = await seedRedis(t, ns);
+function purgeFor(ns: string, runIds: string[] = []) {
+  const env = { REDIS_URL, AMQP_URL, QUEUE_NAMESPACE: ns };
+  return localBrokerPurge(localBrokersFromEnv(env, runIds), realShell.run);
+}
+
+type Backend = "redis" | "rabbitmq";
+const seed = (t: TestContext, backend: Backend, ns: string) => (backend === "redis" ? seedRedisRuns(t, ns) : seedRabbitmqRuns(t, ns));
+
+/** runLocalPurge on one backend; the seeded run ids are known, as if from reports (RabbitMQ without rabbitmqctl). */
+async function purge(backend: Backend, ns: string, s: Seeded, o: { runId?: string; force?: boolean; dryRun?: boolean }) {
   const lines: string[] = [];
-  const io = { log: (l: string) => void lines.push(l), confirm: async () => true, purge: purgeFor(ns) };
+  const io = { log: (l: string) => void lines.push(l), confirm: async () => true, purge: purgeFor(ns, Object.values(s.runIds)) };
+  const code = await runLocalPurge({ backends: [backend], dryRun: o.dryRun ?? false, ask: false, force: o.force ?? false, required: true, ...(o.runId ? { runId: o.runId } : {}) }, io);
+  return { code, out: lines.join("\n") };
+}
 
-  assert.equal(await runLocalPurge({ backends: ["redis"], dryRun: true, force: true, required: true }, io), 0);
-  for (const k of ours) assert.ok(lines.some((l) => l.trim().startsWith(`${k} `)), `${k} listed:\n${lines.join("\n")}`);
-  assert.ok(!lines.some((l) => foreign.some((f) => l.includes(f))), lines.join("\n"));
-  assert.match(lines.join("\n"), /stream, 1 entries/);
-  assert.match(lines.at(-1) ?? "", /dry run: nothing removed/);
-  assert.equal(await redis.exists(...ours), ours.length);
+for (const backend of ["redis", "rabbitmq"] as const) {
+  test(`${backend}: --run-id removes that run's objects only; every other run, the old layout and foreign objects stay`, async (t) => {
+    const ns = `ttgt${rand()}`;
+    const s = await seed(t, backend, ns);
+    const { code, out } = await purge(backend, ns, s, { runId: s.runIds.abandoned });
+    assert.equal(code, 0, out);
+    assert.deepEqual(await existing(s, s.objects.abandoned), [], out);
+    for (const kind of ["finished", "active", "legacy", "foreign"] as const) assert.deepEqual(await existing(s, s.objects[kind]), s.objects[kind], `${kind} kept\n${out}`);
+    assert.match(out, new RegExp(`run ${s.runIds.abandoned} \\(abandoned: no`));
+    assert.doesNotMatch(out, /left alone/);
+  });
 
-  lines.length = 0;
-  assert.equal(await runLocalPurge({ backends: ["redis"], dryRun: false, force: true, required: true }, io), 0);
-  assert.equal(await redis.exists(...ours), 0, lines.join("\n"));
-  assert.equal(await redis.get(foreign[0] ?? ""), "keep me");
-  assert.equal(await redis.xlen(foreign[1] ?? ""), 1);
-  assert.match(lines.join("\n"), new RegExp(`removed ${ours.length} key`));
-});
+  test(`${backend}: without --run-id, finished and abandoned runs and the old layout go; the active run is named and left alone; --force takes it`, async (t) => {
+    const ns = `ttgt${rand()}`;
+    const s = await seed(t, backend, ns);
+    const dry = await purge(backend, ns, s, { dryRun: true });
+    const all = Object.values(s.objects).flat();
+    assert.deepEqual(await existing(s, all), all, "the dry run removes nothing");
+    for (const name of [...s.objects.finished, ...s.objects.abandoned, ...s.objects.legacy]) assert.ok(dry.out.includes(`    ${name}  (`), `${name} previewed:\n${dry.out}`);
+    for (const name of [...s.objects.active, ...s.objects.foreign]) assert.ok(!dry.out.includes(name), `${name} not previewed:\n${dry.out}`);
+    assert.match(dry.out, new RegExp(`^  run ${s.runIds.finished} \\(finished: every chunk has a result or a dead letter\\): \\d`, "m"));
+    assert.match(dry.out, /^ {2}old shared layout \(from before runs were isolated\): 2 /m);
+    assert.match(dry.out, new RegExp(`^  left alone: run ${s.runIds.active} is active \\(2 worker\\(s\\) consuming\\); --force removes it anyway$`, "m"));
+    assert.match(dry.out, /dry run: nothing removed$/);
 
-test("local RabbitMQ purge (rabbitmqctl when present) removes the namespace's queues only; --dry-run changes nothing", async (t) => {
+    const real = await purge(backend, ns, s, {});
+    assert.equal(real.code, 0, real.out);
+    assert.deepEqual(await existing(s, [...s.objects.finished, ...s.objects.abandoned, ...s.objects.legacy]), [], real.out);
+    assert.deepEqual(await existing(s, [...s.objects.active, ...s.objects.foreign]), [...s.objects.active, ...s.objects.foreign], real.out);
+    assert.match(real.out, new RegExp(`left alone: run ${s.runIds.active} is active`));
+
+    const forced = await purge(backend, ns, s, { force: true });
+    assert.match(forced.out, new RegExp(`run ${s.runIds.active} \\(active: 2 worker\\(s\\) consuming; removed anyway \\(--force\\)\\)`));
+    assert.deepEqual(await existing(s, s.objects.active), [], forced.out);
+    assert.deepEqual(await existing(s, s.objects.foreign), s.objects.foreign);
+  });
+
+  test(`${backend}: an active run asked for by --run-id is refused without --force; an unknown run id is one line, exit 0`, async (t) => {
+    const ns = `ttgt${rand()}`;
+    const s = await seed(t, backend, ns);
+    const refused = await purge(backend, ns, s, { runId: s.runIds.active });
+    assert.equal(refused.code, 0);
+    assert.match(refused.out, new RegExp(`left alone: run ${s.runIds.active} is active \\(2 worker\\(s\\) consuming\\); --force removes it anyway`));
+    assert.deepEqual(await existing(s, s.objects.active), s.objects.active);
+    const missing = await purge(backend, ns, s, { runId: "no-such-run" });
+    assert.equal(missing.code, 0);
+    assert.equal(missing.out.split("\n").filter((l) => l.includes("no-such-run")).length, 1, missing.out);
+    assert.match(missing.out, new RegExp(`no run no-such-run in namespace ${ns}: nothing of it to remove`));
+    assert.deepEqual(await existing(s, Object.values(s.objects).flat()), Object.values(s.objects).flat());
+  });
+}
+
+test("cleanup.ts --redis --rabbitmq --run-id without kubectl or rabbitmqctl: that run's keys and queues go, the others stay", async (t) => {
   const ns = `ttgt${rand()}`;
-  const { model, foreign, ours } = await seedRabbitmq(t, ns);
-  const lines: string[] = [];
-  const io = { log: (l: string) => void lines.push(l), confirm: async () => true, purge: purgeFor(ns) };
-
-  await runLocalPurge({ backends: ["rabbitmq"], dryRun: true, force: true, required: true }, io);
-  const listed = lines.join("\n");
-  for (const q of ours) assert.ok(listed.includes(`  ${q}  (queue`), `${q} listed:\n${listed}`);
-  assert.match(listed, new RegExp(`${ns}\\.tasks  \\(queue, 2 messages\\)`));
-  if (hasTool("rabbitmqctl")) assert.match(listed, /found by rabbitmqctl list_queues/);
-  assert.ok(!foreign.some((f) => listed.includes(f)), listed);
-  for (const q of ours) assert.ok(await queueExists(model, q), `${q} kept by the dry run`);
-
-  lines.length = 0;
-  await runLocalPurge({ backends: ["rabbitmq"], dryRun: false, force: true, required: true }, io);
-  for (const q of ours) assert.ok(!(await queueExists(model, q)), `${q} removed\n${lines.join("\n")}`);
-  for (const q of foreign) assert.ok(await queueExists(model, q), `${q} kept`);
-});
-
-test("cleanup.ts --rabbitmq --redis without kubectl or rabbitmqctl: known run ids' queues, keys; foreign ones stay", async (t) => {
-  const ns = `ttgt${rand()}`;
-  const r = await seedRedis(t, ns);
-  const q = await seedRabbitmq(t, ns);
+  const r = await seedRedisRuns(t, ns);
+  const q = await seedRabbitmqRuns(t, ns);
   const fake = fakeCluster({}, ["kind", "docker"]);
   t.after(() => fake.cleanup());
   const env = { ...fake.env, REDIS_URL, AMQP_URL, QUEUE_NAMESPACE: ns };
+  const id = r.runIds.finished;
+  // The RabbitMQ run of the same id: its queue names are the ones probed without rabbitmqctl.
+  const ch = await q.model.createChannel();
+  const rabbitOwn = [`${ns}.tasks.${id}`, `${ns}.settled.${id}`];
+  for (const name of rabbitOwn) await ch.assertQueue(name, { durable: false });
+  ch.sendToQueue(`${ns}.settled.${id}`, Buffer.from("{}"));
+  await ch.close();
+  t.after(async () => {
+    const model = await connect(AMQP_URL);
+    const c = await model.createChannel();
+    for (const name of rabbitOwn) await c.deleteQueue(name).catch(() => undefined);
+    await model.close();
+  });
 
-  const dry = await runScript("cleanup", ["--redis", "--rabbitmq", "--run-id", "r1", "--dry-run"], env);
+  const dry = await runScript("cleanup", ["--redis", "--rabbitmq", "--run-id", id, "--dry-run"], env);
   assert.equal(dry.code, 0, `${dry.stdout}\n${dry.stderr}`);
   assert.match(dry.stdout, /kubectl: not installed/);
   assert.match(dry.stdout, /found by the shared queue names and those of \d+ known run\(s\) \(rabbitmqctl is not installed\)/);
-  for (const name of [...r.ours, ...q.ours]) assert.ok(dry.stdout.includes(`  ${name}  (`), `${name} listed:\n${dry.stdout}`);
-  assert.equal(await r.redis.exists(...r.ours), r.ours.length);
-  for (const name of q.ours) assert.ok(await queueExists(q.model, name));
+  for (const name of [...r.objects.finished, ...rabbitOwn]) assert.ok(dry.stdout.includes(`    ${name}  (`), `${name} listed:\n${dry.stdout}`);
+  assert.deepEqual(await existing(r, r.objects.finished), r.objects.finished);
 
-  const real = await runScript("cleanup", ["--redis", "--rabbitmq", "--run-id", "r1", "--force"], env);
+  const real = await runScript("cleanup", ["--redis", "--rabbitmq", "--run-id", id], env);
   assert.equal(real.code, 0, `${real.stdout}\n${real.stderr}`);
-  assert.equal(await r.redis.exists(...r.ours), 0, real.stdout);
-  assert.equal(await r.redis.exists(...r.foreign), r.foreign.length);
-  for (const name of q.ours) assert.ok(!(await queueExists(q.model, name)), `${name} removed`);
-  for (const name of q.foreign) assert.ok(await queueExists(q.model, name), `${name} kept`);
+  assert.deepEqual(await existing(r, r.objects.finished), [], real.stdout);
+  assert.deepEqual(await existing(q, rabbitOwn), [], real.stdout);
+  const others = (s: Seeded) => [...s.objects.abandoned, ...s.objects.active, ...s.objects.legacy, ...s.objects.foreign];
+  assert.deepEqual(await existing(r, others(r)), others(r));
+  assert.deepEqual(await existing(q, [...q.objects.finished, ...others(q)]), [...q.objects.finished, ...others(q)]);
 });
 
 test("an unreachable local broker named by flag: one line naming the fix, exit 2", async (t) => {

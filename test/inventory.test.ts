@@ -1,5 +1,6 @@
 // cleanup.ts --list: everything TTG created and where, against fake kind/docker/kubectl, a real
-// Redis namespace and real RabbitMQ queues; missing tools are lines, never a crash.
+// Redis namespace and real RabbitMQ queues (each run with its state, and the old shared layout);
+// missing tools are lines, never a crash.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -45,25 +46,27 @@ const pod = (name: string, runId: string | undefined, component: string, phase: 
   status: { phase },
 });
 
-test("--list shows the cluster, images, pods and jobs by run, broker pods, Redis keys and RabbitMQ queues with sizes", async (t) => {
+test("--list shows the cluster, images, pods and jobs by run, broker pods, each broker run with its state, age, progress and objects, and the old shared layout", async (t) => {
   const dir = tempDir(t);
   const ns = `ttgi${rand()}`;
   const redis = new Redis(REDIS_URL);
-  await redis.xadd(`${ns}:tasks`, "*", "run_id", "run-1", "chunk_id", "0");
-  await redis.xadd(`${ns}:tasks`, "*", "run_id", "run-1", "chunk_id", "1");
+  const redisKeys = [`${ns}:tasks`, `${ns}:tasks:run-1`, `${ns}:run:run-1:meta`, `${ns}:run:run-1:done`];
+  await redis.xadd(`${ns}:tasks`, "*", "run_id", "run-0", "chunk_id", "0");
+  await redis.xadd(`${ns}:tasks`, "*", "run_id", "run-0", "chunk_id", "1");
+  await redis.xadd(`${ns}:tasks:run-1`, "*", "chunk_id", "1");
   await redis.hset(`${ns}:run:run-1:meta`, "totalChunks", "2", "createdAt", "2026-01-01T00:00:00Z");
+  await redis.setbit(`${ns}:run:run-1:done`, 0, 1);
   t.after(async () => {
-    await redis.del(`${ns}:tasks`, `${ns}:run:run-1:meta`);
+    await redis.del(...redisKeys);
     redis.disconnect();
   });
   const model = await connect(AMQP_URL);
   const ch = await model.createChannel();
-  await ch.assertQueue(`${ns}.tasks`, { durable: false });
+  const queues = [`${ns}.tasks`, `${ns}.tasks.run-2`, `${ns}.done.run-2`];
+  for (const q of queues) await ch.assertQueue(q, { durable: false });
   for (let i = 0; i < 3; i++) ch.sendToQueue(`${ns}.tasks`, Buffer.from("{}"));
-  await ch.assertQueue(`${ns}.done.run-2`, { durable: false });
   t.after(async () => {
-    await ch.deleteQueue(`${ns}.tasks`).catch(() => undefined);
-    await ch.deleteQueue(`${ns}.done.run-2`).catch(() => undefined);
+    for (const q of queues) await ch.deleteQueue(q).catch(() => undefined);
     await model.close();
   });
 
@@ -102,18 +105,31 @@ test("--list shows the cluster, images, pods and jobs by run, broker pods, Redis
   assert.match(out, /^ {2}run run-1:\n {4}pod\/ttg-worker-run-1-0 \(namespace default\) {2}pod: Running on ttg-sandbox-worker\n {4}pod\/ttg-worker-run-1-1/m);
   assert.match(out, /^ {2}run run-2:\n {4}job\/ttg-worker-redis-run-2 {2}job: 1 active/m);
   assert.match(out, /^broker pods: 1\n {2}pod\/ttg-redis-5d9f7c-abcde \(namespace default\) {2}redis pod: Running/m);
-  assert.match(out, new RegExp(`^ {4}${ns}:tasks {2}stream, 2 entries$`, "m"));
-  assert.match(out, new RegExp(`^ {2}run run-1:\\n {4}${ns}:run:run-1:meta {2}hash, 2 fields$`, "m"));
-  assert.match(out, new RegExp(`^ {4}${ns}\\.tasks {2}queue, 3 messages$`, "m"));
-  assert.match(out, new RegExp(`^ {2}run run-2:\\n {4}${ns}\\.done\\.run-2 {2}queue, 0 messages$`, "m"));
+  const legacy = "old shared layout \\(from before runs were isolated\\): removed by cleanup:";
+  assert.match(out, new RegExp(`^redis at redis://127\\.0\\.0\\.1:6379, namespace ${ns}: 1 run\\(s\\), 4 key\\(s\\)`, "m"));
+  const run1 = `^ {2}run run-1: abandoned \\(no coordinator, no worker ever consumed it\\), \\d+ d old, 1/2 chunks done, 0 dead-lettered:`;
+  assert.match(out, new RegExp(`${run1}\\n {4}${ns}:run:run-1:done {2}string, 1 bytes\\n {4}${ns}:run:run-1:meta {2}hash, 2 fields\\n {4}${ns}:tasks:run-1 {2}stream, 1 entries$`, "m"));
+  assert.match(out, new RegExp(`^ {2}${legacy}\\n {4}${ns}:tasks {2}stream, 2 entries$`, "m"));
+  assert.match(out, new RegExp(`^ {2}run run-2: abandoned \\(nobody consumes its queues\\), age unknown, 0/\\? chunks done, \\? dead-lettered:\\n {4}${ns}\\.done\\.run-2 {2}queue, 0 messages\\n {4}${ns}\\.tasks\\.run-2 {2}queue, 0 messages$`, "m"));
+  assert.match(out, new RegExp(`^ {2}${legacy}\\n {4}${ns}\\.tasks {2}queue, 3 messages$`, "m"));
   // --list only reads.
   const mutating = fake.calls().filter(([tool = "", ...args]) => !isReadOnlyCommand(tool, args) && !(tool === "docker" && args[0] === "images"));
   assert.deepEqual(mutating, []);
 
   const j = await runScript("cleanup", ["--list", "--json", "--reports", join(dir, "reports")], env);
-  const inv = JSON.parse(j.stdout) as { sections: { id: string; items: { name: string; group?: string }[] }[] };
-  const redisItems = inv.sections.find((s) => s.id === "redis")?.items ?? [];
-  assert.deepEqual(redisItems.map((i) => i.name).sort(), [`${ns}:run:run-1:meta`, `${ns}:tasks`]);
+  type Section = { id: string; items: { name: string }[]; runs?: Record<string, unknown>[]; legacy?: { note: string; objects: { name: string }[] } };
+  const inv = JSON.parse(j.stdout) as { sections: Section[] };
+  const redisSection = inv.sections.find((s) => s.id === "redis");
+  assert.deepEqual(redisSection?.items.map((i) => i.name).sort(), [...redisKeys].sort());
+  const run = redisSection?.runs?.[0] ?? {};
+  assert.deepEqual(
+    { runId: run.runId, state: run.state, createdAt: run.createdAt, totalChunks: run.totalChunks, chunksDone: run.chunksDone, deadLettered: run.deadLettered },
+    { runId: "run-1", state: "abandoned", createdAt: "2026-01-01T00:00:00Z", totalChunks: 2, chunksDone: 1, deadLettered: 0 },
+  );
+  assert.match(String(run.age), /^\d+ d$/);
+  assert.deepEqual((run.objects as { name: string }[]).map((o) => o.name).sort(), redisKeys.slice(1).sort());
+  assert.deepEqual(redisSection?.legacy?.objects.map((o) => o.name), [`${ns}:tasks`]);
+  assert.equal(redisSection?.legacy?.note, "old shared layout (from before runs were isolated): removed by cleanup");
 });
 
 test("--list without kind, docker or kubectl and with no broker: each place is one line, exit 0", async (t) => {

@@ -194,6 +194,33 @@ test("builder output for a run validates too, and the user's env cannot redirect
   assert.equal(amqp, "amqp://ttg:p%40ss%2Fword@ttg-rabbitmq:5672/");
 });
 
+test("two runs' worker Jobs and pods never share a name, and each carries its own run label — even ids that differ only by '.' vs '-' or past the first 40 characters", () => {
+  const long = "x".repeat(50);
+  const pairs = [
+    ["run-1", "run-2"],
+    ["a.b", "a-b"],
+    [`${long}-one`, `${long}-two`],
+  ] as const;
+  for (const ids of pairs) {
+    const objects = ids.map((runId) => {
+      const spec = { runId, backend: "redis" as const, image: "ttg-worker:v2.0.0" };
+      return [workerPod(spec, "0"), workerPod(spec, "0", 2), queueWorkerJob(spec, 3), queueWorkerJob({ ...spec, backend: "rabbitmq" }, 3), staticIndexedJob({ ...spec, backend: "static" }, 3)] as Obj[];
+    });
+    const [first = [], second = []] = objects;
+    first.forEach((o, i) => {
+      const other = second[i];
+      assert.notEqual(o.metadata?.name, other?.metadata?.name, `${ids.join(" / ")}: ${o.kind} ${o.metadata?.name}`);
+      assert.equal(o.metadata?.labels?.[LABEL.runId], ids[0]);
+      assert.equal(other?.metadata?.labels?.[LABEL.runId], ids[1]);
+      assert.ok((o.metadata?.name ?? "").length <= (o.kind === "Job" ? 52 : 63), `${o.metadata?.name} too long`);
+      validate(o);
+    });
+  }
+  // A plain run id keeps its plain names.
+  assert.equal(workerPod({ runId: "run-1", backend: "redis", image: "i" }, "0").metadata?.name, "ttg-worker-run-1-0");
+  assert.equal(queueWorkerJob({ runId: "run-1", backend: "redis", image: "i" }, 3).metadata?.name, "ttg-worker-redis-run-1");
+});
+
 test("worker and broker selectors never match each other's pods (LESSONS 17)", () => {
   const matches = (selector: string, labels: Record<string, string>) => selector.split(",").every((kv) => {
     const [k = "", v] = kv.split("=");

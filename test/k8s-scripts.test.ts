@@ -1,9 +1,13 @@
 // Runbook scripts (setup, build, recover, cleanup) as real child processes against fake kind,
 // docker and kubectl executables that record their calls (test/fixtures/fake-bin/).
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { test } from "node:test";
+import { queueWorkerJob, workerPod } from "../lib/kind/worker-objects.ts";
 import { isReadOnlyCommand } from "../lib/shell/read-only.ts";
-import { fakeCluster, runScript, type FakeCluster, type Rule, type Tool } from "./fixtures/k8s/fake-cluster.ts";
+import { FIXTURES, fakeCluster, runScript, type FakeCluster, type Rule, type Tool } from "./fixtures/k8s/fake-cluster.ts";
 
 const DOCKER_UP: Rule = ["info --format*", "docker-version.txt"];
 const READYZ: Rule = ["*get --raw /readyz*", "readyz.txt"];
@@ -154,6 +158,32 @@ test("cleanup --pods selects worker objects by the worker labels only and never 
   const deleted = calls.filter((c) => c[0] === "kubectl" && c.includes("delete")).flatMap((c) => c.filter((a) => a.includes("/")));
   assert.deepEqual(deleted.sort(), ["job/ttg-worker-redis-run-1", "pod/ttg-worker-run-1-0"]);
   assert.ok(!calls.some((c) => c[0] === "kind" && c[1] === "delete"));
+});
+
+test("cleanup --pods --run-id deletes that run's worker Jobs and pods only: the run label is in the selector and checked on every object", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ttg-cleanup-run-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const objectsOf = (runId: string) => {
+    const spec = { runId, backend: "redis" as const, image: "ttg-worker:v2.0.0" };
+    return [queueWorkerJob(spec, 2), workerPod(spec, "0"), workerPod(spec, "1")];
+  };
+  const [one, two] = [objectsOf("run-1"), objectsOf("run-2")];
+  const names = (list: { kind?: string; metadata?: { name?: string } }[]) => list.map((o) => `${o.kind?.toLowerCase()}/${o.metadata?.name}`);
+  // Two runs' objects never share a name.
+  assert.deepEqual(names(one).filter((n) => names(two).includes(n)), []);
+  // The fake kubectl answers with both runs' objects, as a kubectl ignoring the run label would.
+  const answer = join(dir, "both-runs.json");
+  writeFileSync(answer, JSON.stringify({ kind: "List", items: [...one, ...two] }));
+  const fake = using(t, { kind: [["get clusters", "clusters.txt"]], kubectl: [READYZ, ["*get jobs,deployments,pods -l *", relative(FIXTURES, answer)]] });
+  const r = await runScript("cleanup", ["--pods", "--run-id", "run-2", "--force"], fake.env);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const calls = fake.calls();
+  const get = calls.find((c) => c[0] === "kubectl" && c.includes("-l")) ?? [];
+  const selector = get[get.indexOf("-l") + 1] ?? "";
+  assert.match(selector, /(^|,)ttg\.io\/run-id=run-2(,|$)/);
+  assert.match(selector, /app\.kubernetes\.io\/name=ttg-worker/);
+  const deleted = calls.filter((c) => c[0] === "kubectl" && c.includes("delete")).flatMap((c) => c.filter((a) => a.includes("/")));
+  assert.deepEqual(deleted.sort(), names(two).sort());
 });
 
 test("cleanup --all --dry-run lists exactly what would go and makes no mutating call", async (t) => {

@@ -34,7 +34,8 @@ export async function listNamespace(t: PurgeTarget): Promise<BrokerListing> {
     }
     const runIds = t.runIds ?? [];
     const method = `the shared queue names and those of ${runIds.length} known run(s) (${ctl.why})`;
-    return { ...base, method, items: await probeQueues(model, candidateQueues(t.namespace, runIds)) };
+    const items = await probeQueues(model, candidateQueues(t.namespace, runIds));
+    return { ...base, method, items: items.sort((a, b) => a.name.localeCompare(b.name)) };
   } finally {
     await model.close().catch(() => undefined);
   }

@@ -18,14 +18,15 @@ export function reportsSection(dir: string): InventorySection {
 }
 
 export async function collectInventory(s: InventorySources): Promise<Inventory> {
+  const now = s.now ?? new Date();
   const sections: InventorySection[] = [
     await kindSection(s.run),
     await imagesSection(s.run),
     ...(await kubernetesSections(s.run, s.target)),
     processesSection(readProcesses(s.procRoot)),
-    await brokerSection(purgeTarget(s.brokers, "redis", s.run)),
-    await brokerSection(purgeTarget(s.brokers, "rabbitmq", s.run)),
+    await brokerSection(purgeTarget(s.brokers, "redis", s.run), now),
+    await brokerSection(purgeTarget(s.brokers, "rabbitmq", s.run), now),
     reportsSection(s.reportsDir),
   ];
-  return { takenAt: (s.now ?? new Date()).toISOString(), sections };
+  return { takenAt: now.toISOString(), sections };
 }

@@ -1,6 +1,12 @@
 // What `cleanup.ts --list` reports: one section per place TTG creates things. A section whose
 // tool or service is missing says so in its summary ("kind: not installed"); it never throws.
+import type { BrokerItem } from "../backends/purge-types.ts";
+import type { RunListing } from "../backends/run-listing.ts";
+
 export type InventoryItem = { name: string; detail: string; group?: string };
+
+/** A broker's run as listed: its state and objects, and its age ("3 min") when the broker knows when it was loaded. */
+export type InventoryRun = RunListing & { age?: string };
 
 export type InventorySection = {
   id: "kind" | "images" | "kubernetes" | "brokerPods" | "processes" | "redis" | "rabbitmq" | "reports";
@@ -10,6 +16,10 @@ export type InventorySection = {
   /** False when the place could not be looked at (tool missing, nothing answers). */
   available: boolean;
   items: InventoryItem[];
+  /** Brokers: each run of the namespace (the items above, grouped by run, are their objects). */
+  runs?: InventoryRun[];
+  /** Brokers: the old shared layout's objects, when there are any. */
+  legacy?: { note: string; objects: BrokerItem[] };
 };
 
 export type Inventory = { takenAt: string; sections: InventorySection[] };

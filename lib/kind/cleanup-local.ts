@@ -1,6 +1,9 @@
-// cleanup.ts on the local platform: TTG's keys and queues in the local brokers, listed first
-// (a dry run stops there), confirmed, then deleted by exact name.
-import { deleteNamespaceItems, listNamespace, type PurgeTarget } from "../backends/purge-namespace.ts";
+// cleanup.ts on the local platform: TTG's keys and queues in the local brokers, run by run — listed
+// with each run's state (a dry run stops there), confirmed, then deleted by exact name. Active runs
+// are left alone and named unless --force (lib/backends/choose-removals.ts decides).
+import { chooseRemovals, describeLeftAlone, describeRemoval, removalNames, type RemovalChoice, type RemovalPlan } from "../backends/choose-removals.ts";
+import { listRuns } from "../backends/list-runs.ts";
+import { deleteNamespaceItems, type PurgeTarget } from "../backends/purge-namespace.ts";
 import { describeItem, type BrokerListing } from "../backends/purge-types.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom, type Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
@@ -22,15 +25,16 @@ export function purgeTarget(b: LocalBrokers, backend: BrokerBackend, run: Run): 
 
 export function localBrokerPurge(b: LocalBrokers, run: Run): LocalBrokerPurge {
   return {
-    list: (backend) => listNamespace(purgeTarget(b, backend, run)),
+    list: (backend) => listRuns(purgeTarget(b, backend, run)),
     remove: (backend, names) => deleteNamespaceItems(purgeTarget(b, backend, run), names),
   };
 }
 
-export type LocalPurgeOptions = {
+export type LocalPurgeOptions = RemovalChoice & {
   backends: readonly BrokerBackend[];
   dryRun: boolean;
-  force: boolean;
+  /** Ask before removing (a terminal, no --force). */
+  ask: boolean;
   /** --redis/--rabbitmq given by name: an unreachable broker is an error, not a note. */
   required: boolean;
 };
@@ -38,20 +42,22 @@ export type LocalPurgeIO = { log: (line: string) => void; confirm: (question: st
 
 const WHAT = { redis: "key(s)", rabbitmq: "queue(s)" } as const;
 
+type Planned = { backend: BrokerBackend; plan: RemovalPlan };
+
 export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Promise<number> {
-  const listings: BrokerListing[] = [];
+  const planned: Planned[] = [];
   for (const backend of o.backends) {
     try {
-      const l = await io.purge.list(backend);
-      listings.push(l);
-      io.log(`local ${backend} at ${l.where}, namespace ${l.namespace}: ${l.items.length === 0 ? "nothing to remove" : `${l.items.length} ${WHAT[backend]}`} (found by ${l.method})`);
-      for (const item of l.items) io.log(`  ${describeItem(item)}`);
+      const found = await io.purge.list(backend);
+      const plan = chooseRemovals(found, o);
+      planned.push({ backend, plan });
+      showPlan(found.listing, plan, io.log);
     } catch (error) {
       if (o.required || !(error as { unreachable?: boolean }).unreachable) throw error;
       io.log(`local ${backend}: ${(error as Error).message}`);
     }
   }
-  const total = listings.reduce((n, l) => n + l.items.length, 0);
+  const total = planned.reduce((n, p) => n + removalNames(p.plan).length, 0);
   if (total === 0) {
     io.log("Nothing of TTG's to remove.");
     return 0;
@@ -60,15 +66,36 @@ export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Pro
     io.log("dry run: nothing removed");
     return 0;
   }
-  if (!o.force && !(await io.confirm(`Remove the ${total} key(s)/queue(s) above?`))) {
+  if (o.ask && !(await io.confirm(`Remove the ${total} key(s)/queue(s) above?`))) {
     io.log("Cancelled: nothing removed.");
     return 0;
   }
-  for (const l of listings) {
-    if (l.items.length === 0) continue;
-    const out = await io.purge.remove(l.backend, l.items.map((i) => i.name));
-    io.log(`local ${l.backend}: removed ${out.deleted.length} ${WHAT[l.backend]}`);
+  for (const p of planned) {
+    // After a question, time has passed: a run that became active since is left alone after all.
+    const names = o.ask ? await stillChosen(p, o, io) : removalNames(p.plan);
+    if (names.length === 0) continue;
+    const out = await io.purge.remove(p.backend, names);
+    io.log(`local ${p.backend}: removed ${out.deleted.length} ${WHAT[p.backend]}`);
     for (const s of out.skipped) io.log(`  kept ${s.name}: ${s.why}`);
   }
   return 0;
+}
+
+function showPlan(l: BrokerListing, plan: RemovalPlan, log: (line: string) => void): void {
+  const what = WHAT[l.backend];
+  const count = removalNames(plan).length;
+  log(`local ${l.backend} at ${l.where}, namespace ${l.namespace}: ${count === 0 ? "nothing to remove" : `${count} ${what} to remove`} (found by ${l.method})`);
+  if (plan.notFound) log(`  no run ${plan.notFound} in namespace ${l.namespace}: nothing of it to remove`);
+  for (const r of plan.remove) {
+    log(`  ${describeRemoval(r)}: ${r.items.length} ${what}`);
+    for (const item of r.items) log(`    ${describeItem(item)}`);
+  }
+  for (const r of plan.leftAlone) log(`  ${describeLeftAlone(r)}`);
+}
+
+async function stillChosen(p: Planned, o: RemovalChoice, io: LocalPurgeIO): Promise<string[]> {
+  const fresh = chooseRemovals(await io.purge.list(p.backend), o);
+  for (const r of fresh.leftAlone) if (p.plan.remove.some((x) => x.run?.runId === r.runId)) io.log(`  ${describeLeftAlone(r)} (it became active meanwhile)`);
+  const now = new Set(removalNames(fresh));
+  return removalNames(p.plan).filter((n) => now.has(n));
 }

@@ -2,7 +2,8 @@
 // delete them by name. Worker and broker selectors never overlap (LESSONS 17), and every
 // object is checked again client-side: nothing without the project's labels is deleted.
 import type { Run } from "../shell/run.ts";
-import type { BrokerListing, PurgeOutcome } from "../backends/purge-types.ts";
+import type { BrokerRuns } from "../backends/list-runs.ts";
+import type { PurgeOutcome } from "../backends/purge-types.ts";
 import type { BrokerBackend } from "./broker-objects.ts";
 import { APPS, LABEL, PART_OF, PROJECT, selectorString, type AppName } from "./labels.ts";
 import { kubectlDelete, kubectlGetObjects, type KubeTarget, type ObjectRef } from "./kubectl.ts";
@@ -61,11 +62,12 @@ export async function executeCleanup(run: Run, groups: readonly CleanupGroup[], 
 }
 
 /**
- * The local platform's broker data (no cluster): `--redis`/`--rabbitmq` list, then delete, TTG's
- * Redis keys `<ns>:*` / RabbitMQ queues `<ns>.*` — never FLUSHALL, never another project's keys
- * or queues. lib/kind/cleanup-local.ts builds the real one from the environment.
+ * The local platform's broker data (no cluster): `--redis`/`--rabbitmq` list TTG's runs in the
+ * namespace with their state (Redis keys `<ns>:*`, RabbitMQ queues `<ns>.*`), then delete exact
+ * names — never FLUSHALL, never another project's keys or queues. lib/kind/cleanup-local.ts builds
+ * the real one from the environment.
  */
 export type LocalBrokerPurge = {
-  list(backend: BrokerBackend): Promise<BrokerListing>;
+  list(backend: BrokerBackend): Promise<BrokerRuns>;
   remove(backend: BrokerBackend, names: readonly string[]): Promise<PurgeOutcome>;
 };

@@ -1,6 +1,6 @@
 // cleanup.ts end to end: plan (read-only), show, confirm, delete; on the local platform (asked
-// for, or no cluster answers) TTG's keys and queues in the local brokers instead; the kind
-// cluster itself only for --all without --keep-cluster.
+// for, or no cluster answers) TTG's keys and queues in the local brokers instead, run by run
+// (cleanup-local.ts); the kind cluster itself only for --all without --keep-cluster.
 import { createInterface } from "node:readline/promises";
 import type { Shell } from "../shell/run.ts";
 import { hasTool, requireTool } from "../shell/tools.ts";
@@ -12,6 +12,9 @@ import { apiServerReady, type KubeTarget } from "./kubectl.ts";
 
 export type CleanupOptions = CleanupScope & {
   deleteCluster: boolean;
+  /** Ask before removing (on a terminal, without --force). */
+  ask: boolean;
+  /** --force: local brokers' active runs go too. */
   force: boolean;
   target: KubeTarget;
   /** local: the local brokers' data; kind: the cluster's objects; auto (default): kind when a cluster answers. */
@@ -57,7 +60,7 @@ export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO)
     io.log("Nothing of TTG's to remove.");
     return 0;
   }
-  if (!shell.dryRun && !o.force && !(await io.confirm(`Remove the ${total} object(s) above${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}?`))) {
+  if (!shell.dryRun && o.ask && !(await io.confirm(`Remove the ${total} object(s) above${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}?`))) {
     io.log("Cancelled: nothing removed.");
     return 0;
   }
@@ -72,5 +75,6 @@ async function cleanLocal(shell: Shell, o: CleanupOptions, io: CleanupIO): Promi
   const backends = (["redis", "rabbitmq"] as const).filter((b) => o[b]);
   if (backends.length === 0) return 0;
   const purge = io.purge ?? localBrokerPurge(localBrokersFromEnv(process.env, o.runId ? [o.runId] : []), shell.run);
-  return runLocalPurge({ backends, dryRun: shell.dryRun, force: o.force, required: o.brokersRequired ?? false }, { log: io.log, confirm: io.confirm, purge });
+  const choice = { force: o.force, ...(o.runId === undefined ? {} : { runId: o.runId }) };
+  return runLocalPurge({ ...choice, backends, dryRun: shell.dryRun, ask: o.ask, required: o.brokersRequired ?? false }, { log: io.log, confirm: io.confirm, purge });
 }

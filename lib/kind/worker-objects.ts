@@ -1,5 +1,6 @@
 // Pure builders for a run's worker objects: standalone pods (fault demo), the static Indexed
 // Job, queue-mode Jobs and the Deployment KEDA scales. Env names come from WORKER_VARIABLES.
+import { createHash } from "node:crypto";
 import type { IDeployment } from "kubernetes-models/apps/v1";
 import type { IJob } from "kubernetes-models/batch/v1";
 import type { IContainer, IEnvVar, IPod, IPodSpec } from "kubernetes-models/v1";
@@ -27,6 +28,17 @@ export type WorkerRunSpec = {
 export function dnsName(text: string, max = 63): string {
   const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "");
   return cleaned.slice(0, max).replace(/-+$/, "") || "x";
+}
+
+/**
+ * dnsName that keeps distinct texts distinct: when cleaning or shortening changed the text (a run
+ * id with a dot, or too long), a short hash of the whole text is appended, so runs "a.b" and "a-b",
+ * or two long ids that share their first 40 characters, never name the same Job or pod.
+ */
+export function distinctDnsName(text: string, max = 63): string {
+  const plain = dnsName(text, max);
+  if (plain === text) return plain;
+  return `${dnsName(text, max - 9)}-${createHash("sha256").update(text).digest("hex").slice(0, 8)}`;
 }
 
 function envVar(name: WorkerVariableName, value: string): IEnvVar {
@@ -104,7 +116,7 @@ function meta(spec: WorkerRunSpec, name: string, extraLabels: Record<string, str
 /** Pod name of worker `workerId`; `attempt` > 1 when the same worker is started again. */
 export function workerPodName(runId: string, workerId: string, attempt = 1): string {
   const suffix = `-${dnsName(workerId, 20)}${attempt > 1 ? `-${attempt}` : ""}`;
-  return `${dnsName(`ttg-worker-${runId}`, 63 - suffix.length)}${suffix}`;
+  return `${distinctDnsName(`ttg-worker-${runId}`, 63 - suffix.length)}${suffix}`;
 }
 
 /** One standalone worker pod (not restarted by Kubernetes: the fault demo's kill is final). */
@@ -123,7 +135,7 @@ export function staticIndexedJob(spec: WorkerRunSpec, workers: number): IJob {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: meta(s, dnsName(`ttg-worker-static-${spec.runId}`, 52)),
+    metadata: meta(s, distinctDnsName(`ttg-worker-static-${spec.runId}`, 52)),
     spec: {
       completionMode: "Indexed",
       completions: workers,
@@ -150,7 +162,7 @@ export function queueWorkerJob(spec: WorkerRunSpec, workers: number): IJob {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: meta(spec, dnsName(`ttg-worker-${spec.backend}-${spec.runId}`, 52)),
+    metadata: meta(spec, distinctDnsName(`ttg-worker-${spec.backend}-${spec.runId}`, 52)),
     spec: {
       parallelism: workers,
       backoffLimit: workers * 3,

@@ -1,6 +1,7 @@
-// The runs of a RabbitMQ namespace with their state (run-listing.ts), from their queues: finished
-// once a worker left the settled marker, active while a worker consumes the task queue, the
-// coordinator consumes the results queue or a loader holds the run's lock; abandoned otherwise.
+// The runs of a RabbitMQ namespace with their state (run-listing.ts), from their queues: active while
+// the coordinator consumes the results queue or a loader holds the run's lock (even once settled),
+// finished once a worker left the settled marker, active while a worker consumes the task queue or
+// the run is just loaded; abandoned otherwise.
 import type { Channel } from "amqplib";
 import type { BrokerItem } from "../purge-types.ts";
 import { decideState, groupByOwner, type RunListing } from "../run-listing.ts";
@@ -27,8 +28,8 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
   const [tasks, results, settled, done, dlq, lock] = [await depth(names.tasks), await depth(names.results), await depth(names.settled), await depth(names.done), await depth(names.dlq), await depth(names.lock)];
   const plan = await onChannel(link, (ch) => loadedPlan(ch, names)).catch(() => undefined);
   const consumers = (d: Depth) => (typeof d === "object" ? d.consumers : 0);
-  const activeBecause =
-    consumers(tasks) > 0 ? `${consumers(tasks)} worker(s) consuming` : consumers(results) > 0 ? "its coordinator is reading results" : lock !== undefined ? "a loader is loading it" : undefined;
+  const watchedBecause = consumers(results) > 0 ? "its coordinator is reading results" : lock !== undefined ? "a loader is loading it" : undefined;
+  const activeBecause = consumers(tasks) > 0 ? `${consumers(tasks)} worker(s) consuming` : undefined;
   const markers = typeof done === "object" ? done.messages : 0;
   const read = markers > 0 ? await readDoneMarkers(link, names, markers).catch(() => undefined) : undefined;
   const deadLettered = typeof dlq === "object" ? dlq.messages : undefined;
@@ -36,7 +37,9 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
     ...(plan ? { totalChunks: plan.totalChunks } : {}),
     ...(read ? { finishedChunks: read.finished.size } : {}),
     settled: typeof settled === "object" && settled.messages > 0,
+    ...(watchedBecause ? { watchedBecause } : {}),
     ...(activeBecause ? { activeBecause } : {}),
+    ...(plan?.at ? { createdAt: plan.at } : {}),
     idleWhy: "nobody consumes its queues",
   });
   return {

@@ -171,6 +171,9 @@ export class RedisObserver implements RunObserver {
 
   async close(): Promise<void> {
     try {
+      // The coordinator is gone: its run no longer counts as watched (cleanup may take a finished
+      // one). Only on a live connection: commands wait for a reconnect, and close must not.
+      if (!this.#o.passive && this.#client.status === "ready") await this.#client.unlink(this.#keys.alive).catch(() => undefined);
       await this.#client.quit();
     } catch {
       this.#client.disconnect();

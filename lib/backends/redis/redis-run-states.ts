@@ -1,6 +1,7 @@
 // The runs of a Redis namespace with their state (run-listing.ts): found from their keys (SCAN),
 // finished from the plan and the accepted/dead-lettered counts, active from the coordinator's
-// short-lived alive key or a consumer of the run's group that touched the stream recently.
+// short-lived alive key (even once finished: it has a report to write), a consumer of the run's
+// group that touched the stream recently, or a load within the active window.
 import type { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
 import { ACTIVE_WINDOW_MS, decideState, formatAge, groupByOwner, type RunListing } from "../run-listing.ts";
@@ -19,9 +20,17 @@ export async function redisRunState(client: Redis, namespace: string, runId: str
   const [meta, accepted, dead, alive] = await Promise.all([client.hgetall(keys.meta), countAccepted(client, keys), client.hlen(keys.dead), client.pttl(keys.alive)]);
   const totalChunks = meta.totalChunks ? Number(meta.totalChunks) : undefined;
   const workers = await recentConsumers(client, keys.tasks, keys.group);
-  const activeBecause = alive > 0 ? "its coordinator is watching it" : workers.recent > 0 ? `${workers.recent} worker(s) consuming` : undefined;
+  const watchedBecause = alive > 0 ? "its coordinator is watching it" : undefined;
+  const activeBecause = workers.recent > 0 ? `${workers.recent} worker(s) consuming` : undefined;
   const lastSeen = workers.lastSeenMsAgo === undefined ? "no worker ever consumed it" : `last worker activity ${formatAge(workers.lastSeenMsAgo)} ago`;
-  const decided = decideState({ ...(totalChunks === undefined ? {} : { totalChunks }), finishedChunks: accepted + dead, ...(activeBecause ? { activeBecause } : {}), idleWhy: `no coordinator, ${lastSeen}` });
+  const decided = decideState({
+    ...(totalChunks === undefined ? {} : { totalChunks }),
+    finishedChunks: accepted + dead,
+    ...(watchedBecause ? { watchedBecause } : {}),
+    ...(activeBecause ? { activeBecause } : {}),
+    ...(meta.createdAt ? { createdAt: meta.createdAt } : {}),
+    idleWhy: `no coordinator, ${lastSeen}`,
+  });
   return {
     backend: "redis",
     namespace,
