@@ -4,7 +4,7 @@
 import type { IScaledObject, ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import { REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "./broker-objects.ts";
 import { labelsFor } from "./labels.ts";
-import { autoscaledName, dnsName } from "./worker-objects.ts";
+import { autoscaledName, distinctDnsName } from "./worker-objects.ts";
 import { rabbitmqNames } from "../backends/rabbitmq/rabbitmq-names.ts";
 import { redisKeys } from "../backends/redis/redis-keys.ts";
 
@@ -37,7 +37,7 @@ export function kedaTriggerAuthentication(backend: BrokerBackend, o: KedaOptions
 }
 
 function authName(backend: BrokerBackend, runId: string): string {
-  return dnsName(`ttg-${backend}-auth-${runId}`);
+  return distinctDnsName(`ttg-${backend}-auth-${runId}`);
 }
 
 export function kedaScaledObject(backend: BrokerBackend, o: KedaOptions): IScaledObject {

@@ -177,7 +177,7 @@ export function queueWorkerJob(spec: WorkerRunSpec, workers: number): IJob {
 
 /** The autoscaled Deployment of a run (its ScaledObject has the same name). */
 export function autoscaledName(backend: string, runId: string): string {
-  return dnsName(`ttg-worker-${backend}-autoscaled-${runId}`);
+  return distinctDnsName(`ttg-worker-${backend}-autoscaled-${runId}`);
 }
 
 /** Long-lived queue workers for KEDA to scale on queue lag (replicas owned by the ScaledObject). */
