@@ -1,9 +1,11 @@
 // cleanup.ts on the local platform: TTG's keys and queues in the local brokers, listed first
 // (a dry run stops there), confirmed, then deleted by exact name.
+import { EXIT_CODES } from "../cli/exit-codes.ts";
 import { deleteNamespaceItems, listNamespace, type PurgeTarget } from "../backends/purge-namespace.ts";
 import { describeItem, type BrokerListing } from "../backends/purge-types.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom, type Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
+import { BrokerUnreachable } from "../net/broker-unreachable.ts";
 import type { Run } from "../shell/run.ts";
 import type { BrokerBackend } from "./broker-objects.ts";
 import type { LocalBrokerPurge } from "./cleanup-plan.ts";
@@ -47,22 +49,22 @@ export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Pro
       io.log(`local ${backend} at ${l.where}, namespace ${l.namespace}: ${l.items.length === 0 ? "nothing to remove" : `${l.items.length} ${WHAT[backend]}`} (found by ${l.method})`);
       for (const item of l.items) io.log(`  ${describeItem(item)}`);
     } catch (error) {
-      if (o.required || !(error as { unreachable?: boolean }).unreachable) throw error;
+      if (o.required || !(error instanceof BrokerUnreachable)) throw error;
       io.log(`local ${backend}: ${(error as Error).message}`);
     }
   }
   const total = listings.reduce((n, l) => n + l.items.length, 0);
   if (total === 0) {
     io.log("Nothing of TTG's to remove.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (o.dryRun) {
     io.log("dry run: nothing removed");
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (!o.force && !(await io.confirm(`Remove the ${total} key(s)/queue(s) above?`))) {
     io.log("Cancelled: nothing removed.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   for (const l of listings) {
     if (l.items.length === 0) continue;
@@ -70,5 +72,5 @@ export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Pro
     io.log(`local ${l.backend}: removed ${out.deleted.length} ${WHAT[l.backend]}`);
     for (const s of out.skipped) io.log(`  kept ${s.name}: ${s.why}`);
   }
-  return 0;
+  return EXIT_CODES.ok;
 }

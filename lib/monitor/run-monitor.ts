@@ -1,4 +1,5 @@
 // monitor.ts: one snapshot, or a reading every N seconds until the run settles or Ctrl-C.
+import { EXIT_CODES } from "../cli/exit-codes.ts";
 import type { RunObserver } from "../backends/backend.ts";
 import { openRunObserver, type BackendName } from "../backends/open-backend.ts";
 import { connectRedis } from "../backends/redis/redis-connection.ts";
@@ -62,8 +63,8 @@ export async function runMonitor(options: MonitorOptions, io: MonitorIO): Promis
       const text = options.json ? monitorJson(view) : renderMonitor(view, { color: io.out.isTTY === true });
       if (!options.json && io.out.isTTY && options.watchSeconds !== undefined) io.out.write("\x1b[2J\x1b[H");
       io.out.write(`${text}\n`);
-      if (options.watchSeconds === undefined || stop || view.settled) return 0;
-      if (options.maxReadings !== undefined && readings >= options.maxReadings) return 0;
+      if (options.watchSeconds === undefined || stop || view.settled) return EXIT_CODES.ok;
+      if (options.maxReadings !== undefined && readings >= options.maxReadings) return EXIT_CODES.ok;
       await new Promise((resolve) => setTimeout(resolve, options.watchSeconds! * 1000));
     }
   } finally {
