@@ -5,8 +5,7 @@ import { BadInput } from "../lib/cli/bad-input.ts";
 import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
 import { createLogger } from "../lib/log/logger.ts";
-import { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
-import { serveMetrics, type MetricsServer } from "../lib/metrics/serve-metrics.ts";
+import { startWorkerMetrics } from "../lib/metrics/start-worker-metrics.ts";
 import { startHeartbeat, type WorkerActivity } from "./heartbeat.ts";
 import { openAndLoad, runQueueMode } from "./queue-mode.ts";
 import { createShutdown, exitCodeForSignal } from "./shutdown.ts";
@@ -46,20 +45,11 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     shutdown.dispose();
     return EXIT_CODES.badInput;
   }
-  const metrics = new WorkerMetrics({
+  const { metrics, server: metricsServer } = await startWorkerMetrics(config.metricsPort, {
     worker: config.workerId,
     runId: config.queueMode ? config.runId : "static",
     backend: config.queueMode ? config.queueBackend : "static",
-  });
-  let metricsServer: MetricsServer | undefined;
-  if (config.metricsPort !== undefined) {
-    try {
-      metricsServer = await serveMetrics(metrics, config.metricsPort);
-      log.info("metrics", `Prometheus metrics on :${metricsServer.port}/metrics`);
-    } catch (error) {
-      log.warn("metrics", (error as Error).message);
-    }
-  }
+  }, log);
   log.lifecycle("INITIALIZED", "compute thread ready");
   const activity: WorkerActivity = { state: "starting" };
   const stopHeartbeat = startHeartbeat(log, config.heartbeatMs, () => activity);
