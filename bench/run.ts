@@ -4,6 +4,7 @@
 // of stdout are the paths written.
 import { fileURLToPath } from "node:url";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { scriptParser } from "../lib/cli/script-parser.ts";
 import { stderrSay } from "./lib/progress.ts";
 import { PHASES, runBench, type Phase } from "./lib/run-bench.ts";
@@ -28,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     stderrSay(),
   );
   process.stdout.write(`${md}\n${json}\n`);
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 if (isMain(import.meta)) await runScript("bench", () => main(process.argv.slice(2)));

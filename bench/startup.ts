@@ -4,6 +4,7 @@
 // steps; medians on stdout. --runner source: node --import tsx worker/main.ts, as before the bundle.
 import { loadavg } from "node:os";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { scriptParser } from "../lib/cli/script-parser.ts";
 import { workerCommand } from "../lib/platforms/worker-command.ts";
 import { SHARED_URLS } from "./lib/brokers.ts";
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       `median s from spawn: loaded ${med((w) => w.loadedSeconds)}, compute thread ready ${med((w) => w.readySeconds)}, ` +
       `first chunk ${med((w) => w.firstChunkSeconds)}; slowest worker's first chunk (median of trials) ${median(slowest).toFixed(3)}\n`,
   );
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 if (isMain(import.meta)) await runScript("bench/startup", () => main(process.argv.slice(2)));

@@ -2,6 +2,7 @@
 // Builds the versioned worker image with OCI labels: ./runbook/build.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { buildWorkerImage, registryFromFlags } from "../lib/kind/build-image.ts";
 import { packageVersion } from "../lib/kind/cluster.ts";
 import { checkPrerequisites } from "../lib/kind/prerequisites.ts";
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     log,
   );
   log(image);
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 if (isMain(import.meta)) await runScript("build", () => main(hideBin(process.argv)));

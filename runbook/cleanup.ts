@@ -2,6 +2,7 @@
 // Removes only what TTG created, or lists it (--list): ./runbook/cleanup.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { UsageError } from "../lib/cli/usage-error.ts";
 import { collectInventory } from "../lib/inventory/collect-inventory.ts";
 import { readReportRuns } from "../lib/inventory/report-runs.ts";
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   if (a.list) {
     const inventory = await collectInventory({ run: scriptShell(false).run, target, brokers, reportsDir: a.reports });
     process.stdout.write(a.json ? `${JSON.stringify(inventory, null, 2)}\n` : renderInventory(inventory));
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (a.json) throw new UsageError("--json goes with --list: give --list --json.");
   if (!a.pods && !a.redis && !a.rabbitmq && !a.all) throw new UsageError("Nothing to clean: give --pods, --redis, --rabbitmq or --all (add --dry-run to preview, or --list to see what exists).");

@@ -2,6 +2,7 @@
 // After a reboot: restarts ttg-sandbox, waits for it, redeploys brokers, resumes a run: ./runbook/recover.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { recoverCluster } from "../lib/kind/recover-cluster.ts";
 import { recoverParser } from "../lib/kind/script-parsers.ts";
 import { printer, scriptShell } from "../lib/kind/script-options.ts";
@@ -14,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     { timeoutSeconds: a.timeout, brokers, ...(a.resume ? { resumeRunId: a.resume } : {}), ...(a.namespace ? { namespace: a.namespace } : {}) },
     printer(),
   );
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 if (isMain(import.meta)) await runScript("recover", () => main(hideBin(process.argv)));

@@ -2,6 +2,7 @@
 // Creates the kind cluster ttg-sandbox (unless it exists) and loads the worker image: ./runbook/setup.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/cli/entry.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { setupParser } from "../lib/kind/script-parsers.ts";
 import { printer, scriptShell } from "../lib/kind/script-options.ts";
 import { setupCluster } from "../lib/kind/setup-cluster.ts";
@@ -9,7 +10,7 @@ import { setupCluster } from "../lib/kind/setup-cluster.ts";
 export async function main(argv: string[]): Promise<number> {
   const a = await setupParser(argv).parseAsync();
   await setupCluster(scriptShell(a["dry-run"]).run, { skipBuild: a["skip-build"], noCache: a["no-cache"] }, printer());
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 if (isMain(import.meta)) await runScript("setup", () => main(hideBin(process.argv)));

@@ -1,9 +1,8 @@
-// Worker metrics in the Prometheus text format: the renderer's format rules, the worker's
-// counters and histogram, and a real HTTP server on a free port.
+// Worker metrics in the Prometheus text format (written by prom-client): the format rules a
+// scrape relies on, the worker's counters and histogram, and a real HTTP server on a free port.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Histogram } from "../lib/metrics/histogram.ts";
-import { escapeLabelValue, PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from "../lib/metrics/prometheus-text.ts";
+import { register } from "prom-client";
 import { serveMetrics } from "../lib/metrics/serve-metrics.ts";
 import { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
 
@@ -16,13 +15,13 @@ function sampleValue(text: string, series: string): number {
   return Number(line.slice(series.length + 1));
 }
 
-void test("every family has HELP and TYPE lines before its samples, and every sample line parses", () => {
+void test("every family has HELP and TYPE lines before its samples, and every sample line parses", async () => {
   const m = new WorkerMetrics({ worker: "3", runId: "run-1", backend: "redis" });
   m.chunkStarted();
   m.chunkFinished(0.3, 100);
-  const text = m.render();
+  const text = await m.render();
   assert.ok(text.endsWith("\n"));
-  const lines = text.trimEnd().split("\n");
+  const lines = text.trimEnd().split("\n").filter((l) => l !== "");
   const names = ["ttg_chunks_completed_total", "ttg_params_processed_total", "ttg_chunk_failures_total", "ttg_chunks_duplicate_total", "ttg_worker_busy", "ttg_chunk_duration_seconds"];
   for (const name of names) {
     const help = lines.findIndex((l) => l.startsWith(`# HELP ${name} `));
@@ -36,12 +35,12 @@ void test("every family has HELP and TYPE lines before its samples, and every sa
   assert.match(text, /^# TYPE ttg_chunks_completed_total counter$/m);
 });
 
-void test("counters, the busy gauge and the duration histogram follow chunk events", () => {
+void test("counters, the busy gauge and the duration histogram follow chunk events", async () => {
   const m = new WorkerMetrics({ worker: "0", runId: "r", backend: "rabbitmq" }, { buckets: [0.1, 1, 10] });
   const l = `{worker="0",run_id="r",backend="rabbitmq"}`;
-  assert.equal(sampleValue(m.render(), `ttg_worker_busy${l}`), 0);
+  assert.equal(sampleValue(await m.render(), `ttg_worker_busy${l}`), 0);
   m.chunkStarted();
-  assert.equal(sampleValue(m.render(), `ttg_worker_busy${l}`), 1);
+  assert.equal(sampleValue(await m.render(), `ttg_worker_busy${l}`), 1);
   m.chunkFinished(0.05, 10);
   m.chunkStarted();
   m.chunkFinished(1, 10); // on a bound: upper bounds are inclusive
@@ -52,13 +51,15 @@ void test("counters, the busy gauge and the duration histogram follow chunk even
   m.chunkStarted();
   m.chunkFailed();
   m.chunkDuplicate();
-  const text = m.render();
+  m.chunkStarted();
+  m.chunkFinished(Number.NaN, 0); // a duration that could not be measured is not observed
+  const text = await m.render();
   assert.equal(sampleValue(text, `ttg_worker_busy${l}`), 0);
-  assert.equal(sampleValue(text, `ttg_chunks_completed_total${l}`), 4);
+  assert.equal(sampleValue(text, `ttg_chunks_completed_total${l}`), 5);
   assert.equal(sampleValue(text, `ttg_params_processed_total${l}`), 45);
   assert.equal(sampleValue(text, `ttg_chunk_failures_total${l}`), 1);
   assert.equal(sampleValue(text, `ttg_chunks_duplicate_total${l}`), 1);
-  const bucket = (le: string) => sampleValue(text, `ttg_chunk_duration_seconds_bucket{worker="0",run_id="r",backend="rabbitmq",le="${le}"}`);
+  const bucket = (le: string) => sampleValue(text, `ttg_chunk_duration_seconds_bucket{le="${le}",worker="0",run_id="r",backend="rabbitmq"}`);
   assert.deepEqual([bucket("0.1"), bucket("1"), bucket("10"), bucket("+Inf")], [1, 2, 3, 4], "buckets are cumulative");
   assert.equal(sampleValue(text, `ttg_chunk_duration_seconds_count${l}`), 4);
   assert.equal(sampleValue(text, `ttg_chunk_duration_seconds_sum${l}`), 47.05);
@@ -66,24 +67,22 @@ void test("counters, the busy gauge and the duration histogram follow chunk even
   assert.deepEqual(order, [...Array(4).fill("ttg_chunk_duration_seconds_bucket"), "ttg_chunk_duration_seconds_sum", "ttg_chunk_duration_seconds_count"]);
 });
 
-void test("label values and HELP text are escaped", () => {
-  assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
-  const text = renderPrometheusText([
-    { type: "counter", name: "x_total", help: "back\\slash and\nnewline", samples: [{ labels: { worker: 'pod "7"\\\n' }, value: 2 }] },
-  ]);
-  assert.equal(text, '# HELP x_total back\\\\slash and\\nnewline\n# TYPE x_total counter\nx_total{worker="pod \\"7\\"\\\\\\n"} 2\n');
-  const m = new WorkerMetrics({ worker: 'w"1', runId: "a\\b", backend: "redis" });
-  for (const line of m.render().trimEnd().split("\n").filter((x) => !x.startsWith("#"))) assert.match(line, SAMPLE_LINE);
+void test("label values are escaped", async () => {
+  const m = new WorkerMetrics({ worker: 'pod "7"\\\n', runId: "a\\b", backend: "redis" });
+  const text = await m.render();
+  assert.match(text, /^ttg_chunks_completed_total\{worker="pod \\"7\\"\\\\\\n",run_id="a\\\\b",backend="redis"\} 0$/m);
+  for (const line of text.trimEnd().split("\n").filter((x) => x !== "" && !x.startsWith("#"))) assert.match(line, SAMPLE_LINE);
 });
 
-void test("special values and bad label names and buckets", () => {
-  const text = renderPrometheusText([
-    { type: "gauge", name: "g", help: "h", samples: [{ labels: {}, value: Number.POSITIVE_INFINITY }, { labels: { a: "1" }, value: Number.NaN }] },
-  ]);
-  assert.equal(text, "# HELP g h\n# TYPE g gauge\ng +Inf\ng{a=\"1\"} NaN\n");
-  assert.throws(() => renderPrometheusText([{ type: "gauge", name: "g", help: "h", samples: [{ labels: { "bad-name": "1" }, value: 1 }] }]), /Cannot render label "bad-name"/);
-  assert.throws(() => new Histogram([1, 1, 2]), /strictly increasing/);
-  assert.throws(() => new Histogram([]), /strictly increasing/);
+void test("each worker's metrics have their own registry: two in one process do not mix, and prom-client's global one stays empty", async () => {
+  const a = new WorkerMetrics({ worker: "a", runId: "r", backend: "redis" });
+  const b = new WorkerMetrics({ worker: "b", runId: "r", backend: "redis" });
+  a.chunkStarted();
+  a.chunkFinished(0.1, 7);
+  assert.equal(sampleValue(await a.render(), `ttg_params_processed_total{worker="a",run_id="r",backend="redis"}`), 7);
+  assert.equal(sampleValue(await b.render(), `ttg_params_processed_total{worker="b",run_id="r",backend="redis"}`), 0);
+  assert.doesNotMatch(await b.render(), /worker="a"/);
+  assert.deepEqual(register.getMetricsAsArray(), []);
 });
 
 void test("serveMetrics answers GET /metrics on a free port with the text format, and closes idempotently", async (t) => {
@@ -96,9 +95,9 @@ void test("serveMetrics answers GET /metrics on a free port with the text format
 
   const res = await fetch(server.url);
   assert.equal(res.status, 200);
-  assert.equal(res.headers.get("content-type"), PROMETHEUS_CONTENT_TYPE);
+  assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const body = await res.text();
-  assert.equal(body, m.render(), "a scrape sees the current values");
+  assert.equal(body, await m.render(), "a scrape sees the current values");
   assert.equal(sampleValue(body, `ttg_params_processed_total{worker="1",run_id="serve-test",backend="static"}`), 50);
 
   const missing = await fetch(`http://127.0.0.1:${server.port}/other`);
@@ -113,7 +112,7 @@ void test("serveMetrics answers GET /metrics on a free port with the text format
 });
 
 void test("serveMetrics on a port in use fails with a message naming the port", async (t) => {
-  const first = await serveMetrics({ render: () => "" }, 0, { host: "127.0.0.1" });
+  const first = await serveMetrics({ contentType: "text/plain", render: () => "" }, 0, { host: "127.0.0.1" });
   t.after(() => first.close());
-  await assert.rejects(serveMetrics({ render: () => "" }, first.port, { host: "127.0.0.1" }), new RegExp(`^Error: Cannot serve metrics on port ${first.port}: .*EADDRINUSE`));
+  await assert.rejects(serveMetrics({ contentType: "text/plain", render: () => "" }, first.port, { host: "127.0.0.1" }), new RegExp(`^Error: Cannot serve metrics on port ${first.port}: .*EADDRINUSE`));
 });

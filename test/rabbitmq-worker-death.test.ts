@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue, ensureLocalRabbitmq } from "../lib/backends/rabbitmq/index.ts";
 import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { BadInput } from "../lib/cli/bad-input.ts";
 import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -148,10 +149,10 @@ test("a batch mixing chunks past MAX_DELIVERIES with fresh ones dead-letters the
 test("no broker and no rabbitmq-server binary: a one-line bad-input error naming the fix", async () => {
   const error = await ensureLocalRabbitmq("amqp://guest:guest@127.0.0.1:1", { serverPath: "/nonexistent/rabbitmq-server" }).then(
     () => undefined,
-    (e: unknown) => e as Error & { badInput?: boolean },
+    (e: unknown) => e as Error,
   );
   assert.ok(error);
-  assert.equal(error.badInput, true);
+  assert.ok(error instanceof BadInput, `${error.name} is bad input`);
   assert.match(error.message, /rabbitmq-server is not installed \(apt-get install rabbitmq-server/);
   assert.doesNotMatch(error.message, /\n/);
 });

@@ -24,8 +24,17 @@ test("a static worker processes exactly its slice and ends with a JSON summary",
 
 test("LOG_FORMAT=json writes one JSON object per line", async () => {
   const w = startWorkerProcess({ TOTAL_PARAMETERS: "30", TOTAL_WORKERS: "1", SIMULATE_WORK_MS: "0", LOG_FORMAT: "json" });
-  assert.equal((await w.exited).code, 0);
-  for (const line of w.stdout) assert.doesNotThrow(() => JSON.parse(line), line);
+  assert.equal((await w.exited).code, 0, w.stderr.join("\n"));
+  const records = w.stdout.map((line) => JSON.parse(line) as { event?: string; worker?: string; ts?: string });
+  assert.deepEqual(
+    records.map((r) => r.event),
+    ["STARTING", "INITIALIZED", "RUNNING", "PROGRESS", "COMPLETED", "SUMMARY"],
+    "every lifecycle line, then the summary last, each one a JSON object",
+  );
+  for (const r of records) {
+    assert.equal(r.worker, "0", JSON.stringify(r));
+    assert.ok(!Number.isNaN(Date.parse(r.ts ?? "")), `a timestamp in ${JSON.stringify(r)}`);
+  }
 });
 
 test("a bad variable ends the worker with one line naming it, exit 2, no stack trace", async () => {

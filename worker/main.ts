@@ -1,5 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 // TTG worker: configured by environment variables (see README, "Worker variables").
+import { BadInput } from "../lib/cli/bad-input.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { runWorker } from "./run-worker.ts";
 
 try {
@@ -7,5 +9,5 @@ try {
 } catch (error) {
   process.stderr.write(`worker: ${(error as Error).message}\n`);
   if (process.env.LOG_LEVEL?.toUpperCase() === "DEBUG") process.stderr.write(`${(error as Error).stack}\n`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof BadInput ? EXIT_CODES.badInput : EXIT_CODES.failed;
 }

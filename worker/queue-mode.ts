@@ -1,8 +1,10 @@
 // Queue mode (M2 Redis Streams, M3 RabbitMQ): load the run if needed, then take chunks,
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
-import type { BackendOptions, Delivery, RunPlan, WorkerQueue } from "../lib/backends/backend.ts";
+import { PlanMismatch, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
+import { BadInput } from "../lib/cli/bad-input.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { Shutdown } from "./shutdown.ts";
@@ -53,7 +55,7 @@ export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: S
     } catch (error) {
       await queue?.close().catch(() => undefined);
       // The run exists with another plan: bad input, not a broker that is not up yet.
-      if ((error as Error).name === "PlanMismatch") throw error;
+      if (error instanceof PlanMismatch) throw error;
       if (attempt === 1 || attempt % 10 === 0) {
         log.warn("queue", `waiting for the ${config.queueBackend} broker: ${(error as Error).message}`, { attempt });
       }
@@ -78,7 +80,7 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
   } catch (e) {
     status = "failed";
     error = (e as Error).message;
-    badInput = (e as Error).name === "PlanMismatch";
+    badInput = e instanceof BadInput;
     log.lifecycle("FAILED", error);
   }
   if (queue) {
@@ -107,9 +109,9 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
     paramsPerSecond: Number((tally.params / Math.max(seconds, 1e-9)).toFixed(1)),
     ...(error ? { error } : {}),
   });
-  if (status === "completed") return 0;
-  if (badInput) return 2;
-  return status === "interrupted" ? exitCodeForSignal(shutdown.signal) : 1;
+  if (status === "completed") return EXIT_CODES.ok;
+  if (badInput) return EXIT_CODES.badInput;
+  return status === "interrupted" ? exitCodeForSignal(shutdown.signal) : EXIT_CODES.failed;
 }
 
 type Taken = { deliveries: Delivery[] } | { error: Error };

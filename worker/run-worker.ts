@@ -1,27 +1,25 @@
 // The worker program as a function of its environment: validate, start the compute
 // thread, run static or queue mode, log the summary, return the exit code.
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
-import { ConfigError } from "../lib/config/config-error.ts";
+import { BadInput } from "../lib/cli/bad-input.ts";
+import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
 import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
 import { createLogger } from "../lib/log/logger.ts";
-import { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
-import { serveMetrics, type MetricsServer } from "../lib/metrics/serve-metrics.ts";
+import { startWorkerMetrics } from "../lib/metrics/start-worker-metrics.ts";
 import { startHeartbeat, type WorkerActivity } from "./heartbeat.ts";
 import { openAndLoad, runQueueMode } from "./queue-mode.ts";
 import { createShutdown, exitCodeForSignal } from "./shutdown.ts";
 import { runStaticSlice } from "./static-mode.ts";
 import type { WorkerContext } from "./worker-context.ts";
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
-
 export async function runWorker(env: Env, writeErr: (line: string) => void): Promise<number> {
   let config: WorkerConfig;
   try {
     config = readWorkerConfig(env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof BadInput)) throw error;
     writeErr(`worker: ${error.message}`);
-    return EXIT.badInput;
+    return EXIT_CODES.badInput;
   }
   const log = createLogger({ worker: config.workerId, level: config.logLevel, format: config.logFormat });
   const began = performance.now();
@@ -45,22 +43,13 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     shutdown.request("SIGTERM");
     await (await queue?.catch(() => undefined))?.close().catch(() => undefined);
     shutdown.dispose();
-    return EXIT.badInput;
+    return EXIT_CODES.badInput;
   }
-  const metrics = new WorkerMetrics({
+  const { metrics, server: metricsServer } = await startWorkerMetrics(config.metricsPort, {
     worker: config.workerId,
     runId: config.queueMode ? config.runId : "static",
     backend: config.queueMode ? config.queueBackend : "static",
-  });
-  let metricsServer: MetricsServer | undefined;
-  if (config.metricsPort !== undefined) {
-    try {
-      metricsServer = await serveMetrics(metrics, config.metricsPort);
-      log.info("metrics", `Prometheus metrics on :${metricsServer.port}/metrics`);
-    } catch (error) {
-      log.warn("metrics", (error as Error).message);
-    }
-  }
+  }, log);
   log.lifecycle("INITIALIZED", "compute thread ready");
   const activity: WorkerActivity = { state: "starting" };
   const stopHeartbeat = startHeartbeat(log, config.heartbeatMs, () => activity);
@@ -93,6 +82,6 @@ async function runStatic(ctx: WorkerContext): Promise<number> {
     ...(outcome.aggregate ? { aggregate: outcome.aggregate } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   });
-  if (outcome.status === "completed") return EXIT.ok;
-  return outcome.status === "interrupted" ? exitCodeForSignal(shutdown.signal) : EXIT.failed;
+  if (outcome.status === "completed") return EXIT_CODES.ok;
+  return outcome.status === "interrupted" ? exitCodeForSignal(shutdown.signal) : EXIT_CODES.failed;
 }

@@ -2,7 +2,7 @@
 import type { ComputeEngine } from "../lib/compute/compute-engine.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
-import type { WorkerMetrics } from "../lib/metrics/worker-metrics.ts";
+import type { ChunkMetrics } from "../lib/metrics/chunk-metrics.ts";
 import type { WorkerActivity } from "./heartbeat.ts";
 import type { Shutdown } from "./shutdown.ts";
 
@@ -12,7 +12,7 @@ export type WorkerContext = {
   log: Logger;
   shutdown: Shutdown;
   activity: WorkerActivity;
-  metrics: WorkerMetrics;
+  metrics: ChunkMetrics;
   /** performance.now() when the worker started. */
   began: number;
 };

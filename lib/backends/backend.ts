@@ -1,5 +1,6 @@
 // The contract both queue backends (Redis Streams, RabbitMQ) implement: SPEC §3.
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
+import { BadInput } from "../cli/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
 
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
@@ -7,10 +8,7 @@ export type ChunkTask = { runId: string; chunkId: number; start: number; end: nu
 export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
 
 /** The run already exists with another size or chunk size: bad input (another run id is the fix). */
-export class PlanMismatch extends Error {
-  override readonly name = "PlanMismatch";
-  readonly badInput = true;
-
+export class PlanMismatch extends BadInput {
   constructor(runId: string, existing: { totalParameters: number | string; chunkSize: number | string }) {
     super(`Cannot load run ${runId}: it exists with ${existing.totalParameters} params in chunks of ${existing.chunkSize}; use another --run-id.`);
   }

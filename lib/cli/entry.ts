@@ -1,10 +1,8 @@
 // Shared top level of every runbook script: run, print one line on error, set the exit code.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../config/config-error.ts";
-import { UsageError } from "./usage-error.ts";
-
-export const EXIT_CODES = { pass: 0, fail: 1, badInput: 2 } as const;
+import { BadInput } from "./bad-input.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
 
 /** True when the module is the program being run (not imported by a test). */
 export function isMain(meta: ImportMeta): boolean {
@@ -19,11 +17,6 @@ export function isMain(meta: ImportMeta): boolean {
   }
 }
 
-/** An error a user causes and can fix (bad flag, bad value, missing tool): exit 2. */
-export function isBadInput(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ConfigError || (error as { badInput?: boolean })?.badInput === true;
-}
-
 export async function runScript(name: string, main: () => Promise<number>): Promise<void> {
   // Output piped into `head` and closed early must not stop the run itself.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -36,6 +29,6 @@ export async function runScript(name: string, main: () => Promise<number>): Prom
     process.stderr.write(`${name}: ${err.message}\n`);
     const verbose = process.argv.includes("--verbose") || process.env.LOG_LEVEL?.toUpperCase() === "DEBUG";
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = isBadInput(error) ? EXIT_CODES.badInput : EXIT_CODES.fail;
+    process.exitCode = error instanceof BadInput ? EXIT_CODES.badInput : EXIT_CODES.failed;
   }
 }

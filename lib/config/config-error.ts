@@ -1,9 +1,10 @@
 // A configuration value a user can fix: the message names the setting and what it accepts.
-export class ConfigError extends Error {
+import { BadInput } from "../cli/bad-input.ts";
+
+export class ConfigError extends BadInput {
   readonly setting: string;
   constructor(setting: string, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = "ConfigError";
     this.setting = setting;
   }
 }

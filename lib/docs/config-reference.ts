@@ -4,7 +4,8 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { demoParser } from "../cli/demo-options.ts";
-import { EXIT_CODES, isMain } from "../cli/entry.ts";
+import { isMain } from "../cli/entry.ts";
+import { EXIT_CODES } from "../cli/exit-codes.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { cleanupParser } from "../kind/cleanup-options.ts";
 import { buildParser, recoverParser, setupParser } from "../kind/script-parsers.ts";
@@ -66,7 +67,7 @@ export async function renderConfigReference(): Promise<string> {
     "## Runbook flags",
     "",
     "Every script also has `--help`. Exit codes: " +
-      `${EXIT_CODES.pass} success (demo: the verdict is pass), ${EXIT_CODES.fail} the run finished but lost, duplicated or dead-lettered something (or a command failed), ${EXIT_CODES.badInput} bad input (flag, variable, missing tool, unreachable broker).`,
+      `${EXIT_CODES.ok} success (demo: the verdict is pass), ${EXIT_CODES.failed} the run finished but lost, duplicated or dead-lettered something (or a command failed), ${EXIT_CODES.badInput} bad input (flag, variable, missing tool, unreachable broker).`,
     "",
     ...scripts.flatMap(scriptSection),
     "## Scale presets (`demo.ts --scale`)",

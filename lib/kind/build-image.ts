@@ -1,5 +1,6 @@
 // The versioned worker image with OCI labels (version, git revision, creation date).
 import { join } from "node:path";
+import { UsageError } from "../cli/usage-error.ts";
 import type { Run } from "../shell/run.ts";
 import { hasTool } from "../shell/tools.ts";
 import { CLUSTER_NAME, REPO_ROOT, workerImage } from "./cluster.ts";
@@ -43,7 +44,7 @@ export async function buildWorkerImage(run: Run, o: BuildImageOptions, log: (lin
     ...(remote ? { extraTags: [remote] } : {}),
   });
   if (o.push) {
-    if (!remote) throw Object.assign(new Error("Cannot push without a registry: add --registry HOST or --acr NAME"), { badInput: true });
+    if (!remote) throw new UsageError("Cannot push without a registry: add --registry HOST or --acr NAME");
     await dockerPush(run, remote);
     log(`pushed ${remote}`);
   }

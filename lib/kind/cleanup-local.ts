@@ -4,9 +4,11 @@
 import { chooseRemovals, describeLeftAlone, describeRemoval, removalNames, type RemovalChoice, type RemovalPlan } from "../backends/choose-removals.ts";
 import { listRuns } from "../backends/list-runs.ts";
 import { deleteNamespaceItems, type PurgeTarget } from "../backends/purge-namespace.ts";
+import { EXIT_CODES } from "../cli/exit-codes.ts";
 import { describeItem, type BrokerListing } from "../backends/purge-types.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom, type Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
+import { BrokerUnreachable } from "../net/broker-unreachable.ts";
 import type { Run } from "../shell/run.ts";
 import type { BrokerBackend } from "./broker-objects.ts";
 import type { LocalBrokerPurge } from "./cleanup-plan.ts";
@@ -53,22 +55,22 @@ export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Pro
       planned.push({ backend, plan });
       showPlan(found.listing, plan, io.log);
     } catch (error) {
-      if (o.required || !(error as { unreachable?: boolean }).unreachable) throw error;
+      if (o.required || !(error instanceof BrokerUnreachable)) throw error;
       io.log(`local ${backend}: ${(error as Error).message}`);
     }
   }
   const total = planned.reduce((n, p) => n + removalNames(p.plan).length, 0);
   if (total === 0) {
     io.log("Nothing of TTG's to remove.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (o.dryRun) {
     io.log("dry run: nothing removed");
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (o.ask && !(await io.confirm(`Remove the ${total} key(s)/queue(s) above?`))) {
     io.log("Cancelled: nothing removed.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   for (const p of planned) {
     // After a question, time has passed: a run that became active since is left alone after all.
@@ -78,7 +80,7 @@ export async function runLocalPurge(o: LocalPurgeOptions, io: LocalPurgeIO): Pro
     io.log(`local ${p.backend}: removed ${out.deleted.length} ${WHAT[p.backend]}`);
     for (const s of out.skipped) io.log(`  kept ${s.name}: ${s.why}`);
   }
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 function showPlan(l: BrokerListing, plan: RemovalPlan, log: (line: string) => void): void {

@@ -2,6 +2,7 @@
 // for, or no cluster answers) TTG's keys and queues in the local brokers instead, run by run
 // (cleanup-local.ts); the kind cluster itself only for --all without --keep-cluster.
 import { createInterface } from "node:readline/promises";
+import { EXIT_CODES } from "../cli/exit-codes.ts";
 import type { Shell } from "../shell/run.ts";
 import { hasTool, requireTool } from "../shell/tools.ts";
 import { executeCleanup, planCleanup, type CleanupScope, type LocalBrokerPurge } from "./cleanup-plan.ts";
@@ -46,7 +47,7 @@ export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO)
   requireTool("kubectl");
   if (!(await apiServerReady(run, o.target))) {
     io.log(`no cluster answers at context ${o.target.context ?? "(current)"}: nothing to remove on Kubernetes`);
-    return platform === "auto" && brokersAsked ? cleanLocal(shell, o, io) : 0;
+    return platform === "auto" && brokersAsked ? cleanLocal(shell, o, io) : EXIT_CODES.ok;
   }
   const groups = await planCleanup(run, o, o.target);
   const total = groups.reduce((n, g) => n + g.objects.length, 0);
@@ -58,22 +59,22 @@ export async function runCleanup(shell: Shell, o: CleanupOptions, io: CleanupIO)
   if (clusterToo) io.log(`kind cluster ${CLUSTER_NAME} (add --keep-cluster to keep it)`);
   if (total === 0 && !clusterToo) {
     io.log("Nothing of TTG's to remove.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   if (!shell.dryRun && o.ask && !(await io.confirm(`Remove the ${total} object(s) above${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}?`))) {
     io.log("Cancelled: nothing removed.");
-    return 0;
+    return EXIT_CODES.ok;
   }
   await executeCleanup(run, groups, o.target);
   if (clusterToo) await kindDeleteCluster(run, CLUSTER_NAME);
   io.log(shell.dryRun ? "dry run: nothing removed" : `Removed ${total} object(s)${clusterToo ? ` and cluster ${CLUSTER_NAME}` : ""}.`);
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 async function cleanLocal(shell: Shell, o: CleanupOptions, io: CleanupIO): Promise<number> {
   if (o.pods) io.log("pods: none on the local platform (local worker processes exit on their own; list them with --list)");
   const backends = (["redis", "rabbitmq"] as const).filter((b) => o[b]);
-  if (backends.length === 0) return 0;
+  if (backends.length === 0) return EXIT_CODES.ok;
   const purge = io.purge ?? localBrokerPurge(localBrokersFromEnv(process.env, o.runId ? [o.runId] : []), shell.run);
   const choice = { force: o.force, ...(o.runId === undefined ? {} : { runId: o.runId }) };
   return runLocalPurge({ ...choice, backends, dryRun: shell.dryRun, ask: o.ask, required: o.brokersRequired ?? false }, { log: io.log, confirm: io.confirm, purge });

@@ -1,11 +1,10 @@
 // Tools first, then the Docker daemon: each failure is one actionable line, exit 2.
+import { BadInput } from "../cli/bad-input.ts";
 import type { Run } from "../shell/run.ts";
 import { requireTool } from "../shell/tools.ts";
 import { dockerDaemonRunning } from "./docker.ts";
 
-export class PrerequisiteError extends Error {
-  readonly badInput = true;
-}
+export class PrerequisiteError extends BadInput {}
 
 export async function checkPrerequisites(run: Run, tools: readonly ("docker" | "kind" | "kubectl")[], log: (line: string) => void): Promise<void> {
   for (const tool of tools) requireTool(tool);

@@ -1,9 +1,9 @@
 // Serves GET /metrics in the Prometheus text format with node:http (Node 20 and Deno 2).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.ts";
 
-export type MetricsSource = { render(): string };
+/** What /metrics serves: the text of a scrape and its Content-Type. */
+export type MetricsSource = { contentType: string; render(): string | Promise<string> };
 export type MetricsServer = {
   /** The port actually bound (useful with port 0). */
   port: number;
@@ -12,7 +12,7 @@ export type MetricsServer = {
   close(): Promise<void>;
 };
 
-function handle(metrics: MetricsSource, req: IncomingMessage, res: ServerResponse): void {
+async function handle(metrics: MetricsSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
   if (path !== "/metrics") {
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found: metrics are at /metrics\n");
@@ -24,18 +24,18 @@ function handle(metrics: MetricsSource, req: IncomingMessage, res: ServerRespons
   }
   let body: string;
   try {
-    body = metrics.render();
+    body = await metrics.render();
   } catch (error) {
     res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end(`Cannot render metrics: ${(error as Error).message}\n`);
     return;
   }
-  res.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "content-length": Buffer.byteLength(body) });
+  res.writeHead(200, { "content-type": metrics.contentType, "content-length": Buffer.byteLength(body) });
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
 /** Listens on `port` (0: any free port) on every interface unless `host` is given. */
 export async function serveMetrics(metrics: MetricsSource, port: number, options: { host?: string } = {}): Promise<MetricsServer> {
-  const server = createServer((req, res) => handle(metrics, req, res));
+  const server = createServer((req, res) => void handle(metrics, req, res));
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(new Error(`Cannot serve metrics on port ${port}: ${error.message}`, { cause: error }));
     server.once("error", onError);

@@ -1,5 +1,7 @@
 // The reading loop both monitor views share: one reading (a snapshot), or one every N seconds
 // until a reading says stop, Ctrl-C, or maxReadings (tests). On a terminal a watch redraws.
+import { EXIT_CODES } from "../cli/exit-codes.ts";
+
 export type LoopOptions = {
   watchSeconds: number | undefined;
   json: boolean;
@@ -16,10 +18,10 @@ export async function readingLoop(o: LoopOptions, io: MonitorIO, read: () => Pro
   for (let readings = 1; ; readings++) {
     const code = await read();
     if (code !== undefined) return code;
-    if (o.watchSeconds === undefined || stop) return 0;
-    if (o.maxReadings !== undefined && readings >= o.maxReadings) return 0;
+    if (o.watchSeconds === undefined || stop) return EXIT_CODES.ok;
+    if (o.maxReadings !== undefined && readings >= o.maxReadings) return EXIT_CODES.ok;
     await pause(o.watchSeconds * 1000, io.stopped);
-    if (stop) return 0;
+    if (stop) return EXIT_CODES.ok;
   }
 }
 

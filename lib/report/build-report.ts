@@ -1,5 +1,7 @@
 // Turns a finished run's ledger into report.json, with a verdict a supervisor can trust:
-// pass only when every chunk id has exactly one accepted result and every parameter is covered.
+// pass only when every chunk id has exactly one accepted result, every parameter is covered
+// and the results file holds every accepted chunk. The run is judged here, once, after
+// everything that can add a problem; nothing adds one afterwards (problems is read-only).
 import { plannedChunkRange } from "./chunk-ranges.ts";
 import type { RunLedger } from "./run-ledger.ts";
 import { REPORT_SCHEMA_VERSION, type Backend, type Platform, type RunReport } from "./report-model.ts";
@@ -14,7 +16,11 @@ export type RunDescription = {
   finishedAt: Date;
 };
 
-export function judge(ledger: RunLedger, totalParams: number): string[] {
+/** The results file written next to the report, and how many accepted chunks it lacks. */
+export type ResultsWritten = NonNullable<RunReport["results"]> & { chunksWithoutValues: number };
+
+/** Every problem of a finished run; an empty list is the only way to pass. */
+export function judge(ledger: RunLedger, totalParams: number, results?: ResultsWritten): string[] {
   const problems: string[] = [];
   const covered = ledger.coveredParams();
   const aggregate = ledger.aggregate.build();
@@ -34,14 +40,17 @@ export function judge(ledger: RunLedger, totalParams: number): string[] {
     problems.push(`chunk ${d.chunkId} (params ${d.start}-${d.end - 1}) dead-lettered after ${d.attempts} attempts: ${d.error}`);
   }
   problems.push(...ledger.anomalies);
+  if (results?.chunksWithoutValues) {
+    problems.push(`${results.chunksWithoutValues} accepted chunk(s) arrived without their values; the results file lacks them`);
+  }
   return problems;
 }
 
-export function buildReport(run: RunDescription, ledger: RunLedger): RunReport {
+export function buildReport(run: RunDescription, ledger: RunLedger, results?: ResultsWritten): RunReport {
   const wallSeconds = Math.max(0, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000);
   const covered = ledger.coveredParams();
   const { count, sum, min, max } = ledger.aggregate.build();
-  const problems = judge(ledger, run.config.params);
+  const problems = judge(ledger, run.config.params, results);
   const redeliverySeconds = ledger.redeliveries.map((r) => r.seconds);
   const plan = { backend: run.backend, config: run.config, chunks: { expected: ledger.expectedChunks } } as Parameters<typeof plannedChunkRange>[0];
   const dead = new Set(ledger.deadLetters.map((d) => d.chunkId));
@@ -82,5 +91,6 @@ export function buildReport(run: RunDescription, ledger: RunLedger): RunReport {
     paramsPerSecond: Number((covered / Math.max(wallSeconds, 1e-9)).toFixed(1)),
     verdict: problems.length === 0 ? "pass" : "fail",
     problems,
+    ...(results ? { results: { file: results.file, granularity: results.granularity, format: results.format, chunks: results.chunks } } : {}),
   };
 }

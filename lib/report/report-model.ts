@@ -72,8 +72,9 @@ export type RunReport = {
   perWorker: WorkerRow[];
   wallSeconds: number;
   paramsPerSecond: number;
+  /** "pass" exactly when problems is empty (build-report.ts judges once). */
   verdict: "pass" | "fail";
-  problems: string[];
+  readonly problems: readonly string[];
   /** Chunks with no accepted result that were not dead-lettered either (lost), when the producer records them. */
   missingChunks?: ChunkRange[];
   /** The accepted results written next to the report (absent with --results none). */

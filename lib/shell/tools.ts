@@ -1,5 +1,6 @@
 // The external tools TTG shells out to, and what to tell a user who lacks one.
 import { which } from "zx";
+import { BadInput } from "../cli/bad-input.ts";
 
 export const TOOL_INSTALL: Record<string, string> = {
   kind: "install it from https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
@@ -9,12 +10,10 @@ export const TOOL_INSTALL: Record<string, string> = {
 };
 
 /** A missing tool is bad input (exit 2): the user can fix it by installing the tool. */
-export class ToolMissingError extends Error {
-  readonly badInput = true;
+export class ToolMissingError extends BadInput {
   readonly tool: string;
   constructor(tool: string) {
     super(`Cannot find ${tool}: ${TOOL_INSTALL[tool] ?? `install ${tool} and put it on PATH`}`);
-    this.name = "ToolMissingError";
     this.tool = tool;
   }
 }

@@ -3,6 +3,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { DemoOptions } from "../cli/demo-options.ts";
+import { EXIT_CODES, exitCodeForVerdict } from "../cli/exit-codes.ts";
 import { createProgressView } from "../cli/progress-view.ts";
 import { detectPlatform } from "../platforms/detect-platform.ts";
 import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
@@ -13,7 +14,7 @@ import type { Shell } from "../shell/run.ts";
 import { requireTool } from "../shell/tools.ts";
 import { UsageError } from "../cli/usage-error.ts";
 import { realShell, zxRun } from "../shell/zx-runner.ts";
-import type { RunReport } from "../report/report-model.ts";
+import { buildReport, type ResultsWritten, type RunDescription } from "../report/build-report.ts";
 import { RunLedger } from "../report/run-ledger.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
@@ -60,13 +61,11 @@ async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell,
   return { driver, description: session.description, close: () => session.close({ keepData: opts.skipCleanup }) };
 }
 
-async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string, report: RunReport) {
-  if (!spool) return;
-  const written = await spool.finish(join(dir, `results.${opts.resultsFormat}`));
-  report.results = { file: `results.${opts.resultsFormat}`, granularity: spool.granularity, format: spool.format, chunks: written.chunks };
-  if (spool.missingValues.length) {
-    report.problems.push(`${spool.missingValues.length} accepted chunk(s) arrived without their values; the results file lacks them`);
-  }
+async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
+  if (!spool) return undefined;
+  const file = `results.${opts.resultsFormat}`;
+  const written = await spool.finish(join(dir, file));
+  return { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
@@ -86,14 +85,14 @@ async function resolvePlatform(opts: DemoOptions): Promise<string> {
 async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir: string): Promise<number> {
   if (opts.platform === "local") {
     print(`dry run: would use ${opts.backend === "static" ? "no broker" : `the local ${opts.backend} (or start a private one)`}, start ${opts.workers} local worker processes and write ${dir}/`);
-    return 0;
+    return EXIT_CODES.ok;
   }
   const shell = chooseShell(realShell, true, print);
   if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { log: print });
   const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
   for (let i = 0; i < opts.workers; i++) await platform.startWorker({ id: String(i), env: {} });
   await platform.stopAll(0);
-  return 0;
+  return EXIT_CODES.ok;
 }
 
 export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
@@ -117,7 +116,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const workDir = join(dir, "work");
   print(`[1/5] Preparing the ${opts.backend} backend`);
   const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) }, shell, print);
-  let report: RunReport;
+  let run: RunDescription;
   try {
     print(`      using ${session.description}`);
     const platform = createPlatform(opts, shell, dir, workDir);
@@ -129,7 +128,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
-      report = await runSweep(opts, {
+      run = await runSweep(opts, {
         platform,
         driver: session.driver,
         ledger,
@@ -150,10 +149,12 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     await session.close();
   }
   print("[5/5] Writing the results and the report");
-  await keepResults(opts, spool, dir, report);
+  const results = await keepResults(opts, spool, dir);
   await rm(workDir, { recursive: true, force: true });
+  // Judged once, after the results are kept: the exit code comes from the verdict alone.
+  const report = buildReport(run, ledger, results);
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
   print(written.json);
-  return report.verdict === "pass" && report.problems.length === 0 ? 0 : 1;
+  return exitCodeForVerdict(report.verdict);
 }

@@ -1,10 +1,10 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
-// follow progress, inject the fault, wait until every chunk is settled, build the report.
+// follow progress, inject the fault, wait until every chunk is settled; returns what ran,
+// and the ledger holds what happened (the caller judges the run once its results are kept).
 import { formatDuration } from "../cli/progress-bar.ts";
 import type { ProgressView } from "../cli/progress-view.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
-import { buildReport } from "../report/build-report.ts";
-import type { RunReport } from "../report/report-model.ts";
+import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
 import { BoundedPoll } from "./bounded-poll.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
@@ -55,7 +55,7 @@ export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): R
   };
 }
 
-export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunReport> {
+export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDescription> {
   const { platform, driver, ledger, view } = deps;
   const pollMs = deps.pollMs ?? 200;
   const startedAt = new Date();
@@ -171,27 +171,24 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunRe
   const finishedAt = new Date(startedAt.getTime() + wall * 1000);
   ledger.note("finish", `${ledger.acceptedCount}/${ledger.expectedChunks} chunks accepted`, finishedAt);
   await driver.close();
-  return buildReport(
-    {
-      runId: cfg.runId,
-      platform: cfg.platform,
-      backend: cfg.backend,
-      workers: cfg.workers,
-      config: {
-        scale: cfg.scale,
-        params: cfg.params,
-        chunkSize: cfg.chunkSize,
-        workMs: cfg.workMs,
-        computeModule: cfg.computeModule ?? null,
-        faultDemo: cfg.faultDemo,
-        maxDeliveries: cfg.maxDeliveries,
-        ...(cfg.chunkSizeChoice ? { chunkSizeChoice: cfg.chunkSizeChoice } : {}),
-      },
-      startedAt,
-      finishedAt,
+  return {
+    runId: cfg.runId,
+    platform: cfg.platform,
+    backend: cfg.backend,
+    workers: cfg.workers,
+    config: {
+      scale: cfg.scale,
+      params: cfg.params,
+      chunkSize: cfg.chunkSize,
+      workMs: cfg.workMs,
+      computeModule: cfg.computeModule ?? null,
+      faultDemo: cfg.faultDemo,
+      maxDeliveries: cfg.maxDeliveries,
+      ...(cfg.chunkSizeChoice ? { chunkSizeChoice: cfg.chunkSizeChoice } : {}),
     },
-    ledger,
-  );
+    startedAt,
+    finishedAt,
+  };
 }
 
 /** Why the sweep stopped before the run settled: noted on the timeline; returns the report's problem. */

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync,
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { connect } from "amqplib";
+import { BadInput } from "../../cli/bad-input.ts";
 import { freePorts } from "../../net/ports.ts";
 import { redactUrl } from "../../net/redact-url.ts";
 import { pause } from "./amqp-link.ts";
@@ -68,10 +69,7 @@ export function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string
 export async function startPrivateRabbitmq(options: StartOptions = {}): Promise<PrivateRabbitmq> {
   const bin = options.serverPath ?? findRabbitmqServer();
   if (!bin || !existsSync(bin)) {
-    throw Object.assign(
-      new Error("Cannot start a local RabbitMQ: rabbitmq-server is not installed (apt-get install rabbitmq-server, or brew install rabbitmq)"),
-      { badInput: true },
-    );
+    throw new BadInput("Cannot start a local RabbitMQ: rabbitmq-server is not installed (apt-get install rabbitmq-server, or brew install rabbitmq)");
   }
   const dir = mkdtempSync(join(tmpdir(), "ttg-rabbitmq-"));
   const [port = 0, distPort = 0] = await freePorts(2);

@@ -5,13 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { BadInput } from "../../cli/bad-input.ts";
 import { freePort } from "../../net/ports.ts";
 
 export type RedisServer = { url: string; port: number; dir: string; pid: number | undefined; private: boolean; stop(options?: { keepDir?: boolean }): Promise<void> };
 
-export class MissingBinary extends Error {
-  readonly badInput = true;
-}
+export class MissingBinary extends BadInput {}
 
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
@@ -71,7 +70,7 @@ export async function provideLocalRedis(url: string): Promise<RedisServer> {
   }
   const host = new URL(url).hostname;
   if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) {
-    throw Object.assign(new Error(`Cannot reach Redis at ${url}: start it or point REDIS_URL at a running one.`), { badInput: true });
+    throw new BadInput(`Cannot reach Redis at ${url}: start it or point REDIS_URL at a running one.`);
   }
   return startPrivateRedis();
 }
