@@ -1,7 +1,7 @@
 // demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
 // explicit flags win over worker variables in the environment, which win over the preset.
 import { randomBytes } from "node:crypto";
-import { decimal, integer, text, type Parser } from "../config/parsers.ts";
+import { decimal, integer, type Parser } from "../config/parsers.ts";
 import type { Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
 import { RUN_ID } from "../config/run-id.ts";
