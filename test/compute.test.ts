@@ -5,6 +5,7 @@ import { ComputeEngine } from "../lib/compute/compute-engine.ts";
 import { ExactSum } from "../lib/compute/exact-sum.ts";
 import { simulatedValue } from "../lib/compute/simulated.ts";
 import { batches, staticSlice } from "../worker/slice.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 
 test("exact sums do not depend on order or on how the values were cut into chunks", () => {
   const values = Array.from({ length: 5000 }, (_, i) => simulatedValue(i) * 1e-3 + 1e10 * (i % 3 === 0 ? 1 : -1));
@@ -46,7 +47,7 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
   const progress: number[] = [];
   const running = slow.run(0, 1000, { onProgress: (n) => progress.push(n) });
   const rejected = assert.rejects(running, /aborted/);
-  while (progress.length === 0) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => progress.length > 0, "the first progress report", 15_000, 20);
   await slow.abort();
   await rejected;
 });

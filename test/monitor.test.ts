@@ -1,10 +1,19 @@
 // monitor.ts against a real run on Redis, and its pure parts.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { deriveView, paramsForChunks } from "../lib/monitor/monitor-view.ts";
 import { renderMonitor } from "../lib/monitor/render-monitor.ts";
-import { createQueueRun } from "./helpers/queue-run.ts";
+import { startDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
+import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
+
+/** runbook/monitor.ts once, with a deadline. */
+function monitor(args: string[], env: Record<string, string | undefined>) {
+  return spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", ...args], { env, encoding: "utf8", timeout: 30_000 });
+}
 
 const stats = { accepted: 40, duplicates: 1, deadLettered: 0, pending: 55, inFlight: { "0": 1, "2": 1 }, extra: { streamLength: 57 } };
 
@@ -30,42 +39,42 @@ test("throughput comes from the change between readings and gives an ETA", () =>
 test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 300, chunkSize: 30 });
   const w = run.start("a");
-  assert.equal((await w.exited).code, 0);
+  assert.equal((await w.exitedWithin()).code, 0);
   const env = { ...process.env, REDIS_URL: run.url, QUEUE_NAMESPACE: run.namespace };
-  const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--json"], { env, encoding: "utf8" });
+  const r = monitor(["--json"], env);
   assert.equal(r.status, 0, r.stderr);
   const view = JSON.parse(r.stdout);
   assert.equal(view.runId, run.runId, "the newest run is picked by itself");
   assert.deepEqual(view.chunks, { total: 10, accepted: 10, waiting: 0, deadLettered: 0, duplicates: 0 });
   assert.deepEqual(view.params, { total: 300, done: 300 });
   assert.equal(view.settled, true);
-  const text = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--run-id", run.runId, "--watch", "1"], { env, encoding: "utf8" });
+  const text = monitor(["--run-id", run.runId, "--watch", "1"], env);
   assert.equal(text.status, 0);
   assert.match(text.stdout, /SETTLED — all 10 chunks have exactly one accepted result/);
-  const missing = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--run-id", "no-such-run"], { env, encoding: "utf8" });
+  const missing = monitor(["--run-id", "no-such-run"], env);
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr.trim(), `monitor: Cannot find run no-such-run in namespace ${run.namespace} on redis.`);
 });
 
 test("on RabbitMQ the monitor only looks: a demo beside it still gets every result", async (t) => {
-  const { spawn } = await import("node:child_process");
-  const { mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const reports = mkdtempSync(join(tmpdir(), "ttg-mon-"));
   t.after(() => rmSync(reports, { recursive: true, force: true }));
-  const namespace = `ttgtest-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = testNamespace();
+  const runId = uniqueRunId("watched");
   const env = { ...process.env, QUEUE_NAMESPACE: namespace };
-  const { deleteNamespace, BROKER_URLS } = await import("./helpers/queue-run.ts");
-  t.after(() => deleteNamespace("rabbitmq", BROKER_URLS.rabbitmq, namespace, ["watched"]));
-  const demo = spawn(process.execPath, ["--import", "tsx", "runbook/demo.ts", "--backend", "rabbitmq", "--params", "1200", "--chunk-size", "30", "--work-ms", "5", "--run-id", "watched", "--reports", reports], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const demoDone = new Promise<number | null>((resolve) => demo.once("close", resolve));
+  t.after(() => deleteNamespace("rabbitmq", BROKER_URLS.rabbitmq, namespace, [runId]));
+  const args = ["--backend", "rabbitmq", "--platform", "local", "--params", "1200", "--chunk-size", "30", "--work-ms", "5", "--run-id", runId, "--reports", reports];
+  const demo = startDemo(args, { env: { QUEUE_NAMESPACE: namespace } });
+  t.after(() => demo.kill());
+  let running = true;
+  const done = demo.finished(120_000).finally(() => (running = false));
   const readings: { chunks: { accepted: number; total: number } }[] = [];
-  for (let i = 0; i < 40 && demo.exitCode === null; i++) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--backend", "rabbitmq", "--run-id", "watched", "--json"], { env, encoding: "utf8" });
+  for (let i = 0; i < 40 && running; i++) {
+    const r = monitor(["--backend", "rabbitmq", "--run-id", runId, "--json"], env);
     if (r.status === 0) readings.push(JSON.parse(r.stdout));
   }
-  assert.equal(await demoDone, 0, "the demo completes with the monitor reading beside it");
+  const result = await done;
+  assert.equal(result.code, 0, `the demo completes with the monitor reading beside it\n${result.stderr}`);
   assert.ok(readings.length > 0, "the monitor read the run while it ran");
   assert.ok(readings.every((r) => r.chunks.total === 40 && r.chunks.accepted <= 40));
 });
