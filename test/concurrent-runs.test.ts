@@ -33,7 +33,7 @@ function singleProcessAggregate(params: number) {
   return { count, sum, min, max };
 }
 
-test("five runs at once in the default namespace (three on Redis, two on RabbitMQ, one with a fault) each pass with their own exact aggregate", { timeout: 240_000 }, async (t) => {
+test("five runs at once in the default namespace (three on Redis, two on RabbitMQ, one with a fault) each pass with their own exact aggregate", { timeout: 170_000 }, async (t) => {
   const started: { plan: Planned; runId: string; reports: string; demo: DemoProcess; objects: RunRef }[] = [];
   for (const plan of RUNS) {
     const runId = uniqueRunId(`five-${plan.backend}-${plan.params}`);
@@ -52,7 +52,7 @@ test("five runs at once in the default namespace (three on Redis, two on RabbitM
     t.after(() => demo.kill());
     started.push({ plan, runId, reports, demo, objects });
   }
-  const results = await Promise.all(started.map((s) => s.demo.finished(180_000)));
+  const results = await Promise.all(started.map((s) => s.demo.finished(150_000)));
 
   for (const [i, { plan, runId, reports, objects }] of started.entries()) {
     const r = results[i]!;

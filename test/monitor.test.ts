@@ -1,18 +1,27 @@
 // monitor.ts against a real run on Redis, and its pure parts.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { test } from "node:test";
 import { deriveView, paramsForChunks } from "../lib/monitor/monitor-view.ts";
 import { renderMonitor } from "../lib/monitor/render-monitor.ts";
 import { startDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
 import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
 
+const MONITOR = ["--import", "tsx", "runbook/monitor.ts"];
+
 /** runbook/monitor.ts once, with a deadline. */
 function monitor(args: string[], env: Record<string, string | undefined>) {
-  return spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", ...args], { env, encoding: "utf8", timeout: 30_000 });
+  return spawnSync(process.execPath, [...MONITOR, ...args], { env, encoding: "utf8", timeout: 30_000 });
+}
+
+/** The same without blocking the event loop, so a demo beside it is seen to end; undefined when it fails. */
+async function monitorBeside(args: string[], env: Record<string, string | undefined>): Promise<string | undefined> {
+  const r = await promisify(execFile)(process.execPath, [...MONITOR, ...args], { env, encoding: "utf8", timeout: 30_000 }).catch(() => undefined);
+  return r?.stdout;
 }
 
 const stats = { accepted: 40, duplicates: 1, deadLettered: 0, pending: 55, inFlight: { "0": 1, "2": 1 }, extra: { streamLength: 57 } };
@@ -70,8 +79,8 @@ test("on RabbitMQ the monitor only looks: a demo beside it still gets every resu
   const done = demo.finished(120_000).finally(() => (running = false));
   const readings: { chunks: { accepted: number; total: number } }[] = [];
   for (let i = 0; i < 40 && running; i++) {
-    const r = monitor(["--backend", "rabbitmq", "--run-id", runId, "--json"], env);
-    if (r.status === 0) readings.push(JSON.parse(r.stdout));
+    const json = await monitorBeside(["--backend", "rabbitmq", "--run-id", runId, "--json"], env);
+    if (json !== undefined) readings.push(JSON.parse(json));
   }
   const result = await done;
   assert.equal(result.code, 0, `the demo completes with the monitor reading beside it\n${result.stderr}`);

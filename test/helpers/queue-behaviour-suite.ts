@@ -1,17 +1,17 @@
 // SPEC §3 against the real brokers with real worker processes: the same behaviours for
-// every backend. Each test has its own namespace and run id, removed afterwards.
-import { chunkIdsOf } from "../lib/log/chunk-ids.ts";
+// every backend, one test file per backend (test/queue-behaviour-<backend>.test.ts) so that
+// each file stays well inside the suite's per-file timeout. Each test has its own namespace
+// and run id, removed afterwards.
+import { chunkIdsOf } from "../../lib/log/chunk-ids.ts";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AggregateBuilder } from "../lib/compute/aggregate.ts";
-import { simulatedValue } from "../lib/compute/simulated.ts";
-import type { BackendName } from "../lib/backends/open-backend.ts";
-import { createQueueRun, type QueueRun } from "./helpers/queue-run.ts";
-import { injectMalformed } from "./helpers/inject-malformed.ts";
-import type { WorkerProcess } from "./helpers/worker-process.ts";
-import { waitFor } from "./helpers/wait-for.ts";
-
-const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
+import { AggregateBuilder } from "../../lib/compute/aggregate.ts";
+import { simulatedValue } from "../../lib/compute/simulated.ts";
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import { createQueueRun, type QueueRun } from "./queue-run.ts";
+import { injectMalformed } from "./inject-malformed.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+import { waitFor } from "./wait-for.ts";
 
 type Took = { worker: string; chunk: number; delivery: number; at: number };
 
@@ -44,7 +44,7 @@ function assertComplete(run: QueueRun) {
   assert.equal(ledger.coveredParams(), run.plan.totalParameters);
 }
 
-for (const backend of BACKENDS) {
+export function describeQueueBehaviour(backend: BackendName): void {
   describe(`${backend} backend`, () => {
     test("several workers: every chunk accepted exactly once, aggregate equals a direct computation", async (t) => {
       const run = await createQueueRun(t, backend, { params: 600, chunkSize: 20 });
