@@ -47,7 +47,7 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
   const progress: number[] = [];
   const running = slow.run(0, 1000, { onProgress: (n) => progress.push(n) });
   const rejected = assert.rejects(running, /aborted/);
-  await waitFor(() => progress.length > 0, "the first progress event");
+  await waitFor(() => progress.length > 0, "the first progress report", 15_000, 20);
   await slow.abort();
   await rejected;
 });

@@ -1,19 +1,24 @@
 // --chunk-size auto: the demo measures the compute function and chooses the chunk size itself.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { RunReport } from "../lib/report/report-model.ts";
+import { runDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
+import { BROKER_URLS, deleteNamespace } from "./helpers/queue-run.ts";
 
 test("--chunk-size auto chooses from the measured evaluation cost and says so in the report", (t) => {
   const reports = mkdtempSync(join(tmpdir(), "ttg-auto-"));
   t.after(() => rmSync(reports, { recursive: true, force: true }));
-  const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/demo.ts", "--backend", "redis", "--params", "6000", "--work-ms", "0.5", "--chunk-size", "auto", "--reports", reports, "--run-id", "auto"], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const namespace = testNamespace();
+  const runId = uniqueRunId("auto");
+  t.after(() => deleteNamespace("redis", BROKER_URLS.redis, namespace, [runId]));
+  const args = ["--backend", "redis", "--platform", "local", "--params", "6000", "--work-ms", "0.5", "--chunk-size", "auto", "--reports", reports, "--run-id", runId];
+  const r = runDemo(args, { env: { QUEUE_NAMESPACE: namespace }, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /--chunk-size auto: one evaluation takes [\d.]+ ms \([\d,]+ sampled\): chunk size [\d,]+/);
-  const report = JSON.parse(readFileSync(join(reports, "auto", "report.json"), "utf8")) as RunReport;
+  const report = JSON.parse(readFileSync(join(reports, runId, "report.json"), "utf8")) as RunReport;
   const choice = report.config.chunkSizeChoice;
   assert.ok(choice, "the report records the choice");
   assert.equal(report.config.chunkSize, choice.chunkSize);

@@ -1,6 +1,5 @@
 // The README's demo command on the static backend, end to end, with real worker processes.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,20 +7,15 @@ import { test } from "node:test";
 import { AggregateBuilder } from "../lib/compute/aggregate.ts";
 import { simulatedValue } from "../lib/compute/simulated.ts";
 import type { RunReport } from "../lib/report/report-model.ts";
+import { runDemo } from "./helpers/demo-process.ts";
 
-function demo(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/demo.ts", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.trimEnd().split("\n") };
-}
+// Always local: a machine with a kind cluster must not send these runs to it.
+const demo = (args: string[], env: Record<string, string> = {}) => runDemo(["--platform", "local", ...args], { env, timeoutMs: 120_000 });
 
 test("static demo: 10000/10000 params, verdict pass, aggregate equals a single-process computation", (t) => {
   const reports = mkdtempSync(join(tmpdir(), "ttg-reports-"));
   t.after(() => rmSync(reports, { recursive: true, force: true }));
-  const r = demo(["--backend", "static", "--platform", "local", "--params", "10000", "--workers", "3", "--work-ms", "0", "--reports", reports, "--run-id", "static-test"]);
+  const r = demo(["--backend", "static", "--params", "10000", "--workers", "3", "--work-ms", "0", "--reports", reports, "--run-id", "static-test"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const path = r.lines.at(-1) ?? "";
   assert.equal(path, join(reports, "static-test", "report.json"), "the last line is the report path");
@@ -43,7 +37,7 @@ test("static demo: 10000/10000 params, verdict pass, aggregate equals a single-p
 test("static demo with --fault-demo restarts the killed slice and still covers everything", (t) => {
   const reports = mkdtempSync(join(tmpdir(), "ttg-reports-"));
   t.after(() => rmSync(reports, { recursive: true, force: true }));
-  const r = demo(["--backend", "static", "--platform", "local", "--params", "600", "--chunk-size", "20", "--work-ms", "5", "--fault-demo", "--reports", reports, "--run-id", "static-fault"]);
+  const r = demo(["--backend", "static", "--params", "600", "--chunk-size", "20", "--work-ms", "5", "--fault-demo", "--reports", reports, "--run-id", "static-fault"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const report = JSON.parse(readFileSync(r.lines.at(-1) ?? "", "utf8")) as RunReport;
   assert.equal(report.verdict, "pass");

@@ -5,7 +5,7 @@ import { detectPlatform } from "../lib/platforms/detect-platform.ts";
 import { KindPlatform } from "../lib/platforms/kind-platform.ts";
 import { dryShell } from "../lib/shell/dry-runner.ts";
 import { realShell, zxRun } from "../lib/shell/zx-runner.ts";
-import { waitFor } from "./helpers/wait-for.ts";
+import { waitFor, within } from "./helpers/wait-for.ts";
 import { fakeCluster, type Rule, type Tool } from "./fixtures/k8s/fake-cluster.ts";
 
 function withFakes(t: { after(fn: () => void): void }, rules: Partial<Record<Tool, Rule[]>>, tools?: Tool[]) {
@@ -47,7 +47,7 @@ test("KindPlatform starts a spread worker pod, streams its log lines and reports
   platform.onLine((id, line) => lines.push(`${id}|${line}`));
   platform.onExit((e) => exits.push({ id: e.id, code: e.code }));
   await platform.startWorker({ id: "0", env: { TOTAL_PARAMETERS: "100", NOT_A_WORKER_VARIABLE: "x", REDIS_URL: "redis://127.0.0.1:1" } });
-  await platform.waitForExit("0");
+  await within(platform.waitForExit("0"), 30_000, "the worker pod to finish");
   assert.deepEqual(exits, [{ id: "0", code: 0 }]);
   assert.ok(lines.some((l) => l.startsWith("0|[2026-01-27") && l.includes("LIFECYCLE: STARTING")), lines.join("\n"));
   assert.ok(lines.includes('0|{"event":"SUMMARY","chunks":3}'));

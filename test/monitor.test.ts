@@ -156,7 +156,7 @@ async function purgeRun(run: QueueRun, runId: string): Promise<void> {
 for (const backend of ["redis", "rabbitmq"] as const satisfies readonly BackendName[]) {
   test(`${backend}: without --run-id the monitor lists a finished and an abandoned run with their states; a watch stops when its run is purged or abandoned`, async (t) => {
     const run = await createQueueRun(t, backend, { params: 90, chunkSize: 30 });
-    assert.equal((await run.start("a").exited).code, 0);
+    assert.equal((await run.start("a").exitedWithin()).code, 0);
     const left = await loadAbandonedRun(t, run);
     const reports = tempReports(t);
     const { env, args } = brokerEnv(run, reports);
@@ -191,7 +191,7 @@ for (const backend of ["redis", "rabbitmq"] as const satisfies readonly BackendN
     await run.waitForAccepted(1);
     const { env, args } = brokerEnv(run, tempReports(t));
     const m = startMonitor(t, [...args, "--run-id", run.runId, "--watch", "1"], env);
-    assert.equal((await worker.exited).code, 0);
+    assert.equal((await worker.exitedWithin()).code, 0);
     assert.equal(await exitWithin(m, 30_000), MONITOR_EXIT.settled, m.stderr());
     assert.match(m.stdout(), /state\s+│ (active|finished)/);
     assert.match(m.stdout().trim().split("\n").at(-1) ?? "", /^SETTLED — all 15 chunks have exactly one accepted result$/);
@@ -200,7 +200,7 @@ for (const backend of ["redis", "rabbitmq"] as const satisfies readonly BackendN
 
 test("rabbitmq without rabbitmqctl: the list looks for the runs of the reports folder", async (t) => {
   const run = await createQueueRun(t, "rabbitmq", { params: 60, chunkSize: 30 });
-  assert.equal((await run.start("a").exited).code, 0);
+  assert.equal((await run.start("a").exitedWithin()).code, 0);
   const reports = tempReports(t);
   mkdirSync(join(reports, run.runId));
   writeFileSync(join(reports, run.runId, "report.json"), JSON.stringify({ runId: run.runId, backend: "rabbitmq", platform: "local", verdict: "pass" }));
@@ -222,7 +222,7 @@ test("rabbitmq without rabbitmqctl: the list looks for the runs of the reports f
 test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 300, chunkSize: 30 });
   const w = run.start("a");
-  assert.equal((await w.exited).code, 0);
+  assert.equal((await w.exitedWithin()).code, 0);
   const { env, args } = brokerEnv(run, tempReports(t));
   const r = monitorSync([...args, "--run-id", run.runId, "--json"], { ...process.env, ...env });
   assert.equal(r.status, 0, r.stderr);

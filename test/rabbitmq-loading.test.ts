@@ -9,7 +9,7 @@ import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { LOAD_BATCH_CHUNKS } from "../lib/backends/rabbitmq/run-loader.ts";
 import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
-import { waitFor } from "./helpers/wait-for.ts";
+import { waitFor, within } from "./helpers/wait-for.ts";
 
 type Body = { run_id: string; chunk_id: number; start: number; end: number };
 
@@ -73,7 +73,7 @@ test("a loader SIGKILLed half-way is completed by the next one without duplicate
     return n >= 2 ? n : undefined;
   }, "a few batches to be loaded", 30_000, 5);
   child.kill("SIGKILL");
-  await exited;
+  await within(exited, 10_000, "the killed loader to exit");
   assert.ok(!lines.includes("loaded"), "the loader was killed before it finished");
   assert.ok(batchesAtKill < 16, `killed half-way (after ${batchesAtKill} batches)`);
 

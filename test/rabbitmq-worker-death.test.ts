@@ -11,22 +11,23 @@ import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { BadInput } from "../lib/cli/bad-input.ts";
 import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
-import { waitFor } from "./helpers/wait-for.ts";
+import { waitFor, within } from "./helpers/wait-for.ts";
 
 const holder = fileURLToPath(new URL("./fixtures/rabbitmq/hold-chunk.ts", import.meta.url));
 
 async function holderWithChunks(t: TestContext, ns: string, batch = 1) {
   const child = spawn(process.execPath, ["--import", "tsx", holder, AMQP_URL, ns, "run-1", String(batch)], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
+  const exitedWithin = (timeoutMs = 10_000) => within(exited, timeoutMs, "the holder to exit");
   t.after(async () => {
     child.kill("SIGCONT");
     child.kill("SIGKILL");
-    await exited;
+    await exitedWithin();
   });
   const lines: string[] = [];
   createInterface({ input: child.stdout }).on("line", (l) => lines.push(l));
   const line = await waitFor(() => lines.find((l) => l.startsWith("holding ")), "the holder to take its chunks", 20_000);
-  return { child, exited, chunkIds: (line.split(" ")[1] ?? "").split(",").map(Number) };
+  return { child, exitedWithin, chunkIds: (line.split(" ")[1] ?? "").split(",").map(Number) };
 }
 
 for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 8_000]] as const) {
@@ -56,7 +57,7 @@ test("a worker killed (SIGKILL) while holding a batch loses nothing: every chunk
   const observer = await createRabbitmqObserver(backendOptions(ns, { consumer: "coordinator" }));
   t.after(() => Promise.all([other.close(), observer.close()]));
   await other.ensureLoaded(plan);
-  const { child, exited, chunkIds } = await holderWithChunks(t, ns, 4);
+  const { child, exitedWithin, chunkIds } = await holderWithChunks(t, ns, 4);
   assert.equal(chunkIds.length, 4);
   // The two chunks the holder did not take; then nothing while it holds its batch.
   const rest = await takeExactly(other, 4, 4);
@@ -65,7 +66,7 @@ test("a worker killed (SIGKILL) while holding a batch loses nothing: every chunk
   await waitFor(async () => (await observer.stats()).inFlight.holder === 4, "the observer to see the holder's batch of 4");
 
   child.kill("SIGKILL");
-  await exited;
+  await exitedWithin();
   // Its batch and what its consumer had buffered behind it come back.
   const back = await takeExactly(other, prefetchFor(4), 4);
   const backIds = back.map((d) => d.task?.chunkId);
@@ -93,11 +94,11 @@ test("a dead worker's chunks put back unstarted by the next worker keep their at
   const look = await inspector();
   t.after(() => look.close());
   // The holder has a batch of 4 and 4 more buffered (chunks 0-7); `next` has 16 and 16 buffered.
-  const { child, exited, chunkIds } = await holderWithChunks(t, ns, 4);
+  const { child, exitedWithin, chunkIds } = await holderWithChunks(t, ns, 4);
   const big = await takeExactly(next, 16, 16);
   await waitFor(async () => (await look.ready(rabbitmqNames(ns, "run-1").tasks)) === 0, "every chunk pushed to a worker");
   child.kill("SIGKILL");
-  await exited;
+  await exitedWithin();
   // The dead worker's chunks come back marked redelivered and, once `next` acks its batch, are
   // pushed into its buffer; lowering its batch to one chunk puts them back unstarted.
   await completeAll(next, big, "next");
@@ -128,10 +129,10 @@ test("a batch mixing chunks past MAX_DELIVERIES with fresh ones dead-letters the
   const look = await inspector();
   t.after(() => look.close());
   const tasks = rabbitmqNames(ns, "run-1").tasks;
-  const { child, exited } = await holderWithChunks(t, ns, 4);
+  const { child, exitedWithin } = await holderWithChunks(t, ns, 4);
   await waitFor(async () => (await look.ready(tasks)) === 4, "the holder to hold 8 chunks");
   child.kill("SIGKILL");
-  await exited;
+  await exitedWithin();
   await waitFor(async () => (await look.ready(tasks)) === plan.totalChunks, "the holder's chunks back in the queue");
   const handed = await takeExactly(other, 4, plan.totalChunks);
   assert.deepEqual(handed.map((d) => d.task?.chunkId ?? -1).sort((a, b) => a - b), [8, 9, 10, 11], "only the fresh chunks are handed out");

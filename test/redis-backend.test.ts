@@ -28,7 +28,7 @@ test("a Redis restart mid-run (SIGKILL, AOF) loses no accepted result, and the r
   await server.stop({ keepDir: true });
   const restarted = await startPrivateRedis({ port: server.port, dir: server.dir });
   t.after(() => restarted.stop());
-  const exits = await Promise.all(workers.map((w) => w.exited));
+  const exits = await Promise.all(workers.map((w) => w.exitedWithin()));
   assert.deepEqual(exits.map((e) => e.code), [0, 0], workers.map((w) => w.stdout.slice(-5).join("\n")).join("\n"));
   assert.ok(before.length < 40, `the broker was killed mid-run (${before.length} of 40 results in)`);
   const client = new Redis(restarted.url);
@@ -60,7 +60,7 @@ test("a worker started before Redis is listening waits for it, then works", asyn
   await w.waitForEvent((e) => e.message.startsWith("waiting for the redis broker"), "the worker to wait");
   const server = await startPrivateRedis({ port });
   t.after(() => server.stop());
-  assert.equal((await w.exited).code, 0, w.stdout.join("\n"));
+  assert.equal((await w.exitedWithin()).code, 0, w.stdout.join("\n"));
   assert.equal((w.summary() as { chunks: number }).chunks, 5);
 });
 
@@ -99,7 +99,7 @@ test("a loader that stopped half-way is completed by the next one, without dupli
 test("memory stays bounded: accepted tasks are deleted from the stream", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 500, chunkSize: 5 });
   const w = run.start("a");
-  assert.equal((await w.exited).code, 0);
+  assert.equal((await w.exitedWithin()).code, 0);
   const stats = await run.observer.stats();
   assert.equal(stats.accepted, 100);
   assert.equal(stats.extra.streamLength, 0, "no acknowledged task is left in ttg:tasks");

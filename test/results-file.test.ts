@@ -1,18 +1,20 @@
 // The results next to each report: every parameter exactly once, in order, summing to the aggregate.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { ExactSum } from "../lib/compute/exact-sum.ts";
 import type { RunReport } from "../lib/report/report-model.ts";
+import { runDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
+import { BROKER_URLS, deleteNamespace } from "./helpers/queue-run.ts";
 
-function demo(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "runbook/demo.ts", ...args], { encoding: "utf8", timeout: 180_000 });
-  const path = r.stdout.trimEnd().split("\n").at(-1) ?? "";
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, path };
+/** Runs the demo locally in a namespace of the test's own, removed afterwards with the run's data. */
+function demoIn(t: TestContext, runIds: string[]) {
+  const namespace = testNamespace();
+  t.after(() => deleteNamespace("redis", BROKER_URLS.redis, namespace, runIds));
+  return (args: string[]) => runDemo(["--platform", "local", ...args], { env: { QUEUE_NAMESPACE: namespace } });
 }
 
 async function checkParamsFile(file: string, total: number, report: RunReport) {
@@ -32,32 +34,36 @@ for (const backend of ["redis", "static"] as const) {
   test(`${backend}: a 100,000-parameter --fault-demo run writes 100,000 records that sum to the aggregate`, async (t) => {
     const reports = mkdtempSync(join(tmpdir(), "ttg-results-"));
     t.after(() => rmSync(reports, { recursive: true, force: true }));
-    const r = demo(["--backend", backend, "--params", "100000", "--chunk-size", "1000", "--work-ms", "0.03", "--fault-demo", "--reports", reports, "--run-id", `res-${backend}`]);
+    const runId = uniqueRunId(`res-${backend}`);
+    const demo = demoIn(t, [runId]);
+    const r = demo(["--backend", backend, "--params", "100000", "--chunk-size", "1000", "--work-ms", "0.03", "--fault-demo", "--reports", reports, "--run-id", runId]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const report = JSON.parse(readFileSync(r.path, "utf8")) as RunReport;
     assert.equal(report.verdict, "pass");
     assert.equal(report.faults.length, 1, r.stdout);
     assert.deepEqual(report.results, { file: "results.jsonl", granularity: "params", format: "jsonl", chunks: report.chunks.expected });
-    await checkParamsFile(join(reports, `res-${backend}`, "results.jsonl"), 100_000, report);
+    await checkParamsFile(join(reports, runId, "results.jsonl"), 100_000, report);
   });
 }
 
 test("CSV on request, per-chunk records, and a rerun of a run id never mixes in the earlier run", (t) => {
   const reports = mkdtempSync(join(tmpdir(), "ttg-results-"));
   t.after(() => rmSync(reports, { recursive: true, force: true }));
-  const first = demo(["--backend", "redis", "--params", "500", "--chunk-size", "50", "--work-ms", "0", "--reports", reports, "--run-id", "again", "--results-format", "csv", "--skip-cleanup"]);
+  const again = uniqueRunId("again");
+  const demo = demoIn(t, [again]);
+  const first = demo(["--backend", "redis", "--params", "500", "--chunk-size", "50", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results-format", "csv", "--skip-cleanup"]);
   assert.equal(first.code, 0, first.stderr);
-  const csv = readFileSync(join(reports, "again", "results.csv"), "utf8").trimEnd().split("\n");
+  const csv = readFileSync(join(reports, again, "results.csv"), "utf8").trimEnd().split("\n");
   assert.equal(csv[0], "param,value,chunk,worker");
   assert.equal(csv.length, 501);
   assert.match(csv[1] ?? "", /^0,13,0,\d$/);
-  const second = demo(["--backend", "redis", "--params", "300", "--chunk-size", "30", "--work-ms", "0", "--reports", reports, "--run-id", "again", "--results", "chunks"]);
+  const second = demo(["--backend", "redis", "--params", "300", "--chunk-size", "30", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results", "chunks"]);
   assert.equal(second.code, 0, second.stderr + second.stdout);
   const report = JSON.parse(readFileSync(second.path, "utf8")) as RunReport;
   assert.deepEqual(report.params, { total: 300, covered: 300 });
-  const lines = readFileSync(join(reports, "again", "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+  const lines = readFileSync(join(reports, again, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 10);
   assert.deepEqual(lines.map((l) => l.chunk), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(lines.reduce((n, l) => n + l.count, 0), 300);
-  assert.throws(() => readFileSync(join(reports, "again", "results.csv")), /ENOENT/, "the earlier run's file is gone");
+  assert.throws(() => readFileSync(join(reports, again, "results.csv")), /ENOENT/, "the earlier run's file is gone");
 });

@@ -14,6 +14,7 @@ import { assertRunnable, bundledWorkerCommand, localWorkerCommand } from "../lib
 import { compute as rosenbrock } from "../examples/rosenbrock-descent.ts";
 import { createQueueRun } from "./helpers/queue-run.ts";
 import { startWorkerProcess } from "./helpers/worker-process.ts";
+import { within } from "./helpers/wait-for.ts";
 
 function tempDir(t: TestContext, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -39,7 +40,7 @@ test("the bundled worker runs a queue-mode run to completion; the aggregate equa
   const run = await createQueueRun(t, "redis", { params: 300, chunkSize: 20, command: await localWorkerCommand() });
   const workers = ["a", "b"].map((id) => run.start(id));
   assert.deepEqual(
-    (await Promise.all(workers.map((w) => w.exited))).map((e) => e.code),
+    (await Promise.all(workers.map((w) => w.exitedWithin()))).map((e) => e.code),
     [0, 0],
     workers.flatMap((w) => w.stderr).join("\n"),
   );
@@ -54,7 +55,8 @@ test("the bundled worker runs a static slice to completion through the local pla
   platform.onLine((_id, line) => lines.push(line));
   assert.match((await platform.prepare()).args[0] ?? "", /worker\/main\.mjs$/);
   await platform.startWorker({ id: "1", env: { TOTAL_WORKERS: "2", TOTAL_PARAMETERS: "400", SIMULATE_WORK_MS: "0" } });
-  await platform.waitForExit("1");
+  t.after(() => platform.stopAll(1_000));
+  await within(platform.waitForExit("1"), 60_000, "the static worker to finish");
   assert.equal(platform.workers()[0]?.exitCode, 0, lines.join("\n"));
   const summary = JSON.parse(lines.at(-1) ?? "{}") as { status: string; start: number; end: number; aggregate: { sum: number } };
   assert.deepEqual([summary.status, summary.start, summary.end], ["completed", 200, 400]);
@@ -66,7 +68,7 @@ test("a TypeScript COMPUTE_MODULE works through the bundle: its compute thread r
     { COMPUTE_MODULE: "examples/rosenbrock-descent.ts", TOTAL_WORKERS: "1", TOTAL_PARAMETERS: "300" },
     await localWorkerCommand(),
   );
-  assert.deepEqual(await w.exited, { code: 0, signal: null }, w.stderr.join("\n"));
+  assert.deepEqual(await w.exitedWithin(), { code: 0, signal: null }, w.stderr.join("\n"));
   const summary = w.summary() as { params: number; aggregate: { sum: number } };
   assert.equal(summary.params, 300);
   assert.equal(summary.aggregate.sum, directSum(0, 300, rosenbrock));
@@ -74,7 +76,7 @@ test("a TypeScript COMPUTE_MODULE works through the bundle: its compute thread r
 
 test("a COMPUTE_MODULE that cannot be loaded still ends the bundled worker with exit 2 and one line", async () => {
   const w = startWorkerProcess({ COMPUTE_MODULE: "no/such/module.ts", TOTAL_WORKERS: "1" }, await localWorkerCommand());
-  assert.equal((await w.exited).code, 2);
+  assert.equal((await w.exitedWithin()).code, 2);
   assert.equal(w.stderr.length, 1);
   assert.match(w.stderr[0] ?? "", /^worker: Cannot load COMPUTE_MODULE no\/such\/module\.ts/);
 });
@@ -93,7 +95,7 @@ function fixtureSpec(t: TestContext): { spec: BundleSpec; root: string } {
   return { spec, root };
 }
 
-const runOutput = (path: string) => execFileSync(process.execPath, [path], { encoding: "utf8" }).trim();
+const runOutput = (path: string) => execFileSync(process.execPath, [path], { encoding: "utf8", timeout: 30_000 }).trim();
 
 test("a bundle is reused only while every input is unchanged: an edited import is bundled again", async (t) => {
   const { spec, root } = fixtureSpec(t);

@@ -7,7 +7,7 @@ import { startWorkerProcess } from "./helpers/worker-process.ts";
 
 test("a static worker processes exactly its slice and ends with a JSON summary", async () => {
   const w = startWorkerProcess({ WORKER_ID: "1", TOTAL_WORKERS: "3", TOTAL_PARAMETERS: "1000", SIMULATE_WORK_MS: "0", BATCH_SIZE: "100" });
-  assert.deepEqual(await w.exited, { code: 0, signal: null });
+  assert.deepEqual(await w.exitedWithin(), { code: 0, signal: null });
   const events = w.events().map((e) => e.event);
   for (const e of ["STARTING", "INITIALIZED", "RUNNING", "PROGRESS", "COMPLETED", "SUMMARY"]) {
     assert.ok(events.includes(e as never), `missing ${e}`);
@@ -24,7 +24,7 @@ test("a static worker processes exactly its slice and ends with a JSON summary",
 
 test("LOG_FORMAT=json writes one JSON object per line", async () => {
   const w = startWorkerProcess({ TOTAL_PARAMETERS: "30", TOTAL_WORKERS: "1", SIMULATE_WORK_MS: "0", LOG_FORMAT: "json" });
-  assert.equal((await w.exited).code, 0, w.stderr.join("\n"));
+  assert.equal((await w.exitedWithin()).code, 0, w.stderr.join("\n"));
   const records = w.stdout.map((line) => JSON.parse(line) as { event?: string; worker?: string; ts?: string });
   assert.deepEqual(
     records.map((r) => r.event),
@@ -44,7 +44,7 @@ test("a bad variable ends the worker with one line naming it, exit 2, no stack t
     ["QUEUE_BACKEND", "kafka", "one of redis, rabbitmq"],
   ] as const) {
     const w = startWorkerProcess({ [name]: value });
-    assert.equal((await w.exited).code, 2);
+    assert.equal((await w.exitedWithin()).code, 2);
     assert.deepEqual(w.stderr, [`worker: Invalid ${name}=${JSON.stringify(value)}: expected ${accepts}.`]);
     assert.deepEqual(w.stdout, []);
   }
@@ -52,7 +52,7 @@ test("a bad variable ends the worker with one line naming it, exit 2, no stack t
 
 test("a compute module that cannot be loaded ends the worker with exit 2 and one line", async () => {
   const w = startWorkerProcess({ COMPUTE_MODULE: "no/such/module.ts", TOTAL_WORKERS: "1" });
-  assert.equal((await w.exited).code, 2);
+  assert.equal((await w.exitedWithin()).code, 2);
   assert.equal(w.stderr.length, 1);
   assert.match(w.stderr[0] ?? "", /^worker: Cannot load COMPUTE_MODULE no\/such\/module\.ts/);
 });
@@ -77,7 +77,7 @@ test("CPU-bound compute never starves heartbeats, progress or signal handling", 
   assert.equal(beats().at(-1)?.fields.state, "computing");
   const termAt = Date.now();
   w.child.kill("SIGTERM");
-  const exit = await w.exited;
+  const exit = await w.exitedWithin();
   const took = Date.now() - termAt;
   assert.equal(exit.code, 143);
   assert.ok(took < 2000, `SIGTERM took ${took} ms to act on while compute was busy`);
@@ -97,7 +97,7 @@ test("SIGTERM lets the batch in hand finish within the grace period", async () =
   });
   await w.waitForEvent((e) => e.event === "RUNNING", "RUNNING");
   w.child.kill("SIGTERM");
-  assert.equal((await w.exited).code, 143);
+  assert.equal((await w.exitedWithin()).code, 143);
   const summary = w.summary() as { status: string; params: number };
   assert.equal(summary.status, "interrupted");
   assert.ok(summary.params > 0 && summary.params % 100 === 0, `params ${summary.params} is whole batches`);
@@ -119,7 +119,7 @@ test("METRICS_PORT serves Prometheus metrics while the worker runs", async () =>
   assert.match(text, /ttg_params_processed_total\{[^}]*worker="0"[^}]*\} [1-9]\d*/);
   assert.match(text, /ttg_chunk_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*\} [1-9]/);
   w.child.kill("SIGTERM");
-  await w.exited;
+  await w.exitedWithin();
 });
 
 test("a stop listener per chunk leaves nothing behind (no handler piles up on a pending promise)", async () => {

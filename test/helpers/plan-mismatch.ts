@@ -9,7 +9,7 @@ export async function expectPlanMismatchExit(t: TestContext, backend: BackendNam
   const run = await createQueueRun(t, backend, { params: 100, chunkSize: 10 });
   await run.observer.ensureLoaded(run.plan);
   const w = run.start("a", { TOTAL_PARAMETERS: "999" });
-  const exit = await w.exited;
+  const exit = await w.exitedWithin();
   assert.equal(exit.code, 2, w.stdout.join("\n"));
   const failed = w.events().filter((e) => e.message.includes("Cannot load run"));
   assert.equal(failed.length, 1, "one line naming the problem, no retry loop");

@@ -69,7 +69,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
         w.child.kill("SIGCONT");
         w.child.kill("SIGKILL");
       }
-      await w.exited;
+      await w.exitedWithin(10_000).catch(() => undefined);
     }
     await observer.close().catch(() => undefined);
     await deleteNamespace(backend, url, namespace, [runId]).catch(() => undefined);

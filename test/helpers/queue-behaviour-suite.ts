@@ -1,17 +1,17 @@
 // SPEC §3 against the real brokers with real worker processes: the same behaviours for
-// every backend. Each test has its own namespace and run id, removed afterwards.
-import { chunkIdsOf } from "../lib/log/chunk-ids.ts";
+// every backend, one test file per backend (test/queue-behaviour-<backend>.test.ts) so that
+// each file stays well inside the suite's per-file timeout. Each test has its own namespace
+// and run id, removed afterwards.
+import { chunkIdsOf } from "../../lib/log/chunk-ids.ts";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AggregateBuilder } from "../lib/compute/aggregate.ts";
-import { simulatedValue } from "../lib/compute/simulated.ts";
-import type { BackendName } from "../lib/backends/open-backend.ts";
-import { createQueueRun, type QueueRun } from "./helpers/queue-run.ts";
-import { injectMalformed } from "./helpers/inject-malformed.ts";
-import type { WorkerProcess } from "./helpers/worker-process.ts";
-import { waitFor } from "./helpers/wait-for.ts";
-
-const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
+import { AggregateBuilder } from "../../lib/compute/aggregate.ts";
+import { simulatedValue } from "../../lib/compute/simulated.ts";
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import { createQueueRun, type QueueRun } from "./queue-run.ts";
+import { injectMalformed } from "./inject-malformed.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+import { waitFor } from "./wait-for.ts";
 
 type Took = { worker: string; chunk: number; delivery: number; at: number };
 
@@ -29,11 +29,8 @@ function tookLines(run: QueueRun): Took[] {
   return out;
 }
 
-async function allExit(workers: WorkerProcess[], timeoutMs = 30_000) {
-  const timer = setTimeout(() => workers.forEach((w) => w.child.kill("SIGKILL")), timeoutMs);
-  const exits = await Promise.all(workers.map((w) => w.exited));
-  clearTimeout(timer);
-  return exits;
+function allExit(workers: WorkerProcess[], timeoutMs = 30_000) {
+  return Promise.all(workers.map((w) => w.exitedWithin(timeoutMs)));
 }
 
 /** Results travel asynchronously (RabbitMQ pushes them): read until every chunk is in, with a deadline. */
@@ -47,7 +44,7 @@ function assertComplete(run: QueueRun) {
   assert.equal(ledger.coveredParams(), run.plan.totalParameters);
 }
 
-for (const backend of BACKENDS) {
+export function describeQueueBehaviour(backend: BackendName): void {
   describe(`${backend} backend`, () => {
     test("several workers: every chunk accepted exactly once, aggregate equals a direct computation", async (t) => {
       const run = await createQueueRun(t, backend, { params: 600, chunkSize: 20 });
@@ -75,7 +72,7 @@ for (const backend of BACKENDS) {
       const retaken = tookLines(run).find((l) => l.worker === "b" && l.chunk === victimChunk)!;
       assert.ok(retaken.at - killedAt < 2000, `redelivered after ${retaken.at - killedAt} ms`);
       assert.ok(retaken.delivery >= 2);
-      assert.equal((await b.exited).code, 0);
+      assert.equal((await b.exitedWithin()).code, 0);
       await collectAll(run);
       assertComplete(run);
       assert.equal(run.results.find((r) => r.chunkId === victimChunk)?.worker, "b");
@@ -94,7 +91,7 @@ for (const backend of BACKENDS) {
       assert.ok(batch.length > 1, `chunk 600 came in a batch: ${took.message}`);
       a.child.kill("SIGKILL");
       const b = run.start("b");
-      assert.equal((await b.exited).code, 0);
+      assert.equal((await b.exitedWithin()).code, 0);
       await collectAll(run);
       assertComplete(run);
       assert.equal(run.results.length, run.plan.totalChunks, "one accepted result per chunk");
@@ -108,7 +105,7 @@ for (const backend of BACKENDS) {
     test("MAX_BATCH_CHUNKS=1 turns batching off", async (t) => {
       const run = await createQueueRun(t, backend, { params: 300, chunkSize: 1, env: { MAX_BATCH_CHUNKS: "1" } });
       const a = run.start("a");
-      assert.equal((await a.exited).code, 0);
+      assert.equal((await a.exitedWithin()).code, 0);
       await collectAll(run);
       assertComplete(run);
       const took = a.events().filter((e) => e.message.startsWith("took "));
@@ -194,7 +191,7 @@ for (const backend of BACKENDS) {
       await run.observer.ensureLoaded(run.plan);
       await injectMalformed(backend, run.url, run.namespace, run.runId);
       const a = run.start("a");
-      assert.equal((await a.exited).code, 0, a.stdout.join("\n"));
+      assert.equal((await a.exitedWithin()).code, 0, a.stdout.join("\n"));
       await collectAll(run);
       assertComplete(run);
       const dead = await run.observer.deadLetters();
@@ -214,14 +211,14 @@ for (const backend of BACKENDS) {
       const took = await a.waitForEvent((e) => e.message.startsWith("took chunk"), "a to take a chunk");
       const chunk = Number(took.fields.chunk);
       a.child.kill("SIGTERM");
-      assert.equal((await a.exited).code, 143);
+      assert.equal((await a.exitedWithin()).code, 143);
       assert.ok(a.events().some((e) => e.message.includes("left for another worker")));
       const summary = a.summary() as { chunks: number; status: string };
       assert.equal(summary.status, "interrupted");
       await run.collect();
       assert.equal(run.ledger.has(chunk), false, "no result for the interrupted chunk");
       const b = run.start("b");
-      assert.equal((await b.exited).code, 0);
+      assert.equal((await b.exitedWithin()).code, 0);
       await collectAll(run);
       assertComplete(run);
       const redo = run.results.find((r) => r.chunkId === chunk);
