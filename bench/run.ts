@@ -3,9 +3,9 @@
 // backend and writes bench/results/<stamp>.json and .md. Progress goes to stderr; the last two lines
 // of stdout are the paths written.
 import { fileURLToPath } from "node:url";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
-import { scriptParser } from "../lib/cli/script-parser.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
+import { scriptParser } from "../lib/script/script-parser.ts";
 import { stderrSay } from "./lib/progress.ts";
 import { PHASES, runBench, type Phase } from "./lib/run-bench.ts";
 

@@ -3,9 +3,9 @@
 // (spawn -> first chunk taken) for workers started together against the machine's broker, split into its
 // steps; medians on stdout. --runner source: node --import tsx worker/main.ts, as before the bundle.
 import { loadavg } from "node:os";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
-import { scriptParser } from "../lib/cli/script-parser.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
+import { scriptParser } from "../lib/script/script-parser.ts";
 import { workerCommand } from "../lib/platforms/worker-command.ts";
 import { SHARED_URLS } from "./lib/brokers.ts";
 import { median } from "./lib/stats.ts";

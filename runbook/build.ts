@@ -1,13 +1,13 @@
 #!/usr/bin/env -S node --import tsx
 // Builds the versioned worker image with OCI labels: ./runbook/build.ts --help
 import { hideBin } from "yargs/helpers";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { buildWorkerImage, registryFromFlags } from "../lib/kind/build-image.ts";
-import { packageVersion } from "../lib/kind/cluster.ts";
+import { packageVersion } from "../lib/k8s/cluster.ts";
 import { checkPrerequisites } from "../lib/kind/prerequisites.ts";
 import { buildParser } from "../lib/kind/script-parsers.ts";
-import { printer, scriptShell } from "../lib/kind/script-options.ts";
+import { printer, scriptShell } from "../lib/script/script-options.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const a = await buildParser(argv).parseAsync();

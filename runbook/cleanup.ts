@@ -1,16 +1,16 @@
 #!/usr/bin/env -S node --import tsx
 // Removes only what TTG created, or lists it (--list): ./runbook/cleanup.ts --help
 import { hideBin } from "yargs/helpers";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
-import { UsageError } from "../lib/cli/usage-error.ts";
-import { collectInventory } from "../lib/inventory/collect-inventory.ts";
-import { readReportRuns } from "../lib/inventory/report-runs.ts";
-import { renderInventory } from "../lib/inventory/render-inventory.ts";
-import { localBrokerPurge, localBrokersFromEnv } from "../lib/kind/cleanup-local.ts";
-import { cleanupParser } from "../lib/kind/cleanup-options.ts";
-import { askOnTerminal, runCleanup } from "../lib/kind/cleanup-run.ts";
-import { printer, scriptShell } from "../lib/kind/script-options.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
+import { UsageError } from "../lib/script/usage-error.ts";
+import { collectInventory } from "../lib/cleanup/collect-inventory.ts";
+import { readReportRuns } from "../lib/cleanup/report-runs.ts";
+import { renderInventory } from "../lib/cleanup/render-inventory.ts";
+import { localBrokerPurge, localBrokersFromEnv } from "../lib/cleanup/cleanup-local.ts";
+import { cleanupParser } from "../lib/cleanup/cleanup-options.ts";
+import { askOnTerminal, runCleanup } from "../lib/cleanup/cleanup-run.ts";
+import { printer, scriptShell } from "../lib/script/script-options.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const a = await cleanupParser(argv).parseAsync();

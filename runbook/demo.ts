@@ -1,9 +1,9 @@
 #!/usr/bin/env -S node --import tsx
 // One-command demo: ./runbook/demo.ts --help
 import { hideBin } from "yargs/helpers";
-import { parseDemoOptions } from "../lib/cli/demo-options.ts";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { runDemo } from "../lib/sweep/run-demo.ts";
+import { parseDemoOptions } from "../lib/demo/demo-options.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { runDemo } from "../lib/demo/run-demo.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const options = await parseDemoOptions(argv, process.env, process.stdin.isTTY === true);

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 // The runs of a broker namespace and their states, or a live view of one run: ./runbook/monitor.ts --help
 import { hideBin } from "yargs/helpers";
-import { isMain, runScript } from "../lib/cli/entry.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../lib/config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
 import { monitorParser } from "../lib/monitor/monitor-options.ts";

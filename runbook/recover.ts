@@ -1,11 +1,11 @@
 #!/usr/bin/env -S node --import tsx
 // After a reboot: restarts ttg-sandbox, waits for it, redeploys brokers, resumes a run: ./runbook/recover.ts --help
 import { hideBin } from "yargs/helpers";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { recoverCluster } from "../lib/kind/recover-cluster.ts";
 import { recoverParser } from "../lib/kind/script-parsers.ts";
-import { printer, scriptShell } from "../lib/kind/script-options.ts";
+import { printer, scriptShell } from "../lib/script/script-options.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const a = await recoverParser(argv).parseAsync();

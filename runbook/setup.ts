@@ -1,10 +1,10 @@
 #!/usr/bin/env -S node --import tsx
 // Creates the kind cluster ttg-sandbox (unless it exists) and loads the worker image: ./runbook/setup.ts --help
 import { hideBin } from "yargs/helpers";
-import { isMain, runScript } from "../lib/cli/entry.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { isMain, runScript } from "../lib/script/entry.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { setupParser } from "../lib/kind/script-parsers.ts";
-import { printer, scriptShell } from "../lib/kind/script-options.ts";
+import { printer, scriptShell } from "../lib/script/script-options.ts";
 import { setupCluster } from "../lib/kind/setup-cluster.ts";
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { connect } from "amqplib";
-import { isNamespaceQueue } from "../lib/backends/purge-rabbitmq.ts";
-import { redisNamespacePattern } from "../lib/backends/purge-redis.ts";
-import { localBrokerPurge, localBrokersFromEnv, runLocalPurge } from "../lib/kind/cleanup-local.ts";
+import { isNamespaceQueue } from "../lib/backends/rabbitmq/purge-rabbitmq.ts";
+import { redisNamespacePattern } from "../lib/backends/redis/purge-redis.ts";
+import { localBrokerPurge, localBrokersFromEnv, runLocalPurge } from "../lib/cleanup/cleanup-local.ts";
 import { realShell } from "../lib/shell/zx-runner.ts";
 import { fakeCluster, runScript } from "./fixtures/k8s/fake-cluster.ts";
 import { AMQP_URL, REDIS_URL, existing, rand, seedRabbitmqRuns, seedRedisRuns, type Seeded } from "./helpers/seed-runs.ts";

@@ -4,7 +4,7 @@ import { AggregateBuilder } from "../lib/compute/aggregate.ts";
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
 import { ExactSum } from "../lib/compute/exact-sum.ts";
 import { simulatedValue } from "../lib/compute/simulated.ts";
-import { batches, staticSlice } from "../worker/slice.ts";
+import { batches, staticSlice } from "../lib/sweep/static-slice.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("exact sums do not depend on order or on how the values were cut into chunks", () => {

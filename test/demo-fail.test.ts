@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import type { RunReport } from "../lib/report/report-model.ts";
 
 const random = () => Math.random().toString(36).slice(2, 10);

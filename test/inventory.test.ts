@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { connect } from "amqplib";
 import { Redis } from "ioredis";
 import { isReadOnlyCommand } from "../lib/shell/read-only.ts";
-import { processesSection, readProcesses } from "../lib/inventory/local-processes.ts";
+import { processesSection, readProcesses } from "../lib/cleanup/local-processes.ts";
 import { FIXTURES, fakeCluster, runScript, type Rule } from "./fixtures/k8s/fake-cluster.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";

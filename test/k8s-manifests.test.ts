@@ -12,12 +12,12 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service } from "kubernetes-models/v1";
 import { parseAllDocuments } from "yaml";
 import { WORKER_VARIABLES } from "../lib/config/worker-variables.ts";
-import { brokerObjects, brokerSecret, redisInsightObjects } from "../lib/kind/broker-objects.ts";
-import { K8S_DIR, packageVersion } from "../lib/kind/cluster.ts";
-import { kedaScaledObject, kedaTriggerAuthentication } from "../lib/kind/keda-objects.ts";
-import { brokerSelector, LABEL, workerSelector } from "../lib/kind/labels.ts";
-import { MANIFESTS, renderManifest } from "../lib/kind/manifests.ts";
-import { autoscaledWorkerDeployment, queueWorkerJob, staticIndexedJob, workerPod } from "../lib/kind/worker-objects.ts";
+import { brokerObjects, brokerSecret, redisInsightObjects } from "../lib/k8s/broker-objects.ts";
+import { K8S_DIR, packageVersion } from "../lib/k8s/cluster.ts";
+import { kedaScaledObject, kedaTriggerAuthentication } from "../lib/k8s/keda-objects.ts";
+import { brokerSelector, LABEL, workerSelector } from "../lib/k8s/labels.ts";
+import { MANIFESTS, renderManifest } from "../lib/k8s/manifests.ts";
+import { autoscaledWorkerDeployment, queueWorkerJob, staticIndexedJob, workerPod } from "../lib/k8s/worker-objects.ts";
 
 type Obj = { apiVersion: string; kind: string; metadata?: { name?: string; labels?: Record<string, string> }; [k: string]: unknown };
 
@@ -53,7 +53,7 @@ function podSpecs(o: Obj): Record<string, unknown>[] {
   return template?.spec ? [template.spec] : [];
 }
 
-test("k8s/ holds exactly the rendered manifests, up to date (regenerate: node --import tsx lib/kind/manifests.ts)", () => {
+test("k8s/ holds exactly the rendered manifests, up to date (regenerate: node --import tsx lib/k8s/manifests.ts)", () => {
   const onDisk = readdirSync(K8S_DIR).filter((f) => f.endsWith(".yaml")).sort();
   assert.deepEqual(onDisk, Object.keys(MANIFESTS).sort());
   for (const file of onDisk) assert.equal(readFileSync(join(K8S_DIR, file), "utf8"), renderManifest(file), `${file} is out of date`);

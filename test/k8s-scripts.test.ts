@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "node:test";
-import { queueWorkerJob, workerPod } from "../lib/kind/worker-objects.ts";
+import { queueWorkerJob, workerPod } from "../lib/k8s/worker-objects.ts";
 import { isReadOnlyCommand } from "../lib/shell/read-only.ts";
 import { FIXTURES, fakeCluster, runScript, type FakeCluster, type Rule, type Tool } from "./fixtures/k8s/fake-cluster.ts";
 

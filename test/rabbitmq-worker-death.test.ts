@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue, ensureLocalRabbitmq } from "../lib/backends/rabbitmq/index.ts";
 import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { BadInput } from "../lib/cli/bad-input.ts";
+import { BadInput } from "../lib/script/bad-input.ts";
 import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor, within } from "./helpers/wait-for.ts";
 

@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BrokerHealth } from "../lib/backends/backend.ts";
-import { progressLine } from "../lib/cli/progress-bar.ts";
-import { createProgressView } from "../lib/cli/progress-view.ts";
+import { createProgressView, progressLine } from "../lib/demo/progress-view.ts";
 import { BoundedPoll } from "../lib/sweep/bounded-poll.ts";
 import { emptySnapshot, type ProgressSnapshot } from "../lib/sweep/progress-snapshot.ts";
 import { RedeliveryTracker } from "../lib/sweep/redelivery-tracker.ts";

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 // TTG worker: configured by environment variables (see README, "Worker variables").
-import { BadInput } from "../lib/cli/bad-input.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { BadInput } from "../lib/script/bad-input.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { runWorker } from "./run-worker.ts";
 
 try {

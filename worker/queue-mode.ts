@@ -3,8 +3,8 @@
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
 import { PlanMismatch, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
-import { BadInput } from "../lib/cli/bad-input.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { BadInput } from "../lib/script/bad-input.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { Shutdown } from "./shutdown.ts";

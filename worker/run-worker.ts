@@ -1,8 +1,8 @@
 // The worker program as a function of its environment: validate, start the compute
 // thread, run static or queue mode, log the summary, return the exit code.
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
-import { BadInput } from "../lib/cli/bad-input.ts";
-import { EXIT_CODES } from "../lib/cli/exit-codes.ts";
+import { BadInput } from "../lib/script/bad-input.ts";
+import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
 import { createLogger } from "../lib/log/logger.ts";
 import { startWorkerMetrics } from "../lib/metrics/start-worker-metrics.ts";

@@ -6,7 +6,7 @@ import { ComputeAborted } from "../lib/compute/compute-engine.ts";
 import { paramLines } from "../lib/results/result-records.ts";
 import type { Shutdown } from "./shutdown.ts";
 import { maybeFail } from "./simulated-fault.ts";
-import { batches, staticSlice, type ParamRange } from "./slice.ts";
+import { batches, staticSlice, type ParamRange } from "../lib/sweep/static-slice.ts";
 import type { WorkerContext } from "./worker-context.ts";
 
 export type StaticOutcome = {

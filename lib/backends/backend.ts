@@ -1,6 +1,6 @@
 // The contract both queue backends (Redis Streams, RabbitMQ) implement: SPEC §3.
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
-import { BadInput } from "../cli/bad-input.ts";
+import { BadInput } from "../script/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
 
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };

@@ -3,7 +3,7 @@
 // objects when they are still there.
 import { AmqpLink } from "./rabbitmq/amqp-link.ts";
 import { rabbitmqRunStates } from "./rabbitmq/rabbitmq-run-states.ts";
-import { openRedis } from "./purge-redis.ts";
+import { openRedis } from "./redis/purge-redis.ts";
 import { redisRunStates } from "./redis/redis-run-states.ts";
 import { listNamespace, type PurgeTarget } from "./purge-namespace.ts";
 import type { BrokerItem, BrokerListing } from "./purge-types.ts";

@@ -1,8 +1,8 @@
 // List and delete TTG's data in a broker — only the namespace's Redis keys (`<ns>:*`) or
 // RabbitMQ queues (`<ns>.*` of the known shapes) — for cleanup.ts and the inventory.
 import type { Run } from "../shell/run.ts";
-import { candidateQueues, deleteQueues, isNamespaceQueue, openRabbitmq, probeQueues, rabbitmqctlQueues } from "./purge-rabbitmq.ts";
-import { deleteRedisKeys, listRedisNamespace, openRedis } from "./purge-redis.ts";
+import { candidateQueues, deleteQueues, isNamespaceQueue, openRabbitmq, probeQueues, rabbitmqctlQueues } from "./rabbitmq/purge-rabbitmq.ts";
+import { deleteRedisKeys, listRedisNamespace, openRedis } from "./redis/purge-redis.ts";
 import { redactUrl, type BrokerListing, type PurgeOutcome } from "./purge-types.ts";
 
 export type PurgeTarget = {

@@ -1,5 +1,5 @@
 // A configuration value a user can fix: the message names the setting and what it accepts.
-import { BadInput } from "../cli/bad-input.ts";
+import { BadInput } from "../script/bad-input.ts";
 
 export class ConfigError extends BadInput {
   readonly setting: string;

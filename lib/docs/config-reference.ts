@@ -3,11 +3,11 @@
 // `npm run docs` rewrites the file; test/config-reference.test.ts fails when it is stale.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { demoParser } from "../cli/demo-options.ts";
-import { isMain } from "../cli/entry.ts";
-import { EXIT_CODES } from "../cli/exit-codes.ts";
+import { demoParser } from "../demo/demo-options.ts";
+import { isMain } from "../script/entry.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
-import { cleanupParser } from "../kind/cleanup-options.ts";
+import { cleanupParser } from "../cleanup/cleanup-options.ts";
 import { buildParser, recoverParser, setupParser } from "../kind/script-parsers.ts";
 import { monitorParser } from "../monitor/monitor-options.ts";
 import { SCALE_PRESETS } from "../sweep/scale-presets.ts";

@@ -1,9 +1,9 @@
 // The versioned worker image with OCI labels (version, git revision, creation date).
 import { join } from "node:path";
-import { UsageError } from "../cli/usage-error.ts";
+import { UsageError } from "../script/usage-error.ts";
 import type { Run } from "../shell/run.ts";
 import { hasTool } from "../shell/tools.ts";
-import { CLUSTER_NAME, REPO_ROOT, workerImage } from "./cluster.ts";
+import { CLUSTER_NAME, REPO_ROOT, workerImage } from "../k8s/cluster.ts";
 import { dockerBuild, dockerPush } from "./docker.ts";
 import { kindLoadImage } from "./kind.ts";
 

@@ -1,6 +1,6 @@
 // One function per docker command.
 import type { Run } from "../shell/run.ts";
-import { KIND_CLUSTER_LABEL } from "./cluster.ts";
+import { KIND_CLUSTER_LABEL } from "../k8s/cluster.ts";
 
 export type NodeContainer = { name: string; state: string; running: boolean };
 

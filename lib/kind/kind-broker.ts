@@ -2,7 +2,7 @@
 // awaited, and a port-forward so the host-side coordinator (demo, monitor) can reach them.
 import { canConnect, freePort } from "../net/ports.ts";
 import type { Shell, Run } from "../shell/run.ts";
-import { brokerObjects, brokerSecret, generatePassword, REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "./broker-objects.ts";
+import { brokerObjects, brokerSecret, generatePassword, REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "../k8s/broker-objects.ts";
 import { kubectlApply, kubectlGetSecret, kubectlPortForward, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
 
 export type BrokerCredentials = { username: string; password: string };

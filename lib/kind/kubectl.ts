@@ -1,6 +1,6 @@
 // One function per kubectl command TTG uses, each returning a parsed value.
 import type { Run, RunningCommand, Start } from "../shell/run.ts";
-import { toYaml } from "./manifests.ts";
+import { toYaml } from "../k8s/manifests.ts";
 
 /** Which cluster and namespace: kind's context by default; --context for AKS/EKS/GKE. */
 export type KubeTarget = { context?: string; namespace?: string };

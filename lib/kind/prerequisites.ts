@@ -1,5 +1,5 @@
 // Tools first, then the Docker daemon: each failure is one actionable line, exit 2.
-import { BadInput } from "../cli/bad-input.ts";
+import { BadInput } from "../script/bad-input.ts";
 import type { Run } from "../shell/run.ts";
 import { requireTool } from "../shell/tools.ts";
 import { dockerDaemonRunning } from "./docker.ts";

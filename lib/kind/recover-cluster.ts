@@ -1,8 +1,8 @@
 // recover.ts after a reboot: node containers, API server, CoreDNS, nodes, brokers, image, run.
 import type { Shell } from "../shell/run.ts";
-import type { BrokerBackend } from "./broker-objects.ts";
-import { cleanupSelector } from "./cleanup-plan.ts";
-import { CLUSTER_NAME, KIND_CONTEXT, workerImage } from "./cluster.ts";
+import type { BrokerBackend } from "../k8s/broker-objects.ts";
+import { cleanupSelector } from "../cleanup/cleanup-plan.ts";
+import { CLUSTER_NAME, KIND_CONTEXT, workerImage } from "../k8s/cluster.ts";
 import { dockerImageExists, dockerNodeContainers, dockerStart, nodeImages } from "./docker.ts";
 import { kindClusters, kindLoadImage } from "./kind.ts";
 import { deployBroker } from "./kind-broker.ts";

@@ -2,9 +2,9 @@
 // kept the chunks (and results), so new workers pick up where the old ones stopped.
 import type { IPod } from "kubernetes-models/v1";
 import type { Run } from "../shell/run.ts";
-import { workerSelector } from "./labels.ts";
+import { workerSelector } from "../k8s/labels.ts";
 import { kubectlApply, kubectlDelete, kubectlGetObjects, kubectlGetPodObjects, type KubeTarget } from "./kubectl.ts";
-import { ATTEMPT_LABEL, workerPodName } from "./worker-objects.ts";
+import { ATTEMPT_LABEL, workerPodName } from "../k8s/worker-objects.ts";
 
 const ALIVE = new Set(["Running", "Pending", "Succeeded"]);
 

@@ -1,9 +1,9 @@
 // The flags of setup.ts, build.ts and recover.ts, built without parsing so the scripts and the
 // generated configuration reference (lib/docs/config-reference.ts) read the same definitions.
-import { flag } from "../cli/flag-parsers.ts";
+import { flag } from "../script/flag-parsers.ts";
 import { decimal, text } from "../config/parsers.ts";
 import { RUN_ID } from "../config/run-id.ts";
-import { scriptParser } from "./script-options.ts";
+import { scriptParser } from "../script/script-options.ts";
 
 const VERSION = text(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, "a semantic version such as 2.0.0");
 

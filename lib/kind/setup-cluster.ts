@@ -1,7 +1,7 @@
 // setup.ts: prerequisites, the ttg-sandbox cluster (created only when missing), the image.
 import type { Run } from "../shell/run.ts";
 import { buildWorkerImage } from "./build-image.ts";
-import { CLUSTER_NAME, KIND_CONFIG_PATH, KIND_CONTEXT, packageVersion, workerImage } from "./cluster.ts";
+import { CLUSTER_NAME, KIND_CONFIG_PATH, KIND_CONTEXT, packageVersion, workerImage } from "../k8s/cluster.ts";
 import { kindClusters, kindCreateCluster, kindLoadImage } from "./kind.ts";
 import { kubectlGetNodes } from "./kubectl.ts";
 import { checkPrerequisites } from "./prerequisites.ts";

@@ -1,6 +1,6 @@
 // The reading loop both monitor views share: one reading (a snapshot), or one every N seconds
 // until a reading says stop, Ctrl-C, or maxReadings (tests). On a terminal a watch redraws.
-import { EXIT_CODES } from "../cli/exit-codes.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 
 export type LoopOptions = {
   watchSeconds: number | undefined;

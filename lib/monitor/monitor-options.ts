@@ -1,7 +1,7 @@
 // monitor.ts flags, built without parsing so the script and the generated configuration
 // reference (lib/docs/config-reference.ts) read the same definitions.
-import { flag } from "../cli/flag-parsers.ts";
-import { scriptParser } from "../cli/script-parser.ts";
+import { flag } from "../script/flag-parsers.ts";
+import { scriptParser } from "../script/script-parser.ts";
 import { decimal } from "../config/parsers.ts";
 import { RUN_ID } from "../config/run-id.ts";
 import { ABANDONED_GRACE_MS, ABANDONED_READINGS, MONITOR_EXIT } from "./watch-end.ts";

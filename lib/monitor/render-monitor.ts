@@ -1,7 +1,7 @@
 // The monitor's screen for people (cli-table3), and its JSON for machines.
 import chalk from "chalk";
 import Table from "cli-table3";
-import { bar, formatDuration } from "../cli/progress-bar.ts";
+import { bar, formatDuration } from "../script/progress-bar.ts";
 import type { MonitorView } from "./monitor-view.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");

@@ -1,7 +1,7 @@
 // When `monitor.ts --run-id X --watch N` stops by itself: the run settled (exit 0), it is gone
 // from the broker (purged after it finished: exit 3), or nobody has worked on it for a few
 // readings (abandoned: exit 4). A watch never keeps going on a run nobody works on.
-import { EXIT_CODES } from "../cli/exit-codes.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 import type { MonitorView } from "./monitor-view.ts";
 
 export const MONITOR_EXIT = { settled: EXIT_CODES.ok, gone: EXIT_CODES.runGone, abandoned: EXIT_CODES.runAbandoned } as const;

@@ -3,7 +3,7 @@
 import { listRuns } from "../backends/list-runs.ts";
 import type { BackendName } from "../backends/open-backend.ts";
 import type { PurgeTarget } from "../backends/purge-namespace.ts";
-import { readReportRuns } from "../inventory/report-runs.ts";
+import { readReportRuns } from "../cleanup/report-runs.ts";
 import type { Run } from "../shell/run.ts";
 import { zxRun } from "../shell/zx-runner.ts";
 import { readingLoop, showReading, type LoopOptions, type MonitorIO } from "./monitor-loop.ts";

@@ -1,8 +1,8 @@
 // monitor.ts --run-id X: one snapshot, or a reading every N seconds until the run settles, is
 // gone from the broker or is abandoned (watch-end.ts), or Ctrl-C.
 import { openRunObserver, type BackendName } from "../backends/open-backend.ts";
-import { UsageError } from "../cli/usage-error.ts";
-import { readReportRuns } from "../inventory/report-runs.ts";
+import { UsageError } from "../script/usage-error.ts";
+import { readReportRuns } from "../cleanup/report-runs.ts";
 import { readingLoop, showReading, type LoopOptions, type MonitorIO } from "./monitor-loop.ts";
 import { deriveView, type MonitorView } from "./monitor-view.ts";
 import { monitorJson, renderMonitor } from "./render-monitor.ts";

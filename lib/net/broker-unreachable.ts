@@ -1,6 +1,6 @@
 // One line a user can act on when a broker does not answer; bad input (exit 2): the fix is to
 // start the broker or point the variable at a running one.
-import { BadInput } from "../cli/bad-input.ts";
+import { BadInput } from "../script/bad-input.ts";
 import { redactUrl } from "./redact-url.ts";
 
 export class BrokerUnreachable extends BadInput {}

@@ -1,5 +1,5 @@
 // --platform default: kind when the ttg-sandbox cluster exists, else local (SPEC §4).
-import { CLUSTER_NAME } from "../kind/cluster.ts";
+import { CLUSTER_NAME } from "../k8s/cluster.ts";
 import { kindClusters } from "../kind/kind.ts";
 import type { Run } from "../shell/run.ts";
 import { hasTool } from "../shell/tools.ts";

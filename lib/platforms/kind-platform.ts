@@ -2,8 +2,8 @@
 // per worker, spread across nodes; killed for the fault demo with a forced pod deletion; log
 // lines streamed with `kubectl logs -f`; exits read from the pods' status.
 import { WORKER_VARIABLES, type WorkerVariableName } from "../config/worker-variables.ts";
-import { KIND_CONTEXT, workerImage } from "../kind/cluster.ts";
-import { workerSelector } from "../kind/labels.ts";
+import { KIND_CONTEXT, workerImage } from "../k8s/cluster.ts";
+import { workerSelector } from "../k8s/labels.ts";
 import {
   kubectlApply,
   kubectlDelete,
@@ -14,7 +14,7 @@ import {
   type KubeTarget,
   type PodSummary,
 } from "../kind/kubectl.ts";
-import { workerPod, workerPodName, type WorkerBackend } from "../kind/worker-objects.ts";
+import { workerPod, workerPodName, type WorkerBackend } from "../k8s/worker-objects.ts";
 import type { RunningCommand, Shell } from "../shell/run.ts";
 import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
 

@@ -1,6 +1,6 @@
 // The external tools TTG shells out to, and what to tell a user who lacks one.
 import { which } from "zx";
-import { BadInput } from "../cli/bad-input.ts";
+import { BadInput } from "../script/bad-input.ts";
 
 export const TOOL_INSTALL: Record<string, string> = {
   kind: "install it from https://kind.sigs.k8s.io/docs/user/quick-start/#installation",

@@ -29,3 +29,12 @@ export function emptySnapshot(chunksExpected: number, paramsTotal: number): Prog
     duplicates: 0,
   };
 }
+
+/** Where a sweep shows its progress (the demo's live line; tests record it). */
+export type ProgressView = {
+  /** Redraws the line; `note` (why nothing is accepted) goes at its end. */
+  update(snap: ProgressSnapshot, elapsedSeconds: number, note?: string): void;
+  /** Prints a message above the bar. */
+  say(line: string): void;
+  done(snap: ProgressSnapshot, elapsedSeconds: number): void;
+};

@@ -1,8 +1,8 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
 // follow progress, inject the fault, wait until every chunk is settled; returns what ran,
 // and the ledger holds what happened (the caller judges the run once its results are kept).
-import { formatDuration } from "../cli/progress-bar.ts";
-import type { ProgressView } from "../cli/progress-view.ts";
+import { formatDuration } from "../script/progress-bar.ts";
+import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
 import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Aggregate } from "../compute/aggregate.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
-import { staticSlice } from "../../worker/slice.ts";
+import { staticSlice } from "./static-slice.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
 

@@ -2,8 +2,8 @@
 // `ttg`), where removing the whole namespace would take other people's runs with it.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { deleteNamespaceItems, withoutRabbitmqctl } from "../../lib/backends/purge-namespace.ts";
-import { openRabbitmq, probeQueues } from "../../lib/backends/purge-rabbitmq.ts";
-import { openRedis } from "../../lib/backends/purge-redis.ts";
+import { openRabbitmq, probeQueues } from "../../lib/backends/rabbitmq/purge-rabbitmq.ts";
+import { openRedis } from "../../lib/backends/redis/purge-redis.ts";
 import { allRunQueues, rabbitmqNames } from "../../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { allRunKeys, redisKeys } from "../../lib/backends/redis/redis-keys.ts";
 

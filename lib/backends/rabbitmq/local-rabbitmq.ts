@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync,
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { connect } from "amqplib";
-import { BadInput } from "../../cli/bad-input.ts";
+import { BadInput } from "../../script/bad-input.ts";
 import { freePorts } from "../../net/ports.ts";
 import { redactUrl } from "../../net/redact-url.ts";
 import { pause } from "./amqp-link.ts";

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { BadInput } from "../../cli/bad-input.ts";
+import { BadInput } from "../../script/bad-input.ts";
 import { freePort } from "../../net/ports.ts";
 
 export type RedisServer = { url: string; port: number; dir: string; pid: number | undefined; private: boolean; stop(options?: { keepDir?: boolean }): Promise<void> };

@@ -1,7 +1,7 @@
 // What the demo prints for people: header, numbered steps, summary.
 import type { RunReport } from "../report/report-model.ts";
-import type { SweepConfig } from "./sweep-config.ts";
-import { totalChunks } from "./sweep-config.ts";
+import type { SweepConfig } from "../sweep/sweep-config.ts";
+import { totalChunks } from "../sweep/sweep-config.ts";
 
 export function demoHeader(cfg: SweepConfig, platformReason?: string): string[] {
   const rows: [string, string][] = [

@@ -5,10 +5,10 @@
 // shared names plus the per-run names of the run ids we know (reports, --run-id). Either way a
 // queue is only ever touched when its name has exactly one of those shapes.
 import { connect, type Channel, type ChannelModel } from "amqplib";
-import type { Run } from "../shell/run.ts";
-import { hasTool } from "../shell/tools.ts";
-import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq/rabbitmq-names.ts";
-import { brokerUnreachable, type BrokerItem } from "./purge-types.ts";
+import type { Run } from "../../shell/run.ts";
+import { hasTool } from "../../shell/tools.ts";
+import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
+import { brokerUnreachable, type BrokerItem } from "../purge-types.ts";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 

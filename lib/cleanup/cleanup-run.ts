@@ -2,14 +2,14 @@
 // for, or no cluster answers) TTG's keys and queues in the local brokers instead, run by run
 // (cleanup-local.ts); the kind cluster itself only for --all without --keep-cluster.
 import { createInterface } from "node:readline/promises";
-import { EXIT_CODES } from "../cli/exit-codes.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 import type { Shell } from "../shell/run.ts";
 import { hasTool, requireTool } from "../shell/tools.ts";
 import { executeCleanup, planCleanup, type CleanupScope, type LocalBrokerPurge } from "./cleanup-plan.ts";
 import { localBrokerPurge, localBrokersFromEnv, runLocalPurge } from "./cleanup-local.ts";
-import { CLUSTER_NAME, KIND_CONTEXT } from "./cluster.ts";
-import { kindClusters, kindDeleteCluster } from "./kind.ts";
-import { apiServerReady, type KubeTarget } from "./kubectl.ts";
+import { CLUSTER_NAME, KIND_CONTEXT } from "../k8s/cluster.ts";
+import { kindClusters, kindDeleteCluster } from "../kind/kind.ts";
+import { apiServerReady, type KubeTarget } from "../kind/kubectl.ts";
 
 export type CleanupOptions = CleanupScope & {
   deleteCluster: boolean;

@@ -4,9 +4,9 @@
 import type { Run } from "../shell/run.ts";
 import type { BrokerRuns } from "../backends/list-runs.ts";
 import type { PurgeOutcome } from "../backends/purge-types.ts";
-import type { BrokerBackend } from "./broker-objects.ts";
-import { APPS, LABEL, PART_OF, PROJECT, selectorString, type AppName } from "./labels.ts";
-import { kubectlDelete, kubectlGetObjects, type KubeTarget, type ObjectRef } from "./kubectl.ts";
+import type { BrokerBackend } from "../k8s/broker-objects.ts";
+import { APPS, LABEL, PART_OF, PROJECT, selectorString, type AppName } from "../k8s/labels.ts";
+import { kubectlDelete, kubectlGetObjects, type KubeTarget, type ObjectRef } from "../kind/kubectl.ts";
 
 export type CleanupScope = { pods: boolean; redis: boolean; rabbitmq: boolean; monitoring: boolean; runId?: string };
 
@@ -64,7 +64,7 @@ export async function executeCleanup(run: Run, groups: readonly CleanupGroup[], 
 /**
  * The local platform's broker data (no cluster): `--redis`/`--rabbitmq` list TTG's runs in the
  * namespace with their state (Redis keys `<ns>:*`, RabbitMQ queues `<ns>.*`), then delete exact
- * names — never FLUSHALL, never another project's keys or queues. lib/kind/cleanup-local.ts builds
+ * names — never FLUSHALL, never another project's keys or queues. cleanup-local.ts builds
  * the real one from the environment.
  */
 export type LocalBrokerPurge = {

@@ -1,7 +1,7 @@
 // TTG's Redis keys and RabbitMQ queues with their sizes (the seed's list-resources), run by run:
 // each run with its state, age, progress and dead letters, then the old shared layout's objects
 // (which cleanup removes); a broker that does not answer is a line, not a crash.
-import { LEGACY_LAYOUT } from "../backends/choose-removals.ts";
+import { LEGACY_LAYOUT } from "./choose-removals.ts";
 import { listRuns } from "../backends/list-runs.ts";
 import type { PurgeTarget } from "../backends/purge-namespace.ts";
 import { describeItem, type BrokerItem } from "../backends/purge-types.ts";

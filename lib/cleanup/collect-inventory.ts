@@ -1,7 +1,7 @@
 // `cleanup.ts --list`: everything TTG created and where, gathered read-only from each place.
 import type { KubeTarget } from "../kind/kubectl.ts";
-import type { LocalBrokers } from "../kind/cleanup-local.ts";
-import { purgeTarget } from "../kind/cleanup-local.ts";
+import type { LocalBrokers } from "./cleanup-local.ts";
+import { purgeTarget } from "./cleanup-local.ts";
 import type { Run } from "../shell/run.ts";
 import { brokerSection } from "./broker-inventory.ts";
 import { imagesSection, kindSection, kubernetesSections } from "./cluster-inventory.ts";

@@ -1,16 +1,16 @@
 // cleanup.ts on the local platform: TTG's keys and queues in the local brokers, run by run — listed
 // with each run's state (a dry run stops there), confirmed, then deleted by exact name. Active runs
-// are left alone and named unless --force (lib/backends/choose-removals.ts decides).
-import { chooseRemovals, describeLeftAlone, describeRemoval, removalNames, type RemovalChoice, type RemovalPlan } from "../backends/choose-removals.ts";
+// are left alone and named unless --force (choose-removals.ts decides).
+import { chooseRemovals, describeLeftAlone, describeRemoval, removalNames, type RemovalChoice, type RemovalPlan } from "./choose-removals.ts";
 import { listRuns } from "../backends/list-runs.ts";
 import { deleteNamespaceItems, type PurgeTarget } from "../backends/purge-namespace.ts";
-import { EXIT_CODES } from "../cli/exit-codes.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 import { describeItem, type BrokerListing } from "../backends/purge-types.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom, type Env } from "../config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../config/worker-env-passthrough.ts";
 import { BrokerUnreachable } from "../net/broker-unreachable.ts";
 import type { Run } from "../shell/run.ts";
-import type { BrokerBackend } from "./broker-objects.ts";
+import type { BrokerBackend } from "../k8s/broker-objects.ts";
 import type { LocalBrokerPurge } from "./cleanup-plan.ts";
 
 export type LocalBrokers = { redisUrl: string; amqpUrl: string; namespace: string; runIds: string[] };

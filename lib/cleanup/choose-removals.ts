@@ -1,8 +1,8 @@
 // What cleanup removes from one broker namespace, run by run (SPEC §3 "Runs are isolated"): with a
 // run id, that run's objects only; without, every finished or abandoned run and the old shared
 // layout's objects. A run that is still active is left alone, named with why, unless forced.
-import type { BrokerItem } from "./purge-types.ts";
-import type { RunListing } from "./run-listing.ts";
+import type { BrokerItem } from "../backends/purge-types.ts";
+import type { RunListing } from "../backends/run-listing.ts";
 
 export const LEGACY_LAYOUT = "old shared layout (from before runs were isolated)";
 

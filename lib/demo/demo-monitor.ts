@@ -5,8 +5,8 @@ import { canConnect } from "../net/ports.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { renderMonitor } from "../monitor/render-monitor.ts";
 import type { RunningCommand, Shell } from "../shell/run.ts";
-import type { ProgressSnapshot } from "./progress-snapshot.ts";
-import type { SweepConfig } from "./sweep-config.ts";
+import type { ProgressSnapshot } from "../sweep/progress-snapshot.ts";
+import type { SweepConfig } from "../sweep/sweep-config.ts";
 
 export type DemoMonitor = {
   /** Called on every progress reading; returns lines to print, if any. */

@@ -1,10 +1,10 @@
 // The kind cluster, its node containers, the worker images, and TTG's pods and jobs by run —
 // read-only commands only, each through the Run seam.
-import { CLUSTER_NAME, IMAGE_REPOSITORY } from "../kind/cluster.ts";
+import { CLUSTER_NAME, IMAGE_REPOSITORY } from "../k8s/cluster.ts";
 import { dockerNodeContainers } from "../kind/docker.ts";
 import { kindClusters } from "../kind/kind.ts";
 import { apiServerReady, targetArgs, type KubeTarget } from "../kind/kubectl.ts";
-import { LABEL, PROJECT } from "../kind/labels.ts";
+import { LABEL, PROJECT } from "../k8s/labels.ts";
 import type { Run } from "../shell/run.ts";
 import { hasTool } from "../shell/tools.ts";
 import { oneLine, section, unavailable, type InventoryItem, type InventorySection } from "./inventory-model.ts";

@@ -1,8 +1,8 @@
 // cleanup.ts flags, built without parsing so the script and the generated configuration
 // reference (lib/docs/config-reference.ts) read the same definitions.
-import { flag } from "../cli/flag-parsers.ts";
-import { KIND_CONTEXT } from "./cluster.ts";
-import { scriptParser } from "./script-options.ts";
+import { flag } from "../script/flag-parsers.ts";
+import { KIND_CONTEXT } from "../k8s/cluster.ts";
+import { scriptParser } from "../script/script-options.ts";
 import { RUN_ID } from "../config/run-id.ts";
 
 export function cleanupParser(argv: string[]) {

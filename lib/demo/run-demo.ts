@@ -2,9 +2,9 @@
 // accepted results, write the report.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { DemoOptions } from "../cli/demo-options.ts";
-import { EXIT_CODES, exitCodeForVerdict } from "../cli/exit-codes.ts";
-import { createProgressView } from "../cli/progress-view.ts";
+import type { DemoOptions } from "./demo-options.ts";
+import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
+import { createProgressView } from "./progress-view.ts";
 import { detectPlatform } from "../platforms/detect-platform.ts";
 import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
@@ -12,21 +12,21 @@ import type { Platform } from "../platforms/platform.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
 import { requireTool } from "../shell/tools.ts";
-import { UsageError } from "../cli/usage-error.ts";
+import { UsageError } from "../script/usage-error.ts";
 import { realShell, zxRun } from "../shell/zx-runner.ts";
 import { buildReport, type ResultsWritten, type RunDescription } from "../report/build-report.ts";
 import { RunLedger } from "../report/run-ledger.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
-import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "./backend-session.ts";
+import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { startDemoMonitor } from "./demo-monitor.ts";
-import { autoChunkSize, describeAutoChunkSize } from "./auto-chunk-size.ts";
-import { QueueDriver } from "./queue-driver.ts";
-import type { DriverContext, RunDriver } from "./run-driver.ts";
-import { runSweep } from "./run-sweep.ts";
-import { StaticDriver } from "./static-driver.ts";
-import { totalChunks } from "./sweep-config.ts";
+import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
+import { QueueDriver } from "../sweep/queue-driver.ts";
+import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
+import { runSweep } from "../sweep/run-sweep.ts";
+import { StaticDriver } from "../sweep/static-driver.ts";
+import { totalChunks } from "../sweep/sweep-config.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 

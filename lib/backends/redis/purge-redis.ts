@@ -2,8 +2,8 @@
 // blocks the server) and removed by exact name with UNLINK (never FLUSHALL/FLUSHDB: the server
 // may hold other applications' data — LESSONS 20).
 import { Redis } from "ioredis";
-import type { BrokerItem } from "./purge-types.ts";
-import { brokerUnreachable } from "./purge-types.ts";
+import type { BrokerItem } from "../purge-types.ts";
+import { brokerUnreachable } from "../purge-types.ts";
 
 /** SCAN pattern for the namespace; glob characters in it are escaped so they match literally. */
 export function redisNamespacePattern(namespace: string): string {

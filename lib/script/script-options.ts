@@ -1,6 +1,6 @@
 // Flags shared by setup.ts, build.ts, recover.ts and cleanup.ts on top of the project's script
 // parser: --dry-run (swaps the runner) and --verbose.
-import { scriptParser as baseParser } from "../cli/script-parser.ts";
+import { scriptParser as baseParser } from "./script-parser.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
 import { realShell } from "../shell/zx-runner.ts";

@@ -8,8 +8,8 @@ import { RUN_ID } from "../config/run-id.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
-import { flag } from "./flag-parsers.ts";
-import { scriptParser } from "./script-parser.ts";
+import { flag } from "../script/flag-parsers.ts";
+import { scriptParser } from "../script/script-parser.ts";
 
 /** An integer chunk size, or "auto" (measure one evaluation, then choose). */
 const chunkSizeOrAuto: Parser<number | "auto"> = {
