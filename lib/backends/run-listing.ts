@@ -29,7 +29,6 @@ export const ACTIVE_WINDOW_MS = 30_000;
 /**
  * finished beats a worker still consuming (it is on its way out), but not the run's coordinator or
  * loader: until it has read the last results and written its report the run is theirs (active).
- * A run loaded within the active window is active too: its coordinator may not have polled yet.
  */
 export function decideState(o: {
   totalChunks?: number;
@@ -40,16 +39,12 @@ export function decideState(o: {
   /** Workers are at it. */
   activeBecause?: string;
   idleWhy: string;
-  createdAt?: string;
-  now?: number;
 }): { state: RunState; why: string } {
   if (o.watchedBecause) return { state: "active", why: o.watchedBecause };
   if (o.settled || (o.totalChunks !== undefined && o.totalChunks > 0 && (o.finishedChunks ?? 0) >= o.totalChunks)) {
     return { state: "finished", why: "every chunk has a result or a dead letter" };
   }
   if (o.activeBecause) return { state: "active", why: o.activeBecause };
-  const age = o.createdAt === undefined ? NaN : (o.now ?? Date.now()) - Date.parse(o.createdAt);
-  if (age < ACTIVE_WINDOW_MS) return { state: "active", why: `loaded ${formatAge(age)} ago` };
   return { state: "abandoned", why: o.idleWhy };
 }
 

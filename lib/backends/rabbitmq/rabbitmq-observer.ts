@@ -58,9 +58,11 @@ export class RabbitmqObserver implements RunObserver {
     });
   }
 
-  ensureLoaded(plan: RunPlan): Promise<void> {
+  /** Loads the run; a coordinator (not a monitor) starts reading results at once, which marks the run active for cleanup. */
+  async ensureLoaded(plan: RunPlan): Promise<void> {
     this.#plan = plan;
-    return loadRun(this.#link, this.#names, plan, this.#o.log);
+    await loadRun(this.#link, this.#names, plan, this.#o.log);
+    if (!this.#o.passive) await this.#ensureConsuming();
   }
 
   async readNewResults(): Promise<ChunkResult[]> {

@@ -1,7 +1,7 @@
 // The runs of a RabbitMQ namespace with their state (run-listing.ts), from their queues: active while
 // the coordinator consumes the results queue or a loader holds the run's lock (even once settled),
-// finished once a worker left the settled marker, active while a worker consumes the task queue or
-// the run is just loaded; abandoned otherwise.
+// finished once a worker left the settled marker, active while a worker consumes the task queue;
+// abandoned otherwise. A coordinator starts consuming results as soon as it has loaded the run.
 import type { Channel } from "amqplib";
 import type { BrokerItem } from "../purge-types.ts";
 import { decideState, groupByOwner, type RunListing } from "../run-listing.ts";
@@ -39,7 +39,6 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
     settled: typeof settled === "object" && settled.messages > 0,
     ...(watchedBecause ? { watchedBecause } : {}),
     ...(activeBecause ? { activeBecause } : {}),
-    ...(plan?.at ? { createdAt: plan.at } : {}),
     idleWhy: "nobody consumes its queues",
   });
   return {

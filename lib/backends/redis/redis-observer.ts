@@ -33,8 +33,10 @@ export class RedisObserver implements RunObserver {
     return this.#keys;
   }
 
-  ensureLoaded(plan: RunPlan): Promise<void> {
-    return loadRun(this.#client, this.#keys, plan);
+  /** Loads the run; a coordinator (not a monitor) marks it alive at once, so no cleanup takes it for abandoned before the first poll. */
+  async ensureLoaded(plan: RunPlan): Promise<void> {
+    await loadRun(this.#client, this.#keys, plan);
+    if (!this.#o.passive) await this.#client.set(this.#keys.alive, new Date().toISOString(), "PX", ALIVE_TTL_MS);
   }
 
   async describeRun(): Promise<RunPlan | undefined> {

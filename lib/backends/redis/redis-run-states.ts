@@ -1,7 +1,7 @@
 // The runs of a Redis namespace with their state (run-listing.ts): found from their keys (SCAN),
 // finished from the plan and the accepted/dead-lettered counts, active from the coordinator's
 // short-lived alive key (even once finished: it has a report to write), a consumer of the run's
-// group that touched the stream recently, or a load within the active window.
+// group that touched the stream recently. A coordinator sets its alive key as soon as it loads.
 import type { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
 import { ACTIVE_WINDOW_MS, decideState, formatAge, groupByOwner, type RunListing } from "../run-listing.ts";
@@ -28,7 +28,6 @@ export async function redisRunState(client: Redis, namespace: string, runId: str
     finishedChunks: accepted + dead,
     ...(watchedBecause ? { watchedBecause } : {}),
     ...(activeBecause ? { activeBecause } : {}),
-    ...(meta.createdAt ? { createdAt: meta.createdAt } : {}),
     idleWhy: `no coordinator, ${lastSeen}`,
   });
   return {
