@@ -1,6 +1,7 @@
 // reports/<run>/run.json: a run's resolved configuration, saved when it starts, so that
 // `demo.ts --resume RUN_ID` runs the rest of it exactly as it began (same plan, compute, workers,
 // broker variables) without the user repeating a single flag.
+import { existsSync } from "node:fs";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { BadInput } from "../script/bad-input.ts";
@@ -25,6 +26,11 @@ export async function saveRun(dir: string, config: SweepConfig, startedAt: Date)
   const workerEnv = Object.fromEntries(Object.entries(config.workerEnv).filter(([name]) => !SECRET.test(name)));
   const saved: SavedRun = { version: SAVED_RUN_VERSION, startedAt: startedAt.toISOString(), config: { ...config, workerEnv } };
   await writeFile(join(dir, SAVED_RUN_FILE), `${JSON.stringify(saved, null, 2)}\n`);
+}
+
+/** Whether `dir` holds a saved run (the demo started it). */
+export function hasSavedRun(dir: string): boolean {
+  return existsSync(join(dir, SAVED_RUN_FILE));
 }
 
 /** The saved run in `dir`; bad input naming the fix when there is none. */

@@ -47,10 +47,21 @@ async function atFortyPercent(demo: DemoProcess, evalLog: string): Promise<void>
   });
 }
 
+/** The sum of the same sweep run in one go as static slices (no broker, no interruption). */
+function staticSum(s: Setup): number {
+  const reports = join(s.reports, "static");
+  const r = runDemo(["--backend", "static", "--platform", "local", "--reports", reports, "--yes", ...SIZE], {
+    env: { COMPUTE_MODULE: s.env.COMPUTE_MODULE, EVAL_LOG: undefined, SLEEP_MS: "0" },
+    timeoutMs: 60_000,
+  });
+  assert.equal(r.code, 0, `${r.stdout.slice(-2000)}\n${r.stderr}`);
+  return (JSON.parse(readFileSync(r.path, "utf8")) as RunReport).aggregate.sum;
+}
+
 const EXPECTED_SUM = Array.from({ length: PARAMS }, (_, p) => countingValue(p)).reduce((a, b) => a + b, 0);
 
 /** The resumed run passes with every parameter once and fewer than half evaluated again. */
-function checkResumed(s: Setup, result: ReturnType<typeof runDemo>): RunReport {
+function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof runDemo>): RunReport {
   assert.equal(result.code, 0, `the resume passes\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
   const report = JSON.parse(readFileSync(result.path, "utf8")) as RunReport;
   assert.equal(report.verdict, "pass", report.problems.join("\n"));
@@ -68,6 +79,7 @@ function checkResumed(s: Setup, result: ReturnType<typeof runDemo>): RunReport {
   assert.equal(records.reduce((a, r) => a + r.value, 0), EXPECTED_SUM);
   const again = evaluations(s.evalLog).length - PARAMS;
   assert.ok(again < PARAMS / 2, `${again} parameters evaluated again`);
+  t.diagnostic(`computed before the resume ${resume.paramsComputedBefore}, after ${resume.paramsComputedAfter}; ${again} evaluated again`);
   assert.ok(!existsSync(join(s.reports, s.runId, "work")), "the run's journal and spool are gone once it settled");
   return report;
 }
@@ -81,8 +93,9 @@ export function describeResume(backend: BackendName): void {
     await demo.finished(10_000);
     assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "a killed coordinator wrote no report");
     const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
-    const report = checkResumed(s, resumed);
+    const report = checkResumed(t, s, resumed);
     assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("without a word")));
+    assert.equal(report.aggregate.sum, staticSum(s), "the sum of a static run of the same size");
   });
 
   test(`${backend}: Ctrl-C keeps the run and says how to resume; --resume finishes it`, async (t) => {
@@ -95,7 +108,7 @@ export function describeResume(backend: BackendName): void {
     assert.match(stopped.stdout, new RegExp(`\\./runbook/demo\\.ts --resume ${s.runId}`));
     assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "no report for a run that did not settle");
     const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
-    const report = checkResumed(s, resumed);
+    const report = checkResumed(t, s, resumed);
     assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("SIGINT")));
   });
 }
