@@ -1,12 +1,14 @@
 // Runbook scripts (setup, build, recover, cleanup) as real child processes against fake kind,
 // docker and kubectl executables that record their calls (test/fixtures/fake-bin/).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { queueWorkerJob, workerPod } from "../lib/k8s/worker-objects.ts";
 import { isReadOnlyCommand } from "../lib/shell/read-only.ts";
+import { saveRun } from "../lib/sweep/saved-run.ts";
+import type { SweepConfig } from "../lib/sweep/sweep-config.ts";
 import { FIXTURES, fakeCluster, runScript, type FakeCluster, type Rule, type Tool } from "./fixtures/k8s/fake-cluster.ts";
 
 const DOCKER_UP: Rule = ["info --format*", "docker-version.txt"];
@@ -234,4 +236,23 @@ test("unknown flags and bad values: one line, exit 2", async (t) => {
   const u = await runScript("cleanup", ["--pods", "--everything"], fake.env);
   assert.equal(u.code, 2);
   assert.equal(u.stderr.trim().split("\n").length, 1);
+});
+
+test("recover --resume of a run the demo started resumes it with the demo's own code (dry run)", async (t) => {
+  const fake = using(t, RECOVER_RULES);
+  const reports = mkdtempSync(join(tmpdir(), "ttg-recover-resume-"));
+  t.after(() => rmSync(reports, { recursive: true, force: true }));
+  const config = {
+    runId: "run-1", platform: "kind", backend: "redis", workers: 2, scale: "small", params: 100, chunkSize: 10, workMs: 0, faultDemo: false, faultAt: 0.3,
+    monitor: "none", skipCleanup: false, reportsDir: reports, computeModule: undefined, maxDeliveries: 3, workerEnv: {}, results: "params", resultsFormat: "jsonl", stallSeconds: 120,
+  };
+  await saveRun(join(reports, "run-1"), config as SweepConfig, new Date());
+  mkdirSync(join(reports, "run-1", "work"));
+  writeFileSync(join(reports, "run-1", "work", "journal.jsonl"), "");
+  const r = await runScript("recover", ["--dry-run", "--resume", "run-1", "--reports", reports], fake.env);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /run run-1: resumed with its coordinator \(\.\/runbook\/demo\.ts --resume run-1\)/);
+  assert.match(r.stdout, /Resuming run run-1, started /);
+  assert.match(r.stdout, /ttg-worker-run-1-1/);
+  assert.deepEqual(mutating(fake.calls()), []);
 });

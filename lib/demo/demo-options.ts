@@ -24,6 +24,10 @@ export type DemoOptions = SweepConfig & {
   yes: boolean;
   dryRun: boolean;
   verbose: boolean;
+  /** --resume RUN_ID: finish that interrupted run (its configuration comes from its run.json). */
+  resume?: string;
+  /** --retry-failed RUN_ID: evaluate again only the failed parameters of that finished run. */
+  retryFailed?: string;
 };
 
 const BACKENDS = ["redis", "rabbitmq", "static"] as const;
@@ -49,6 +53,9 @@ export function demoParser(argv: string[]) {
     .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
     .option("compute", { type: "string", describe: "path of a module exporting compute(paramId) (sets COMPUTE_MODULE)" })
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
+    .option("resume", { coerce: flag("resume", RUN_ID), describe: "finish this interrupted run: compute only the parameters without a value, one report for the whole run (its other settings come from reports/<run>/run.json)" })
+    .option("retry-failed", { coerce: flag("retry-failed", RUN_ID), describe: "evaluate again only the failed parameters of this finished run, then rewrite its report and results" })
+    .conflicts("resume", ["retry-failed", "run-id"])
     .option("reports", { type: "string", default: "reports", describe: "folder for reports" })
     .option("results", { choices: ["params", "chunks", "none"] as const, default: "params" as const, describe: "write accepted results next to the report: one record per parameter, per chunk, or none" })
     .option("results-format", { choices: ["jsonl", "csv"] as const, default: "jsonl" as const, describe: "format of the results file" })
@@ -99,5 +106,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     yes: a.yes || !stdinIsTTY,
     dryRun: a["dry-run"],
     verbose: a.verbose,
+    ...(a.resume ? { resume: a.resume } : {}),
+    ...(a["retry-failed"] ? { retryFailed: a["retry-failed"] } : {}),
   };
 }

@@ -1,6 +1,9 @@
 // The one-command demo: provision the backend, run the sweep on the platform, keep the
 // accepted results, write the report.
 import { rm } from "node:fs/promises";
+import { BadInput } from "../script/bad-input.ts";
+import { KIND_CONTEXT } from "../k8s/cluster.ts";
+import { removeRunWorkers } from "../kind/resume-run.ts";
 import { join } from "node:path";
 import type { DemoOptions } from "./demo-options.ts";
 import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
@@ -14,23 +17,25 @@ import type { Shell } from "../shell/run.ts";
 import { requireTool } from "../shell/tools.ts";
 import { UsageError } from "../script/usage-error.ts";
 import { realShell, zxRun } from "../shell/zx-runner.ts";
-import { buildReport, type ResultsWritten, type RunDescription } from "../report/build-report.ts";
-import { RunLedger } from "../report/run-ledger.ts";
+import { buildReport, type ResultsWritten } from "../report/build-report.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
-import { ResultsSpool } from "../results/results-spool.ts";
+import type { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { startDemoMonitor } from "./demo-monitor.ts";
 import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
 import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
-import { runSweep } from "../sweep/run-sweep.ts";
+import { runSweep, type SweepOutcome } from "../sweep/run-sweep.ts";
 import { StaticDriver } from "../sweep/static-driver.ts";
-import { totalChunks } from "../sweep/sweep-config.ts";
+import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder } from "./run-folder.ts";
+import { resumeDemoOptions } from "./resume-options.ts";
+import { retryFailedParams } from "./retry-failed.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 
-type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
+/** outlivesRun: the run's broker data survives this coordinator (false: static, or a private broker). */
+type DriverSession = { driver: RunDriver; description: string; outlivesRun: boolean; close(o: { keepData: boolean }): Promise<void> };
 
 async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
@@ -44,21 +49,32 @@ function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: s
   return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
 }
 
-async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell, print: (line: string) => void): Promise<DriverSession> {
+async function createDriver(
+  opts: DemoOptions,
+  ctx: DriverContext,
+  shell: Shell,
+  print: (line: string) => void,
+  resumed: ReopenedRunFolder | undefined,
+): Promise<DriverSession> {
   if (opts.backend === "static") {
     return {
       driver: new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries }),
       description: "static slices, no broker",
+      outlivesRun: false,
       close: async () => {},
     };
   }
-  const session = await openBackendSession(opts, await provideBroker(opts, shell, print));
+  const session = await openBackendSession(opts, await provideBroker(opts, shell, print), { resume: resumed !== undefined });
   const driver = new QueueDriver(ctx, session.observer, {
     backend: opts.backend,
     plan: session.plan,
     brokerEnv: session.brokerEnv,
   });
-  return { driver, description: session.description, close: () => session.close({ keepData: opts.skipCleanup }) };
+  if (resumed) {
+    const restored = driver.restore(resumed.chunks, resumed.keptValues);
+    print(`      ${restored} of ${driver.expectedChunks} chunks were accepted before the interruption; the broker holds the rest of the run`);
+  }
+  return { driver, description: session.description, outlivesRun: session.outlivesRun, close: (o) => session.close(o) };
 }
 
 async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
@@ -95,8 +111,21 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
   return EXIT_CODES.ok;
 }
 
-export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
+/** The run stopped before it settled (interrupted, stalled, failed): its data is kept for a resume. */
+function resumeHint(runId: string): string[] {
+  return ["The run's queue data and its folder are kept. Resume it with:", `  ./runbook/demo.ts --resume ${runId}`];
+}
+
+/** A run that cannot be resumed: static slices, or a private broker that stopped with the demo. */
+function lostHint(runId: string): string[] {
+  return [`This run keeps no state to resume from (static slices, or a broker started only for it); start it again with ./runbook/demo.ts --run-id ${runId}`];
+}
+
+export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
+  if (given.retryFailed) return retryFailedParams(given, given.retryFailed, print);
+  const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
+  const opts = resuming?.opts ?? given;
   const reason = await resolvePlatform(opts);
   if (opts.chunkSizeAuto) {
     const choice = await autoChunkSize(opts);
@@ -105,22 +134,28 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     print(`--chunk-size auto: ${describeAutoChunkSize(choice)}`);
   }
   for (const line of demoHeader(opts, reason)) print(line);
-  const dir = reportDir(opts.reportsDir, opts.runId);
-  if (opts.dryRun) return dryRunDemo(opts, print, dir);
+  if (resuming) print(`Resuming run ${opts.runId}, started ${resuming.saved.startedAt}`);
+  if (opts.dryRun) return dryRunDemo(opts, print, reportDir(opts.reportsDir, opts.runId));
   const shell = realShell;
-  // A rerun of a run id starts from an empty folder: nothing of an earlier run is mixed in.
-  await rm(dir, { recursive: true, force: true });
-  const expected = opts.backend === "static" ? opts.workers : totalChunks(opts.params, opts.chunkSize);
-  const ledger = new RunLedger(expected);
-  const spool = opts.results === "none" ? undefined : new ResultsSpool(dir, opts.results, opts.resultsFormat);
-  const workDir = join(dir, "work");
+  const folder = resuming ? await reopenRunFolder(opts, resuming.saved) : await freshRunFolder(opts, new Date());
+  const { ledger, spool, workDir, dir } = folder;
   print(`[1/5] Preparing the ${opts.backend} backend`);
-  const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) }, shell, print);
-  let run: RunDescription;
+  const ctx: DriverContext = { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) };
+  const session = await createDriver(opts, ctx, shell, print, resuming ? (folder as ReopenedRunFolder) : undefined).catch(async (error: unknown) => {
+    await closeFolder(folder, { keep: false });
+    throw error;
+  });
+  let run: SweepOutcome | undefined;
+  let failure: unknown;
+  let keep: boolean;
   try {
     print(`      using ${session.description}`);
+    if (resuming && opts.platform === "kind") {
+      const removed = await removeRunWorkers(shell.run, opts.runId, { context: KIND_CONTEXT });
+      if (removed > 0) print(`      removed ${removed} worker pod(s) left from before the interruption`);
+    }
     const platform = createPlatform(opts, shell, dir, workDir);
-    print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
+    print(`[2/5] Loading ${ledger.expectedChunks} chunks and starting ${opts.workers} workers on ${opts.platform}`);
     const monitor = await startDemoMonitor(opts, shell, print);
     print("[3/5] Running");
     let interruptedBy: NodeJS.Signals | undefined;
@@ -135,6 +170,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
         view: createProgressView(io.out),
         onTick: (snap, elapsed) => monitor.tick(snap, elapsed),
         interrupted: () => interruptedBy,
+        ...(resuming ? { resumedFrom: (folder as ReopenedRunFolder).startedAt } : {}),
       });
     } finally {
       process.off("SIGINT", onSignal);
@@ -142,19 +178,51 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
       await monitor.stop();
     }
   } catch (error) {
-    await spool?.discard();
+    failure = error;
     throw error;
   } finally {
-    print(opts.skipCleanup ? "[4/5] Keeping the run's queue data (--skip-cleanup)" : "[4/5] Cleaning up the run's queue data");
-    await session.close();
+    // A run that did not settle (interrupted, stalled, or stopped by an error) keeps its data for a
+    // resume; a settled one, or bad input (nothing could run), leaves nothing behind.
+    const settled = run !== undefined && !run.interruptedBy && session.driver.isSettled();
+    keep = session.outlivesRun && !settled && !(failure instanceof BadInput);
+    print(keep ? "[4/5] Keeping the run's queue data for a resume" : opts.skipCleanup ? "[4/5] Keeping the run's queue data (--skip-cleanup)" : "[4/5] Cleaning up the run's queue data");
+    await session.close({ keepData: keep || opts.skipCleanup });
+    if (keep || failure !== undefined || run?.interruptedBy) await closeFolder(folder, { keep });
+    if (keep && failure !== undefined) for (const line of resumeHint(opts.runId)) print(line);
+  }
+  return writeOutcome(opts, run, folder, keep, print);
+}
+
+/** After the sweep: an interrupted run's resume hint, or the results and the one report of the run. */
+async function writeOutcome(opts: DemoOptions, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void): Promise<number> {
+  if (run.interruptedBy) {
+    print(`Run ${opts.runId} interrupted by ${run.interruptedBy} before it settled.`);
+    for (const line of kept ? resumeHint(opts.runId) : lostHint(opts.runId)) print(line);
+    return EXIT_CODES.interrupted;
   }
   print("[5/5] Writing the results and the report");
-  const results = await keepResults(opts, spool, dir);
-  await rm(workDir, { recursive: true, force: true });
+  // A kept run's results file is written by the resume that settles it.
+  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir);
+  if (!kept) {
+    folder.journal.close();
+    await rm(folder.workDir, { recursive: true, force: true });
+  }
   // Judged once, after the results are kept: the exit code comes from the verdict alone.
-  const report = buildReport(run, ledger, results);
+  const report = buildReport(run, folder.ledger, results);
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
+  if (kept) for (const line of resumeHint(opts.runId)) print(line);
   print(written.json);
   return exitCodeForVerdict(report.verdict);
+}
+
+/** Closes the journal and the spool: kept for a resume, or removed with the work folder. */
+async function closeFolder(folder: RunFolder, o: { keep: boolean }): Promise<void> {
+  folder.journal.close();
+  if (o.keep) {
+    await folder.spool?.close();
+    return;
+  }
+  await folder.spool?.discard();
+  await rm(folder.workDir, { recursive: true, force: true });
 }

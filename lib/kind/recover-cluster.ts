@@ -14,6 +14,12 @@ export type RecoverOptions = {
   timeoutSeconds: number;
   brokers: readonly BrokerBackend[];
   resumeRunId?: string;
+  /**
+   * The run was started by demo.ts here (its reports/<run>/run.json exists): the caller resumes its
+   * coordinator with demo.ts --resume, which starts the workers itself. Otherwise the run's dead
+   * worker pods are started again.
+   */
+  resumeByDemo?: boolean;
   namespace?: string;
   pollMs?: number;
 };
@@ -95,7 +101,8 @@ export async function recoverCluster(shell: Shell, o: RecoverOptions, log: Log):
   else if (await dockerImageExists(run, image)) await kindLoadImage(run, image, CLUSTER_NAME);
   else log(`  ${image} is missing on ${missing.join(", ")} and not built: run ./runbook/build.ts --load-kind`);
   log("[7/7] Interrupted run");
-  if (o.resumeRunId) await resumeRun(run, o.resumeRunId, { target: t, log });
+  if (o.resumeRunId && o.resumeByDemo) log(`  run ${o.resumeRunId}: resumed with its coordinator (./runbook/demo.ts --resume ${o.resumeRunId}) once the cluster is back`);
+  else if (o.resumeRunId) await resumeRun(run, o.resumeRunId, { target: t, log });
   else log("  no --resume RUN_ID given: nothing to resume");
   log(`Cluster ${CLUSTER_NAME} recovered.`);
 }

@@ -50,3 +50,14 @@ export async function resumeRun(run: Run, runId: string, o: { target: KubeTarget
   o.log(`run ${runId}: ${restarted.length} worker(s) started again, ${alive.length} still alive`);
   return { restarted, alive, jobs };
 }
+
+/**
+ * Before a resumed coordinator starts its own workers: the run's worker pods left from before the
+ * interruption go (a live one is stopped with its grace period and hands its chunk back), so the
+ * new pods can take their names.
+ */
+export async function removeRunWorkers(run: Run, runId: string, target: KubeTarget): Promise<number> {
+  const pods = await kubectlGetObjects(run, ["pods"], workerSelector(runId), target);
+  await kubectlDelete(run, pods, { ...target, wait: true });
+  return pods.length;
+}

@@ -33,7 +33,8 @@ export function recoverParser(argv: string[]) {
     "recover.ts",
     "Restarts the stopped node containers of kind cluster ttg-sandbox (only those), waits for the API server, CoreDNS and every node, redeploys missing brokers, checks the worker image, and resumes a run.",
   )
-    .option("resume", { coerce: flag("resume", RUN_ID), describe: "start the workers of this interrupted run again" })
+    .option("resume", { coerce: flag("resume", RUN_ID), describe: "resume this interrupted run: as demo.ts --resume when it was started by the demo (reports/<run>/run.json), else start its dead worker pods again" })
+    .option("reports", { type: "string", default: "reports", describe: "folder of the demo's reports (where --resume finds the run)" })
     .option("brokers", { choices: ["both", "redis", "rabbitmq", "none"] as const, default: "both" as const, describe: "brokers to check and redeploy" })
     .option("timeout", { coerce: flag("timeout", decimal(1, 3600)), default: 300, describe: "seconds to wait for each phase" })
     .option("namespace", { type: "string", describe: "namespace of the TTG objects (default: the context's)" });

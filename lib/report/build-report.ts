@@ -46,6 +46,10 @@ export function judge(ledger: RunLedger, totalParams: number, results?: ResultsW
   return problems;
 }
 
+function resumeOf(r: NonNullable<RunLedger["resume"]>): NonNullable<RunReport["resume"]> {
+  return { resumedAt: r.resumedAt.toISOString(), interruptions: r.interruptions, paramsComputedBefore: r.paramsBefore, paramsComputedAfter: r.paramsAfter };
+}
+
 export function buildReport(run: RunDescription, ledger: RunLedger, results?: ResultsWritten): RunReport {
   const wallSeconds = Math.max(0, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000);
   const covered = ledger.coveredParams();
@@ -81,6 +85,7 @@ export function buildReport(run: RunDescription, ledger: RunLedger, results?: Re
     },
     ...(missing.length ? { missingChunks: missing } : {}),
     ...(ledger.duplicateChunks.length ? { duplicateChunks: ledger.duplicateChunks } : {}),
+    ...(ledger.resume ? { resume: resumeOf(ledger.resume) } : {}),
     timeline: [...ledger.timeline].sort((a, b) => a.at.localeCompare(b.at)),
     progress: ledger.progress,
     perWorker: [...ledger.perWorker.values()].sort((a, b) =>

@@ -15,6 +15,8 @@ const EVENT_NAMES: Record<TimelineEvent["event"], string> = {
   start: "start",
   fault: "fault injected",
   recovered: "chunk taken over",
+  interrupted: "interrupted",
+  resumed: "resumed",
   finish: "finished",
   note: "note",
 };
@@ -86,11 +88,23 @@ function configurationSection(r: RunReport): string[] {
   ];
 }
 
+/** A resumed run: how much of it each side of the resume computed. */
+function resumeLine(r: RunReport): string[] {
+  if (!r.resume) return [];
+  const { interruptions, paramsComputedBefore: before, paramsComputedAfter: after } = r.resume;
+  return [
+    `Interrupted ${plural(interruptions, "time", "times")} and resumed (last at ${r.resume.resumedAt}): ` +
+      `${plural(before, "parameter", "parameters")} computed before the resume, ${n(after)} after it.`,
+    "",
+  ];
+}
+
 function timelineSection(r: RunReport): string[] {
   if (r.timeline.length === 0) return ["## Timeline", "", "_No events recorded._", ""];
   return [
     "## Timeline",
     "",
+    ...resumeLine(r),
     table(
       ["since start", "time (UTC)", "event", "detail"],
       r.timeline.map((e) => [sinceStart(r, e.at), clock(e.at), EVENT_NAMES[e.event] ?? e.event, e.detail]),

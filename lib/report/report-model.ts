@@ -19,7 +19,11 @@ export type Redelivery = {
   takenAt: string;
   seconds: number;
 };
-export type TimelineEvent = { at: string; event: "start" | "fault" | "recovered" | "finish" | "note"; detail: string };
+export type TimelineEvent = {
+  at: string;
+  event: "start" | "fault" | "recovered" | "interrupted" | "resumed" | "finish" | "note";
+  detail: string;
+};
 export type ProgressSample = { seconds: number; chunks: number; params: number };
 export type WorkerRow = {
   worker: string;
@@ -79,6 +83,8 @@ export type RunReport = {
   missingChunks?: ChunkRange[];
   /** The accepted results written next to the report (absent with --results none). */
   results?: { file: string; granularity: "params" | "chunks"; format: "jsonl" | "csv"; chunks: number };
+  /** A run that was interrupted and resumed: how many parameters were computed on each side of its last resume. */
+  resume?: { resumedAt: string; interruptions: number; paramsComputedBefore: number; paramsComputedAfter: number };
   /** Second copies that were discarded, when the producer records them. */
   duplicateChunks?: (ChunkRange & { worker: string })[];
 };

@@ -2,11 +2,19 @@
 // Accepted chunks are kept as ranges and merged aggregates, never per-parameter values.
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
 import type { DeadLetter, Fault, ProgressSample, Redelivery, TimelineEvent, WorkerRow } from "./report-model.ts";
+import type { RunJournal } from "./run-journal.ts";
 
 export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate };
 
+/** A resumed run: parameters whose results were computed before and after its latest resume. */
+export type ResumeTally = { resumedAt: Date; interruptions: number; paramsBefore: number; paramsAfter: number };
+
 export class RunLedger {
   readonly expectedChunks: number;
+  /** Where notes and faults are also written as they happen, when the run can be resumed. */
+  journal: RunJournal | undefined;
+  /** Set when this coordinator resumed an interrupted run. */
+  resume: ResumeTally | undefined;
   readonly #accepted = new Map<number, { start: number; end: number }>();
   readonly aggregate = new AggregateBuilder();
   readonly perWorker = new Map<string, WorkerRow>();
@@ -29,8 +37,11 @@ export class RunLedger {
     this.expectedChunks = expectedChunks;
   }
 
-  /** Records a result; returns false (and counts a duplicate) if the chunk was already accepted. */
-  accept(chunk: AcceptedChunk, busySeconds = 0): boolean {
+  /**
+   * Records a result; returns false (and counts a duplicate) if the chunk was already accepted.
+   * finishedAt (when its worker finished it) tells a resumed run which side of the resume it is on.
+   */
+  accept(chunk: AcceptedChunk, busySeconds = 0, finishedAt?: string): boolean {
     if (this.#accepted.has(chunk.chunkId)) {
       this.duplicatesDiscarded++;
       if (this.duplicateChunks.length < 1000) {
@@ -47,6 +58,10 @@ export class RunLedger {
     row.chunks++;
     row.params += chunk.end - chunk.start;
     row.busySeconds += busySeconds;
+    if (this.resume) {
+      const after = finishedAt !== undefined && Date.parse(finishedAt) >= this.resume.resumedAt.getTime();
+      this.resume[after ? "paramsAfter" : "paramsBefore"] += chunk.end - chunk.start;
+    }
     return true;
   }
 
@@ -89,6 +104,13 @@ export class RunLedger {
   }
 
   note(event: TimelineEvent["event"], detail: string, at = new Date()): void {
-    this.timeline.push({ at: at.toISOString(), event, detail });
+    const entry = { at: at.toISOString(), event, detail };
+    this.timeline.push(entry);
+    this.journal?.append([{ k: "event", event: entry }]);
+  }
+
+  fault(fault: Fault): void {
+    this.faults.push(fault);
+    this.journal?.append([{ k: "fault", fault }]);
   }
 }

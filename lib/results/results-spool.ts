@@ -1,9 +1,11 @@
 // Writes accepted results to disk as they arrive, in any order, then into one file in
 // parameter order. Only an index (chunk -> where its bytes are) stays in memory, so a
-// 10-million-parameter run never holds its values.
+// 10-million-parameter run never holds its values. The spool outlives its coordinator: a
+// resumed run reopens it and restores the index from the run journal (report/run-journal.ts),
+// which names each accepted chunk's bytes once they are on disk.
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import {
@@ -26,37 +28,42 @@ export type SpooledChunk = {
   values?: readonly number[];
 };
 
+/** Where a chunk's records are in the spool file. */
+export type SpoolRange = { offset: number; length: number };
+
 /** Parameters per piece written to the spool. */
 const SLICE = 500;
 
-type Where = { offset: number; length: number } | { file: string };
+type Where = SpoolRange | { file: string };
 
 export class ResultsSpool {
   readonly granularity: Exclude<ResultsGranularity, "none">;
   readonly format: ResultsFormat;
   readonly #spoolPath: string;
   readonly #index = new Map<number, Where>();
-  #out: WriteStream | undefined;
+  #handle: FileHandle | undefined;
   #bytes = 0;
   readonly missingValues: number[] = [];
 
-  constructor(dir: string, granularity: Exclude<ResultsGranularity, "none">, format: ResultsFormat) {
+  constructor(spoolPath: string, granularity: Exclude<ResultsGranularity, "none">, format: ResultsFormat) {
     this.granularity = granularity;
     this.format = format;
-    this.#spoolPath = join(dir, `.results-${process.pid}.spool`);
+    this.#spoolPath = spoolPath;
   }
 
-  async #stream(): Promise<WriteStream> {
-    if (!this.#out) {
+  async #file(): Promise<FileHandle> {
+    if (!this.#handle) {
       await mkdir(dirname(this.#spoolPath), { recursive: true });
-      this.#out = createWriteStream(this.#spoolPath, { flags: "w" });
+      this.#handle = await open(this.#spoolPath, "a+");
+      // A spool reopened by a resumed run is cut back to the bytes its journal names.
+      await this.#handle.truncate(this.#bytes);
     }
-    return this.#out;
+    return this.#handle;
   }
 
-  /** Records an accepted chunk (call once per chunk id). */
-  async add(chunk: SpooledChunk): Promise<void> {
-    if (this.#index.has(chunk.chunkId)) return;
+  /** Records an accepted chunk (call once per chunk id); its bytes are in the file when it returns. */
+  async add(chunk: SpooledChunk): Promise<SpoolRange | undefined> {
+    if (this.#index.has(chunk.chunkId)) return undefined;
     const pieces: string[] = [];
     if (this.granularity === "chunks") {
       const { count, sum, min, max } = chunk.aggregate;
@@ -68,15 +75,37 @@ export class ResultsSpool {
       }
     } else {
       this.missingValues.push(chunk.chunkId);
-      return;
+      return undefined;
     }
-    const out = await this.#stream();
+    const file = await this.#file();
     const offset = this.#bytes;
     for (const piece of pieces) {
-      this.#bytes += Buffer.byteLength(piece);
-      if (!out.write(piece)) await once(out, "drain");
+      const { bytesWritten } = await file.write(piece);
+      this.#bytes += bytesWritten;
     }
-    this.#index.set(chunk.chunkId, { offset, length: this.#bytes - offset });
+    const range = { offset, length: this.#bytes - offset };
+    this.#index.set(chunk.chunkId, range);
+    return range;
+  }
+
+  /** Makes what was added so far survive a crash of the machine, not only of the process. */
+  async sync(): Promise<void> {
+    await this.#handle?.datasync();
+  }
+
+  /**
+   * A chunk a previous coordinator of the run spooled (from its journal); false when its bytes are
+   * not all in the file (its results are then read again from the broker).
+   */
+  restore(chunkId: number, range: SpoolRange | undefined, spoolBytes: number): boolean {
+    if (!range) {
+      this.missingValues.push(chunkId);
+      return true;
+    }
+    if (range.offset + range.length > spoolBytes || range.offset !== this.#bytes) return false;
+    this.#index.set(chunkId, range);
+    this.#bytes = range.offset + range.length;
+    return true;
   }
 
   /** A static slice whose worker wrote its own JSONL values file. */
@@ -90,14 +119,12 @@ export class ResultsSpool {
 
   /** Writes the final file in chunk (= parameter) order and removes the spool. */
   async finish(path: string): Promise<{ path: string; chunks: number }> {
-    const out = await this.#stream();
-    out.end();
-    await once(out, "close");
+    const spool = await this.#file();
+    this.#handle = undefined;
     const tmp = `${path}.partial`;
     await mkdir(dirname(path), { recursive: true });
     const target = createWriteStream(tmp);
     if (this.format === "csv") target.write(`${CSV_HEADERS[this.granularity]}\n`);
-    const spool = await open(this.#spoolPath, "r");
     try {
       const ids = [...this.#index.keys()].sort((a, b) => a - b);
       for (const id of ids) {
@@ -120,8 +147,15 @@ export class ResultsSpool {
     return { path, chunks: this.#index.size };
   }
 
+  /** Closes the spool and keeps it (an interrupted run: its resume reopens it). */
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close();
+  }
+
   async discard(): Promise<void> {
-    this.#out?.destroy();
+    await this.close().catch(() => undefined);
     await rm(this.#spoolPath, { force: true });
   }
 }

@@ -10,6 +10,8 @@ export const EXIT_CODES = {
   runGone: 3,
   /** monitor.ts --watch: nobody works on the run any more (abandoned). */
   runAbandoned: 4,
+  /** demo.ts stopped by Ctrl-C or SIGTERM before its run settled: the run is kept for --resume. */
+  interrupted: 130,
 } as const;
 
 /** The demo's exit code comes from the report's verdict and from nothing else. */

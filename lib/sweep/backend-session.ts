@@ -6,6 +6,7 @@ import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../config/worker-co
 import type { SweepConfig } from "./sweep-config.ts";
 import { totalChunks } from "./sweep-config.ts";
 import type { RunPlan } from "../backends/backend.ts";
+import { BadInput } from "../script/bad-input.ts";
 
 export type BackendSession = {
   observer: RunObserver;
@@ -13,7 +14,9 @@ export type BackendSession = {
   brokerEnv: Record<string, string>;
   /** Where the broker is, for people ("the Redis already listening at ..." / "a private ..."). */
   description: string;
-  /** Purges the run's data (unless kept) and stops a private broker. */
+  /** False for a private broker started for this run: its data goes when it stops, so no resume. */
+  outlivesRun: boolean;
+  /** Purges the run's data (unless kept: --skip-cleanup, or a run to be resumed) and stops a private broker. */
   close(options: { keepData: boolean }): Promise<void>;
 };
 
@@ -48,14 +51,25 @@ export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
   };
 }
 
-export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroker): Promise<BackendSession> {
+/** The broker has no data of the run a resume names (purged, or lost with a broker that kept nothing). */
+export class RunNotOnBroker extends BadInput {
+  constructor(runId: string, where: string) {
+    super(`Cannot resume run ${runId}: ${where} holds none of its data (removed by cleanup, or lost in a broker restart without persistence); start it again with ./runbook/demo.ts --run-id ${runId}.`);
+  }
+}
+
+/**
+ * Opens the coordinator's view of the run. A fresh run starts from nothing: whatever an earlier run
+ * of that id left is removed first. A resumed one re-attaches to what the broker kept.
+ */
+export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroker, o: { resume?: boolean } = {}): Promise<BackendSession> {
   if (cfg.backend === "static") throw new Error("the static backend has no broker");
   const options = observerOptions(cfg, broker.url);
   let observer: RunObserver | undefined;
   try {
     observer = await openRunObserver(cfg.backend, options);
-    // A demo run id names a fresh run: whatever an earlier run of that id left is removed first.
-    await observer.purge();
+    if (!o.resume) await observer.purge();
+    else if (!(await observer.describeRun?.())) throw new RunNotOnBroker(cfg.runId, broker.where);
   } catch (error) {
     await observer?.close().catch(() => undefined);
     await broker.stop();
@@ -73,6 +87,7 @@ export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroke
     },
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
     description: broker.where,
+    outlivesRun: !broker.private,
     async close({ keepData }) {
       try {
         if (!keepData && !broker.private) await opened.purge();

@@ -6,6 +6,7 @@ import { chunkIdsOf } from "../log/chunk-ids.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import type { Redelivery } from "../report/report-model.ts";
+import type { JournalEntry, JournaledChunk } from "../report/run-journal.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import { RedeliveryTracker } from "./redelivery-tracker.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
@@ -27,6 +28,8 @@ export class QueueDriver implements RunDriver {
   #brokerDuplicates = 0;
   #finished = false;
   #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
+  /** Chunks a previous coordinator of this (resumed) run accepted: chunk id -> which result it was. */
+  readonly #restored = new Map<number, string>();
 
   constructor(ctx: DriverContext, observer: RunObserver, options: QueueDriverOptions) {
     this.#ctx = ctx;
@@ -81,17 +84,48 @@ export class QueueDriver implements RunDriver {
     return { restart: false };
   }
 
-  async #acceptAll(results: ChunkResult[]): Promise<void> {
+  #accept(r: Omit<ChunkResult, "values">): boolean {
     const ledger = this.#ctx.ledger;
+    const accepted = ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate }, r.busySeconds, r.finishedAt);
+    if (accepted && r.attempt > 1) ledger.redelivered++;
+    return accepted;
+  }
+
+  /**
+   * Accepts what the broker hands over, keeps the values in the spool and journals each accepted
+   * chunk once its bytes are on disk: only then is the broker told (on the next read) that they are kept.
+   */
+  async #acceptAll(results: ChunkResult[]): Promise<void> {
+    const kept: JournalEntry[] = [];
     for (const r of results) {
       this.#tracker.finished(r.chunkId);
-      const accepted = ledger.accept(
-        { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate },
-        r.busySeconds,
-      );
-      if (accepted && r.attempt > 1) ledger.redelivered++;
-      if (accepted) await this.#ctx.results?.add(r);
+      // A result the interrupted coordinator had kept, read again from the broker: no second copy.
+      if (this.#restored.get(r.chunkId) === resultIdentity(r)) continue;
+      if (!this.#accept(r)) continue;
+      const range = await this.#ctx.results?.add(r);
+      const { values: _values, ...chunk } = r;
+      kept.push({ k: "chunk", chunk: range ? { ...chunk, spool: range } : chunk });
     }
+    const journal = this.#ctx.ledger.journal;
+    if (kept.length === 0 || !journal) return;
+    await this.#ctx.results?.sync();
+    journal.append(kept, { sync: true });
+  }
+
+  /**
+   * A resumed run: the chunks its interrupted coordinator accepted, from its journal (values already
+   * in the spool when `keptValues` says so). Returns how many were restored.
+   */
+  restore(chunks: readonly JournaledChunk[], keptValues: (chunk: JournaledChunk) => boolean): number {
+    let restored = 0;
+    for (const chunk of chunks) {
+      // Values not in the spool (a machine crash cut it): read again from the broker if it still has them.
+      if (!keptValues(chunk)) continue;
+      if (!this.#accept(chunk)) continue;
+      this.#restored.set(chunk.chunkId, resultIdentity(chunk));
+      restored++;
+    }
+    return restored;
   }
 
   async poll(): Promise<ProgressSnapshot> {
@@ -154,6 +188,11 @@ export class QueueDriver implements RunDriver {
     this.#ctx.ledger.redeliveries.push(...this.#tracker.redeliveries);
   }
 
-  /** The observer belongs to the backend session, which purges and closes it. */
+  /** The observer belongs to the backend session, which purges (or keeps) and closes it. */
   async close(): Promise<void> {}
+}
+
+/** Which result a chunk's result is: the same one read twice is not a duplicate. */
+function resultIdentity(r: Pick<ChunkResult, "worker" | "attempt" | "finishedAt">): string {
+  return `${r.worker}|${r.attempt}|${r.finishedAt}`;
 }

@@ -23,6 +23,8 @@ export type SweepDeps = {
   pollBoundMs?: number;
   /** Set when the user interrupts the demo (SIGINT/SIGTERM): stop, clean up, report what happened. */
   interrupted?: () => NodeJS.Signals | undefined;
+  /** A resumed run: when the run first started (the report covers the whole run from there). */
+  resumedFrom?: Date;
   /** Called on every reading; a returned text is printed above the progress line (--monitor cli). */
   onTick?: (snap: ProgressSnapshot, elapsedSeconds: number) => string | undefined;
 };
@@ -33,7 +35,9 @@ function sample(ledger: RunLedger, snap: ProgressSnapshot, seconds: number): voi
   const samples = ledger.progress;
   const last = samples.at(-1);
   if (last && last.chunks === snap.chunksDone && last.params === snap.paramsDone && seconds - last.seconds < 5) return;
-  samples.push({ seconds: Number(seconds.toFixed(2)), chunks: snap.chunksDone, params: snap.paramsDone });
+  const entry = { seconds: Number(seconds.toFixed(2)), chunks: snap.chunksDone, params: snap.paramsDone };
+  samples.push(entry);
+  ledger.journal?.append([{ k: "sample", sample: entry }]);
   if (samples.length > MAX_SAMPLES) {
     // Thin the older half so a long run keeps its whole shape in bounded space.
     const keep = samples.filter((_, i) => i % 2 === 0 || i >= samples.length - MAX_SAMPLES / 4);
@@ -55,13 +59,19 @@ export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): R
   };
 }
 
-export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDescription> {
+/** What ran; interruptedBy when the user stopped it before it settled (its data is kept for a resume). */
+export type SweepOutcome = RunDescription & { interruptedBy?: NodeJS.Signals };
+
+export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<SweepOutcome> {
   const { platform, driver, ledger, view } = deps;
   const pollMs = deps.pollMs ?? 200;
-  const startedAt = new Date();
-  const t0 = performance.now();
+  const startedAt = deps.resumedFrom ?? new Date();
+  // Seconds since the run first started: a resumed run's progress continues its first part's.
+  const t0 = performance.now() - (Date.now() - startedAt.getTime());
   const elapsed = () => (performance.now() - t0) / 1000;
-  ledger.note("start", `${cfg.workers} workers on ${cfg.platform}, backend ${cfg.backend}`, startedAt);
+  const how = `${cfg.workers} workers on ${cfg.platform}, backend ${cfg.backend}`;
+  if (deps.resumedFrom) ledger.note("resumed", `${how}; ${ledger.acceptedCount}/${ledger.expectedChunks} chunks already accepted`);
+  else ledger.note("start", how, startedAt);
 
   await driver.prepare();
   const poller = new BoundedPoll(() => driver.poll(), deps.pollBoundMs ?? 5000);
@@ -93,7 +103,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDe
     await platform.startWorker({ id, env: workerEnvFor(cfg, driver, id) });
   }
 
-  let faulted = !cfg.faultDemo;
+  // A resumed run whose fault was injected before the interruption is not hit twice.
+  let faulted = !cfg.faultDemo || ledger.faults.length > 0;
   let snap = emptySnapshot(driver.expectedChunks, cfg.params);
   let lastProgressAt = elapsed();
   let lastDone = -1;
@@ -101,6 +112,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDe
   let shownCause: StallCause | undefined;
   /** Why the sweep stopped early: a problem of the report unless the final read settles the run after all. */
   let stoppedBecause: string | undefined;
+  let interruptedBy: NodeJS.Signals | undefined;
   for (;;) {
     const reading = await poller.read();
     snap = reading.snap ?? snap;
@@ -120,9 +132,10 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDe
     view.update(snap, now, why);
     sample(ledger, snap, now);
     if (driver.isSettled()) break;
-    const signal = deps.interrupted?.();
-    if (signal) {
-      ledger.note("note", `interrupted by ${signal}: workers stopped before the run settled`);
+    interruptedBy = deps.interrupted?.();
+    if (interruptedBy) {
+      const signal = interruptedBy;
+      ledger.note("interrupted", `interrupted by ${signal}: workers stopped before the run settled; its data is kept for --resume`);
       break;
     }
     if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
@@ -152,7 +165,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDe
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   // Workers leave by themselves once the run is settled; stop whoever is still there.
-  await waitForExits(platform, 3000);
+  if (!interruptedBy) await waitForExits(platform, 3000);
   stopping = true;
   await platform.stopAll(5000);
   // The last results and dead letters, unless the broker is not answering (the run would hang on it).
@@ -169,9 +182,10 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<RunDe
   view.done(snap, wall);
   sample(ledger, snap, wall);
   const finishedAt = new Date(startedAt.getTime() + wall * 1000);
-  ledger.note("finish", `${ledger.acceptedCount}/${ledger.expectedChunks} chunks accepted`, finishedAt);
+  if (!interruptedBy) ledger.note("finish", `${ledger.acceptedCount}/${ledger.expectedChunks} chunks accepted`, finishedAt);
   await driver.close();
   return {
+    ...(interruptedBy ? { interruptedBy } : {}),
     runId: cfg.runId,
     platform: cfg.platform,
     backend: cfg.backend,
@@ -226,7 +240,7 @@ async function injectFault(
   const at = new Date();
   await deps.platform.kill(victim.id, "SIGKILL");
   const pct = Math.round((100 * snap.paramsDone) / cfg.params);
-  deps.ledger.faults.push({ at: at.toISOString(), worker: victim.id, kind: "kill" });
+  deps.ledger.fault({ at: at.toISOString(), worker: victim.id, kind: "kill" });
   const where = cfg.platform === "kind" ? `pod ${victim.handle}` : `pid ${victim.handle}`;
   deps.ledger.note("fault", `killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`, at);
   deps.view.say(`FAULT INJECTED: killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`);

@@ -9,7 +9,9 @@
 // cannot be handed out (another run's, unreadable: held unacked, back in the queue when the
 // observer closes) fill half of the current one and would otherwise starve it.
 //
-// Results are acked when handed to the caller: whole messages, a bounded batch per call. Notices
+// Results are handed to the caller as whole messages, a bounded batch per call, and acked on the
+// caller's next call (or purge): by then the caller has kept them (the coordinator journals them),
+// so a coordinator killed in between finds them in the queue again when the run is resumed. Notices
 // are acked on arrival. Only the parsed results are kept, never the message bodies.
 import { ArrivalSignal } from "./arrival-signal.ts";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
@@ -46,6 +48,8 @@ export class ResultsIntake {
   readonly #runId: string;
   readonly #h: ResultsHandlers;
   #held: Held[] = [];
+  /** Handed to the caller by the last call: acked by the next one. */
+  #handedOut: Held[] = [];
   #consumer: Consumer | undefined;
   #largest = 0;
   #handedLast = false;
@@ -71,8 +75,9 @@ export class ResultsIntake {
     await this.#consume(channel, generation, this.#wantedPrefetch());
   }
 
-  /** The next bounded batch of results, acked as they are handed out; [] when none came. */
+  /** The next bounded batch of results ([] when none came); acks the batch the last call handed out. */
   async take(): Promise<ChunkResult[]> {
+    for (const h of this.#handedOut.splice(0)) this.#ack(h);
     this.#held = this.#held.filter((h) => this.#link.isOpen(h.generation));
     if (this.#held.length === 0) {
       await this.#restartIfNeeded();
@@ -87,7 +92,7 @@ export class ResultsIntake {
       messages++;
       bytes += h.bytes;
       for (const r of h.results) out.push(r);
-      this.#ack(h);
+      this.#handedOut.push(h);
     }
     this.#handedLast = messages > 0;
     return out;
@@ -95,7 +100,7 @@ export class ResultsIntake {
 
   /** Acks every result held and not handed out (purge: the run's results are being removed). */
   ackAll(): void {
-    for (const h of this.#held.splice(0)) this.#ack(h);
+    for (const h of [...this.#handedOut.splice(0), ...this.#held.splice(0)]) this.#ack(h);
   }
 
   async stop(): Promise<void> {

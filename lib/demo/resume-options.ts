@@ -1,0 +1,30 @@
+// demo.ts --resume RUN_ID: the interrupted run's own configuration (reports/<run>/run.json), with
+// the credentials of the resuming environment and this invocation's --yes / --dry-run / --verbose.
+import { join } from "node:path";
+import { BadInput } from "../script/bad-input.ts";
+import { reportDir } from "../report/write-report.ts";
+import { loadSavedRun, resumedConfig, type SavedRun } from "../sweep/saved-run.ts";
+import type { DemoOptions } from "./demo-options.ts";
+import { hasJournal } from "./run-folder.ts";
+
+export async function resumeDemoOptions(given: DemoOptions, runId: string): Promise<{ opts: DemoOptions; saved: SavedRun }> {
+  const dir = reportDir(given.reportsDir, runId);
+  const saved = await loadSavedRun(dir, runId);
+  const cfg = { ...resumedConfig(saved, given.workerEnv), reportsDir: given.reportsDir };
+  if (cfg.backend === "static") {
+    throw new BadInput(`Cannot resume run ${runId}: a static run keeps no state on a broker; start it again with ./runbook/demo.ts --backend static --run-id ${runId}.`);
+  }
+  if (!(await hasJournal(cfg))) {
+    throw new BadInput(`Cannot resume run ${runId}: it has finished (its report is ${join(dir, "report.json")}); nothing is left to compute.`);
+  }
+  const opts: DemoOptions = {
+    ...cfg,
+    chunkSizeAuto: false,
+    platformChoice: cfg.platform,
+    yes: given.yes,
+    dryRun: given.dryRun,
+    verbose: given.verbose,
+    resume: runId,
+  };
+  return { opts, saved };
+}

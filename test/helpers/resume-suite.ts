@@ -1,0 +1,114 @@
+// SPEC §10 on one backend: a demo interrupted at ~40 % (coordinator and workers SIGKILLed, or
+// Ctrl-C) and then `demo.ts --resume` finishes the same run: one report, one complete results
+// file, and only the rest of the parameters computed. Real broker, real processes and signals,
+// --platform local, a random namespace and run id per test.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import type { BackendName } from "../../lib/backends/open-backend.ts";
+import type { RunReport } from "../../lib/report/report-model.ts";
+import { countingValue } from "../fixtures/counting-compute.ts";
+import { runDemo, startDemo, testNamespace, uniqueRunId, type DemoProcess } from "./demo-process.ts";
+import { BROKER_URLS, deleteNamespace } from "./queue-run.ts";
+import { waitFor } from "./wait-for.ts";
+
+const PARAMS = 1200;
+const SIZE = ["--params", String(PARAMS), "--chunk-size", "10", "--workers", "3", "--work-ms", "0"];
+
+type Setup = { runId: string; reports: string; evalLog: string; env: Record<string, string>; args: string[] };
+
+function setUp(t: TestContext, backend: BackendName, label: string): Setup {
+  const namespace = testNamespace();
+  const runId = uniqueRunId(label);
+  const reports = mkdtempSync(join(tmpdir(), "ttg-resume-"));
+  const evalLog = join(reports, "evaluations.log");
+  const urlVar = backend === "redis" ? "REDIS_URL" : "AMQP_URL";
+  t.after(async () => {
+    rmSync(reports, { recursive: true, force: true });
+    await deleteNamespace(backend, BROKER_URLS[backend], namespace, [runId]);
+  });
+  const env = { QUEUE_NAMESPACE: namespace, [urlVar]: BROKER_URLS[backend], COMPUTE_MODULE: "test/fixtures/counting-compute.ts", EVAL_LOG: evalLog, SLEEP_MS: "15" };
+  const args = ["--backend", backend, "--platform", "local", "--run-id", runId, "--reports", reports, "--yes", ...SIZE];
+  return { runId, reports, evalLog, env, args };
+}
+
+function evaluations(evalLog: string): number[] {
+  if (!existsSync(evalLog)) return [];
+  return readFileSync(evalLog, "utf8").split("\n").filter(Boolean).map(Number);
+}
+
+/** Waits until about 40 % of the parameters were evaluated. */
+async function atFortyPercent(demo: DemoProcess, evalLog: string): Promise<void> {
+  await waitFor(() => evaluations(evalLog).length >= 0.4 * PARAMS, "40 % of the parameters evaluated", 60_000, 20).catch((error: unknown) => {
+    demo.kill();
+    throw error;
+  });
+}
+
+/** The sum of the same sweep run in one go as static slices (no broker, no interruption). */
+function staticSum(s: Setup): number {
+  const reports = join(s.reports, "static");
+  const r = runDemo(["--backend", "static", "--platform", "local", "--reports", reports, "--yes", ...SIZE], {
+    env: { COMPUTE_MODULE: s.env.COMPUTE_MODULE, EVAL_LOG: undefined, SLEEP_MS: "0" },
+    timeoutMs: 60_000,
+  });
+  assert.equal(r.code, 0, `${r.stdout.slice(-2000)}\n${r.stderr}`);
+  return (JSON.parse(readFileSync(r.path, "utf8")) as RunReport).aggregate.sum;
+}
+
+const EXPECTED_SUM = Array.from({ length: PARAMS }, (_, p) => countingValue(p)).reduce((a, b) => a + b, 0);
+
+/** The resumed run passes with every parameter once and fewer than half evaluated again. */
+function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof runDemo>): RunReport {
+  assert.equal(result.code, 0, `the resume passes\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
+  const report = JSON.parse(readFileSync(result.path, "utf8")) as RunReport;
+  assert.equal(report.verdict, "pass", report.problems.join("\n"));
+  assert.equal(report.params.covered, PARAMS);
+  assert.equal(report.aggregate.sum, EXPECTED_SUM, "the sum of a run computed in one go");
+  const events = report.timeline.map((e) => e.event);
+  assert.ok(events.includes("start") && events.indexOf("interrupted") > events.indexOf("start"), events.join(","));
+  assert.ok(events.indexOf("resumed") > events.indexOf("interrupted"), events.join(","));
+  const resume = report.resume;
+  assert.ok(resume, "the report says how much was computed on each side of the resume");
+  assert.equal(resume.paramsComputedBefore + resume.paramsComputedAfter, PARAMS);
+  assert.ok(resume.paramsComputedBefore >= 0.3 * PARAMS, `computed before: ${resume.paramsComputedBefore}`);
+  const records = readFileSync(join(s.reports, s.runId, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { param: number; value: number });
+  assert.deepEqual(records.map((r) => r.param), Array.from({ length: PARAMS }, (_, p) => p), "every parameter exactly once, in order");
+  assert.equal(records.reduce((a, r) => a + r.value, 0), EXPECTED_SUM);
+  const again = evaluations(s.evalLog).length - PARAMS;
+  assert.ok(again < PARAMS / 2, `${again} parameters evaluated again`);
+  t.diagnostic(`computed before the resume ${resume.paramsComputedBefore}, after ${resume.paramsComputedAfter}; ${again} evaluated again`);
+  assert.ok(!existsSync(join(s.reports, s.runId, "work")), "the run's journal and spool are gone once it settled");
+  return report;
+}
+
+export function describeResume(backend: BackendName): void {
+  test(`${backend}: coordinator and workers SIGKILLed at ~40 %, then --resume finishes the run`, async (t) => {
+    const s = setUp(t, backend, "resume-kill");
+    const demo = startDemo(s.args, { env: s.env });
+    await atFortyPercent(demo, s.evalLog);
+    demo.kill();
+    await demo.finished(10_000);
+    assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "a killed coordinator wrote no report");
+    const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
+    const report = checkResumed(t, s, resumed);
+    assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("without a word")));
+    assert.equal(report.aggregate.sum, staticSum(s), "the sum of a static run of the same size");
+  });
+
+  test(`${backend}: Ctrl-C keeps the run and says how to resume; --resume finishes it`, async (t) => {
+    const s = setUp(t, backend, "resume-int");
+    const demo = startDemo(s.args, { env: s.env });
+    await atFortyPercent(demo, s.evalLog);
+    process.kill(demo.pid as number, "SIGINT");
+    const stopped = await demo.finished(30_000);
+    assert.equal(stopped.code, 130, `${stopped.stdout.slice(-2000)}\n${stopped.stderr}`);
+    assert.match(stopped.stdout, new RegExp(`\\./runbook/demo\\.ts --resume ${s.runId}`));
+    assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "no report for a run that did not settle");
+    const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
+    const report = checkResumed(t, s, resumed);
+    assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("SIGINT")));
+  });
+}
