@@ -4,10 +4,11 @@ import { hideBin } from "yargs/helpers";
 import { parseDemoOptions } from "../lib/demo/demo-options.ts";
 import { isMain, runScript } from "../lib/script/entry.ts";
 import { runDemo } from "../lib/demo/run-demo.ts";
+import { askOnTerminal } from "../lib/cleanup/cleanup-run.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const options = await parseDemoOptions(argv, process.env, process.stdin.isTTY === true);
-  return runDemo(options, { out: process.stdout });
+  return runDemo(options, { out: process.stdout, confirm: askOnTerminal });
 }
 
 if (isMain(import.meta)) await runScript("demo", () => main(hideBin(process.argv)));

@@ -8,6 +8,8 @@ import { createProgressView } from "./progress-view.ts";
 import { detectPlatform } from "../platforms/detect-platform.ts";
 import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
+import { ensureWorkerImage } from "../kind/ensure-image.ts";
+import { postRunCleanup } from "./post-run-cleanup.ts";
 import type { Platform } from "../platforms/platform.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
@@ -28,19 +30,23 @@ import { runSweep } from "../sweep/run-sweep.ts";
 import { StaticDriver } from "../sweep/static-driver.ts";
 import { totalChunks } from "../sweep/sweep-config.ts";
 
-export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
+export type DemoIO = {
+  out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
+  /** The post-run cleanup question on a terminal (never asked with --yes or without a terminal). */
+  confirm?: (question: string) => Promise<boolean>;
+};
 
 type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
 
 async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
   const backend = opts.backend as "redis" | "rabbitmq";
-  const broker = await prepareKindBroker(shell, backend, { log: (line) => print(`      ${line}`) });
-  return { url: broker.hostUrl, private: false, where: `${backend} on kind cluster ttg-sandbox (port-forwarded)`, stop: () => broker.stop() };
+  const broker = await prepareKindBroker(shell, backend, { context: opts.kubeContext, log: (line) => print(`      ${line}`) });
+  return { url: broker.hostUrl, private: false, where: `${backend} on context ${opts.kubeContext} (port-forwarded)`, stop: () => broker.stop() };
 }
 
 function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: string): Platform {
-  if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend, target: { context: opts.kubeContext } });
   return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
 }
 
@@ -88,8 +94,9 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
     return EXIT_CODES.ok;
   }
   const shell = chooseShell(realShell, true, print);
-  if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { log: print });
-  const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  await ensureWorkerImage(shell.run, { build: opts.build, log: print });
+  if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { context: opts.kubeContext, log: print });
+  const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend, target: { context: opts.kubeContext } });
   for (let i = 0; i < opts.workers; i++) await platform.startWorker({ id: String(i), env: {} });
   await platform.stopAll(0);
   return EXIT_CODES.ok;
@@ -115,13 +122,14 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const spool = opts.results === "none" ? undefined : new ResultsSpool(dir, opts.results, opts.resultsFormat);
   const workDir = join(dir, "work");
   print(`[1/5] Preparing the ${opts.backend} backend`);
+  if (opts.platform === "kind") await ensureWorkerImage(shell.run, { build: opts.build, log: (line) => print(`      ${line}`) });
   const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) }, shell, print);
   let run: RunDescription;
   try {
     print(`      using ${session.description}`);
     const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
-    const monitor = await startDemoMonitor(opts, shell, print);
+    const monitor = await startDemoMonitor(opts, shell, print, { context: opts.kubeContext });
     print("[3/5] Running");
     let interruptedBy: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => (interruptedBy ??= signal);
@@ -155,6 +163,10 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const report = buildReport(run, ledger, results);
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
+  if (opts.platform === "kind") {
+    const confirm = io.confirm ?? (async () => true);
+    await postRunCleanup(shell, { runId: opts.runId, target: { context: opts.kubeContext }, skipCleanup: opts.skipCleanup, yes: opts.yes }, { print, confirm });
+  }
   print(written.json);
   return exitCodeForVerdict(report.verdict);
 }
