@@ -205,3 +205,22 @@ test("post-run cleanup on a terminal: the question comes first and 'no' keeps th
   assert.equal(asked.length, 1, "--skip-cleanup asks nothing");
   assert.deepEqual(deletes(fake), [], "nothing was deleted");
 });
+
+test("monitor.ts --platform kind reads the cluster's broker through a port-forward of its own, in the named context", async (t) => {
+  const fake = using(t, { kind: [["get clusters", "clusters.txt"]] });
+  const r = await runScript("monitor", ["--platform", "kind", "--backend", "rabbitmq", "--context", "kind-other"], fake.env);
+  // The fake kubectl's port-forward exits at once: the monitor says so in one line.
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /^monitor: Cannot reach rabbitmq through kubectl port-forward on 127\.0\.0\.1:\d+: port-forward exited$/m);
+  const forward = kubectlCalls(fake).find((c) => c.includes("port-forward"));
+  assert.ok(forward?.includes("service/ttg-rabbitmq"), JSON.stringify(forward));
+  assertEveryKubectlCallNamesTheContext(fake, "kind-other");
+});
+
+test("monitor.ts finds the kind broker by itself when ttg-sandbox runs TTG's broker and no broker address is set", async (t) => {
+  const fake = using(t, { kind: [["get clusters", "clusters.txt"]], kubectl: [["*get deployments -l app.kubernetes.io/name=ttg-redis,*", "redis-objects.json"]] });
+  const r = await runScript("monitor", [], fake.env);
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /Cannot reach redis through kubectl port-forward/);
+  assertEveryKubectlCallNamesTheContext(fake);
+});
