@@ -1,4 +1,5 @@
-#!/usr/bin/env -S node --import tsx
+#!/bin/sh
+":" //#; t="$(dirname -- "$0")/../node_modules/tsx/dist/loader.mjs"; [ -f "$t" ] || { echo "${0##*/}: Cannot find tsx next to the script: run npm ci in $(dirname -- "$0")/.." >&2; exit 2; }; exec node --import "$t" "$0" "$@"
 // The runs of a broker namespace and their states, or a live view of one run: ./runbook/monitor.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/script/entry.ts";
@@ -6,24 +7,37 @@ import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../lib/config/worke
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
 import { monitorParser } from "../lib/monitor/monitor-options.ts";
 import { runMonitor } from "../lib/monitor/run-monitor.ts";
+import { monitorBroker } from "../lib/monitor/monitor-broker.ts";
+import { realShell } from "../lib/shell/zx-runner.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const a = await monitorParser(argv).parseAsync();
   const env = workerEnvFromEnvironment(process.env);
   const local = { REDIS_HOST: "127.0.0.1", RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...env };
   const stopped = new Promise((resolve) => process.once("SIGINT", resolve));
-  return runMonitor(
-    {
+  const named = ["REDIS_URL", "REDIS_HOST", "AMQP_URL", "RABBITMQ_HOST"].some((k) => env[k] !== undefined);
+  const broker = await monitorBroker(realShell, {
+    backend: a.backend,
+    platform: a.platform ?? "auto",
+    target: { context: a.context },
+    localUrl: a.backend === "redis" ? redisUrlFrom(local) : amqpUrlFrom(local),
+    brokerNamed: named,
+  });
+  if (broker.where !== "local" && !a.json) process.stdout.write(`reading ${broker.where}\n`);
+  try {
+    const options = {
       backend: a.backend,
-      url: a.backend === "redis" ? redisUrlFrom(local) : amqpUrlFrom(local),
+      url: broker.url,
       namespace: readWorkerConfig(env).namespace,
       runId: a["run-id"],
       watchSeconds: a.watch,
       json: a.json,
       reportsDir: a.reports,
-    },
-    { out: process.stdout, stopped },
-  );
+    };
+    return await runMonitor(options, { out: process.stdout, stopped });
+  } finally {
+    await broker.stop();
+  }
 }
 
 if (isMain(import.meta)) await runScript("monitor", () => main(hideBin(process.argv)));

@@ -30,6 +30,7 @@ test("static demo: 10000/10000 params, verdict pass, aggregate equals a single-p
   for (let p = 0; p < 10000; p++) direct.add(simulatedValue(p));
   const { count, sum, min, max } = direct.build();
   assert.deepEqual(report.aggregate, { count, sum, min, max });
+  assert.equal(report.aggregate.sum, 5000355, "the Python system's sum for 10,000 params");
   assert.match(readFileSync(join(reports, "static-test", "report.md"), "utf8"), /# TTG run static-test: PASS/);
   assert.ok(!r.stdout.includes("\u001b["), "piped output has no escape codes");
 });

@@ -68,7 +68,11 @@ for (const name of names) {
     assert.equal(row(md, "wall time"), `| wall time | ${r.wallSeconds.toFixed(2)} s |`);
     assert.match(row(md, "throughput"), new RegExp(`^\\| throughput \\| ${n(r.paramsPerSecond)} params/s`));
     const workers = md.slice(md.indexOf("## Workers"));
-    for (const w of r.perWorker) assert.match(row(workers, w.worker), new RegExp(`^\\| ${w.worker} \\| ${n(w.chunks)} \\| ${n(w.params)} \\| ${w.busySeconds.toFixed(2)} \\|`));
+    // Each worker's node (M1's key result: which node ran which slice) beside its numbers.
+    for (const w of r.perWorker) {
+      assert.ok(w.node, `${name}: worker ${w.worker} has a node`);
+      assert.match(row(workers, w.worker), new RegExp(`^\\| ${w.worker} \\| ${w.node} \\| ${n(w.chunks)} \\| ${n(w.params)} \\| ${w.busySeconds.toFixed(2)} \\|`));
+    }
     for (const p of r.problems) assert.ok(md.includes(`- ${p}`), `the verdict's reason "${p}" is listed`);
     for (const d of r.deadLetters) assert.match(md, new RegExp(`^\\| ${d.chunkId} \\| ${n(d.start)}–${n(d.end - 1)} \\| ${d.attempts} \\|`, "m"));
     for (const m of r.missingChunks ?? []) assert.match(md, new RegExp(`^\\| ${m.chunkId} \\| ${n(m.start)}–${n(m.end - 1)} \\|$`, "m"));

@@ -21,13 +21,14 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     writeErr(`worker: ${error.message}`);
     return EXIT_CODES.badInput;
   }
-  const log = createLogger({ worker: config.workerId, level: config.logLevel, format: config.logFormat });
+  const log = createLogger({ worker: config.workerId, node: config.nodeName, level: config.logLevel, format: config.logFormat });
   const began = performance.now();
   const shutdown = createShutdown((signal) =>
     log.lifecycle("SHUTTING_DOWN", `${signal} received: taking no new work`, { signal }),
   );
   const engine = new ComputeEngine({ module: config.computeModule, simulateWorkMs: config.simulateWorkMs });
   log.lifecycle("STARTING", `mode=${config.queueMode ? `queue/${config.queueBackend}` : "static"}`, {
+    node: config.nodeName,
     params: config.totalParameters,
     compute: config.computeModule ?? "built-in simulation",
   });

@@ -14,3 +14,11 @@ export function renderInventory(inv: Inventory): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+const FILTERS = { docker: ["kind", "images"], k8s: ["kubernetes", "brokerPods"] } as const;
+
+/** The seed's list-resources filters: --docker (cluster containers, images), --k8s (Kubernetes objects); none: everything. */
+export function filterInventory(inv: Inventory, only: { docker: boolean; k8s: boolean }): Inventory {
+  const keep = new Set<string>([...(only.docker ? FILTERS.docker : []), ...(only.k8s ? FILTERS.k8s : [])]);
+  return keep.size === 0 ? inv : { ...inv, sections: inv.sections.filter((s) => keep.has(s.id)) };
+}

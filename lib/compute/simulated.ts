@@ -2,8 +2,16 @@
 // the parameter id, after SIMULATE_WORK_MS of sleeping.
 import { createHash } from "node:crypto";
 
+/** float(f"0.{r}") for r in 0..99, parsed once. */
+const SEED_FRACTIONS: readonly number[] = Array.from({ length: 100 }, (_, r) => Number(`0.${r}`));
+
+/**
+ * The seed's arithmetic exactly: `(p*7+13) % 1000 + float(f"0.{p%100}")`. The fraction is the
+ * digits of p%100 after "0.", so p%100 = 5 gives 0.5 (not 0.05): 1,000 params sum to 500035.5
+ * and 10,000 to 5000355, the Python system's figures.
+ */
 export function simulatedValue(paramId: number): number {
-  return ((paramId * 7 + 13) % 1000) + (paramId % 100) / 100;
+  return ((paramId * 7 + 13) % 1000) + (SEED_FRACTIONS[paramId % 100] ?? 0);
 }
 
 /** A short sha256 tag, as the original attached to each result. */

@@ -1,4 +1,5 @@
 // Reads and validates the worker's configuration from an env object (a pure function of it).
+import { hostname } from "node:os";
 import { invalidValue } from "./config-error.ts";
 import { WORKER_VARIABLES, type VariableSpec } from "./worker-variables.ts";
 
@@ -13,6 +14,8 @@ export type WorkerConfig = {
   simulateWorkMs: number;
   simulateFaultRate: number;
   queueMode: boolean;
+  /** The node the worker runs on (NODE_NAME, else the host name). */
+  nodeName: string;
   queueBackend: "redis" | "rabbitmq";
   runId: string;
   namespace: string;
@@ -76,7 +79,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     batchSize: read(env, V.BATCH_SIZE),
     simulateWorkMs: read(env, V.SIMULATE_WORK_MS),
     simulateFaultRate: read(env, V.SIMULATE_FAULT_RATE),
-    queueMode: read(env, V.QUEUE_MODE),
+    queueMode: read(env, env[V.QUEUE_MODE.name] === undefined ? V.USE_QUEUE : V.QUEUE_MODE) ?? false,
+    nodeName: read(env, V.NODE_NAME) ?? hostname(),
     queueBackend: read(env, V.QUEUE_BACKEND),
     runId: read(env, V.RUN_ID),
     namespace: read(env, V.QUEUE_NAMESPACE),

@@ -4,8 +4,8 @@ import { invalidValue } from "./config-error.ts";
 import type { Env } from "./worker-config.ts";
 import { WORKER_VARIABLES } from "./worker-variables.ts";
 
-/** Identity is per worker and set by the platform; everything else passes through. */
-const PER_WORKER = new Set(["WORKER_ID", "JOB_COMPLETION_INDEX"]);
+/** Identity and node are per worker and set by the platform; everything else passes through. */
+const PER_WORKER = new Set(["WORKER_ID", "JOB_COMPLETION_INDEX", "NODE_NAME"]);
 
 export function workerEnvFromEnvironment(env: Env): Record<string, string> {
   const picked: Record<string, string> = {};

@@ -74,6 +74,12 @@ export const WORKER_VARIABLES = {
     description: "true: pull chunks from a queue; false: process a static slice.",
     parser: boolean(),
   }),
+  USE_QUEUE: v({
+    name: "USE_QUEUE",
+    default: undefined,
+    description: "The Python original's name for QUEUE_MODE (its manifests and run-demo.sh set it): the same meaning; QUEUE_MODE wins when both are set.",
+    parser: boolean(),
+  }),
   QUEUE_BACKEND: v({
     name: "QUEUE_BACKEND",
     default: "redis",
@@ -208,6 +214,12 @@ export const WORKER_VARIABLES = {
     default: undefined,
     description: "Path of an ES module exporting compute(paramId) => number | Promise<number>; default: the built-in simulation.",
     parser: optionalText(),
+  }),
+  NODE_NAME: v({
+    name: "NODE_NAME",
+    default: undefined,
+    description: "The node the worker runs on, shown in its log lines and the report's workers table. Pods get it from spec.nodeName (downward API); default: this machine's host name.",
+    parser: hostname,
   }),
   METRICS_PORT: v({
     name: "METRICS_PORT",

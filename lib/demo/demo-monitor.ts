@@ -1,6 +1,6 @@
 // --monitor: `cli` prints the monitor's panel beside the demo's progress; `web` gives the
 // addresses of the RabbitMQ management UI and RedisInsight (port-forwarded on kind).
-import { kubectlPortForward } from "../kind/kubectl.ts";
+import { kubectlPortForward, type KubeTarget } from "../kind/kubectl.ts";
 import { canConnect } from "../net/ports.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { renderMonitor } from "../monitor/render-monitor.ts";
@@ -17,15 +17,15 @@ export type DemoMonitor = {
 const PANEL_EVERY_SECONDS = 5;
 
 /** The web consoles worth opening for this backend, and how to reach them. */
-async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningCommand[]): Promise<string[]> {
+async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningCommand[], t: KubeTarget): Promise<string[]> {
   const lines: string[] = [];
   if (cfg.platform === "kind") {
     if (cfg.backend === "rabbitmq") {
-      forwards.push(kubectlPortForward(shell.start, "service/ttg-rabbitmq", 15672, 15672));
+      forwards.push(kubectlPortForward(shell.start, "service/ttg-rabbitmq", 15672, 15672, t));
       lines.push("RabbitMQ management UI: http://localhost:15672 (user ttg, password in Secret ttg-rabbitmq-auth)");
     }
     if (cfg.backend === "redis") {
-      forwards.push(kubectlPortForward(shell.start, "service/redis-insight", 8001, 5540));
+      forwards.push(kubectlPortForward(shell.start, "service/redis-insight", 8001, 5540, t));
       lines.push("RedisInsight: http://localhost:8001 (add the database ttg-redis:6379; apply k8s/redis-insight.yaml first)");
     }
     return lines;
@@ -42,10 +42,10 @@ async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningComm
   return lines;
 }
 
-export async function startDemoMonitor(cfg: SweepConfig, shell: Shell, print: (line: string) => void): Promise<DemoMonitor> {
+export async function startDemoMonitor(cfg: SweepConfig, shell: Shell, print: (line: string) => void, t: KubeTarget): Promise<DemoMonitor> {
   const forwards: RunningCommand[] = [];
   const cli = cfg.monitor === "cli" || cfg.monitor === "both";
-  if (cfg.monitor === "web" || cfg.monitor === "both") for (const line of await webConsoles(cfg, shell, forwards)) print(`      ${line}`);
+  if (cfg.monitor === "web" || cfg.monitor === "both") for (const line of await webConsoles(cfg, shell, forwards, t)) print(`      ${line}`);
   if (cli && cfg.backend !== "static") {
     print(`      monitor in another terminal: ./runbook/monitor.ts --backend ${cfg.backend} --run-id ${cfg.runId} --watch 2`);
   }

@@ -9,6 +9,7 @@ import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
 import { flag } from "../script/flag-parsers.ts";
+import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { scriptParser } from "../script/script-parser.ts";
 
 /** An integer chunk size, or "auto" (measure one evaluation, then choose). */
@@ -21,6 +22,10 @@ export type DemoOptions = SweepConfig & {
   /** --chunk-size auto: the demo measures and replaces chunkSize before it starts. */
   chunkSizeAuto: boolean;
   platformChoice: "kind" | "local" | "auto";
+  /** kind: the kube context of every kubectl call (brokers, port-forwards, worker pods). */
+  kubeContext: string;
+  /** kind: build and load a missing worker image (false: --no-build, stop with the command to run). */
+  build: boolean;
   yes: boolean;
   dryRun: boolean;
   verbose: boolean;
@@ -48,6 +53,8 @@ export function demoParser(argv: string[]) {
     .option("monitor", { choices: MONITORS, default: "none" as MonitorMode, describe: "monitoring to start beside the demo" })
     .option("skip-cleanup", { type: "boolean", default: false, describe: "keep workers' queues/keys after the run" })
     .option("platform", { choices: ["kind", "local"] as const, describe: "default: kind when the ttg-sandbox cluster exists, else local" })
+    .option("context", { type: "string", default: KIND_CONTEXT, describe: "kind: the kube context every kubectl call names (brokers, port-forwards and workers in one cluster)" })
+    .option("build", { type: "boolean", default: true, describe: "kind: build and load the worker image when a node lacks it (--no-build: stop at once and name the command)" })
     .option("params", { coerce: flag("params", integer(1, 1e12)), describe: "parameters in the sweep (overrides the preset)" })
     .option("chunk-size", { coerce: flag("chunk-size", chunkSizeOrAuto), describe: "parameters per chunk (overrides the preset), or auto: chosen from the measured cost of one evaluation" })
     .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
@@ -85,6 +92,8 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     runId: a["run-id"] ?? defaultRunId(a.backend),
     platform: a.platform ?? "local",
     platformChoice: a.platform ?? "auto",
+    kubeContext: a.context,
+    build: a.build,
     backend: a.backend,
     workers: a.workers,
     scale: a.params || a["chunk-size"] || a["work-ms"] !== undefined ? `${a.scale} (overridden)` : a.scale,

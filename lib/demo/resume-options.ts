@@ -1,5 +1,6 @@
 // demo.ts --resume RUN_ID: the interrupted run's own configuration (reports/<run>/run.json), with
-// the credentials of the resuming environment and this invocation's --yes / --dry-run / --verbose.
+// the credentials of the resuming environment and this invocation's --yes / --dry-run / --verbose /
+// --context / --no-build.
 import { join } from "node:path";
 import { BadInput } from "../script/bad-input.ts";
 import { reportDir } from "../report/write-report.ts";
@@ -21,6 +22,8 @@ export async function resumeDemoOptions(given: DemoOptions, runId: string): Prom
     ...cfg,
     chunkSizeAuto: false,
     platformChoice: cfg.platform,
+    kubeContext: given.kubeContext,
+    build: given.build,
     yes: given.yes,
     dryRun: given.dryRun,
     verbose: given.verbose,

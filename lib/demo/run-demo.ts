@@ -2,7 +2,6 @@
 // accepted results, write the report.
 import { rm } from "node:fs/promises";
 import { BadInput } from "../script/bad-input.ts";
-import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { removeRunWorkers } from "../kind/resume-run.ts";
 import { join } from "node:path";
 import type { DemoOptions } from "./demo-options.ts";
@@ -11,6 +10,8 @@ import { createProgressView } from "./progress-view.ts";
 import { detectPlatform } from "../platforms/detect-platform.ts";
 import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
+import { ensureWorkerImage } from "../kind/ensure-image.ts";
+import { postRunCleanup } from "./post-run-cleanup.ts";
 import type { Platform } from "../platforms/platform.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
@@ -32,7 +33,11 @@ import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder
 import { resumeDemoOptions } from "./resume-options.ts";
 import { retryFailedParams } from "./retry-failed.ts";
 
-export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
+export type DemoIO = {
+  out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
+  /** The post-run cleanup question on a terminal (never asked with --yes or without a terminal). */
+  confirm?: (question: string) => Promise<boolean>;
+};
 
 /** outlivesRun: the run's broker data survives this coordinator (false: static, or a private broker). */
 type DriverSession = { driver: RunDriver; description: string; outlivesRun: boolean; close(o: { keepData: boolean }): Promise<void> };
@@ -40,12 +45,12 @@ type DriverSession = { driver: RunDriver; description: string; outlivesRun: bool
 async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
   const backend = opts.backend as "redis" | "rabbitmq";
-  const broker = await prepareKindBroker(shell, backend, { log: (line) => print(`      ${line}`) });
-  return { url: broker.hostUrl, private: false, where: `${backend} on kind cluster ttg-sandbox (port-forwarded)`, stop: () => broker.stop() };
+  const broker = await prepareKindBroker(shell, backend, { context: opts.kubeContext, log: (line) => print(`      ${line}`) });
+  return { url: broker.hostUrl, private: false, where: `${backend} on context ${opts.kubeContext} (port-forwarded)`, stop: () => broker.stop() };
 }
 
 function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: string): Platform {
-  if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend, target: { context: opts.kubeContext } });
   return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
 }
 
@@ -104,8 +109,9 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
     return EXIT_CODES.ok;
   }
   const shell = chooseShell(realShell, true, print);
-  if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { log: print });
-  const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
+  await ensureWorkerImage(shell.run, { build: opts.build, log: print });
+  if (opts.backend !== "static") await prepareKindBroker(shell, opts.backend, { context: opts.kubeContext, log: print });
+  const platform = new KindPlatform({ shell, runId: opts.runId, backend: opts.backend, target: { context: opts.kubeContext } });
   for (let i = 0; i < opts.workers; i++) await platform.startWorker({ id: String(i), env: {} });
   await platform.stopAll(0);
   return EXIT_CODES.ok;
@@ -140,6 +146,7 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const folder = resuming ? await reopenRunFolder(opts, resuming.saved) : await freshRunFolder(opts, new Date());
   const { ledger, spool, workDir, dir } = folder;
   print(`[1/5] Preparing the ${opts.backend} backend`);
+  if (opts.platform === "kind") await ensureWorkerImage(shell.run, { build: opts.build, log: (line) => print(`      ${line}`) });
   const ctx: DriverContext = { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) };
   const session = await createDriver(opts, ctx, shell, print, resuming ? (folder as ReopenedRunFolder) : undefined).catch(async (error: unknown) => {
     await closeFolder(folder, { keep: false });
@@ -151,12 +158,12 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   try {
     print(`      using ${session.description}`);
     if (resuming && opts.platform === "kind") {
-      const removed = await removeRunWorkers(shell.run, opts.runId, { context: KIND_CONTEXT });
+      const removed = await removeRunWorkers(shell.run, opts.runId, { context: opts.kubeContext });
       if (removed > 0) print(`      removed ${removed} worker pod(s) left from before the interruption`);
     }
     const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${ledger.expectedChunks} chunks and starting ${opts.workers} workers on ${opts.platform}`);
-    const monitor = await startDemoMonitor(opts, shell, print);
+    const monitor = await startDemoMonitor(opts, shell, print, { context: opts.kubeContext });
     print("[3/5] Running");
     let interruptedBy: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => (interruptedBy ??= signal);
@@ -190,11 +197,17 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
     if (keep || failure !== undefined || run?.interruptedBy) await closeFolder(folder, { keep });
     if (keep && failure !== undefined) for (const line of resumeHint(opts.runId)) print(line);
   }
-  return writeOutcome(opts, run, folder, keep, print);
+  // On kind, the run's pods go after the report (asked on a terminal, kept with --skip-cleanup).
+  const afterReport = async () => {
+    if (opts.platform !== "kind") return;
+    const confirm = io.confirm ?? (async () => true);
+    await postRunCleanup(shell, { runId: opts.runId, target: { context: opts.kubeContext }, skipCleanup: opts.skipCleanup, yes: opts.yes }, { print, confirm });
+  };
+  return writeOutcome(opts, run, folder, keep, print, afterReport);
 }
 
 /** After the sweep: an interrupted run's resume hint, or the results and the one report of the run. */
-async function writeOutcome(opts: DemoOptions, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void): Promise<number> {
+async function writeOutcome(opts: DemoOptions, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void, afterReport: () => Promise<void>): Promise<number> {
   if (run.interruptedBy) {
     print(`Run ${opts.runId} interrupted by ${run.interruptedBy} before it settled.`);
     for (const line of kept ? resumeHint(opts.runId) : lostHint(opts.runId)) print(line);
@@ -212,6 +225,7 @@ async function writeOutcome(opts: DemoOptions, run: SweepOutcome, folder: RunFol
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
   if (kept) for (const line of resumeHint(opts.runId)) print(line);
+  await afterReport();
   print(written.json);
   return exitCodeForVerdict(report.verdict);
 }

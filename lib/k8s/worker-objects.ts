@@ -65,7 +65,12 @@ export function backendEnv(backend: WorkerBackend): IEnvVar[] {
   ];
 }
 
-const CLUSTER_SET = new Set<string>(["QUEUE_MODE", "QUEUE_BACKEND", "RUN_ID", "REDIS_HOST", "REDIS_PORT", "REDIS_URL", "REDIS_PASSWORD", "RABBITMQ_HOST", "RABBITMQ_PORT", "AMQP_URL", "RABBITMQ_USER", "RABBITMQ_PASSWORD"]);
+const CLUSTER_SET = new Set<string>(["QUEUE_MODE", "USE_QUEUE", "NODE_NAME", "QUEUE_BACKEND", "RUN_ID", "REDIS_HOST", "REDIS_PORT", "REDIS_URL", "REDIS_PASSWORD", "RABBITMQ_HOST", "RABBITMQ_PORT", "AMQP_URL", "RABBITMQ_USER", "RABBITMQ_PASSWORD"]);
+
+/** NODE_NAME from the pod's node (downward API): the worker's logs and the report name it. */
+function nodeNameFromPod(): IEnvVar {
+  return { name: WORKER_VARIABLES.NODE_NAME.name, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } };
+}
 
 /** The full env list: user variables (minus what the cluster decides), backend, run id, extras. */
 export function workerEnv(spec: WorkerRunSpec, extra: IEnvVar[] = []): IEnvVar[] {
@@ -76,7 +81,7 @@ export function workerEnv(spec: WorkerRunSpec, extra: IEnvVar[] = []): IEnvVar[]
       if (!(name in WORKER_VARIABLES)) throw new Error(`Cannot set ${name} on a worker: it is not a worker variable`);
       return envVar(name, value);
     });
-  return [...user, ...backendEnv(spec.backend), envVar("RUN_ID", spec.runId), ...extra];
+  return [...user, ...backendEnv(spec.backend), envVar("RUN_ID", spec.runId), nodeNameFromPod(), ...extra];
 }
 
 function workerPodSpec(spec: WorkerRunSpec, extraEnv: IEnvVar[], restartPolicy: "Never" | "Always"): IPodSpec {

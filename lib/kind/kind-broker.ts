@@ -1,11 +1,11 @@
 // Brokers on the cluster: credentials generated once per cluster, objects applied, readiness
 // awaited, and a port-forward so the host-side coordinator (demo, monitor) can reach them.
-import { canConnect, freePort } from "../net/ports.ts";
 import type { Shell, Run } from "../shell/run.ts";
 import { brokerObjects, brokerSecret, generatePassword, REDIS_SECRET, RABBITMQ_SECRET, type BrokerBackend } from "../k8s/broker-objects.ts";
-import { kubectlApply, kubectlGetSecret, kubectlPortForward, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
+import { kubectlApply, kubectlGetSecret, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
+import { forwardKindBroker, type BrokerCredentials } from "./broker-forward.ts";
 
-export type BrokerCredentials = { username: string; password: string };
+export type { BrokerCredentials } from "./broker-forward.ts";
 
 /** Reads the broker's Secret, creating it with a random password when missing. */
 export async function ensureBrokerSecret(run: Run, backend: BrokerBackend, t: KubeTarget): Promise<BrokerCredentials> {
@@ -36,37 +36,18 @@ export type KindBroker = {
 
 export type PrepareBrokerOptions = KubeTarget & { timeoutSeconds?: number; localPort?: number; log?: (line: string) => void };
 
-export async function prepareKindBroker(shell: Shell, backend: BrokerBackend, o: PrepareBrokerOptions = {}): Promise<KindBroker> {
+export async function prepareKindBroker(shell: Shell, backend: BrokerBackend, o: PrepareBrokerOptions): Promise<KindBroker> {
   const log = o.log ?? (() => undefined);
-  const t: KubeTarget = { ...(o.context ? { context: o.context } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) };
+  const t: KubeTarget = { context: o.context, ...(o.namespace ? { namespace: o.namespace } : {}) };
   log(`deploying ${backend} on the cluster`);
-  const creds = await deployBroker(shell.run, backend, { ...t, ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}) });
-  const remotePort = backend === "redis" ? 6379 : 5672;
-  const localPort = o.localPort ?? (await freePort());
-  const forward = kubectlPortForward(shell.start, `service/ttg-${backend}`, localPort, remotePort, t);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    forward.kill();
-    await forward.exited;
-  };
-  if (!shell.dryRun) {
-    const deadline = Date.now() + (o.timeoutSeconds ?? 30) * 1000;
-    let exited = false;
-    void forward.exited.then(() => (exited = true));
-    while (!(await canConnect(localPort))) {
-      if (exited || Date.now() > deadline) {
-        await stop();
-        throw new Error(`Cannot reach ${backend} through kubectl port-forward on 127.0.0.1:${localPort}: ${exited ? "port-forward exited" : "timed out"}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  log(`${backend} reachable from this host on 127.0.0.1:${localPort}`);
-  const pw = encodeURIComponent(creds.password);
-  const hostUrl =
-    backend === "redis" ? `redis://:${pw}@127.0.0.1:${localPort}` : `amqp://${encodeURIComponent(creds.username)}:${pw}@127.0.0.1:${localPort}/`;
+  const credentials = await deployBroker(shell.run, backend, { ...t, ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}) });
+  const forward = await forwardKindBroker(shell, backend, t, {
+    credentials,
+    ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
+    ...(o.localPort ? { localPort: o.localPort } : {}),
+  });
+  log(`${backend} reachable from this host on 127.0.0.1:${forward.localPort}`);
+  const { hostUrl, stop } = forward;
   const workerEnv: Record<string, string> =
     backend === "redis"
       ? { QUEUE_MODE: "true", QUEUE_BACKEND: "redis", REDIS_HOST: "ttg-redis", REDIS_PORT: "6379" }

@@ -2,8 +2,12 @@
 import type { Run, RunningCommand, Start } from "../shell/run.ts";
 import { toYaml } from "../k8s/manifests.ts";
 
-/** Which cluster and namespace: kind's context by default; --context for AKS/EKS/GKE. */
-export type KubeTarget = { context?: string; namespace?: string };
+/**
+ * Which cluster and namespace. The context is required: every kubectl call names its cluster
+ * (kind's kind-ttg-sandbox, or --context for AKS/EKS/GKE), so one command never puts objects in
+ * two clusters by following whatever context is current.
+ */
+export type KubeTarget = { context: string; namespace?: string };
 
 export type ObjectRef = { kind: string; name: string; namespace?: string; labels: Record<string, string> };
 
@@ -19,7 +23,7 @@ export type PodSummary = {
 };
 
 export function targetArgs(t: KubeTarget): string[] {
-  return [...(t.context ? ["--context", t.context] : []), ...(t.namespace ? ["--namespace", t.namespace] : [])];
+  return ["--context", t.context, ...(t.namespace ? ["--namespace", t.namespace] : [])];
 }
 
 type Item = {
@@ -55,19 +59,19 @@ export function parsePods(stdout: string): PodSummary[] {
   }));
 }
 
-export async function kubectlGetPods(run: Run, selector: string, t: KubeTarget = {}): Promise<PodSummary[]> {
+export async function kubectlGetPods(run: Run, selector: string, t: KubeTarget): Promise<PodSummary[]> {
   const { stdout } = await run("kubectl", [...targetArgs(t), "get", "pods", "-l", selector, "-o", "json"]);
   return parsePods(stdout);
 }
 
 /** Full pod objects (for re-creating a run's workers as they were). */
-export async function kubectlGetPodObjects(run: Run, selector: string, t: KubeTarget = {}): Promise<Record<string, unknown>[]> {
+export async function kubectlGetPodObjects(run: Run, selector: string, t: KubeTarget): Promise<Record<string, unknown>[]> {
   const { stdout } = await run("kubectl", [...targetArgs(t), "get", "pods", "-l", selector, "-o", "json"]);
   return items(stdout) as Record<string, unknown>[];
 }
 
 /** Objects of the given kinds matching a label selector (read-only: a dry run still lists them). */
-export async function kubectlGetObjects(run: Run, kinds: readonly string[], selector: string, t: KubeTarget = {}): Promise<ObjectRef[]> {
+export async function kubectlGetObjects(run: Run, kinds: readonly string[], selector: string, t: KubeTarget): Promise<ObjectRef[]> {
   const { stdout } = await run("kubectl", [...targetArgs(t), "get", kinds.join(","), "-l", selector, "-o", "json"]);
   return items(stdout).map((i) => ({
     kind: i.kind ?? "",
@@ -77,7 +81,7 @@ export async function kubectlGetObjects(run: Run, kinds: readonly string[], sele
   }));
 }
 
-export async function kubectlApply(run: Run, objects: readonly object[], t: KubeTarget = {}): Promise<void> {
+export async function kubectlApply(run: Run, objects: readonly object[], t: KubeTarget): Promise<void> {
   const summary = objects.map((o) => {
     const k = o as { kind?: string; metadata?: { name?: string } };
     return `${(k.kind ?? "?").toLowerCase()}/${k.metadata?.name ?? "?"}`;
@@ -86,7 +90,7 @@ export async function kubectlApply(run: Run, objects: readonly object[], t: Kube
 }
 
 /** Deletes exactly the named objects (kind/name), never by a broad selector. */
-export async function kubectlDelete(run: Run, refs: readonly ObjectRef[], t: KubeTarget & { now?: boolean; wait?: boolean } = {}): Promise<void> {
+export async function kubectlDelete(run: Run, refs: readonly ObjectRef[], t: KubeTarget & { now?: boolean; wait?: boolean }): Promise<void> {
   if (refs.length === 0) return;
   const now = t.now ? ["--grace-period=0", "--force"] : [];
   await run("kubectl", [
@@ -100,39 +104,39 @@ export async function kubectlDelete(run: Run, refs: readonly ObjectRef[], t: Kub
 }
 
 /** The fault demo's kill: the pod is gone at once, its chunk is redelivered. */
-export async function kubectlDeletePodNow(run: Run, name: string, t: KubeTarget = {}): Promise<void> {
+export async function kubectlDeletePodNow(run: Run, name: string, t: KubeTarget): Promise<void> {
   await run("kubectl", [...targetArgs(t), "delete", "pod", name, "--grace-period=0", "--force", "--wait=false", "--ignore-not-found"]);
 }
 
-export async function kubectlRolloutStatus(run: Run, deployment: string, timeoutSeconds: number, t: KubeTarget = {}): Promise<void> {
+export async function kubectlRolloutStatus(run: Run, deployment: string, timeoutSeconds: number, t: KubeTarget): Promise<void> {
   await run("kubectl", [...targetArgs(t), "rollout", "status", `deployment/${deployment}`, `--timeout=${timeoutSeconds}s`]);
 }
 
 export type NodeSummary = { name: string; ready: boolean };
 
-export async function kubectlGetNodes(run: Run, t: KubeTarget = {}): Promise<NodeSummary[]> {
+export async function kubectlGetNodes(run: Run, t: KubeTarget): Promise<NodeSummary[]> {
   const { stdout } = await run("kubectl", [...targetArgs({ ...t, namespace: "" }), "get", "nodes", "-o", "json"]);
   return items(stdout).map((n) => ({ name: n.metadata?.name ?? "", ready: isReady(n) }));
 }
 
 /** The API server answers /readyz with "ok". */
-export async function apiServerReady(run: Run, t: KubeTarget = {}): Promise<boolean> {
+export async function apiServerReady(run: Run, t: KubeTarget): Promise<boolean> {
   const r = await run("kubectl", [...targetArgs({ ...t, namespace: "" }), "get", "--raw", "/readyz", "--request-timeout=5s"], { allowFailure: true });
   return r.exitCode === 0 && r.stdout.trim() === "ok";
 }
 
 /** A Secret's data, decoded; undefined when it does not exist. */
-export async function kubectlGetSecret(run: Run, name: string, t: KubeTarget = {}): Promise<Record<string, string> | undefined> {
+export async function kubectlGetSecret(run: Run, name: string, t: KubeTarget): Promise<Record<string, string> | undefined> {
   const r = await run("kubectl", [...targetArgs(t), "get", "secret", name, "-o", "json", "--ignore-not-found"]);
   if (!r.stdout.trim()) return undefined;
   const data = (JSON.parse(r.stdout) as { data?: Record<string, string> }).data ?? {};
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 }
 
-export function kubectlLogsFollow(start: Start, pod: string, t: KubeTarget = {}): RunningCommand {
+export function kubectlLogsFollow(start: Start, pod: string, t: KubeTarget): RunningCommand {
   return start("kubectl", [...targetArgs(t), "logs", "-f", `pod/${pod}`]);
 }
 
-export function kubectlPortForward(start: Start, target: string, localPort: number, remotePort: number, t: KubeTarget = {}): RunningCommand {
+export function kubectlPortForward(start: Start, target: string, localPort: number, remotePort: number, t: KubeTarget): RunningCommand {
   return start("kubectl", [...targetArgs(t), "port-forward", "--address", "127.0.0.1", target, `${localPort}:${remotePort}`]);
 }

@@ -3,7 +3,8 @@ import type { Shell } from "../shell/run.ts";
 import type { BrokerBackend } from "../k8s/broker-objects.ts";
 import { cleanupSelector } from "../cleanup/cleanup-plan.ts";
 import { CLUSTER_NAME, KIND_CONTEXT, workerImage } from "../k8s/cluster.ts";
-import { dockerImageExists, dockerNodeContainers, dockerStart, nodeImages } from "./docker.ts";
+import { dockerImageExists, dockerNodeContainers, dockerStart } from "./docker.ts";
+import { nodesMissingImage } from "./ensure-image.ts";
 import { kindClusters, kindLoadImage } from "./kind.ts";
 import { deployBroker } from "./kind-broker.ts";
 import { apiServerReady, kubectlGetNodes, kubectlGetObjects, kubectlGetPods, kubectlRolloutStatus, type KubeTarget } from "./kubectl.ts";
@@ -41,10 +42,6 @@ export async function waitUntil(what: string, check: () => Promise<string | true
     }
     await new Promise((r) => setTimeout(r, o.everyMs));
   }
-}
-
-function imageMatches(ref: string, image: string): boolean {
-  return ref === image || ref.endsWith(`/${image}`);
 }
 
 export async function recoverCluster(shell: Shell, o: RecoverOptions, log: Log): Promise<void> {
@@ -92,11 +89,7 @@ export async function recoverCluster(shell: Shell, o: RecoverOptions, log: Log):
   }
   log("[6/7] Worker image");
   const image = workerImage();
-  const missing: string[] = [];
-  for (const c of containers) {
-    const refs = await nodeImages(run, c.name).catch(() => []);
-    if (!refs.some((r) => imageMatches(r, image))) missing.push(c.name);
-  }
+  const missing = await nodesMissingImage(run, image);
   if (missing.length === 0) log(`  ${image} is loaded on every node`);
   else if (await dockerImageExists(run, image)) await kindLoadImage(run, image, CLUSTER_NAME);
   else log(`  ${image} is missing on ${missing.join(", ")} and not built: run ./runbook/build.ts --load-kind`);

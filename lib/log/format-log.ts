@@ -30,6 +30,7 @@ export function formatJson(r: LogRecord): string {
     ts: r.time.toISOString(),
     level: r.level,
     worker: r.worker,
+    ...(r.node === undefined ? {} : { node: r.node }),
     component: r.component,
     ...(r.event ? { event: r.event } : {}),
     msg: r.message,

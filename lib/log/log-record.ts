@@ -17,6 +17,8 @@ export type LogRecord = {
   time: Date;
   level: LogLevel;
   worker: string;
+  /** The node the worker runs on (host name locally, the pod's node on Kubernetes). */
+  node?: string;
   component: string;
   message: string;
   event?: LifecycleEvent | "SUMMARY";

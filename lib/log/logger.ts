@@ -4,6 +4,8 @@ import { LOG_LEVELS, type LifecycleEvent, type LogLevel, type LogRecord } from "
 
 export type LoggerOptions = {
   worker: string;
+  /** The worker's node: in every JSON line and in the summary (text lines keep the seed's format). */
+  node?: string;
   level: LogLevel;
   format: "text" | "json";
   write?: (line: string) => void;
@@ -26,9 +28,10 @@ export function createLogger(options: LoggerOptions): Logger {
   const threshold = LOG_LEVELS.indexOf(options.level);
   const format = options.format === "json" ? formatJson : formatText;
 
+  const node = options.node === undefined ? {} : { node: options.node };
   const emit = (record: Omit<LogRecord, "time" | "worker">) => {
     if (LOG_LEVELS.indexOf(record.level) < threshold) return;
-    write(format({ ...record, time: now(), worker: options.worker }));
+    write(format({ ...record, time: now(), worker: options.worker, ...node }));
   };
   const at =
     (level: LogLevel) => (component: string, message: string, fields?: Record<string, unknown>) =>
@@ -44,7 +47,7 @@ export function createLogger(options: LoggerOptions): Logger {
       emit({ level, component: "worker", message, event, ...(fields ? { fields } : {}) });
     },
     summary(fields) {
-      write(JSON.stringify({ event: "SUMMARY", ts: now().toISOString(), worker: options.worker, ...fields }));
+      write(JSON.stringify({ event: "SUMMARY", ts: now().toISOString(), worker: options.worker, ...node, ...fields }));
     },
   };
 }

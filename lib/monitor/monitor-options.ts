@@ -3,6 +3,7 @@
 import { flag } from "../script/flag-parsers.ts";
 import { scriptParser } from "../script/script-parser.ts";
 import { decimal } from "../config/parsers.ts";
+import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { RUN_ID } from "../config/run-id.ts";
 import { ABANDONED_GRACE_MS, ABANDONED_READINGS, MONITOR_EXIT } from "./watch-end.ts";
 
@@ -18,5 +19,7 @@ export function monitorParser(argv: string[]) {
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run to show (default: list every run of the namespace with its state)" })
     .option("watch", { coerce: flag("watch", decimal(0.2, 3600)), describe: "refresh every N seconds: a run until it settles, is gone or is abandoned; the list until Ctrl-C" })
     .option("json", { type: "boolean", default: false, describe: "one JSON line per reading (the list: an array of runs; a watch that stops by itself ends with {\"stopped\": …})" })
+    .option("platform", { choices: ["kind", "local"] as const, describe: "kind: the broker inside the cluster, through a port-forward of the monitor's own (closed on exit); default: kind when ttg-sandbox exists, TTG's broker is deployed there and no REDIS_URL/AMQP_URL/host is set" })
+    .option("context", { type: "string", default: KIND_CONTEXT, describe: "kind: the kube context of the cluster" })
     .option("reports", { type: "string", default: "reports", describe: "reports folder (RabbitMQ without rabbitmqctl: its runs' queues are looked for; a purged run's report)" });
 }

@@ -214,13 +214,14 @@ function workersSection(r: RunReport): string[] {
   );
   const rows: (string | number)[][] = r.perWorker.map((w) => [
     w.worker,
+    w.node ?? "–",
     n(w.chunks),
     n(w.params),
     w.busySeconds.toFixed(2),
     rate(w.params, w.busySeconds),
     w.exit,
   ]);
-  rows.push(["**all**", n(total.chunks), n(total.params), total.busy.toFixed(2), rate(total.params, total.busy), ""]);
+  rows.push(["**all**", "", n(total.chunks), n(total.params), total.busy.toFixed(2), rate(total.params, total.busy), ""]);
   return [
     "## Workers",
     "",
@@ -228,7 +229,7 @@ function workersSection(r: RunReport): string[] {
     "",
     "Accepted chunks only: a duplicate or a chunk lost with a killed worker is not counted here.",
     "",
-    table(["worker", "chunks", "params", "busy (s)", "params/s while busy", "how it ended"], rows),
+    table(["worker", "node", "chunks", "params", "busy (s)", "params/s while busy", "how it ended"], rows),
     "",
   ];
 }

@@ -27,6 +27,8 @@ export type TimelineEvent = {
 export type ProgressSample = { seconds: number; chunks: number; params: number };
 export type WorkerRow = {
   worker: string;
+  /** Where it ran: the host name locally, the pod's node on Kubernetes (several when restarted elsewhere). */
+  node?: string;
   chunks: number;
   params: number;
   busySeconds: number;

@@ -74,6 +74,14 @@ export class RunLedger {
     return row;
   }
 
+  /** Records the node a worker ran on; a worker restarted on another node lists both. */
+  workerNode(id: string, node: string): void {
+    if (node === "") return;
+    const row = this.worker(id);
+    const nodes = row.node ? row.node.split(", ") : [];
+    if (!nodes.includes(node)) row.node = [...nodes, node].join(", ");
+  }
+
   get acceptedCount(): number {
     return this.#accepted.size;
   }

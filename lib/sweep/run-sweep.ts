@@ -88,6 +88,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     const killedAt = faultVictims.get(exit.id);
     faultVictims.delete(exit.id);
     ledger.worker(exit.id).exit = describeExit(exit, { stopping, fault: killedAt !== undefined });
+    ledger.workerNode(exit.id, platform.workers().find((w) => w.id === exit.id)?.node ?? "");
     if (stopping) return;
     restarting.add(exit.id);
     void driver
