@@ -1,9 +1,10 @@
 #!/usr/bin/env -S node --import tsx
-// The runs of a broker namespace and their states, or a live view of one run: ./runbook/monitor.ts --help
+// The runs of a broker namespace and their states, a live view of one run, or the web dashboard: ./runbook/monitor.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/script/entry.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../lib/config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
+import { runWebMonitor } from "../lib/dashboard/web-monitor.ts";
 import { monitorParser } from "../lib/monitor/monitor-options.ts";
 import { runMonitor } from "../lib/monitor/run-monitor.ts";
 
@@ -11,17 +12,17 @@ export async function main(argv: string[]): Promise<number> {
   const a = await monitorParser(argv).parseAsync();
   const env = workerEnvFromEnvironment(process.env);
   const local = { REDIS_HOST: "127.0.0.1", RABBITMQ_HOST: "127.0.0.1", RABBITMQ_USER: "guest", RABBITMQ_PASSWORD: "guest", ...env };
+  const urls = { redis: redisUrlFrom(local), rabbitmq: amqpUrlFrom(local) };
+  const worker = readWorkerConfig(env);
   const stopped = new Promise((resolve) => process.once("SIGINT", resolve));
+  if (a.web) {
+    const backends = a.backend ? [a.backend] : (["redis", "rabbitmq"] as const);
+    const web = { backends, urls, namespace: worker.namespace, reportsDir: a.reports, host: a.host, port: a.port, staleThresholdMs: worker.staleThresholdMs };
+    return runWebMonitor(web, { out: process.stdout, err: process.stderr, stopped });
+  }
+  const backend = a.backend ?? "redis";
   return runMonitor(
-    {
-      backend: a.backend,
-      url: a.backend === "redis" ? redisUrlFrom(local) : amqpUrlFrom(local),
-      namespace: readWorkerConfig(env).namespace,
-      runId: a["run-id"],
-      watchSeconds: a.watch,
-      json: a.json,
-      reportsDir: a.reports,
-    },
+    { backend, url: urls[backend], namespace: worker.namespace, runId: a["run-id"], watchSeconds: a.watch, json: a.json, reportsDir: a.reports },
     { out: process.stdout, stopped },
   );
 }
