@@ -20,7 +20,7 @@ import { reportDir, writeReport } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
-import { startDemoMonitor } from "./demo-monitor.ts";
+import { startDemoMonitor, type DemoMonitor } from "./demo-monitor.ts";
 import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
 import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
@@ -30,7 +30,7 @@ import { totalChunks } from "../sweep/sweep-config.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 
-type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
+type DriverSession = { driver: RunDriver; description: string; broker?: { url: string; namespace: string }; close(): Promise<void> };
 
 async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
@@ -58,7 +58,7 @@ async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell,
     plan: session.plan,
     brokerEnv: session.brokerEnv,
   });
-  return { driver, description: session.description, close: () => session.close({ keepData: opts.skipCleanup }) };
+  return { driver, description: session.description, broker: session.broker, close: () => session.close({ keepData: opts.skipCleanup }) };
 }
 
 async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
@@ -115,13 +115,37 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const spool = opts.results === "none" ? undefined : new ResultsSpool(dir, opts.results, opts.resultsFormat);
   const workDir = join(dir, "work");
   print(`[1/5] Preparing the ${opts.backend} backend`);
+  // The web dashboard outlives the sweep: it shows the written report, then stops with the demo.
+  const monitors: DemoMonitor[] = [];
+  try {
+    return await sweepAndReport(opts, io, { shell, print, dir, workDir, expected, ledger, spool, monitors });
+  } finally {
+    for (const m of monitors) await m.stop();
+  }
+}
+
+type RunContext = {
+  shell: Shell;
+  print: (line?: string) => void;
+  dir: string;
+  workDir: string;
+  expected: number;
+  ledger: RunLedger;
+  spool: ResultsSpool | undefined;
+  /** The demo's monitor, once started, for the caller to stop at the very end. */
+  monitors: DemoMonitor[];
+};
+
+async function sweepAndReport(opts: DemoOptions, io: DemoIO, c: RunContext): Promise<number> {
+  const { shell, print, dir, workDir, expected, ledger, spool } = c;
   const session = await createDriver(opts, { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) }, shell, print);
   let run: RunDescription;
   try {
     print(`      using ${session.description}`);
     const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${expected} chunks and starting ${opts.workers} workers on ${opts.platform}`);
-    const monitor = await startDemoMonitor(opts, shell, print);
+    const monitor = await startDemoMonitor(opts, shell, print, { platform, ...(session.broker ? { broker: session.broker } : {}) });
+    c.monitors.push(monitor);
     print("[3/5] Running");
     let interruptedBy: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => (interruptedBy ??= signal);
@@ -139,7 +163,6 @@ export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      await monitor.stop();
     }
   } catch (error) {
     await spool?.discard();
