@@ -44,16 +44,18 @@ const TRACKER_IDLE_MS = 60_000;
 
 export class DashboardData {
   readonly #o: DashboardDataOptions;
-  readonly #list: CachedReading<RunListModel>;
+  /** One cached listing per broker, read side by side: a slow rabbitmqctl never holds up Redis. */
+  readonly #lists: CachedReading<BrokerReading>[];
   readonly #trackers = new Map<string, { tracker: RunTracker; reading: CachedReading<RunDetail> }>();
 
   constructor(o: DashboardDataOptions) {
     this.#o = o;
-    this.#list = new CachedReading(() => this.#readList(), o.listEveryMs ?? 2_000);
+    this.#lists = o.targets.map((t) => new CachedReading(() => this.#readBroker(t), o.listEveryMs ?? 2_000));
   }
 
-  runs(): Promise<RunListModel> {
-    return this.#list.get();
+  async runs(): Promise<RunListModel> {
+    const [history, readings] = await Promise.all([reportHistory(this.#o.reportsDir).catch(() => []), Promise.all(this.#lists.map((l) => l.get()))]);
+    return runListModel(readings, reportFolders(history), new Date());
   }
 
   /** undefined when the dashboard does not watch that backend. */
@@ -107,18 +109,13 @@ export class DashboardData {
     }
   }
 
-  async #readList(): Promise<RunListModel> {
-    const history = await reportHistory(this.#o.reportsDir).catch(() => []);
-    const readings: BrokerReading[] = [];
-    for (const t of this.#o.targets) {
-      const head = { backend: t.backend, namespace: t.namespace, where: redactUrl(t.url) };
-      try {
-        readings.push({ ...head, runs: await listRuns(this.#target(t)) });
-      } catch (error) {
-        readings.push({ ...head, error: (error as Error).message });
-      }
+  async #readBroker(t: DashboardTarget): Promise<BrokerReading> {
+    const head = { backend: t.backend, namespace: t.namespace, where: redactUrl(t.url) };
+    try {
+      return { ...head, runs: await listRuns(this.#target(t)) };
+    } catch (error) {
+      return { ...head, error: (error as Error).message };
     }
-    return runListModel(readings, reportFolders(history), new Date());
   }
 
   #target(t: DashboardTarget): PurgeTarget {

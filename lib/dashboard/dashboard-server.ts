@@ -33,7 +33,7 @@ async function route(data: DashboardData, path: string, res: ServerResponse): Pr
   const asset = ASSETS[path];
   if (asset) return send(res, 200, asset.type, await readFile(`${STATIC_DIR}${asset.file}`));
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const [api, kind, a, b, files, name] = parts;
+  const [api, kind, a, b, c] = parts;
   if (api !== "api") return notFound(res, path);
   if (kind === "runs" && parts.length === 2) return sendJson(res, await data.runs());
   if (kind === "runs" && parts.length === 4 && a && b) {
@@ -45,9 +45,9 @@ async function route(data: DashboardData, path: string, res: ServerResponse): Pr
     const page = await data.report(a);
     return page ? sendJson(res, page) : notFound(res, `report ${a}`);
   }
-  if (kind === "reports" && parts.length === 5 && a && files === "files" && name) {
-    const file = await data.reportFile(a, name);
-    return file ? send(res, 200, file.type, file.body) : notFound(res, `file ${name} of report ${a}`);
+  if (kind === "reports" && parts.length === 5 && a && b === "files" && c) {
+    const file = await data.reportFile(a, c);
+    return file ? send(res, 200, file.type, file.body) : notFound(res, `file ${c} of report ${a}`);
   }
   return notFound(res, path);
 }
