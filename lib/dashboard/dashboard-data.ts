@@ -10,6 +10,7 @@ import { readReportRuns } from "../cleanup/report-runs.ts";
 import type { Run } from "../shell/run.ts";
 import { zxRun } from "../shell/zx-runner.ts";
 import { CachedReading } from "./cached-reading.ts";
+import { withDeadline } from "./deadline.ts";
 import { reportFile, reportFolders, reportHistory, reportPage, type HistoryRow, type ReportPage } from "./report-history.ts";
 import type { RunDetail } from "./run-detail-model.ts";
 import { runListModel, type BrokerReading, type RunListModel } from "./run-list-model.ts";
@@ -38,6 +39,9 @@ export type DashboardDataOptions = {
   /** The run list, which may shell out to rabbitmqctl, at most this often. */
   listEveryMs?: number;
 };
+
+/** Listing a broker's runs (rabbitmqctl included) that takes longer fails as unreachable. */
+const LIST_DEADLINE_MS = 15_000;
 
 /** A tracker nobody has asked about for this long is closed. */
 const TRACKER_IDLE_MS = 60_000;
@@ -112,7 +116,7 @@ export class DashboardData {
   async #readBroker(t: DashboardTarget): Promise<BrokerReading> {
     const head = { backend: t.backend, namespace: t.namespace, where: redactUrl(t.url) };
     try {
-      return { ...head, runs: await listRuns(this.#target(t)) };
+      return { ...head, runs: await withDeadline(listRuns(this.#target(t)), LIST_DEADLINE_MS, `listing the runs on ${t.backend}`) };
     } catch (error) {
       return { ...head, error: (error as Error).message };
     }

@@ -39,6 +39,7 @@ export async function openRedisRunSource(o: SourceOptions): Promise<RunSource> {
       deadSeen = stats.deadLettered;
       return { plan, stats, state, consumers, inFlight, results, ...(deadChanged ? { deadLetters: await observer.deadLetters() } : {}) };
     },
-    close: () => observer.close(),
+    // A passive reader has nothing to tidy on the broker: drop the connection at once, even mid-reconnect.
+    close: async () => client.disconnect(),
   };
 }

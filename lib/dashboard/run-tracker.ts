@@ -11,12 +11,18 @@ import { ResultDigest, type ProgressPoint } from "./result-digest.ts";
 import { runDetailModel, type LiveInput, type ReportWithFailures, type RunDetail } from "./run-detail-model.ts";
 import { openRunSource, type RunSource, type SourceOptions, type SourceReading } from "./run-source.ts";
 import { liveWorkers, placedWorkers, type WorkerPlace } from "./worker-rows.ts";
+import { withDeadline } from "./deadline.ts";
 
 export type TrackerOptions = SourceOptions & {
   reportsDir: string;
   /** Where the run's workers are, when the dashboard's starter knows it (the demo). */
   places?: () => WorkerPlace[];
 };
+
+/** A reading (or opening the source) that takes longer fails: the page says the broker is unreachable. */
+const READ_DEADLINE_MS = 8_000;
+/** Closing a source whose broker is gone may wait for a reconnect: it is not waited for longer than this. */
+const CLOSE_DEADLINE_MS = 2_000;
 
 /** Readings the tracker keeps itself (backends whose results it cannot read): about 10 minutes at one a second. */
 const MAX_SAMPLES = 600;
@@ -46,8 +52,8 @@ export class RunTracker {
     const base = { backend: this.#o.backend, runId: this.#o.runId, now, ...(report ? { report } : {}) };
     let reading: SourceReading | undefined;
     try {
-      this.#source ??= await openRunSource(this.#o);
-      reading = await this.#source.read();
+      this.#source ??= await withDeadline(openRunSource(this.#o), READ_DEADLINE_MS, `opening a ${this.#o.backend} connection`);
+      reading = await withDeadline(this.#source.read(), READ_DEADLINE_MS, `reading run ${this.#o.runId} on ${this.#o.backend}`);
     } catch (error) {
       await this.#drop();
       const live = this.#live;
@@ -112,7 +118,7 @@ export class RunTracker {
   async #drop(): Promise<void> {
     const source = this.#source;
     this.#source = undefined;
-    await source?.close().catch(() => undefined);
+    await withDeadline(source?.close() ?? Promise.resolve(), CLOSE_DEADLINE_MS, "closing").catch(() => undefined);
   }
 
   close(): Promise<void> {
