@@ -7,6 +7,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The dashboard's page: plain browser JavaScript, served as it is (no build step).
+    files: ["lib/dashboard/static/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: Object.fromEntries(
+        ["document", "location", "fetch", "Node", "setInterval", "clearInterval", "addEventListener"].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
+  {
     files: ["**/*.ts"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

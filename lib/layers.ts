@@ -7,8 +7,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["config", "log", "net", "shell", "script"],
   // Parts: evaluation, brokers, Kubernetes objects, the report, results files, metrics.
   ["compute", "backends", "k8s", "report", "results", "metrics"],
-  // Where and how: platforms, kind tooling, cleanup and inventory, the monitor.
-  ["kind", "platforms", "cleanup", "monitor"],
+  // Where and how: platforms, kind tooling, cleanup and inventory, the monitor and its web dashboard.
+  ["kind", "platforms", "cleanup", "monitor", "dashboard"],
   // One run end to end.
   ["sweep"],
   // The demo and generated docs, for the runbook scripts.

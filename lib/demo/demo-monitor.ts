@@ -1,7 +1,11 @@
-// --monitor: `cli` prints the monitor's panel beside the demo's progress; `web` gives the
-// addresses of the RabbitMQ management UI and RedisInsight (port-forwarded on kind).
+// --monitor: `cli` prints the monitor's panel beside the demo's progress; `web` starts the TTG
+// dashboard beside the run (stopped when the demo ends, after its report is written) and gives
+// the addresses of the RabbitMQ management UI and RedisInsight (port-forwarded on kind).
 import { kubectlPortForward, type KubeTarget } from "../kind/kubectl.ts";
 import { canConnect } from "../net/ports.ts";
+import type { DashboardServer } from "../dashboard/dashboard-server.ts";
+import { startDashboard } from "../dashboard/start-dashboard.ts";
+import type { Platform } from "../platforms/platform.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { renderMonitor } from "../monitor/render-monitor.ts";
 import type { RunningCommand, Shell } from "../shell/run.ts";
@@ -37,15 +41,38 @@ async function webConsoles(cfg: SweepConfig, shell: Shell, forwards: RunningComm
         : "RabbitMQ management UI: not enabled locally (rabbitmq-plugins enable rabbitmq_management)",
     );
   }
-  if (cfg.backend === "redis") lines.push("Redis: no web console locally; use ./runbook/monitor.ts or RedisInsight on kind");
   if (cfg.backend === "static") lines.push("static backend: no broker console; worker logs are in the report folder");
   return lines;
 }
 
-export async function startDemoMonitor(cfg: SweepConfig, shell: Shell, print: (line: string) => void, t: KubeTarget): Promise<DemoMonitor> {
+/** The dashboard's usual port; taken (another demo's dashboard), any free one. */
+export const DEMO_DASHBOARD_PORT = 8090;
+
+export type DemoMonitorContext = {
+  platform: Platform;
+  /** The run's broker from this host (absent for the static backend). */
+  broker?: { url: string; namespace: string };
+  /** kind: the cluster whose consoles are port-forwarded. */
+  target: KubeTarget;
+};
+
+/** The TTG dashboard for this run's broker, with the demo's workers placed (process or pod, node). */
+async function demoDashboard(cfg: SweepConfig, ctx: DemoMonitorContext): Promise<DashboardServer | undefined> {
+  const { broker } = ctx;
+  if (!broker || cfg.backend === "static") return undefined;
+  const places = (backend: string, runId: string) =>
+    backend === cfg.backend && runId === cfg.runId ? ctx.platform.workers().map((w) => ({ id: w.id, handle: w.handle, node: w.node, status: w.status })) : [];
+  const options = { targets: [{ backend: cfg.backend, url: broker.url, namespace: broker.namespace, runIds: [cfg.runId] }], reportsDir: cfg.reportsDir, places, host: "127.0.0.1" };
+  return startDashboard({ ...options, port: DEMO_DASHBOARD_PORT }).catch(() => startDashboard({ ...options, port: 0 }));
+}
+
+export async function startDemoMonitor(cfg: SweepConfig, shell: Shell, print: (line: string) => void, ctx: DemoMonitorContext): Promise<DemoMonitor> {
   const forwards: RunningCommand[] = [];
   const cli = cfg.monitor === "cli" || cfg.monitor === "both";
-  if (cfg.monitor === "web" || cfg.monitor === "both") for (const line of await webConsoles(cfg, shell, forwards, t)) print(`      ${line}`);
+  const web = cfg.monitor === "web" || cfg.monitor === "both";
+  const dashboard = web ? await demoDashboard(cfg, ctx) : undefined;
+  if (dashboard) print(`      TTG dashboard: ${dashboard.url}#/run/${cfg.backend}/${encodeURIComponent(cfg.runId)} (until the demo ends)`);
+  if (web) for (const line of await webConsoles(cfg, shell, forwards, ctx.target)) print(`      ${line}`);
   if (cli && cfg.backend !== "static") {
     print(`      monitor in another terminal: ./runbook/monitor.ts --backend ${cfg.backend} --run-id ${cfg.runId} --watch 2`);
   }
@@ -65,6 +92,7 @@ export async function startDemoMonitor(cfg: SweepConfig, shell: Shell, print: (l
       return renderMonitor(view);
     },
     async stop() {
+      await dashboard?.close();
       for (const f of forwards) {
         f.kill();
         await f.exited.catch(() => undefined);

@@ -23,7 +23,7 @@ import { reportDir, writeReport } from "../report/write-report.ts";
 import type { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
-import { startDemoMonitor } from "./demo-monitor.ts";
+import { startDemoMonitor, type DemoMonitor } from "./demo-monitor.ts";
 import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
 import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
@@ -40,7 +40,14 @@ export type DemoIO = {
 };
 
 /** outlivesRun: the run's broker data survives this coordinator (false: static, or a private broker). */
-type DriverSession = { driver: RunDriver; description: string; outlivesRun: boolean; close(o: { keepData: boolean }): Promise<void> };
+type DriverSession = {
+  driver: RunDriver;
+  description: string;
+  outlivesRun: boolean;
+  /** The run's broker from this host, for the web dashboard (absent for static slices). */
+  broker?: { url: string; namespace: string };
+  close(o: { keepData: boolean }): Promise<void>;
+};
 
 async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
@@ -79,7 +86,7 @@ async function createDriver(
     const restored = driver.restore(resumed.chunks, resumed.keptValues);
     print(`      ${restored} of ${driver.expectedChunks} chunks were accepted before the interruption; the broker holds the rest of the run`);
   }
-  return { driver, description: session.description, outlivesRun: session.outlivesRun, close: (o) => session.close(o) };
+  return { driver, description: session.description, outlivesRun: session.outlivesRun, broker: session.broker, close: (o) => session.close(o) };
 }
 
 async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
@@ -155,6 +162,8 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   let run: SweepOutcome | undefined;
   let failure: unknown;
   let keep: boolean;
+  // The web dashboard outlives the sweep: it shows the written report, then stops with the demo.
+  let monitor: DemoMonitor | undefined;
   try {
     print(`      using ${session.description}`);
     if (resuming && opts.platform === "kind") {
@@ -163,7 +172,8 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
     }
     const platform = createPlatform(opts, shell, dir, workDir);
     print(`[2/5] Loading ${ledger.expectedChunks} chunks and starting ${opts.workers} workers on ${opts.platform}`);
-    const monitor = await startDemoMonitor(opts, shell, print, { context: opts.kubeContext });
+    const started = await startDemoMonitor(opts, shell, print, { platform, ...(session.broker ? { broker: session.broker } : {}), target: { context: opts.kubeContext } });
+    monitor = started;
     print("[3/5] Running");
     let interruptedBy: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => (interruptedBy ??= signal);
@@ -175,17 +185,17 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
         driver: session.driver,
         ledger,
         view: createProgressView(io.out),
-        onTick: (snap, elapsed) => monitor.tick(snap, elapsed),
+        onTick: (snap, elapsed) => started.tick(snap, elapsed),
         interrupted: () => interruptedBy,
         ...(resuming ? { resumedFrom: (folder as ReopenedRunFolder).startedAt } : {}),
       });
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      await monitor.stop();
     }
   } catch (error) {
     failure = error;
+    await monitor?.stop();
     throw error;
   } finally {
     // A run that did not settle (interrupted, stalled, or stopped by an error) keeps its data for a
@@ -203,7 +213,11 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
     const confirm = io.confirm ?? (async () => true);
     await postRunCleanup(shell, { runId: opts.runId, target: { context: opts.kubeContext }, skipCleanup: opts.skipCleanup, yes: opts.yes }, { print, confirm });
   };
-  return writeOutcome(opts, run, folder, keep, print, afterReport);
+  try {
+    return await writeOutcome(opts, run, folder, keep, print, afterReport);
+  } finally {
+    await monitor?.stop();
+  }
 }
 
 /** After the sweep: an interrupted run's resume hint, or the results and the one report of the run. */

@@ -12,6 +12,8 @@ export type BackendSession = {
   observer: RunObserver;
   plan: RunPlan;
   brokerEnv: Record<string, string>;
+  /** The broker's URL from this host and the run's namespace (the web dashboard reads the run there). */
+  broker: { url: string; namespace: string };
   /** Where the broker is, for people ("the Redis already listening at ..." / "a private ..."). */
   description: string;
   /** False for a private broker started for this run: its data goes when it stops, so no resume. */
@@ -86,6 +88,7 @@ export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroke
       totalChunks: totalChunks(cfg.params, cfg.chunkSize),
     },
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
+    broker: { url: broker.url, namespace: options.namespace },
     description: broker.where,
     outlivesRun: !broker.private,
     async close({ keepData }) {
