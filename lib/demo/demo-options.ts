@@ -17,8 +17,9 @@ const chunkSizeOrAuto: Parser<number | "auto"> = {
   parse: (raw) => (raw.trim().toLowerCase() === "auto" ? "auto" : integer(1, 10_000_000).parse(raw)),
 };
 
-export type DemoOptions = SweepConfig & {
-  /** --chunk-size auto: the demo measures and replaces chunkSize before it starts. */
+/** As parsed: the platform and an auto chunk size are resolved later (resolve-demo.ts). */
+export type DemoOptions = Omit<SweepConfig, "platform" | "chunkSizeChoice"> & {
+  /** --chunk-size auto: the demo measures and chooses chunkSize before it starts. */
   chunkSizeAuto: boolean;
   platformChoice: "kind" | "local" | "auto";
   yes: boolean;
@@ -76,7 +77,6 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
   return {
     runId: a["run-id"] ?? defaultRunId(a.backend),
-    platform: a.platform ?? "local",
     platformChoice: a.platform ?? "auto",
     backend: a.backend,
     workers: a.workers,

@@ -5,15 +5,12 @@ import { join } from "node:path";
 import type { DemoOptions } from "./demo-options.ts";
 import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
 import { createProgressView } from "./progress-view.ts";
-import { detectPlatform } from "../platforms/detect-platform.ts";
 import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
 import type { Platform } from "../platforms/platform.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
-import { requireTool } from "../shell/tools.ts";
-import { UsageError } from "../script/usage-error.ts";
-import { realShell, zxRun } from "../shell/zx-runner.ts";
+import { realShell } from "../shell/zx-runner.ts";
 import { buildReport, type ResultsWritten, type RunDescription } from "../report/build-report.ts";
 import { RunLedger } from "../report/run-ledger.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
@@ -21,7 +18,8 @@ import { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { startDemoMonitor } from "./demo-monitor.ts";
-import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
+import { describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
+import { resolveDemo, type DemoConfig } from "./resolve-demo.ts";
 import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
 import { runSweep } from "../sweep/run-sweep.ts";
@@ -32,19 +30,19 @@ export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: str
 
 type DriverSession = { driver: RunDriver; description: string; close(): Promise<void> };
 
-async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
+async function provideBroker(opts: DemoConfig, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
   const backend = opts.backend as "redis" | "rabbitmq";
   const broker = await prepareKindBroker(shell, backend, { log: (line) => print(`      ${line}`) });
   return { url: broker.hostUrl, private: false, where: `${backend} on kind cluster ttg-sandbox (port-forwarded)`, stop: () => broker.stop() };
 }
 
-function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: string): Platform {
+function createPlatform(opts: DemoConfig, shell: Shell, dir: string, workDir: string): Platform {
   if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend });
   return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
 }
 
-async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell, print: (line: string) => void): Promise<DriverSession> {
+async function createDriver(opts: DemoConfig, ctx: DriverContext, shell: Shell, print: (line: string) => void): Promise<DriverSession> {
   if (opts.backend === "static") {
     return {
       driver: new StaticDriver(ctx, { workers: opts.workers, params: opts.params, maxAttempts: opts.maxDeliveries }),
@@ -61,28 +59,15 @@ async function createDriver(opts: DemoOptions, ctx: DriverContext, shell: Shell,
   return { driver, description: session.description, close: () => session.close({ keepData: opts.skipCleanup }) };
 }
 
-async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
+async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
   return { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
 }
 
-/** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
-async function resolvePlatform(opts: DemoOptions): Promise<string> {
-  if (opts.platformChoice === "local") return "chosen with --platform";
-  const choice = await detectPlatform(zxRun);
-  if (opts.platformChoice === "kind") {
-    for (const tool of ["kubectl", "kind", "docker"]) requireTool(tool);
-    if (choice.platform !== "kind") throw new UsageError(`Cannot use --platform kind: ${choice.reason}.`);
-    return "chosen with --platform";
-  }
-  opts.platform = choice.platform;
-  return choice.reason;
-}
-
 /** Prints what the run would do: on kind, each command through the dry-run shell. */
-async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir: string): Promise<number> {
+async function dryRunDemo(opts: DemoConfig, print: (line: string) => void, dir: string): Promise<number> {
   if (opts.platform === "local") {
     print(`dry run: would use ${opts.backend === "static" ? "no broker" : `the local ${opts.backend} (or start a private one)`}, start ${opts.workers} local worker processes and write ${dir}/`);
     return EXIT_CODES.ok;
@@ -95,16 +80,11 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
   return EXIT_CODES.ok;
 }
 
-export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
+export async function runDemo(options: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
-  const reason = await resolvePlatform(opts);
-  if (opts.chunkSizeAuto) {
-    const choice = await autoChunkSize(opts);
-    opts.chunkSize = choice.chunkSize;
-    opts.chunkSizeChoice = choice;
-    print(`--chunk-size auto: ${describeAutoChunkSize(choice)}`);
-  }
-  for (const line of demoHeader(opts, reason)) print(line);
+  const { cfg: opts, platformReason } = await resolveDemo(options);
+  if (opts.chunkSizeChoice) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
+  for (const line of demoHeader(opts, platformReason)) print(line);
   const dir = reportDir(opts.reportsDir, opts.runId);
   if (opts.dryRun) return dryRunDemo(opts, print, dir);
   const shell = realShell;
