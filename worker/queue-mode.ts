@@ -134,7 +134,7 @@ async function takeChunks(
   let lastCheck = 0;
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
-  const take = (): Promise<Taken> => queue.next(blockMs, sizer.size).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
+  const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
   let ahead: Promise<Taken> | undefined;
   try {
     while (!shutdown.requested) {
@@ -152,7 +152,8 @@ async function takeChunks(
           lastCheck = Date.now();
           if (await queue.settled(plan)) return "completed";
         }
-        if (Date.now() - idleSince > config.idleTimeoutMs) {
+        // Never an exit on idle time: a killed worker's chunk may not be reclaimable yet.
+        if (Date.now() - idleSince > config.idleNoticeEveryMs) {
           log.debug("queue", "idle, but the run is not settled: another worker holds a chunk; staying");
           idleSince = Date.now();
         }

@@ -46,7 +46,8 @@ export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): R
     ...cfg.workerEnv,
     TOTAL_PARAMETERS: String(cfg.params),
     CHUNK_SIZE: String(cfg.chunkSize),
-    BATCH_SIZE: String(cfg.chunkSize),
+    // Static slices have no chunks: there --chunk-size sets how often a slice reports progress.
+    ...(cfg.backend === "static" ? { BATCH_SIZE: String(cfg.chunkSize) } : {}),
     SIMULATE_WORK_MS: String(cfg.workMs),
     RUN_ID: cfg.runId,
     MAX_DELIVERIES: String(cfg.maxDeliveries),
