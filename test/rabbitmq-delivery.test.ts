@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { connect } from "amqplib";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("complete publishes the result, then acks; the observer reads it once and settled() follows", async (t) => {

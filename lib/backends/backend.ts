@@ -7,6 +7,16 @@ export type ChunkTask = { runId: string; chunkId: number; start: number; end: nu
 
 export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
 
+/** How many chunks `params` parameters make in chunks of `chunkSize` (the last one may be short). */
+export function chunkCount(params: number, chunkSize: number): number {
+  return Math.ceil(params / chunkSize);
+}
+
+/** A run's plan: the one place that turns a run id, a sweep size and a chunk size into one. */
+export function planFor(runId: string, params: number, chunkSize: number): RunPlan {
+  return { runId, totalParameters: params, chunkSize, totalChunks: chunkCount(params, chunkSize) };
+}
+
 /** The run already exists with another size or chunk size: bad input (another run id is the fix). */
 export class PlanMismatch extends BadInput {
   constructor(runId: string, existing: { totalParameters: number | string; chunkSize: number | string }) {

@@ -24,7 +24,7 @@ import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
 import { runSweep } from "../sweep/run-sweep.ts";
 import { StaticDriver } from "../sweep/static-driver.ts";
-import { totalChunks } from "../sweep/sweep-config.ts";
+import { chunkCount } from "../backends/backend.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 
@@ -90,7 +90,7 @@ export async function runDemo(options: DemoOptions, io: DemoIO): Promise<number>
   const shell = realShell;
   // A rerun of a run id starts from an empty folder: nothing of an earlier run is mixed in.
   await rm(dir, { recursive: true, force: true });
-  const expected = opts.backend === "static" ? opts.workers : totalChunks(opts.params, opts.chunkSize);
+  const expected = opts.backend === "static" ? opts.workers : chunkCount(opts.params, opts.chunkSize);
   const ledger = new RunLedger(expected);
   const spool = opts.results === "none" ? undefined : new ResultsSpool(dir, opts.results, opts.resultsFormat);
   const workDir = join(dir, "work");

@@ -16,7 +16,7 @@
 // instant may keep the chunks without the marker, and the next loader would publish that batch again
 // (duplicate tasks, absorbed by the effectively-once results, never a lost chunk).
 import type { Channel } from "amqplib";
-import { PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
+import { chunkCount, PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
 import { pause, type AmqpLink } from "./amqp-link.ts";
 import { json } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
@@ -45,7 +45,7 @@ export function chunkOf(plan: RunPlan, chunkId: number): ChunkTask {
 }
 
 export function checkPlan(plan: RunPlan): void {
-  const expected = Math.ceil(plan.totalParameters / plan.chunkSize);
+  const expected = chunkCount(plan.totalParameters, plan.chunkSize);
   if (plan.totalChunks !== expected || plan.totalChunks < 1) {
     throw new Error(`Cannot load run ${plan.runId}: ${plan.totalChunks} chunks do not cover ${plan.totalParameters} parameters in chunks of ${plan.chunkSize}`);
   }
