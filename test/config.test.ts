@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { readWorkerConfig } from "../lib/config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
 
-test("defaults follow the seed runbook where they are safe", () => {
+test("defaults follow the original where they are safe", () => {
   const c = readWorkerConfig({});
   assert.equal(c.workerId, "0");
   assert.equal(c.totalWorkers, 3);

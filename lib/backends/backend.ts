@@ -1,4 +1,4 @@
-// The contract both queue backends (Redis Streams, RabbitMQ) implement: SPEC §3.
+// The contract both queue backends (Redis Streams, RabbitMQ) implement (docs/how-it-works.md §1-§4).
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
 import { BadInput } from "../script/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";

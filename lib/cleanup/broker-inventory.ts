@@ -1,4 +1,4 @@
-// TTG's Redis keys and RabbitMQ queues with their sizes (the seed's list-resources), run by run:
+// TTG's Redis keys and RabbitMQ queues with their sizes (the original's list-resources), run by run:
 // each run with its state, age, progress and dead letters, then the old shared layout's objects
 // (which cleanup removes); a broker that does not answer is a line, not a crash.
 import { LEGACY_LAYOUT } from "./choose-removals.ts";

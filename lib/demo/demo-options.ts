@@ -1,4 +1,4 @@
-// demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
+// demo.ts flags (README "The demo", docs/configuration.md) resolved into DemoOptions:
 // explicit flags win over worker variables in the environment, which win over the preset.
 import { randomBytes } from "node:crypto";
 import { decimal, integer, type Parser } from "../config/parsers.ts";

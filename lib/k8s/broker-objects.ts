@@ -89,7 +89,7 @@ export function redisObjects(opts: Ns = {}): K8sObject[] {
       name: "redis",
       image: REDIS_IMAGE,
       imagePullPolicy: "IfNotPresent",
-      // AOF on every second: a broker restart loses no accepted chunk or result (SPEC §3).
+      // AOF on every second: a broker restart loses no accepted chunk or result (docs/how-it-works.md §3).
       command: ["redis-server"],
       args: ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"],
       env: [

@@ -1,5 +1,5 @@
-// The project's labels (SPEC §5). Worker and broker pods differ in app.kubernetes.io/name and
-// ttg.io/component, so a selector for one never matches the other (LESSONS 17).
+// The project's labels (docs/kubernetes.md). Worker and broker pods differ in app.kubernetes.io/name and
+// ttg.io/component, so a selector for one never matches the other (the original's worker cleanup deleted the brokers).
 import { packageVersion } from "./cluster.ts";
 
 export const PROJECT = "distributed-compute";

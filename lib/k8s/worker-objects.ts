@@ -144,7 +144,7 @@ export function staticIndexedJob(spec: WorkerRunSpec, workers: number): IJob {
       ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels: labelsFor("worker", { runId: spec.runId }) },
-        // TOTAL_WORKERS is the same number as completions: they cannot disagree (LESSONS 19).
+        // TOTAL_WORKERS is the same number as completions: they cannot disagree (in the original, --workers 5 ran 5 workers that each believed there were 3).
         spec: workerPodSpec(s, [envVar("TOTAL_WORKERS", String(workers))], "Never"),
       },
     },

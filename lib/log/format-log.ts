@@ -1,4 +1,4 @@
-// Renders a LogRecord as the seed's text line or as one JSON object.
+// Renders a LogRecord as the original's text line (`[time] [LEVEL] [WORKER-n] [component] message`) or as one JSON object.
 import type { LogRecord } from "./log-record.ts";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

@@ -9,7 +9,7 @@ import { realShell } from "../shell/zx-runner.ts";
 export function shellScriptParser(argv: string[], name: string, usage: string) {
   return (
     scriptParser(argv, name, usage)
-      // --no-cache is a flag of its own (seed runbook), not the negation of --cache.
+      // --no-cache is a flag of its own (as in the original's build script), not the negation of --cache.
       .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
       .option("dry-run", { type: "boolean", default: false, describe: "print each command that would change something; change nothing" })
       .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" })

@@ -1,4 +1,5 @@
-// Loads a run's chunks exactly once, whoever loads and however often (LESSONS 7).
+// Loads a run's chunks exactly once, whoever loads and however often (a loader killed half-way, or
+// restarted, neither loses nor republishes chunks).
 //
 // - A per-run lock: an exclusive queue `<ns>.lock.<runId>`. A second connection declaring it gets
 //   RESOURCE_LOCKED and waits; a crashed or frozen holder's lock vanishes with its connection.

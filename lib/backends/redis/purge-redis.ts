@@ -1,6 +1,6 @@
 // TTG's data in a Redis: every key named `<namespace>:...`, found with SCAN (never KEYS, which
 // blocks the server) and removed by exact name with UNLINK (never FLUSHALL/FLUSHDB: the server
-// may hold other applications' data — LESSONS 20).
+// may hold other applications' data).
 import { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
 import { brokerUnreachable } from "../purge-types.ts";
