@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Delivery } from "../lib/backends/backend.ts";
-import { createRabbitmqObserver, createRabbitmqWorkerQueue, startPrivateRabbitmq } from "../lib/backends/rabbitmq/index.ts";
+import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
+import { startPrivateRabbitmq } from "../lib/backends/rabbitmq/local-rabbitmq.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
 import { planFor } from "../lib/backends/backend.ts";
 import { backendOptions, completeAll, randomNamespace, readAllResults } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";

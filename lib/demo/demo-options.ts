@@ -30,7 +30,7 @@ export type DemoOptions = Omit<SweepConfig, "platform" | "chunkSizeChoice"> & {
 const BACKENDS = ["redis", "rabbitmq", "static"] as const;
 const MONITORS = ["cli", "web", "both", "none"] as const;
 
-export function defaultRunId(backend: string, now = new Date()): string {
+function defaultRunId(backend: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${backend}-${stamp}-${randomBytes(2).toString("hex")}`;
 }

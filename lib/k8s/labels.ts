@@ -63,8 +63,3 @@ export function workerSelector(runId?: string): string {
 export function brokerSelector(backend: "redis" | "rabbitmq"): string {
   return selectorString(selectorLabels(backend));
 }
-
-/** Every TTG object: part-of and project both set (nothing of another project matches). */
-export function projectSelector(): string {
-  return selectorString({ [LABEL.partOf]: PART_OF, [LABEL.project]: PROJECT });
-}

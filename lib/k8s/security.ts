@@ -8,7 +8,7 @@ export const RESOURCES = {
   redisInsight: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
 } as const satisfies Record<string, IResourceRequirements>;
 
-export function containerSecurity(): ISecurityContext {
+function containerSecurity(): ISecurityContext {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,

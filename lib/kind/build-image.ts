@@ -17,7 +17,7 @@ export type BuildImageOptions = {
   now?: Date;
 };
 
-export async function gitRevision(run: Run): Promise<string> {
+async function gitRevision(run: Run): Promise<string> {
   if (!hasTool("git")) return "unknown";
   const r = await run("git", ["-C", REPO_ROOT, "rev-parse", "--short=12", "HEAD"], { allowFailure: true });
   return r.exitCode === 0 ? r.stdout.trim() : "unknown";

@@ -4,7 +4,7 @@ import type { LogRecord } from "./log-record.ts";
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC. */
-export function formatTimestamp(d: Date): string {
+function formatTimestamp(d: Date): string {
   return (
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`

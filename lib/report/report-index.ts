@@ -19,7 +19,7 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Checks the fields the index shows; returns the reason a report cannot be indexed, or undefined. */
-export function indexProblem(value: unknown): string | undefined {
+function indexProblem(value: unknown): string | undefined {
   if (!isObj(value)) return "not a JSON object";
   const missing: string[] = [];
   for (const key of ["runId", "platform", "backend", "startedAt", "verdict"]) if (typeof value[key] !== "string") missing.push(key);
@@ -64,7 +64,7 @@ function row(e: IndexEntry): string {
 }
 
 /** Newest first by start time; ties by run id, so the order never depends on the file system. */
-export function sortNewestFirst(entries: IndexEntry[]): IndexEntry[] {
+function sortNewestFirst(entries: IndexEntry[]): IndexEntry[] {
   return [...entries].sort(
     (a, b) => Date.parse(b.run.startedAt) - Date.parse(a.run.startedAt) || a.run.runId.localeCompare(b.run.runId),
   );
@@ -97,7 +97,7 @@ export function renderReportIndex(entries: IndexEntry[], skipped: SkippedReport[
 }
 
 /** Reads every reports/<folder>/report.json; folders without one are not runs and are ignored. */
-export async function scanReports(reportsRoot: string): Promise<{ entries: IndexEntry[]; skipped: SkippedReport[] }> {
+async function scanReports(reportsRoot: string): Promise<{ entries: IndexEntry[]; skipped: SkippedReport[] }> {
   const entries: IndexEntry[] = [];
   const skipped: SkippedReport[] = [];
   const dirents = await readdir(reportsRoot, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {

@@ -33,7 +33,7 @@ export async function provideLocalBroker(cfg: SweepConfig): Promise<ProvidedBrok
   return { url: broker.url, private: broker.started, where: where(broker.url, broker.started), stop: () => broker.stop() };
 }
 
-export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
+function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
   const worker = readWorkerConfig({ ...cfg.workerEnv, QUEUE_MODE: "true", RUN_ID: cfg.runId });
   return {
     url,

@@ -41,7 +41,7 @@ function sample(ledger: RunLedger, snap: ProgressSnapshot, seconds: number): voi
   }
 }
 
-export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
+function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
   return {
     ...cfg.workerEnv,
     TOTAL_PARAMETERS: String(cfg.params),

@@ -9,7 +9,7 @@ import type { BackendOptions } from "../backend.ts";
  * Short heartbeats: the broker closes a frozen (SIGSTOP) worker's connection after about two
  * missed beats and requeues its unacked chunk. Compute runs in a thread, so beats never starve.
  */
-export const DEFAULT_HEARTBEAT_SECONDS = 2;
+const DEFAULT_HEARTBEAT_SECONDS = 2;
 
 export type LinkOptions = {
   url: string;

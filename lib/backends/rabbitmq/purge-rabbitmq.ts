@@ -8,7 +8,8 @@ import { connect, type Channel, type ChannelModel } from "amqplib";
 import type { Run } from "../../shell/run.ts";
 import { hasTool } from "../../shell/tools.ts";
 import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
-import { brokerUnreachable, type BrokerItem } from "../purge-types.ts";
+import { brokerUnreachable } from "../../net/broker-unreachable.ts";
+import type { BrokerItem } from "../purge-types.ts";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 

@@ -33,7 +33,7 @@ export function rabbitmqNames(namespace: string, runId: string): RabbitmqNames {
 }
 
 /** The run's four data queues, named as the original's (what the monitor shows). */
-export function dataQueues(names: RabbitmqNames): string[] {
+function dataQueues(names: RabbitmqNames): string[] {
   return [names.tasks, names.retry, names.dlq, names.results];
 }
 

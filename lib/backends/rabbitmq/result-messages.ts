@@ -12,8 +12,6 @@ export const RESULTS_TYPE = "results";
 export type NoticeType = "taken" | "retry" | "released";
 export const NOTICE_TYPES: readonly string[] = ["taken", "retry", "released"] satisfies NoticeType[];
 
-export type NoticeBody = { runId: string; worker: string; at: string; chunkIds: number[]; error?: string };
-
 export function encodeResults(results: readonly ChunkResult[]): Buffer {
   return Buffer.from(encodeResultBatch(results));
 }

@@ -40,12 +40,12 @@ export function batchesNeeded(plan: RunPlan): number {
   return Math.ceil(plan.totalChunks / LOAD_BATCH_CHUNKS);
 }
 
-export function chunkOf(plan: RunPlan, chunkId: number): ChunkTask {
+function chunkOf(plan: RunPlan, chunkId: number): ChunkTask {
   const start = chunkId * plan.chunkSize;
   return { runId: plan.runId, chunkId, start, end: Math.min(start + plan.chunkSize, plan.totalParameters) };
 }
 
-export function checkPlan(plan: RunPlan): void {
+function checkPlan(plan: RunPlan): void {
   const expected = chunkCount(plan.totalParameters, plan.chunkSize);
   if (plan.totalChunks !== expected || plan.totalChunks < 1) {
     throw new Error(`Cannot load run ${plan.runId}: ${plan.totalChunks} chunks do not cover ${plan.totalParameters} parameters in chunks of ${plan.chunkSize}`);
