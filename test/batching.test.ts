@@ -11,10 +11,10 @@ import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, STALL_MS, TARGET_BATCH_MS } f
 
 test("the batch starts at one chunk and at most doubles while chunks are short", () => {
   const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 1, publishValues: false });
-  const sizes = [sizer.size];
+  const sizes = [sizer.chunksPerTake];
   for (let i = 0; i < 10; i++) {
-    sizer.record(sizer.size, sizer.size * 0.01); // 10 µs per chunk
-    sizes.push(sizer.size);
+    sizer.record(sizer.chunksPerTake, sizer.chunksPerTake * 0.01); // 10 µs per chunk
+    sizes.push(sizer.chunksPerTake);
   }
   assert.deepEqual(sizes, [1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 256]);
 });
@@ -22,37 +22,37 @@ test("the batch starts at one chunk and at most doubles while chunks are short",
 test("long chunks are taken one at a time, and the batch shrinks at once when chunks get long", () => {
   const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 100, publishValues: false });
   sizer.record(1, 1000);
-  assert.equal(sizer.size, 1, "a 1 s chunk: one at a time");
-  for (let i = 0; i < 8; i++) sizer.record(sizer.size, sizer.size * 0.05);
-  assert.equal(sizer.size, 256);
+  assert.equal(sizer.chunksPerTake, 1, "a 1 s chunk: one at a time");
+  for (let i = 0; i < 8; i++) sizer.record(sizer.chunksPerTake, sizer.chunksPerTake * 0.05);
+  assert.equal(sizer.chunksPerTake, 256);
   sizer.record(256, 256 * 10); // 10 ms per chunk now
-  assert.equal(sizer.size, Math.floor(TARGET_BATCH_MS / 10));
+  assert.equal(sizer.chunksPerTake, Math.floor(TARGET_BATCH_MS / 10));
 });
 
 test("a batch stretched by a busy machine does not shrink the size; one that ran past STALL_MS does, at once", () => {
   const sizer = new BatchSizer({ maxChunks: 1024, chunkSize: 1, publishValues: false });
-  for (let i = 0; i < 12; i++) sizer.record(sizer.size, sizer.size * 0.01);
-  assert.equal(sizer.size, 1024);
+  for (let i = 0; i < 12; i++) sizer.record(sizer.chunksPerTake, sizer.chunksPerTake * 0.01);
+  assert.equal(sizer.chunksPerTake, 1024);
   sizer.record(1024, 120); // descheduled for ~110 ms: 0.12 ms per chunk on paper
   sizer.record(1024, 35);
-  assert.equal(sizer.size, 1024, "stalls under STALL_MS are noise");
+  assert.equal(sizer.chunksPerTake, 1024, "stalls under STALL_MS are noise");
   sizer.record(1024, STALL_MS + 100); // the chunks got slower
   const shrunk = Math.floor(TARGET_BATCH_MS / ((STALL_MS + 100) / 1024));
-  assert.equal(sizer.size, shrunk);
+  assert.equal(sizer.chunksPerTake, shrunk);
   sizer.record(shrunk, shrunk * ((STALL_MS + 100) / 1024));
-  assert.equal(sizer.size, shrunk, "and the earlier, faster batches no longer count");
+  assert.equal(sizer.chunksPerTake, shrunk, "and the earlier, faster batches no longer count");
 });
 
 test("MAX_BATCH_CHUNKS and, with per-parameter values, the batch's size in parameters cap it", () => {
   const capped = new BatchSizer({ maxChunks: 3, chunkSize: 1, publishValues: false });
-  for (let i = 0; i < 5; i++) capped.record(capped.size, 0);
-  assert.equal(capped.size, 3);
+  for (let i = 0; i < 5; i++) capped.record(capped.chunksPerTake, 0);
+  assert.equal(capped.chunksPerTake, 3);
   const values = new BatchSizer({ maxChunks: 256, chunkSize: 10_000, publishValues: true });
-  for (let i = 0; i < 10; i++) values.record(values.size, 0);
-  assert.equal(values.size, Math.floor(MAX_BATCH_PARAMS_WITH_VALUES / 10_000));
+  for (let i = 0; i < 10; i++) values.record(values.chunksPerTake, 0);
+  assert.equal(values.chunksPerTake, Math.floor(MAX_BATCH_PARAMS_WITH_VALUES / 10_000));
   const huge = new BatchSizer({ maxChunks: 256, chunkSize: 1_000_000, publishValues: true });
   huge.record(1, 0);
-  assert.equal(huge.size, 1, "never below one chunk");
+  assert.equal(huge.chunksPerTake, 1, "never below one chunk");
 });
 
 test("a batch's chunk ids are written as ranges and read back, in text and JSON log lines", () => {

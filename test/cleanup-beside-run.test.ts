@@ -1,4 +1,4 @@
-// Cleanup beside a live run (SPEC §3 "Runs are isolated"): in one namespace of the real Redis, a
+// Cleanup beside a live run (docs/how-it-works.md §4 "Runs are isolated"): in one namespace of the real Redis, a
 // short demo run finishes and keeps its keys (--skip-cleanup); while a longer demo run is active,
 // `cleanup.ts --redis --run-id <finished>` removes the finished run's keys only, and
 // `cleanup.ts --redis --rabbitmq` (no run id, no --force) removes the old shared layout's key but

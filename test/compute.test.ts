@@ -20,7 +20,7 @@ test("exact sums do not depend on order or on how the values were cut into chunk
   assert.equal(merged.build().sum, whole.value());
 });
 
-test("static slices tile [0, total) exactly, as the seed's 3333/3333/3334", () => {
+test("static slices tile [0, total) exactly, as the original's 3333/3333/3334", () => {
   for (const [workers, total] of [[3, 10000], [7, 10], [5, 3], [1, 1], [64, 1_000_003]] as const) {
     let next = 0;
     for (let i = 0; i < workers; i++) {

@@ -3,18 +3,18 @@ import { test } from "node:test";
 import { readWorkerConfig } from "../lib/config/worker-config.ts";
 import { workerEnvFromEnvironment } from "../lib/config/worker-env-passthrough.ts";
 
-test("defaults follow the seed runbook where they are safe", () => {
+test("defaults follow the original where they are safe", () => {
   const c = readWorkerConfig({});
   assert.equal(c.workerId, "0");
   assert.equal(c.totalWorkers, 3);
   assert.equal(c.totalParameters, 10000);
   assert.equal(c.chunkSize, 100);
-  assert.equal(c.batchSize, 500);
+  assert.equal(c.progressEveryParams, 500);
   assert.equal(c.queueMode, false);
   assert.equal(c.queueBackend, "redis");
   assert.equal(c.redisUrl, "redis://ttg-redis:6379");
   assert.equal(c.amqpUrl, "amqp://ttg-rabbitmq:5672");
-  assert.equal(c.idleTimeoutMs, 30_000);
+  assert.equal(c.idleNoticeEveryMs, 30_000);
   assert.ok(c.staleThresholdMs <= 2000, "a killed worker must cost seconds, not a minute");
 });
 

@@ -1,6 +1,6 @@
 // Every manifest in k8s/ and every object the builders produce validates against the
 // Kubernetes schema (kubernetes-models; KEDA objects with @kubernetes-models/keda), carries the
-// project's labels, and is hardened (LESSONS 17-20).
+// project's labels, and is hardened (docs/kubernetes.md).
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -221,7 +221,7 @@ test("two runs' worker Jobs and pods never share a name, and each carries its ow
   assert.equal(queueWorkerJob({ runId: "run-1", backend: "redis", image: "i" }, 3).metadata?.name, "ttg-worker-redis-run-1");
 });
 
-test("worker and broker selectors never match each other's pods (LESSONS 17)", () => {
+test("worker and broker selectors never match each other's pods", () => {
   const matches = (selector: string, labels: Record<string, string>) => selector.split(",").every((kv) => {
     const [k = "", v] = kv.split("=");
     return labels[k] === v;

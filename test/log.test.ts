@@ -5,7 +5,7 @@ import { parseLogLine } from "../lib/log/parse-log-line.ts";
 
 const at = new Date("2026-01-27T05:16:19.993Z");
 
-test("text lines follow the seed's format and parse back", () => {
+test("text lines follow the original's format and parse back", () => {
   const lines: string[] = [];
   const log = createLogger({ worker: "0", level: "INFO", format: "text", write: (l) => lines.push(l), now: () => at });
   log.lifecycle("PROGRESS", "500/3333 (15.0%)", { done: 500, total: 3333, note: "two words" });

@@ -20,7 +20,7 @@ const reading = (at: number, accepted: number, more: Partial<MonitorReading> = {
   at: new Date(at), backend: "redis", runId: "r", totalChunks: 100, totalParameters: 1000, chunkSize: 10, stats: { ...stats, accepted }, ...more,
 });
 
-test("params done are right for any chunk size (the seed assumed 100)", () => {
+test("params done are right for any chunk size (the original assumed 100)", () => {
   assert.equal(paramsForChunks(60, 100, 10, 1000), 600);
   assert.equal(paramsForChunks(100, 100, 10, 995), 995);
   assert.equal(paramsForChunks(3, 4, 3, 10), 9);

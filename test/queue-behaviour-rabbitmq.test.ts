@@ -1,4 +1,4 @@
-// SPEC §3 on RabbitMQ: the behaviours every backend shares (test/helpers/queue-behaviour-suite.ts).
+// The delivery guarantees (docs/how-it-works.md) on RabbitMQ: the behaviours every backend shares (test/helpers/queue-behaviour-suite.ts).
 import { describeQueueBehaviour } from "./helpers/queue-behaviour-suite.ts";
 
 describeQueueBehaviour("rabbitmq");

@@ -9,7 +9,8 @@ import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { prefetchFor, SHRINK_AFTER_TAKES } from "../lib/backends/rabbitmq/task-intake.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
 import { encodeResultBatch } from "../lib/backends/result-batch.ts";
-import { backendOptions, completeAll, deleteNamespace, inspector, planFor, randomNamespace, readAllResults, resultFor, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { backendOptions, completeAll, deleteNamespace, inspector, randomNamespace, readAllResults, resultFor, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 async function setUp(t: TestContext, chunks: number) {

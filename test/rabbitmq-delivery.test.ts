@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { connect } from "amqplib";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("complete publishes the result, then acks; the observer reads it once and settled() follows", async (t) => {
@@ -23,7 +24,7 @@ test("complete publishes the result, then acks; the observer reads it once and s
   assert.equal(await completeOne(q, first), "accepted");
   const second = await nextOne(q, 5_000);
   assert.ok(second?.task);
-  // One chunk done, one held by a live worker: not settled (LESSONS 2).
+  // One chunk done, one held by a live worker: not settled (a worker must not leave yet).
   assert.equal(await q.settled(plan), false);
   assert.deepEqual(await q.renew([second]), [], "nothing was taken from a live worker");
   await completeOne(q, second);

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { LOAD_BATCH_CHUNKS } from "../lib/backends/rabbitmq/run-loader.ts";
-import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
 import { waitFor, within } from "./helpers/wait-for.ts";
 

@@ -4,9 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Delivery } from "../lib/backends/backend.ts";
-import { createRabbitmqObserver, createRabbitmqWorkerQueue, startPrivateRabbitmq } from "../lib/backends/rabbitmq/index.ts";
+import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
+import { startPrivateRabbitmq } from "../lib/backends/rabbitmq/local-rabbitmq.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
-import { backendOptions, completeAll, planFor, randomNamespace, readAllResults } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { backendOptions, completeAll, randomNamespace, readAllResults } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("a RabbitMQ restart mid-run loses no task or result; the batch held across it is redone, its late copies never published", async (t) => {

@@ -6,11 +6,12 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createRabbitmqWorkerQueue, ensureLocalRabbitmq } from "../lib/backends/rabbitmq/index.ts";
-import { createRabbitmqObserver } from "../lib/backends/rabbitmq/index.ts";
+import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
+import { ensureLocalRabbitmq } from "../lib/backends/rabbitmq/local-rabbitmq.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
-import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, planFor, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor, within } from "./helpers/wait-for.ts";
 
 const holder = fileURLToPath(new URL("./fixtures/rabbitmq/hold-chunk.ts", import.meta.url));

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
-import { backendOptions, deleteNamespace as deleteRabbitmqNamespace, nextOne, planFor, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
+import { planFor } from "../lib/backends/backend.ts";
+import { backendOptions, deleteNamespace as deleteRabbitmqNamespace, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { createQueueRun } from "./helpers/queue-run.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 

@@ -31,8 +31,8 @@ export class BatchSizer {
     this.#limit = Math.max(1, Math.min(limits.maxChunks, byParams));
   }
 
-  /** Chunks to ask for next. */
-  get size(): number {
+  /** Chunks to ask for in the next take. */
+  get chunksPerTake(): number {
     return this.#size;
   }
 

@@ -1,7 +1,7 @@
 // Queue mode (M2 Redis Streams, M3 RabbitMQ): load the run if needed, then take chunks,
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
-import { PlanMismatch, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
+import { PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 import { EXIT_CODES } from "../lib/script/exit-codes.ts";
@@ -13,13 +13,8 @@ import type { WorkerContext } from "./worker-context.ts";
 import { BatchSizer } from "./batch-sizer.ts";
 import { handleBatch, type Tally } from "./chunk-batch.ts";
 
-export function planOf(config: WorkerConfig): RunPlan {
-  return {
-    runId: config.runId,
-    totalParameters: config.totalParameters,
-    chunkSize: config.chunkSize,
-    totalChunks: Math.ceil(config.totalParameters / config.chunkSize),
-  };
+function planOf(config: WorkerConfig): RunPlan {
+  return planFor(config.runId, config.totalParameters, config.chunkSize);
 }
 
 export function backendOptions(config: WorkerConfig, log: Logger): BackendOptions {
@@ -134,7 +129,7 @@ async function takeChunks(
   let lastCheck = 0;
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
-  const take = (): Promise<Taken> => queue.next(blockMs, sizer.size).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
+  const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
   let ahead: Promise<Taken> | undefined;
   try {
     while (!shutdown.requested) {
@@ -152,7 +147,8 @@ async function takeChunks(
           lastCheck = Date.now();
           if (await queue.settled(plan)) return "completed";
         }
-        if (Date.now() - idleSince > config.idleTimeoutMs) {
+        // Never an exit on idle time: a killed worker's chunk may not be reclaimable yet.
+        if (Date.now() - idleSince > config.idleNoticeEveryMs) {
           log.debug("queue", "idle, but the run is not settled: another worker holds a chunk; staying");
           idleSince = Date.now();
         }

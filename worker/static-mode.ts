@@ -67,7 +67,7 @@ async function processSlice(ctx: WorkerContext, range: ParamRange, values: Value
   log.lifecycle("RUNNING", `Processing ${size} items`, { start: range.start, end: range.end });
   let done = 0;
   Object.assign(activity, { state: "computing", of: size, done: 0 });
-  for (const batch of batches(range, config.batchSize)) {
+  for (const batch of batches(range, config.progressEveryParams)) {
     if (shutdown.requested) return interrupted(done);
     const batchBegan = performance.now();
     metrics.chunkStarted();

@@ -49,7 +49,7 @@ export function benchPlan(mode: Mode): BenchPlan {
     },
     efficiency: {
       trials: quick ? 1 : 3,
-      // The seed's medium preset; --quick keeps its 100 chunks, each a tenth as long.
+      // The demo's medium preset; --quick keeps its 100 chunks, each a tenth as long.
       sleep: quick ? { params: 1000, chunkSize: 10, workMs: 10, workers: 3 } : { params: 10_000, chunkSize: 100, workMs: 10, workers: 3 },
       cpu: { cpuSeconds: quick ? 1.5 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
     },

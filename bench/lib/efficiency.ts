@@ -1,4 +1,4 @@
-// Efficiency: ideal time over measured wall time, for a sleep-bound sweep (the seed's medium preset)
+// Efficiency: ideal time over measured wall time, for a sleep-bound sweep (the demo's medium preset)
 // and a CPU-bound one (ideal = total single-thread CPU / min(workers, cores)).
 // Wall time is counted from the first worker process being spawned (chunks already loaded) to the
 // last result finished, so worker start-up is included; the figure without start-up is shown beside it.

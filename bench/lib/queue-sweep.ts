@@ -1,6 +1,6 @@
 // One queue-mode sweep for a measurement: load the run from this process (the coordinator),
 // start real worker processes, read results until every chunk has one, then remove the run.
-import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
+import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
@@ -60,12 +60,7 @@ export class BenchSweep {
   constructor(spec: SweepSpec) {
     this.spec = spec;
     this.ns = newNamespace(spec.label);
-    this.plan = {
-      runId: this.ns.runId,
-      totalParameters: spec.params,
-      chunkSize: spec.chunkSize,
-      totalChunks: Math.ceil(spec.params / spec.chunkSize),
-    };
+    this.plan = planFor(this.ns.runId, spec.params, spec.chunkSize);
     this.platform = new LocalPlatform({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME }, ...(spec.command ? { command: spec.command } : {}) });
   }
 

@@ -23,7 +23,7 @@ export type RecoveryFigure = RecoveryCondition & {
 
 type Took = { worker: string; chunk: number; delivery: number; at: number };
 
-export const RECOVERY_CONDITIONS: RecoveryCondition[] = [
+const RECOVERY_CONDITIONS: RecoveryCondition[] = [
   { signal: "SIGKILL", platformReclaim: false },
   { signal: "SIGKILL", platformReclaim: true },
   { signal: "SIGSTOP", platformReclaim: false },

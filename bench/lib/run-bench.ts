@@ -138,7 +138,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
 }
 
 /** Why the scale run's chunk size, with what chooseChunkSize would pick for throughput alone. */
-export function scaleReason(p: BenchPlan["scale"], perChunkMs: number): string {
+function scaleReason(p: BenchPlan["scale"], perChunkMs: number): string {
   const evalMs = 0.00025; // the built-in function with no sleep, through the compute thread
   const auto = chooseChunkSize(evalMs, 0.25, { totalParams: p.params, workers: p.workers, perChunkOverheadMs: perChunkMs });
   const share = perChunkMs / (perChunkMs + p.chunkSize * evalMs);

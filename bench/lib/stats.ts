@@ -37,10 +37,6 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /** Summary of a/b for paired-by-position samples is not what a ratio of medians means; this is the latter. */
-export function ratioOfMedians(a: Summary, b: Summary): number {
-  return b.median === 0 ? Number.NaN : a.median / b.median;
-}
-
 /** Rounds to `digits` significant digits, for figures in JSON that should stay readable. */
 export function sig(x: number, digits = 4): number {
   if (!Number.isFinite(x) || x === 0) return x;

@@ -1,4 +1,4 @@
-// The contract both queue backends (Redis Streams, RabbitMQ) implement: SPEC §3.
+// The contract both queue backends (Redis Streams, RabbitMQ) implement (docs/how-it-works.md §1-§4).
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
 import { BadInput } from "../script/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
@@ -6,6 +6,16 @@ import type { Aggregate } from "../compute/aggregate.ts";
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
 
 export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
+
+/** How many chunks `params` parameters make in chunks of `chunkSize` (the last one may be short). */
+export function chunkCount(params: number, chunkSize: number): number {
+  return Math.ceil(params / chunkSize);
+}
+
+/** A run's plan: the one place that turns a run id, a sweep size and a chunk size into one. */
+export function planFor(runId: string, params: number, chunkSize: number): RunPlan {
+  return { runId, totalParameters: params, chunkSize, totalChunks: chunkCount(params, chunkSize) };
+}
 
 /** The run already exists with another size or chunk size: bad input (another run id is the fix). */
 export class PlanMismatch extends BadInput {

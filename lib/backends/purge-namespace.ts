@@ -3,7 +3,8 @@
 import type { Run } from "../shell/run.ts";
 import { candidateQueues, deleteQueues, isNamespaceQueue, openRabbitmq, probeQueues, rabbitmqctlQueues } from "./rabbitmq/purge-rabbitmq.ts";
 import { deleteRedisKeys, listRedisNamespace, openRedis } from "./redis/purge-redis.ts";
-import { redactUrl, type BrokerListing, type PurgeOutcome } from "./purge-types.ts";
+import { redactUrl } from "../net/redact-url.ts";
+import type { BrokerListing, PurgeOutcome } from "./purge-types.ts";
 
 export type PurgeTarget = {
   backend: "redis" | "rabbitmq";

@@ -21,9 +21,6 @@ export type BrokerListing = {
   items: BrokerItem[];
 };
 
-export { brokerUnreachable } from "../net/broker-unreachable.ts";
-export { redactUrl } from "../net/redact-url.ts";
-
 export type PurgeOutcome = { deleted: string[]; skipped: { name: string; why: string }[] };
 
 export function describeItem(i: BrokerItem): string {

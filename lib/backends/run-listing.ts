@@ -58,7 +58,7 @@ export function formatAge(ms: number): string {
 }
 
 /** Groups names by the run that owns them; names of the old shared layout go under "legacy". */
-export function groupByOwner<T extends { name: string }>(
+function groupByOwner<T extends { name: string }>(
   items: readonly T[],
   owner: (name: string) => { kind: "run"; runId: string } | { kind: "legacy" } | undefined,
 ): { runs: Map<string, T[]>; legacy: T[] } {
@@ -71,4 +71,16 @@ export function groupByOwner<T extends { name: string }>(
     else runs.set(o.runId, [...(runs.get(o.runId) ?? []), item]);
   }
   return { runs, legacy };
+}
+
+/** Every run among a namespace's objects with its state, newest first, and the old shared layout's objects. */
+export async function runStates(
+  items: readonly BrokerItem[],
+  owner: (name: string) => { kind: "run"; runId: string } | { kind: "legacy" } | undefined,
+  stateOf: (runId: string, objects: BrokerItem[]) => Promise<RunListing>,
+): Promise<{ runs: RunListing[]; legacy: BrokerItem[] }> {
+  const { runs, legacy } = groupByOwner(items, owner);
+  const out: RunListing[] = [];
+  for (const [runId, objects] of runs) out.push(await stateOf(runId, objects));
+  return { runs: out.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")), legacy };
 }

@@ -1,4 +1,4 @@
-// TTG's Redis keys and RabbitMQ queues with their sizes (the seed's list-resources), run by run:
+// TTG's Redis keys and RabbitMQ queues with their sizes (the original's list-resources), run by run:
 // each run with its state, age, progress and dead letters, then the old shared layout's objects
 // (which cleanup removes); a broker that does not answer is a line, not a crash.
 import { LEGACY_LAYOUT } from "./choose-removals.ts";
@@ -8,7 +8,7 @@ import { describeItem, type BrokerItem } from "../backends/purge-types.ts";
 import { formatAge, type RunListing } from "../backends/run-listing.ts";
 import { oneLine, section, unavailable, type InventoryItem, type InventoryRun, type InventorySection } from "./inventory-model.ts";
 
-export const LEGACY_NOTE = `${LEGACY_LAYOUT}: removed by cleanup`;
+const LEGACY_NOTE = `${LEGACY_LAYOUT}: removed by cleanup`;
 
 function ageOf(run: RunListing, now: Date): string | undefined {
   const at = run.createdAt === undefined ? NaN : Date.parse(run.createdAt);
@@ -16,7 +16,7 @@ function ageOf(run: RunListing, now: Date): string | undefined {
 }
 
 /** "run r1: finished (every chunk ...), 3 min old, 100/100 chunks done, 0 dead-lettered" */
-export function runHeading(r: InventoryRun): string {
+function runHeading(r: InventoryRun): string {
   const n = (v: number | undefined) => (v === undefined ? "?" : String(v));
   return `run ${r.runId}: ${r.state} (${r.why}), ${r.age === undefined ? "age unknown" : `${r.age} old`}, ${n(r.chunksDone)}/${n(r.totalChunks)} chunks done, ${n(r.deadLettered)} dead-lettered`;
 }

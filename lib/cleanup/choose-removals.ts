@@ -1,4 +1,4 @@
-// What cleanup removes from one broker namespace, run by run (SPEC §3 "Runs are isolated"): with a
+// What cleanup removes from one broker namespace, run by run (docs/how-it-works.md §4 "Runs are isolated"): with a
 // run id, that run's objects only; without, every finished or abandoned run and the old shared
 // layout's objects. A run that is still active is left alone, named with why, unless forced.
 import type { BrokerItem } from "../backends/purge-types.ts";

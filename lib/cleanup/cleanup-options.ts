@@ -2,11 +2,11 @@
 // reference (lib/docs/config-reference.ts) read the same definitions.
 import { flag } from "../script/flag-parsers.ts";
 import { KIND_CONTEXT } from "../k8s/cluster.ts";
-import { scriptParser } from "../script/script-options.ts";
+import { shellScriptParser } from "../script/script-options.ts";
 import { RUN_ID } from "../config/run-id.ts";
 
 export function cleanupParser(argv: string[]) {
-  return scriptParser(
+  return shellScriptParser(
     argv,
     "cleanup.ts",
     "Removes only what TTG created: objects carrying TTG's labels on Kubernetes, or TTG's own keys (<ns>:*) and queues (<ns>.*) in the local brokers, run by run. Local brokers: without --run-id, every finished or abandoned run and the old shared layout's objects; a run still active is left alone and named, unless --force. --run-id ID: that run only (not found: one line, exit 0, nothing removed). --pods never touches the brokers; --dry-run lists exactly what would go and what is left alone. --all is pods + TTG's Redis data + TTG's RabbitMQ data (seed runbook v1.3.0 §7) and never deletes a broker or the cluster: --delete-brokers and --delete-cluster each do that on their own, previewed and confirmed on a terminal (--force skips the question, never the preview). --list shows everything TTG created, and where, and changes nothing.",

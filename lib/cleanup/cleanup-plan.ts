@@ -1,5 +1,5 @@
 // cleanup.ts: resolve exactly which TTG objects go (read-only `kubectl get` by label), then
-// delete them by name. Worker and broker selectors never overlap (LESSONS 17), and every
+// delete them by name. Worker and broker selectors never overlap (lib/k8s/labels.ts), and every
 // object is checked again client-side: nothing without the project's labels is deleted.
 import type { Run } from "../shell/run.ts";
 import type { BrokerRuns } from "../backends/list-runs.ts";

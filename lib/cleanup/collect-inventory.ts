@@ -11,7 +11,7 @@ import { readReportRuns } from "./report-runs.ts";
 
 export type InventorySources = { run: Run; target: KubeTarget; brokers: LocalBrokers; reportsDir: string; procRoot?: string; now?: Date };
 
-export function reportsSection(dir: string): InventorySection {
+function reportsSection(dir: string): InventorySection {
   const runs = readReportRuns(dir);
   const items = runs.map((r) => ({ name: r.runId, detail: `${r.backend} on ${r.platform}, verdict ${r.verdict}: ${r.path}` }));
   return section("reports", "reports", `reports in ${dir}: ${runs.length} run(s)`, items);

@@ -39,14 +39,14 @@ export function readProcesses(procRoot = "/proc"): LocalProcess[] {
   return out.sort((a, b) => a.pid - b.pid);
 }
 
-export function isWorkerProcess(p: LocalProcess): boolean {
+function isWorkerProcess(p: LocalProcess): boolean {
   return p.args.some((a) => /(^|\/)worker\/main\.(ts|mjs)$/.test(a));
 }
 
 const PRIVATE_DIR = /[^\s"']*ttg-(redis|rabbitmq)-[A-Za-z0-9]+/;
 
 /** "redis" / "rabbitmq" for a private broker TTG started, else undefined. */
-export function privateBrokerKind(p: LocalProcess): "redis" | "rabbitmq" | undefined {
+function privateBrokerKind(p: LocalProcess): "redis" | "rabbitmq" | undefined {
   const joined = p.args.join(" ");
   const isServer = /redis-server|rabbitmq-server|beam\.smp/.test(joined);
   if (!isServer) return undefined;

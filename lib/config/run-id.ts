@@ -7,9 +7,6 @@ import type { Parser } from "./parsers.ts";
 const SHAPE = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
 const RESERVED = /^(retry|dlq)(\.|$)/;
 
-/** The part of a run-id pattern used inside broker-name patterns (no anchors). */
-export const RUN_ID_PATTERN = "[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?";
-
 export function isRunId(raw: string): boolean {
   return SHAPE.test(raw) && !RESERVED.test(raw);
 }

@@ -10,7 +10,8 @@ export type WorkerConfig = {
   totalWorkers: number;
   totalParameters: number;
   chunkSize: number;
-  batchSize: number;
+  /** Static mode (BATCH_SIZE): parameters computed between two progress events. */
+  progressEveryParams: number;
   simulateWorkMs: number;
   simulateFaultRate: number;
   queueMode: boolean;
@@ -21,7 +22,8 @@ export type WorkerConfig = {
   namespace: string;
   redisUrl: string;
   amqpUrl: string;
-  idleTimeoutMs: number;
+  /** IDLE_TIMEOUT_SECONDS: how often an idle queue worker logs why it stays (it leaves when the run is settled). */
+  idleNoticeEveryMs: number;
   staleCheckIntervalMs: number;
   staleThresholdMs: number;
   maxDeliveries: number;
@@ -76,7 +78,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     totalWorkers: read(env, V.TOTAL_WORKERS),
     totalParameters: read(env, V.TOTAL_PARAMETERS),
     chunkSize: read(env, V.CHUNK_SIZE),
-    batchSize: read(env, V.BATCH_SIZE),
+    progressEveryParams: read(env, V.BATCH_SIZE),
     simulateWorkMs: read(env, V.SIMULATE_WORK_MS),
     simulateFaultRate: read(env, V.SIMULATE_FAULT_RATE),
     queueMode: read(env, env[V.QUEUE_MODE.name] === undefined ? V.USE_QUEUE : V.QUEUE_MODE) ?? false,
@@ -86,7 +88,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     namespace: read(env, V.QUEUE_NAMESPACE),
     redisUrl: redisUrlFrom(env),
     amqpUrl: amqpUrlFrom(env),
-    idleTimeoutMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,
+    idleNoticeEveryMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,
     staleCheckIntervalMs: read(env, V.STALE_CHECK_INTERVAL_SECONDS) * 1000,
     staleThresholdMs: read(env, V.STALE_THRESHOLD_MS),
     maxDeliveries: read(env, V.MAX_DELIVERIES),

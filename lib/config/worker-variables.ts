@@ -141,7 +141,8 @@ export const WORKER_VARIABLES = {
     name: "IDLE_TIMEOUT_SECONDS",
     default: "30",
     description:
-      "Exit after this long with no work; never while a chunk of the run is pending, reclaimable or in flight elsewhere.",
+      "Queue mode: how often a worker with no work logs why it stays. It exits as soon as the run is settled, never while a chunk of the run is pending, reclaimable or in flight elsewhere.",
+    why: "The original's 30 s, kept for its manifests; it only paces a log line. The original exited after 30 s idle, before a killed worker's chunk became reclaimable, and stranded it: leaving when the run is settled needs no timeout.",
     parser: decimal(0),
   }),
   STALE_CHECK_INTERVAL_SECONDS: v({

@@ -1,4 +1,4 @@
-// demo.ts flags (seed runbook §4 and SPEC §4, §8) resolved into a SweepConfig:
+// demo.ts flags (README "The demo", docs/configuration.md) resolved into DemoOptions:
 // explicit flags win over worker variables in the environment, which win over the preset.
 import { randomBytes } from "node:crypto";
 import { decimal, integer, type Parser } from "../config/parsers.ts";
@@ -18,8 +18,9 @@ const chunkSizeOrAuto: Parser<number | "auto"> = {
   parse: (raw) => (raw.trim().toLowerCase() === "auto" ? "auto" : integer(1, 10_000_000).parse(raw)),
 };
 
-export type DemoOptions = SweepConfig & {
-  /** --chunk-size auto: the demo measures and replaces chunkSize before it starts. */
+/** As parsed: the platform and an auto chunk size are resolved later (resolve-demo.ts). */
+export type DemoOptions = Omit<SweepConfig, "platform" | "chunkSizeChoice"> & {
+  /** --chunk-size auto: the demo measures and chooses chunkSize before it starts. */
   chunkSizeAuto: boolean;
   platformChoice: "kind" | "local" | "auto";
   /** kind: the kube context of every kubectl call (brokers, port-forwards, worker pods). */
@@ -38,7 +39,7 @@ export type DemoOptions = SweepConfig & {
 const BACKENDS = ["redis", "rabbitmq", "static"] as const;
 const MONITORS = ["cli", "web", "both", "none"] as const;
 
-export function defaultRunId(backend: string, now = new Date()): string {
+function defaultRunId(backend: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${backend}-${stamp}-${randomBytes(2).toString("hex")}`;
 }
@@ -90,7 +91,6 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
   return {
     runId: a["run-id"] ?? defaultRunId(a.backend),
-    platform: a.platform ?? "local",
     platformChoice: a.platform ?? "auto",
     kubeContext: a.context,
     build: a.build,

@@ -1,7 +1,7 @@
 // What the demo prints for people: header, numbered steps, summary.
 import type { RunReport } from "../report/report-model.ts";
 import type { SweepConfig } from "../sweep/sweep-config.ts";
-import { totalChunks } from "../sweep/sweep-config.ts";
+import { chunkCount } from "../backends/backend.ts";
 
 export function demoHeader(cfg: SweepConfig, platformReason?: string): string[] {
   const rows: [string, string][] = [
@@ -15,7 +15,7 @@ export function demoHeader(cfg: SweepConfig, platformReason?: string): string[] 
       "Chunk size",
       cfg.backend === "static"
         ? `${cfg.workers} static slices, progress every ${cfg.chunkSize.toLocaleString("en-US")} params`
-        : `${cfg.chunkSize.toLocaleString("en-US")} (${totalChunks(cfg.params, cfg.chunkSize).toLocaleString("en-US")} chunks)`,
+        : `${cfg.chunkSize.toLocaleString("en-US")} (${chunkCount(cfg.params, cfg.chunkSize).toLocaleString("en-US")} chunks)`,
     ],
     ["Work per param", `${cfg.workMs} ms${cfg.computeModule ? ` + ${cfg.computeModule}` : ""}`],
     ["Monitor", cfg.monitor],

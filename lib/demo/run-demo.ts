@@ -7,24 +7,23 @@ import { join } from "node:path";
 import type { DemoOptions } from "./demo-options.ts";
 import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
 import { createProgressView } from "./progress-view.ts";
-import { detectPlatform } from "../platforms/detect-platform.ts";
-import { KindPlatform, prepareKindBroker } from "../platforms/kind-platform.ts";
+import { prepareKindBroker } from "../kind/kind-broker.ts";
+import { KindPlatform } from "../platforms/kind-platform.ts";
 import { LocalPlatform } from "../platforms/local-platform.ts";
 import { ensureWorkerImage } from "../kind/ensure-image.ts";
 import { postRunCleanup } from "./post-run-cleanup.ts";
 import type { Platform } from "../platforms/platform.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
-import { requireTool } from "../shell/tools.ts";
-import { UsageError } from "../script/usage-error.ts";
-import { realShell, zxRun } from "../shell/zx-runner.ts";
+import { realShell } from "../shell/zx-runner.ts";
 import { buildReport, type ResultsWritten } from "../report/build-report.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
 import type { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
 import { startDemoMonitor, type DemoMonitor } from "./demo-monitor.ts";
-import { autoChunkSize, describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
+import { describeAutoChunkSize } from "../sweep/auto-chunk-size.ts";
+import { resolveDemo, type DemoConfig } from "./resolve-demo.ts";
 import { QueueDriver } from "../sweep/queue-driver.ts";
 import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
 import { runSweep, type SweepOutcome } from "../sweep/run-sweep.ts";
@@ -49,20 +48,20 @@ type DriverSession = {
   close(o: { keepData: boolean }): Promise<void>;
 };
 
-async function provideBroker(opts: DemoOptions, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
+async function provideBroker(opts: DemoConfig, shell: Shell, print: (line: string) => void): Promise<ProvidedBroker> {
   if (opts.platform === "local") return provideLocalBroker(opts);
   const backend = opts.backend as "redis" | "rabbitmq";
   const broker = await prepareKindBroker(shell, backend, { context: opts.kubeContext, log: (line) => print(`      ${line}`) });
   return { url: broker.hostUrl, private: false, where: `${backend} on context ${opts.kubeContext} (port-forwarded)`, stop: () => broker.stop() };
 }
 
-function createPlatform(opts: DemoOptions, shell: Shell, dir: string, workDir: string): Platform {
+function createPlatform(opts: DemoConfig, shell: Shell, dir: string, workDir: string): Platform {
   if (opts.platform === "kind") return new KindPlatform({ shell, runId: opts.runId, backend: opts.backend, target: { context: opts.kubeContext } });
   return new LocalPlatform({ logDir: join(dir, "logs"), workDir });
 }
 
 async function createDriver(
-  opts: DemoOptions,
+  opts: DemoConfig,
   ctx: DriverContext,
   shell: Shell,
   print: (line: string) => void,
@@ -89,7 +88,7 @@ async function createDriver(
   return { driver, description: session.description, outlivesRun: session.outlivesRun, broker: session.broker, close: (o) => session.close(o) };
 }
 
-async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
+async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
@@ -97,20 +96,8 @@ async function keepResults(opts: DemoOptions, spool: ResultsSpool | undefined, d
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
-async function resolvePlatform(opts: DemoOptions): Promise<string> {
-  if (opts.platformChoice === "local") return "chosen with --platform";
-  const choice = await detectPlatform(zxRun);
-  if (opts.platformChoice === "kind") {
-    for (const tool of ["kubectl", "kind", "docker"]) requireTool(tool);
-    if (choice.platform !== "kind") throw new UsageError(`Cannot use --platform kind: ${choice.reason}.`);
-    return "chosen with --platform";
-  }
-  opts.platform = choice.platform;
-  return choice.reason;
-}
-
 /** Prints what the run would do: on kind, each command through the dry-run shell. */
-async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir: string): Promise<number> {
+async function dryRunDemo(opts: DemoConfig, print: (line: string) => void, dir: string): Promise<number> {
   if (opts.platform === "local") {
     print(`dry run: would use ${opts.backend === "static" ? "no broker" : `the local ${opts.backend} (or start a private one)`}, start ${opts.workers} local worker processes and write ${dir}/`);
     return EXIT_CODES.ok;
@@ -138,15 +125,9 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
   if (given.retryFailed) return retryFailedParams(given, given.retryFailed, print);
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
-  const opts = resuming?.opts ?? given;
-  const reason = await resolvePlatform(opts);
-  if (opts.chunkSizeAuto) {
-    const choice = await autoChunkSize(opts);
-    opts.chunkSize = choice.chunkSize;
-    opts.chunkSizeChoice = choice;
-    print(`--chunk-size auto: ${describeAutoChunkSize(choice)}`);
-  }
-  for (const line of demoHeader(opts, reason)) print(line);
+  const { cfg: opts, platformReason } = await resolveDemo(resuming?.opts ?? given);
+  if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
+  for (const line of demoHeader(opts, platformReason)) print(line);
   if (resuming) print(`Resuming run ${opts.runId}, started ${resuming.saved.startedAt}`);
   if (opts.dryRun) return dryRunDemo(opts, print, reportDir(opts.reportsDir, opts.runId));
   const shell = realShell;
@@ -221,7 +202,7 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
 }
 
 /** After the sweep: an interrupted run's resume hint, or the results and the one report of the run. */
-async function writeOutcome(opts: DemoOptions, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void, afterReport: () => Promise<void>): Promise<number> {
+async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void, afterReport: () => Promise<void>): Promise<number> {
   if (run.interruptedBy) {
     print(`Run ${opts.runId} interrupted by ${run.interruptedBy} before it settled.`);
     for (const line of kept ? resumeHint(opts.runId) : lostHint(opts.runId)) print(line);

@@ -10,7 +10,7 @@ import { reportDir } from "../report/write-report.ts";
 import { ResultsSpool } from "../results/results-spool.ts";
 import { saveRun, type SavedRun } from "../sweep/saved-run.ts";
 import type { SweepConfig } from "../sweep/sweep-config.ts";
-import { totalChunks } from "../sweep/sweep-config.ts";
+import { chunkCount } from "../backends/backend.ts";
 
 export type RunFolder = {
   dir: string;
@@ -31,7 +31,7 @@ export type ReopenedRunFolder = RunFolder & {
 export const JOURNAL_FILE = "journal.jsonl";
 
 function expectedChunks(cfg: SweepConfig): number {
-  return cfg.backend === "static" ? cfg.workers : totalChunks(cfg.params, cfg.chunkSize);
+  return cfg.backend === "static" ? cfg.workers : chunkCount(cfg.params, cfg.chunkSize);
 }
 
 function openParts(cfg: SweepConfig, dir: string): RunFolder {

@@ -9,9 +9,9 @@ import { hardened, podSecurity, RESOURCES, scratchVolumes } from "./security.ts"
 
 export const REDIS_SECRET = "ttg-redis-auth";
 export const RABBITMQ_SECRET = "ttg-rabbitmq-auth";
-export const REDIS_IMAGE = "redis:7.4.2-alpine";
-export const RABBITMQ_IMAGE = "rabbitmq:3.13.7-management-alpine";
-export const REDIS_INSIGHT_IMAGE = "redis/redisinsight:2.66.0";
+const REDIS_IMAGE = "redis:7.4.2-alpine";
+const RABBITMQ_IMAGE = "rabbitmq:3.13.7-management-alpine";
+const REDIS_INSIGHT_IMAGE = "redis/redisinsight:2.66.0";
 /** uid of the redis and rabbitmq users in the official images. */
 const BROKER_UID = 999;
 
@@ -89,7 +89,7 @@ export function redisObjects(opts: Ns = {}): K8sObject[] {
       name: "redis",
       image: REDIS_IMAGE,
       imagePullPolicy: "IfNotPresent",
-      // AOF on every second: a broker restart loses no accepted chunk or result (SPEC §3).
+      // AOF on every second: a broker restart loses no accepted chunk or result (docs/how-it-works.md §3).
       command: ["redis-server"],
       args: ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"],
       env: [
@@ -212,7 +212,7 @@ export function redisInsightObjects(opts: Ns = {}): K8sObject[] {
 }
 
 /** Only pods that are part of TTG reach this broker (kubectl port-forward is not affected). */
-export function brokerNetworkPolicy(backend: BrokerBackend, opts: Ns = {}): INetworkPolicy {
+function brokerNetworkPolicy(backend: BrokerBackend, opts: Ns = {}): INetworkPolicy {
   const ports = backend === "redis" ? [6379] : [5672, 15672];
   return {
     apiVersion: "networking.k8s.io/v1",

@@ -1,4 +1,4 @@
-// Names every kind/Kubernetes script agrees on: one cluster, one image version (LESSONS 18).
+// Names every kind/Kubernetes script agrees on: one cluster, one image version (the original's scripts disagreed on both).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

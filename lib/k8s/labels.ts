@@ -1,5 +1,5 @@
-// The project's labels (SPEC §5). Worker and broker pods differ in app.kubernetes.io/name and
-// ttg.io/component, so a selector for one never matches the other (LESSONS 17).
+// The project's labels (docs/kubernetes.md). Worker and broker pods differ in app.kubernetes.io/name and
+// ttg.io/component, so a selector for one never matches the other (the original's worker cleanup deleted the brokers).
 import { packageVersion } from "./cluster.ts";
 
 export const PROJECT = "distributed-compute";
@@ -62,9 +62,4 @@ export function workerSelector(runId?: string): string {
 
 export function brokerSelector(backend: "redis" | "rabbitmq"): string {
   return selectorString(selectorLabels(backend));
-}
-
-/** Every TTG object: part-of and project both set (nothing of another project matches). */
-export function projectSelector(): string {
-  return selectorString({ [LABEL.partOf]: PART_OF, [LABEL.project]: PROJECT });
 }

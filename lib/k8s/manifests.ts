@@ -13,7 +13,7 @@ import { kindClusterConfig } from "./kind-config.ts";
 import { autoscaledWorkerDeployment, queueWorkerJob, staticIndexedJob, workerPod, type WorkerRunSpec } from "./worker-objects.ts";
 
 /** Run id of the hand-applied manifests (the worker's RUN_ID default). */
-export const MANUAL_RUN_ID = "ttg-run";
+const MANUAL_RUN_ID = "ttg-run";
 const WORKERS = 3;
 const SWEEP = { TOTAL_PARAMETERS: "10000", CHUNK_SIZE: "100", SIMULATE_WORK_MS: "1", LOG_LEVEL: "INFO", LOG_FORMAT: "text" } as const;
 
@@ -101,7 +101,7 @@ export function renderManifest(file: string): string {
   return `${header.join("\n")}\n${toYaml(m.objects())}`;
 }
 
-export function writeManifests(dir = K8S_DIR): string[] {
+function writeManifests(dir = K8S_DIR): string[] {
   return Object.keys(MANIFESTS).map((file) => {
     writeFileSync(join(dir, file), renderManifest(file));
     return file;

@@ -1,4 +1,4 @@
-// Hardening every TTG pod shares (LESSONS 20) and the resource table of seed runbook §9.
+// Hardening every TTG pod shares and its requests/limits (docs/kubernetes.md "Hardening and resources").
 import type { IContainer, IPodSecurityContext, IResourceRequirements, ISecurityContext, IVolume, IVolumeMount } from "kubernetes-models/v1";
 
 export const RESOURCES = {
@@ -8,7 +8,7 @@ export const RESOURCES = {
   redisInsight: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
 } as const satisfies Record<string, IResourceRequirements>;
 
-export function containerSecurity(): ISecurityContext {
+function containerSecurity(): ISecurityContext {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,

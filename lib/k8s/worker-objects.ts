@@ -9,8 +9,8 @@ import { labelsFor, LABEL, selectorLabels } from "./labels.ts";
 import { hardened, podSecurity, RESOURCES, scratchVolumes } from "./security.ts";
 import { REDIS_SECRET, RABBITMQ_SECRET } from "./broker-objects.ts";
 
-export const WORKER_UID = 1000;
-export const WORKER_ID_LABEL = "ttg.io/worker-id";
+const WORKER_UID = 1000;
+const WORKER_ID_LABEL = "ttg.io/worker-id";
 export const ATTEMPT_LABEL = "ttg.io/attempt";
 
 export type WorkerBackend = "redis" | "rabbitmq" | "static";
@@ -25,7 +25,7 @@ export type WorkerRunSpec = {
 };
 
 /** Kubernetes object names: lowercase DNS labels, at most `max` characters. */
-export function dnsName(text: string, max = 63): string {
+function dnsName(text: string, max = 63): string {
   const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "");
   return cleaned.slice(0, max).replace(/-+$/, "") || "x";
 }
@@ -50,7 +50,7 @@ function secretEnv(name: WorkerVariableName, secret: string, key: string): IEnvV
 }
 
 /** Backend settings a queue worker needs inside the cluster; credentials only by Secret reference. */
-export function backendEnv(backend: WorkerBackend): IEnvVar[] {
+function backendEnv(backend: WorkerBackend): IEnvVar[] {
   if (backend === "static") return [envVar("QUEUE_MODE", "false")];
   const common = [envVar("QUEUE_MODE", "true"), envVar("QUEUE_BACKEND", backend)];
   if (backend === "redis") {
@@ -149,7 +149,7 @@ export function staticIndexedJob(spec: WorkerRunSpec, workers: number): IJob {
       ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels: labelsFor("worker", { runId: spec.runId }) },
-        // TOTAL_WORKERS is the same number as completions: they cannot disagree (LESSONS 19).
+        // TOTAL_WORKERS is the same number as completions: they cannot disagree (in the original, --workers 5 ran 5 workers that each believed there were 3).
         spec: workerPodSpec(s, [envVar("TOTAL_WORKERS", String(workers))], "Never"),
       },
     },

@@ -17,13 +17,13 @@ export type BuildImageOptions = {
   now?: Date;
 };
 
-export async function gitRevision(run: Run): Promise<string> {
+async function gitRevision(run: Run): Promise<string> {
   if (!hasTool("git")) return "unknown";
   const r = await run("git", ["-C", REPO_ROOT, "rev-parse", "--short=12", "HEAD"], { allowFailure: true });
   return r.exitCode === 0 ? r.stdout.trim() : "unknown";
 }
 
-/** Azure Container Registry shorthand of the seed: --acr NAME is NAME.azurecr.io. */
+/** Azure Container Registry shorthand of the original's build script: --acr NAME is NAME.azurecr.io. */
 export function registryFromFlags(registry: string | undefined, acr: string | undefined): string | undefined {
   if (acr) return acr.includes(".") ? acr : `${acr}.azurecr.io`;
   return registry;

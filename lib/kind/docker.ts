@@ -38,7 +38,7 @@ export async function nodeImages(run: Run, node: string): Promise<string[]> {
 
 export type BuildOptions = { image: string; dockerfile: string; context: string; buildArgs: Record<string, string>; noCache?: boolean; extraTags?: string[] };
 
-export function dockerBuildArgs(o: BuildOptions): string[] {
+function dockerBuildArgs(o: BuildOptions): string[] {
   return [
     "build",
     "-f",

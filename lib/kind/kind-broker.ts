@@ -8,7 +8,7 @@ import { forwardKindBroker, type BrokerCredentials } from "./broker-forward.ts";
 export type { BrokerCredentials } from "./broker-forward.ts";
 
 /** Reads the broker's Secret, creating it with a random password when missing. */
-export async function ensureBrokerSecret(run: Run, backend: BrokerBackend, t: KubeTarget): Promise<BrokerCredentials> {
+async function ensureBrokerSecret(run: Run, backend: BrokerBackend, t: KubeTarget): Promise<BrokerCredentials> {
   const name = backend === "redis" ? REDIS_SECRET : RABBITMQ_SECRET;
   const existing = await kubectlGetSecret(run, name, t);
   if (existing?.password) return { username: existing.username ?? "", password: existing.password };

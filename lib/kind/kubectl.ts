@@ -47,7 +47,7 @@ function isReady(item: Item): boolean {
   return item.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
-export function parsePods(stdout: string): PodSummary[] {
+function parsePods(stdout: string): PodSummary[] {
   return items(stdout).map((p) => ({
     name: p.metadata?.name ?? "",
     node: p.spec?.nodeName ?? "",

@@ -9,7 +9,7 @@ import { ATTEMPT_LABEL, workerPodName } from "../k8s/worker-objects.ts";
 const ALIVE = new Set(["Running", "Pending", "Succeeded"]);
 
 /** A fresh copy of a dead standalone worker pod: same image, env and labels, next attempt. */
-export function replacementPod(old: IPod, runId: string): IPod {
+function replacementPod(old: IPod, runId: string): IPod {
   const labels = { ...(old.metadata?.labels ?? {}) };
   const attempt = Number(labels[ATTEMPT_LABEL] ?? "1") + 1;
   labels[ATTEMPT_LABEL] = String(attempt);

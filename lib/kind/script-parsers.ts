@@ -3,12 +3,12 @@
 import { flag } from "../script/flag-parsers.ts";
 import { decimal, text } from "../config/parsers.ts";
 import { RUN_ID } from "../config/run-id.ts";
-import { scriptParser } from "../script/script-options.ts";
+import { shellScriptParser } from "../script/script-options.ts";
 
 const VERSION = text(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, "a semantic version such as 2.0.0");
 
 export function setupParser(argv: string[]) {
-  return scriptParser(
+  return shellScriptParser(
     argv,
     "setup.ts",
     "Checks docker, kind and kubectl; creates the kind cluster ttg-sandbox from k8s/kind-config.yaml (1 control-plane + 3 workers) unless it exists; builds ttg-worker:v<version> and loads it. Safe to run twice.",
@@ -18,7 +18,7 @@ export function setupParser(argv: string[]) {
 }
 
 export function buildParser(argv: string[]) {
-  return scriptParser(argv, "build.ts", "Builds ttg-worker:v<version> from the Dockerfile with OCI labels (version, git revision, created).")
+  return shellScriptParser(argv, "build.ts", "Builds ttg-worker:v<version> from the Dockerfile with OCI labels (version, git revision, created).")
     .option("version", { coerce: flag("version", VERSION), describe: "image version (default: package.json)" })
     .option("load-kind", { type: "boolean", default: false, describe: "load the image into the kind cluster ttg-sandbox" })
     .option("no-cache", { type: "boolean", default: false, describe: "build without Docker's layer cache" })
@@ -28,7 +28,7 @@ export function buildParser(argv: string[]) {
 }
 
 export function recoverParser(argv: string[]) {
-  return scriptParser(
+  return shellScriptParser(
     argv,
     "recover.ts",
     "Restarts the stopped node containers of kind cluster ttg-sandbox (only those), waits for the API server, CoreDNS and every node, redeploys missing brokers, checks the worker image, and resumes a run.",

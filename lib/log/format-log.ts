@@ -1,10 +1,10 @@
-// Renders a LogRecord as the seed's text line or as one JSON object.
+// Renders a LogRecord as the original's text line (`[time] [LEVEL] [WORKER-n] [component] message`) or as one JSON object.
 import type { LogRecord } from "./log-record.ts";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC. */
-export function formatTimestamp(d: Date): string {
+function formatTimestamp(d: Date): string {
   return (
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`

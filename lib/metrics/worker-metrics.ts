@@ -7,7 +7,7 @@ import type { ChunkMetrics } from "./chunk-metrics.ts";
 export type WorkerMetricLabels = { worker: string; runId: string; backend: string };
 
 /** Seconds: from a few milliseconds (tiny chunks) to five minutes (heavy compute modules). */
-export const CHUNK_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
+const CHUNK_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
 
 export class WorkerMetrics implements ChunkMetrics {
   readonly #registry = new Registry();

@@ -10,7 +10,7 @@ export type RunListEntry = RunListing & { ageSeconds: number | null };
 const n = (x: number | undefined) => (x === undefined ? "?" : x.toLocaleString("en-US"));
 const COLORS: Record<RunState, (s: string) => string> = { active: chalk.green, finished: chalk.cyan, abandoned: chalk.yellow };
 
-export function runListEntries(runs: readonly RunListing[], now: Date): RunListEntry[] {
+function runListEntries(runs: readonly RunListing[], now: Date): RunListEntry[] {
   return runs.map((r) => ({ ...r, ageSeconds: r.createdAt ? Math.max(0, Math.round((now.getTime() - Date.parse(r.createdAt)) / 1000)) : null }));
 }
 

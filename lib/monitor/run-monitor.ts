@@ -5,8 +5,6 @@ import type { LoopOptions, MonitorIO } from "./monitor-loop.ts";
 import { watchRunList } from "./watch-run-list.ts";
 import { watchRun } from "./watch-run.ts";
 
-export type { MonitorIO } from "./monitor-loop.ts";
-
 export type MonitorOptions = LoopOptions & {
   backend: BackendName;
   url: string;

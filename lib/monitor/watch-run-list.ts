@@ -19,7 +19,7 @@ export type WatchRunListOptions = LoopOptions & {
   run?: Run;
 };
 
-export function runListTarget(o: WatchRunListOptions): PurgeTarget {
+function runListTarget(o: WatchRunListOptions): PurgeTarget {
   const runIds = o.backend === "rabbitmq" ? readReportRuns(o.reportsDir).filter((r) => r.backend === "rabbitmq").map((r) => r.runId) : [];
   return { backend: o.backend, url: o.url, namespace: o.namespace, runIds, run: o.run ?? zxRun };
 }

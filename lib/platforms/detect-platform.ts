@@ -1,4 +1,4 @@
-// --platform default: kind when the ttg-sandbox cluster exists, else local (SPEC §4).
+// --platform default: kind when the ttg-sandbox cluster exists, else local.
 import { CLUSTER_NAME } from "../k8s/cluster.ts";
 import { kindClusters } from "../kind/kind.ts";
 import type { Run } from "../shell/run.ts";

@@ -18,8 +18,6 @@ import { workerPod, workerPodName, type WorkerBackend } from "../k8s/worker-obje
 import type { RunningCommand, Shell } from "../shell/run.ts";
 import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
 
-export { prepareKindBroker, type KindBroker, type PrepareBrokerOptions } from "../kind/kind-broker.ts";
-
 export type KindPlatformOptions = {
   shell: Shell;
   runId: string;

@@ -7,12 +7,12 @@ import { bundleOutput, ensureBundle, type BundleSpec } from "./cached-bundle.ts"
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-export const WORKER_BUNDLE_CACHE = join(REPO_ROOT, "node_modules", ".cache", "ttg-worker");
+const WORKER_BUNDLE_CACHE = join(REPO_ROOT, "node_modules", ".cache", "ttg-worker");
 
 // The CommonJS clients (ioredis, amqplib) call require() for Node's built-ins; an ES module has none.
 const REQUIRE_BANNER = 'import { createRequire as __ttgCreateRequire } from "node:module"; const require = __ttgCreateRequire(import.meta.url);';
 
-export function workerBundleSpec(cacheDir = WORKER_BUNDLE_CACHE): BundleSpec {
+function workerBundleSpec(cacheDir = WORKER_BUNDLE_CACHE): BundleSpec {
   return {
     root: REPO_ROOT,
     // compute-engine.ts starts ./compute-thread-node.mjs beside itself: the thread's output carries that name.

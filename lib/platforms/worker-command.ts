@@ -11,11 +11,11 @@ export type WorkerCommand = {
   bundle?: string;
 };
 
-export function isDeno(): boolean {
+function isDeno(): boolean {
   return (process.versions as Record<string, string | undefined>).deno !== undefined;
 }
 
-export function workerMainPath(): string {
+function workerMainPath(): string {
   return fileURLToPath(new URL("../../worker/main.ts", import.meta.url));
 }
 

@@ -47,7 +47,7 @@ function redeliveredRanges(r: RunReport): ChunkRange[] {
 }
 
 /** Chunks with no accepted result: expected − accepted (dead-lettered ones included). */
-export function chunksWithoutResult(r: Pick<RunReport, "chunks">): number {
+function chunksWithoutResult(r: Pick<RunReport, "chunks">): number {
   return Math.max(0, r.chunks.expected - r.chunks.accepted);
 }
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the SVG renderers: escaping, rounding, axis ticks, the document frame.
 // Plain SVG 1.1 with generic font families: no scripts, no external fonts or stylesheets.
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 }
 

@@ -17,7 +17,7 @@ function secondsSince(r: RunReport, at: string): number | undefined {
   return Number.isFinite(s) ? Math.max(0, s) : undefined;
 }
 
-export function progressMarkers(r: RunReport): Marker[] {
+function progressMarkers(r: RunReport): Marker[] {
   const markers: Marker[] = [];
   const add = (at: string, kind: Marker["kind"], label: string) => {
     const seconds = secondsSince(r, at);

@@ -12,7 +12,7 @@ function workerLabel(id: string): string {
   return id.length > 30 ? `${id.slice(0, 29)}…` : id;
 }
 
-export function workerThroughput(w: WorkerRow): number | undefined {
+function workerThroughput(w: WorkerRow): number | undefined {
   return w.busySeconds > 0 ? w.params / w.busySeconds : undefined;
 }
 

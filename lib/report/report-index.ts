@@ -19,7 +19,7 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Checks the fields the index shows; returns the reason a report cannot be indexed, or undefined. */
-export function indexProblem(value: unknown): string | undefined {
+function indexProblem(value: unknown): string | undefined {
   if (!isObj(value)) return "not a JSON object";
   const missing: string[] = [];
   for (const key of ["runId", "platform", "backend", "startedAt", "verdict"]) if (typeof value[key] !== "string") missing.push(key);

@@ -1,14 +1,15 @@
 // Flags shared by setup.ts, build.ts, recover.ts and cleanup.ts on top of the project's script
 // parser: --dry-run (swaps the runner) and --verbose.
-import { scriptParser as baseParser } from "./script-parser.ts";
+import { scriptParser } from "./script-parser.ts";
 import { chooseShell } from "../shell/dry-runner.ts";
 import type { Shell } from "../shell/run.ts";
 import { realShell } from "../shell/zx-runner.ts";
 
-export function scriptParser(argv: string[], name: string, usage: string) {
+/** scriptParser plus --dry-run and --verbose, for the scripts that run commands (see scriptShell). */
+export function shellScriptParser(argv: string[], name: string, usage: string) {
   return (
-    baseParser(argv, name, usage)
-      // --no-cache is a flag of its own (seed runbook), not the negation of --cache.
+    scriptParser(argv, name, usage)
+      // --no-cache is a flag of its own (as in the original's build script), not the negation of --cache.
       .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
       .option("dry-run", { type: "boolean", default: false, describe: "print each command that would change something; change nothing" })
       .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" })

@@ -5,7 +5,7 @@ import { formatCommand, type Run, type RunningCommand, type Shell } from "./run.
 import { isReadOnlyCommand } from "./read-only.ts";
 import { requireTool } from "./tools.ts";
 
-export function dryRunner(real: Run, print: (line: string) => void): Run {
+function dryRunner(real: Run, print: (line: string) => void): Run {
   return async (cmd, args, opts = {}) => {
     if (opts.readOnly ?? isReadOnlyCommand(cmd, args)) return real(cmd, args, opts);
     requireTool(cmd);

@@ -5,7 +5,7 @@ const KUBECTL_READ_ONLY = new Set(["get", "version", "cluster-info", "describe",
 /** Global options that take a value before the verb (`kubectl --context X get ...`, `git -C dir ...`). */
 const VALUE_OPTIONS = new Set(["--context", "--namespace", "-n", "--kubeconfig", "--cluster", "--user", "-C"]);
 
-export function commandVerb(args: readonly string[]): string | undefined {
+function commandVerb(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? "";
     if (VALUE_OPTIONS.has(a)) i++;

@@ -2,7 +2,7 @@
 import { which } from "zx";
 import { BadInput } from "../script/bad-input.ts";
 
-export const TOOL_INSTALL: Record<string, string> = {
+const TOOL_INSTALL: Record<string, string> = {
   kind: "install it from https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
   docker: "install Docker Engine or Docker Desktop from https://docs.docker.com/get-docker/ and start it",
   kubectl: "install it from https://kubernetes.io/docs/tasks/tools/#kubectl",

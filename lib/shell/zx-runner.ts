@@ -19,7 +19,7 @@ export const zxRun: Run = async (cmd, args, opts = {}) => {
   return result;
 };
 
-export const zxStart: Start = (cmd, args) => {
+const zxStart: Start = (cmd, args) => {
   requireTool(cmd);
   const child: ProcessPromise = $({ nothrow: true, quiet: true })`${cmd} ${args}`;
   const listeners: ((line: string, stream: "stdout" | "stderr") => void)[] = [];

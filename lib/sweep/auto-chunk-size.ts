@@ -6,7 +6,7 @@ import type { RunReport } from "../report/report-model.ts";
 import { calibrateEvalCost, chooseChunkSize } from "./adaptive-chunk-size.ts";
 import type { SweepConfig } from "./sweep-config.ts";
 
-export const TARGET_CHUNK_SECONDS = 2;
+const TARGET_CHUNK_SECONDS = 2;
 
 export type AutoChunkSize = NonNullable<RunReport["config"]["chunkSizeChoice"]>;
 

@@ -4,8 +4,7 @@ import { openRunObserver } from "../backends/open-backend.ts";
 import { provideLocalRedis } from "../backends/redis/local-redis.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../config/worker-config.ts";
 import type { SweepConfig } from "./sweep-config.ts";
-import { totalChunks } from "./sweep-config.ts";
-import type { RunPlan } from "../backends/backend.ts";
+import { planFor, type RunPlan } from "../backends/backend.ts";
 import { BadInput } from "../script/bad-input.ts";
 
 export type BackendSession = {
@@ -39,7 +38,7 @@ export async function provideLocalBroker(cfg: SweepConfig): Promise<ProvidedBrok
   return { url: broker.url, private: broker.started, where: where(broker.url, broker.started), stop: () => broker.stop() };
 }
 
-export function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
+function observerOptions(cfg: SweepConfig, url: string): BackendOptions {
   const worker = readWorkerConfig({ ...cfg.workerEnv, QUEUE_MODE: "true", RUN_ID: cfg.runId });
   return {
     url,
@@ -81,12 +80,7 @@ export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroke
   const urlVar = cfg.backend === "redis" ? "REDIS_URL" : "AMQP_URL";
   return {
     observer: opened,
-    plan: {
-      runId: cfg.runId,
-      totalParameters: cfg.params,
-      chunkSize: cfg.chunkSize,
-      totalChunks: totalChunks(cfg.params, cfg.chunkSize),
-    },
+    plan: planFor(cfg.runId, cfg.params, cfg.chunkSize),
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
     broker: { url: broker.url, namespace: options.namespace },
     description: broker.where,

@@ -45,12 +45,13 @@ function sample(ledger: RunLedger, snap: ProgressSnapshot, seconds: number): voi
   }
 }
 
-export function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
+function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
   return {
     ...cfg.workerEnv,
     TOTAL_PARAMETERS: String(cfg.params),
     CHUNK_SIZE: String(cfg.chunkSize),
-    BATCH_SIZE: String(cfg.chunkSize),
+    // Static slices have no chunks: there --chunk-size sets how often a slice reports progress.
+    ...(cfg.backend === "static" ? { BATCH_SIZE: String(cfg.chunkSize) } : {}),
     SIMULATE_WORK_MS: String(cfg.workMs),
     RUN_ID: cfg.runId,
     MAX_DELIVERIES: String(cfg.maxDeliveries),

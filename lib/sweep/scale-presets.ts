@@ -1,4 +1,4 @@
-// The demo's --scale presets: the seed's small and medium, and a larger one.
+// The demo's --scale presets: the original's small and medium, and a larger one.
 export type ScalePreset = { params: number; chunkSize: number; workMs: number; note: string };
 
 export const SCALE_PRESETS = {

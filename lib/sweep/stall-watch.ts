@@ -8,7 +8,7 @@ import type { ProgressSnapshot } from "./progress-snapshot.ts";
 import { diagnoseStall, type StallDiagnosis, type StallFacts, type WorkerFacts } from "./stall-diagnosis.ts";
 
 /** How long without an accepted chunk before the progress line says why (at most half the give-up time). */
-export const STALL_NOTICE_SECONDS = 10;
+const STALL_NOTICE_SECONDS = 10;
 const LINE_CHARS = 120;
 
 export class StallWatch {

@@ -29,7 +29,3 @@ export type SweepConfig = {
   /** Give up when nothing has progressed for this long. */
   stallSeconds: number;
 };
-
-export function totalChunks(params: number, chunkSize: number): number {
-  return Math.ceil(params / chunkSize);
-}

@@ -1,4 +1,4 @@
-// SPEC §3 against the real brokers with real worker processes: the same behaviours for
+// The delivery guarantees (docs/how-it-works.md §2-§4) against the real brokers with real worker processes: the same behaviours for
 // every backend, one test file per backend (test/queue-behaviour-<backend>.test.ts) so that
 // each file stays well inside the suite's per-file timeout. Each test has its own namespace
 // and run id, removed afterwards.

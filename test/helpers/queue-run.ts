@@ -1,7 +1,7 @@
 // A queue-mode run for behavioural tests: a random namespace on the real broker, real
 // worker processes, an observer, and a teardown that removes only what the test created.
 import type { TestContext } from "node:test";
-import type { ChunkResult, RunObserver, RunPlan } from "../../lib/backends/backend.ts";
+import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
@@ -49,7 +49,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
   const namespace = `ttgtest-${Math.random().toString(36).slice(2, 10)}`;
   const runId = `run-${Math.random().toString(36).slice(2, 8)}`;
   const url = o.url ?? BROKER_URLS[backend];
-  const plan: RunPlan = { runId, totalParameters: o.params, chunkSize: o.chunkSize, totalChunks: Math.ceil(o.params / o.chunkSize) };
+  const plan = planFor(runId, o.params, o.chunkSize);
   const observer = await openRunObserver(backend, {
     url,
     namespace,

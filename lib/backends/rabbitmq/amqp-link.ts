@@ -1,5 +1,5 @@
 // One AMQP connection with a confirm channel that comes back after every loss, not only the first
-// connect (LESSONS 10). Each (re)connect gets a new generation number: a delivery remembers the
+// connect (a dropped connection mid-run must not end the worker). Each (re)connect gets a new generation number: a delivery remembers the
 // generation it came on, because its delivery tag means nothing on a later channel.
 import { redactUrl } from "../../net/redact-url.ts";
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from "amqplib";
@@ -9,7 +9,7 @@ import type { BackendOptions } from "../backend.ts";
  * Short heartbeats: the broker closes a frozen (SIGSTOP) worker's connection after about two
  * missed beats and requeues its unacked chunk. Compute runs in a thread, so beats never starve.
  */
-export const DEFAULT_HEARTBEAT_SECONDS = 2;
+const DEFAULT_HEARTBEAT_SECONDS = 2;
 
 export type LinkOptions = {
   url: string;

@@ -1,5 +1,5 @@
-// Which chunks each worker holds right now, from the workers' notices (LESSONS 16: never a
-// hard-coded 0). A worker holds a batch: "taken" adds the batch's chunk ids to its set (and takes
+// Which chunks each worker holds right now, from the workers' notices (the monitor's in-flight
+// figure is counted, never a hard-coded 0). A worker holds a batch: "taken" adds the batch's chunk ids to its set (and takes
 // them from whoever held them before: a dead or frozen worker); its result, a retry or a release
 // removes them; a dead letter removes them from whoever holds them.
 export class HeldChunks {

@@ -1,6 +1,5 @@
-// The RabbitMQ backend (M3): durable <ns>.tasks / .tasks.retry / .tasks.dlq / .results, manual acks,
-// prefetch = the batch a worker asks for, publisher confirms, short heartbeats, reconnects.
-export { createRabbitmqObserver, RabbitmqObserver } from "./rabbitmq-observer.ts";
-export { createRabbitmqWorkerQueue, RabbitmqWorkerQueue } from "./rabbitmq-worker-queue.ts";
-export { rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
-export { ensureLocalRabbitmq, startPrivateRabbitmq, type LocalRabbitmq } from "./local-rabbitmq.ts";
+// The RabbitMQ backend's entry, loaded on demand by open-backend.ts (amqplib only when used):
+// durable <ns>.tasks / .tasks.retry / .tasks.dlq / .results per run, manual acks, prefetch = the
+// batch a worker asks for, publisher confirms, short heartbeats, reconnects.
+export { createRabbitmqObserver } from "./rabbitmq-observer.ts";
+export { createRabbitmqWorkerQueue } from "./rabbitmq-worker-queue.ts";

@@ -48,7 +48,7 @@ export async function ensureLocalRabbitmq(url: string, options: StartOptions = {
 }
 
 /** True when an AMQP broker accepts a connection at the URL (a refused login also counts as an answer). */
-export async function answersAmqp(url: string, timeoutMs = 2_000): Promise<boolean> {
+async function answersAmqp(url: string, timeoutMs = 2_000): Promise<boolean> {
   try {
     const model = await connect(url, { timeout: timeoutMs });
     await model.close().catch(() => {});
@@ -58,7 +58,7 @@ export async function answersAmqp(url: string, timeoutMs = 2_000): Promise<boole
   }
 }
 
-export function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
   // Debian's /usr/sbin/rabbitmq-server is a wrapper that switches to the rabbitmq user (and its
   // fixed dirs) when run as root; the script it wraps runs the server as whoever calls it.
   const candidates = [env.RABBITMQ_SERVER, "/usr/lib/rabbitmq/bin/rabbitmq-server"];

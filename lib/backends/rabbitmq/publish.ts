@@ -1,5 +1,5 @@
 // Every publish is persistent and waits for the broker's confirm: a message counts as sent only
-// once the broker has taken responsibility for it (LESSONS 9).
+// once the broker has taken responsibility for it (the original published unconfirmed, so a message could be lost after its chunk was acked).
 import type { ConfirmChannel, Options } from "amqplib";
 
 export function publishConfirmed(ch: ConfirmChannel, queue: string, body: Buffer, options: Options.Publish = {}): Promise<void> {

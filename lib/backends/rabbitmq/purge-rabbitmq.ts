@@ -4,11 +4,13 @@
 // rabbitmqctl reaches that very node (its AMQP listener is the URL's port); otherwise from the
 // shared names plus the per-run names of the run ids we know (reports, --run-id). Either way a
 // queue is only ever touched when its name has exactly one of those shapes.
-import { connect, type Channel, type ChannelModel } from "amqplib";
+import { connect, type ChannelModel } from "amqplib";
+import { onChannel } from "./on-channel.ts";
 import type { Run } from "../../shell/run.ts";
 import { hasTool } from "../../shell/tools.ts";
 import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
-import { brokerUnreachable, type BrokerItem } from "../purge-types.ts";
+import { brokerUnreachable } from "../../net/broker-unreachable.ts";
+import type { BrokerItem } from "../purge-types.ts";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -63,23 +65,12 @@ export async function openRabbitmq(url: string): Promise<ChannelModel> {
   }
 }
 
-/** Each operation on its own channel: a refusal (404, exclusive queue) closes only that channel. */
-async function onChannel<T>(model: ChannelModel, use: (ch: Channel) => Promise<T>): Promise<T> {
-  const ch = await model.createChannel();
-  ch.on("error", () => undefined);
-  try {
-    return await use(ch);
-  } finally {
-    await ch.close().catch(() => undefined);
-  }
-}
-
 /** Which of the names exist, with their sizes (a passive declare creates nothing). */
 export async function probeQueues(model: ChannelModel, names: readonly string[]): Promise<BrokerItem[]> {
   const found: BrokerItem[] = [];
   for (const name of names) {
     try {
-      const q = await onChannel(model, (ch) => ch.checkQueue(name));
+      const q = await onChannel(() => model.createChannel(), (ch) => ch.checkQueue(name));
       found.push({ name, type: "queue", size: q.messageCount, unit: "messages", note: `${q.consumerCount} consumers` });
     } catch (error) {
       const msg = String((error as Error).message);
@@ -99,7 +90,7 @@ export async function deleteQueues(model: ChannelModel, namespace: string, names
       continue;
     }
     try {
-      await onChannel(model, (ch) => ch.deleteQueue(name));
+      await onChannel(() => model.createChannel(), (ch) => ch.deleteQueue(name));
       deleted.push(name);
     } catch (error) {
       skipped.push({ name, why: String((error as Error).message).split("\n")[0] ?? "refused" });

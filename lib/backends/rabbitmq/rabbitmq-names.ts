@@ -1,4 +1,4 @@
-// A run's queues: the seed's names plus the run id (ttg.tasks.<run>, ttg.tasks.retry.<run>,
+// A run's queues: the original's names plus the run id (ttg.tasks.<run>, ttg.tasks.retry.<run>,
 // ttg.tasks.dlq.<run>, ttg.results.<run>) and four small bookkeeping queues. Every queue belongs to
 // exactly one run; run ids that would make one run's task queue another's retry or dead-letter
 // queue ("retry.x", "dlq.x") are refused by the run-id rule (lib/config/run-id.ts).
@@ -32,14 +32,14 @@ export function rabbitmqNames(namespace: string, runId: string): RabbitmqNames {
   };
 }
 
-/** The run's four seed queues (what the monitor shows). */
-export function seedQueues(names: RabbitmqNames): string[] {
+/** The run's four data queues, named as the original's (what the monitor shows). */
+function dataQueues(names: RabbitmqNames): string[] {
   return [names.tasks, names.retry, names.dlq, names.results];
 }
 
 /** Every queue of the run (what removing the run deletes). */
 export function allRunQueues(names: RabbitmqNames): string[] {
-  return [...seedQueues(names), names.run, names.done, names.settled, names.lock];
+  return [...dataQueues(names), names.run, names.done, names.settled, names.lock];
 }
 
 /** The queues every run of a namespace shared before runs were isolated (removed by cleanup). */

@@ -11,8 +11,8 @@
 // bytes held (not the message count) and hands out one ChunkResult per chunk, a bounded batch per call.
 //
 // In flight: workers publish small notices (taken / retry / released, each naming chunk ids) to the
-// results queue; held-chunks.ts turns them into the set of chunks each worker holds (LESSONS 16:
-// never a hard-coded 0).
+// results queue; held-chunks.ts turns them into the set of chunks each worker holds (counted, never a
+// hard-coded 0).
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { AmqpLink } from "./amqp-link.ts";

@@ -2,9 +2,9 @@
 // the coordinator consumes the results queue or a loader holds the run's lock (even once settled),
 // finished once a worker left the settled marker, active while a worker consumes the task queue;
 // abandoned otherwise. A coordinator starts consuming results as soon as it has loaded the run.
-import type { Channel } from "amqplib";
 import type { BrokerItem } from "../purge-types.ts";
-import { decideState, groupByOwner, type RunListing } from "../run-listing.ts";
+import { decideState, runStates, type RunListing } from "../run-listing.ts";
+import { onChannel } from "./on-channel.ts";
 import type { AmqpLink } from "./amqp-link.ts";
 import { queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
 import { loadedPlan } from "./run-loader.ts";
@@ -13,20 +13,17 @@ import { readDoneMarkers } from "./run-progress.ts";
 type Depth = { messages: number; consumers: number } | "locked" | undefined;
 
 export async function rabbitmqRunStates(link: AmqpLink, namespace: string, items: readonly BrokerItem[]): Promise<{ runs: RunListing[]; legacy: BrokerItem[] }> {
-  const { runs, legacy } = groupByOwner(items, (name) => queueOwner(name, namespace));
-  const out: RunListing[] = [];
-  for (const [runId, objects] of runs) out.push(await rabbitmqRunState(link, namespace, runId, objects));
-  return { runs: out.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")), legacy };
+  return runStates(items, (name) => queueOwner(name, namespace), (runId, objects) => rabbitmqRunState(link, namespace, runId, objects));
 }
 
 export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId: string, objects: BrokerItem[]): Promise<RunListing> {
   const names = rabbitmqNames(namespace, runId);
-  const depth = (queue: string) => onChannel(link, (ch) => ch.checkQueue(queue)).then(
+  const depth = (queue: string) => onChannel(() => link.openChannel(), (ch) => ch.checkQueue(queue)).then(
     (q): Depth => ({ messages: q.messageCount, consumers: q.consumerCount }),
     (error: unknown): Depth => (/RESOURCE_LOCKED|405/.test(String((error as Error).message)) ? "locked" : undefined),
   );
   const [tasks, results, settled, done, dlq, lock] = [await depth(names.tasks), await depth(names.results), await depth(names.settled), await depth(names.done), await depth(names.dlq), await depth(names.lock)];
-  const plan = await onChannel(link, (ch) => loadedPlan(ch, names)).catch(() => undefined);
+  const plan = await onChannel(() => link.openChannel(), (ch) => loadedPlan(ch, names)).catch(() => undefined);
   const consumers = (d: Depth) => (typeof d === "object" ? d.consumers : 0);
   const watchedBecause = consumers(results) > 0 ? "its coordinator is reading results" : lock !== undefined ? "a loader is loading it" : undefined;
   const activeBecause = consumers(tasks) > 0 ? `${consumers(tasks)} worker(s) consuming` : undefined;
@@ -52,15 +49,4 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
     ...(deadLettered === undefined ? {} : { deadLettered }),
     objects,
   };
-}
-
-/** Each probe on its own channel: a refusal (404, exclusive queue) closes only that channel. */
-async function onChannel<T>(link: AmqpLink, use: (ch: Channel) => Promise<T>): Promise<T> {
-  const ch = await link.openChannel();
-  ch.on("error", () => undefined);
-  try {
-    return await use(ch);
-  } finally {
-    await ch.close().catch(() => undefined);
-  }
 }

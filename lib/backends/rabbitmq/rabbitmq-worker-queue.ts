@@ -2,7 +2,7 @@
 // with prefetch = the batch size). A finished batch costs one persistent confirmed message carrying
 // all its results, one confirmed done marker naming all its chunks, then one ack (multiple=true) when
 // the batch's delivery tags allow; acks come only after the results (or retry copy, or dead letter)
-// are confirmed by the broker (LESSONS 9).
+// are confirmed by the broker (an ack before the confirm could lose a chunk's only copy).
 import { randomUUID } from "node:crypto";
 import type { BackendOptions, ChunkResult, Completion, DeadLetterRecord, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
 import { AmqpLink, describe } from "./amqp-link.ts";

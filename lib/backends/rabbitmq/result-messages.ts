@@ -3,7 +3,7 @@
 // - type "results": one persistent, confirmed message per completed batch, in the wire form both
 //   backends share (../result-batch.ts: {"v":1,"runId","worker","takenAt","finishedAt","chunks":[tuple, ...]}).
 // - type "taken" | "retry" | "released": small transient notices, {"runId","worker","at","chunkIds":[...]}
-//   (plus "error" on retry), from which the observer knows what each worker holds (LESSONS 16).
+//   (plus "error" on retry), from which the observer knows what each worker holds (the monitor's in-flight column).
 //   A worker sends one "taken" per batch it takes, naming every chunk of the batch.
 import type { ChunkResult } from "../backend.ts";
 import { decodeResultBatch, encodeResultBatch } from "../result-batch.ts";
@@ -11,8 +11,6 @@ import { decodeResultBatch, encodeResultBatch } from "../result-batch.ts";
 export const RESULTS_TYPE = "results";
 export type NoticeType = "taken" | "retry" | "released";
 export const NOTICE_TYPES: readonly string[] = ["taken", "retry", "released"] satisfies NoticeType[];
-
-export type NoticeBody = { runId: string; worker: string; at: string; chunkIds: number[]; error?: string };
 
 export function encodeResults(results: readonly ChunkResult[]): Buffer {
   return Buffer.from(encodeResultBatch(results));

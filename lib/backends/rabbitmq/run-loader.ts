@@ -1,4 +1,5 @@
-// Loads a run's chunks exactly once, whoever loads and however often (LESSONS 7).
+// Loads a run's chunks exactly once, whoever loads and however often (a loader killed half-way, or
+// restarted, neither loses nor republishes chunks).
 //
 // - A per-run lock: an exclusive queue `<ns>.lock.<runId>`. A second connection declaring it gets
 //   RESOURCE_LOCKED and waits; a crashed or frozen holder's lock vanishes with its connection.
@@ -16,7 +17,7 @@
 // instant may keep the chunks without the marker, and the next loader would publish that batch again
 // (duplicate tasks, absorbed by the effectively-once results, never a lost chunk).
 import type { Channel } from "amqplib";
-import { PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
+import { chunkCount, PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
 import { pause, type AmqpLink } from "./amqp-link.ts";
 import { json } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
@@ -39,13 +40,13 @@ export function batchesNeeded(plan: RunPlan): number {
   return Math.ceil(plan.totalChunks / LOAD_BATCH_CHUNKS);
 }
 
-export function chunkOf(plan: RunPlan, chunkId: number): ChunkTask {
+function chunkOf(plan: RunPlan, chunkId: number): ChunkTask {
   const start = chunkId * plan.chunkSize;
   return { runId: plan.runId, chunkId, start, end: Math.min(start + plan.chunkSize, plan.totalParameters) };
 }
 
-export function checkPlan(plan: RunPlan): void {
-  const expected = Math.ceil(plan.totalParameters / plan.chunkSize);
+function checkPlan(plan: RunPlan): void {
+  const expected = chunkCount(plan.totalParameters, plan.chunkSize);
   if (plan.totalChunks !== expected || plan.totalChunks < 1) {
     throw new Error(`Cannot load run ${plan.runId}: ${plan.totalChunks} chunks do not cover ${plan.totalParameters} parameters in chunks of ${plan.chunkSize}`);
   }

@@ -1,6 +1,6 @@
 // When is a run settled (no chunk pending, in retry or in flight anywhere)? RabbitMQ cannot say:
 // passive declares count ready messages only, never the unacked chunks a slow or frozen worker holds
-// (LESSONS 2). So every finished batch (results confirmed, or a chunk dead-lettered) leaves a marker
+// (and a worker that leaves while one is held elsewhere strands it). So every finished batch (results confirmed, or a chunk dead-lettered) leaves a marker
 // {"chunkIds":[...],"outcome":"result"|"dead-lettered"} in `<ns>.done.<runId>` before its tasks are
 // acked, and the run is settled when the markers name every chunk id of the plan. Workers read the
 // markers themselves, so settled detection never depends on the observer (which consumes results).

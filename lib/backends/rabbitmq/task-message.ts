@@ -28,7 +28,7 @@ export function decodeAnyTask(body: string): ChunkTask | undefined {
   return task.end > task.start ? task : undefined;
 }
 
-export function headerAttempt(msg: ConsumeMessage): number {
+function headerAttempt(msg: ConsumeMessage): number {
   const value = Number(msg.properties.headers?.[ATTEMPT_HEADER]);
   return Number.isSafeInteger(value) && value >= 1 ? value : 1;
 }

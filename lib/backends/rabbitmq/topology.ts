@@ -1,6 +1,6 @@
 // Declares the namespace's queues. The arguments depend on the namespace only, never on a run's
 // settings: the retry delay travels as per-message `expiration`, so a run with another delay never
-// meets PRECONDITION_FAILED on queues an earlier run declared (LESSONS 9).
+// meets PRECONDITION_FAILED on queues an earlier run declared.
 import type { Channel } from "amqplib";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
 

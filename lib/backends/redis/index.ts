@@ -1,3 +1,3 @@
-export { createRedisObserver, RedisObserver } from "./redis-observer.ts";
+// The Redis Streams backend's entry, loaded on demand by open-backend.ts (ioredis only when used).
+export { createRedisObserver } from "./redis-observer.ts";
 export { createRedisWorkerQueue } from "./redis-worker-queue.ts";
-export { redisKeys } from "./redis-keys.ts";

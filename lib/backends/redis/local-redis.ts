@@ -12,7 +12,7 @@ export type RedisServer = { url: string; port: number; dir: string; pid: number 
 
 export class MissingBinary extends BadInput {}
 
-export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
   client.on("error", () => undefined);
   try {

@@ -1,9 +1,9 @@
 // TTG's data in a Redis: every key named `<namespace>:...`, found with SCAN (never KEYS, which
 // blocks the server) and removed by exact name with UNLINK (never FLUSHALL/FLUSHDB: the server
-// may hold other applications' data — LESSONS 20).
+// may hold other applications' data).
 import { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
-import { brokerUnreachable } from "../purge-types.ts";
+import { brokerUnreachable } from "../../net/broker-unreachable.ts";
 
 /** SCAN pattern for the namespace; glob characters in it are escaped so they match literally. */
 export function redisNamespacePattern(namespace: string): string {
@@ -11,7 +11,7 @@ export function redisNamespacePattern(namespace: string): string {
 }
 
 /** The client-side check every key passes before it is listed or deleted. */
-export function isNamespaceKey(key: string, namespace: string): boolean {
+function isNamespaceKey(key: string, namespace: string): boolean {
   return key.startsWith(`${namespace}:`);
 }
 

@@ -1,7 +1,7 @@
-// Every Redis key of a run, derived from the namespace and the run id: the seed's names plus the run
+// Every Redis key of a run, derived from the namespace and the run id: the original's names plus the run
 // id (ttg:tasks:<run>, ttg:results:<run>, ttg:dlq:<run>) and the run's bookkeeping under
 // ttg:run:<run>:*. A run id never holds ':', so no two runs' keys can meet, and the consumer group
-// (ttg-workers, the seed's name) lives on the run's own stream.
+// (ttg-workers, the original's name) lives on the run's own stream.
 import type { Redis } from "ioredis";
 import { isRunId } from "../../config/run-id.ts";
 export type RedisKeys = {

@@ -4,15 +4,12 @@
 // group that touched the stream recently. A coordinator sets its alive key as soon as it loads.
 import type { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
-import { ACTIVE_WINDOW_MS, decideState, formatAge, groupByOwner, type RunListing } from "../run-listing.ts";
+import { ACTIVE_WINDOW_MS, decideState, formatAge, runStates, type RunListing } from "../run-listing.ts";
 import { countAccepted, keyOwner, ORPHANS, redisKeys } from "./redis-keys.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
 export async function redisRunStates(client: Redis, namespace: string, items: readonly BrokerItem[]): Promise<{ runs: RunListing[]; legacy: BrokerItem[] }> {
-  const { runs, legacy } = groupByOwner(items, (name) => keyOwner(name, namespace));
-  const out: RunListing[] = [];
-  for (const [runId, objects] of runs) out.push(await redisRunState(client, namespace, runId, objects));
-  return { runs: out.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")), legacy };
+  return runStates(items, (name) => keyOwner(name, namespace), (runId, objects) => redisRunState(client, namespace, runId, objects));
 }
 
 export async function redisRunState(client: Redis, namespace: string, runId: string, objects: BrokerItem[]): Promise<RunListing> {
