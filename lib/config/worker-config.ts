@@ -31,6 +31,9 @@ export type WorkerConfig = {
   logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
   logFormat: "text" | "json";
   computeModule: string | undefined;
+  paramRetries: number;
+  /** undefined: no time limit. */
+  paramTimeoutMs: number | undefined;
   metricsPort: number | undefined;
 };
 
@@ -64,6 +67,10 @@ export function amqpUrlFrom(env: Env): string {
   return url.toString();
 }
 
+function optionalSeconds(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
 export function readWorkerConfig(env: Env): WorkerConfig {
   const V = WORKER_VARIABLES;
   const completionIndex = read(env, V.JOB_COMPLETION_INDEX);
@@ -95,6 +102,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     logLevel: read(env, V.LOG_LEVEL),
     logFormat: read(env, V.LOG_FORMAT),
     computeModule: read(env, V.COMPUTE_MODULE),
+    paramRetries: read(env, V.PARAM_RETRIES),
+    paramTimeoutMs: optionalSeconds(read(env, V.PARAM_TIMEOUT_SECONDS)),
     metricsPort: read(env, V.METRICS_PORT),
   };
   if (!config.queueMode && Number(config.workerId) >= config.totalWorkers) {

@@ -209,6 +209,21 @@ export const WORKER_VARIABLES = {
     description: "Path of an ES module exporting compute(paramId) => number | Promise<number>; default: the built-in simulation.",
     parser: optionalText(),
   }),
+  PARAM_RETRIES: v({
+    name: "PARAM_RETRIES",
+    default: "2",
+    description:
+      "A parameter whose evaluation throws is tried again in place this many times, then recorded as failed (cause error) with its last error; the rest of its chunk keeps its values.",
+    why: "The original dead-lettered the whole chunk: one bad parameter cost the good ones beside it.",
+    parser: integer(0, 100),
+  }),
+  PARAM_TIMEOUT_SECONDS: v({
+    name: "PARAM_TIMEOUT_SECONDS",
+    default: undefined,
+    description:
+      "Time limit of one evaluation (unset: none). Past it the compute thread (or sandbox process) is ended and replaced, and the parameter recorded as failed (cause timeout).",
+    parser: decimal(0.01, 86_400),
+  }),
   METRICS_PORT: v({
     name: "METRICS_PORT",
     default: undefined,
