@@ -85,10 +85,8 @@ export class QueueDriver implements RunDriver {
     const ledger = this.#ctx.ledger;
     for (const r of results) {
       this.#tracker.finished(r.chunkId);
-      const accepted = ledger.accept(
-        { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate },
-        r.busySeconds,
-      );
+      const chunk = { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate };
+      const accepted = ledger.accept(r.failed ? { ...chunk, failed: r.failed } : chunk, r.busySeconds);
       if (accepted && r.attempt > 1) ledger.redelivered++;
       if (accepted) await this.#ctx.results?.add(r);
     }
@@ -106,7 +104,8 @@ export class QueueDriver implements RunDriver {
     if (stats.deadLettered > ledger.deadLetters.length) await this.#readDeadLetters();
     const snap = emptySnapshot(this.expectedChunks, this.#o.plan.totalParameters);
     snap.chunksDone = ledger.acceptedCount;
-    snap.paramsDone = ledger.aggregate.count;
+    snap.paramsDone = ledger.aggregate.count + ledger.failedParams.length;
+    snap.failedParams = ledger.failedParams.length;
     snap.deadLettered = ledger.deadLetters.length;
     snap.duplicates = ledger.duplicatesDiscarded + (this.#finished ? 0 : this.#brokerDuplicates);
     snap.pending = stats.pending;
