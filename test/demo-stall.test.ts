@@ -36,8 +36,8 @@ async function stuckDemo(t: TestContext, args: string[], env: Record<string, str
   return { stdout, report, markdown };
 }
 
-test("workers that die on their first chunk: the report names every exit and its last log line", async (t) => {
-  const { report, markdown, stdout } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "20"], {
+test("workers that die on their first chunk and are not replaced (--restart-budget 0): the report names every exit and its last log line", async (t) => {
+  const { report, markdown, stdout } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "20", "--restart-budget", "0"], {
     COMPUTE_MODULE: "test/fixtures/crashing-compute.ts",
   });
   assert.equal(report.verdict, "fail");

@@ -4,6 +4,7 @@
 import { writeSync } from "node:fs";
 import { loadComputeFunction } from "./compute-function.ts";
 import { evaluateParam } from "./evaluate-param.ts";
+import { isTypeScriptPath, registerTypeScript } from "./typescript-support.ts";
 import { REPORT_FD, formatLine, type SandboxJob, type SandboxLine } from "./sandbox-protocol.ts";
 
 function report(line: SandboxLine): void {
@@ -27,10 +28,7 @@ async function readJob(): Promise<SandboxJob> {
 /** `tsxReady`: the entry registered TypeScript support already (or the runtime has it). */
 export async function runSandboxChild(options: { tsxReady: boolean }): Promise<void> {
   const job = await readJob();
-  if (!options.tsxReady && /\.(?:[cm]?ts|tsx)$/i.test(job.module ?? "")) {
-    const { register } = await import("tsx/esm/api");
-    register();
-  }
+  if (!options.tsxReady && isTypeScriptPath(job.module)) await registerTypeScript();
   const compute = await loadComputeFunction(job);
   report({ kind: "ready" });
   for (const range of job.ranges) {

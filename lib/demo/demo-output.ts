@@ -36,7 +36,7 @@ function failedParamLines(r: RunReport): string[] {
 }
 
 export function demoSummary(r: RunReport): string[] {
-  const completed = r.perWorker.filter((w) => w.exit === "exit 0").length;
+  const completed = r.perWorker.filter((w) => w.exit.endsWith("exit 0")).length;
   return [
     "",
     `Summary (${r.verdict === "pass" ? "PASS" : "FAIL"})`,

@@ -27,6 +27,7 @@ import type { DriverContext, RunDriver } from "../sweep/run-driver.ts";
 import { runSweep } from "../sweep/run-sweep.ts";
 import { StaticDriver } from "../sweep/static-driver.ts";
 import { totalChunks } from "../sweep/sweep-config.ts";
+import { checkComputeModule } from "../sweep/check-compute.ts";
 
 export type DemoIO = { out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown } };
 
@@ -98,6 +99,8 @@ async function dryRunDemo(opts: DemoOptions, print: (line: string) => void, dir:
 export async function runDemo(opts: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
   const reason = await resolvePlatform(opts);
+  // Before anything is loaded or started: a module that cannot load would fail every chunk.
+  if (!opts.dryRun) await checkComputeModule(opts.computeModule);
   if (opts.chunkSizeAuto) {
     const choice = await autoChunkSize(opts);
     opts.chunkSize = choice.chunkSize;
