@@ -64,3 +64,14 @@ test("a hung evaluation: the run gives up after --stall-seconds and says the wor
   // The live line said it before the run gave up (at half the stall time here).
   assert.match(stdout, /no chunk accepted for \d+s: not a stall: [12] chunks? in flight/);
 });
+
+test("a crash loop past the restart budget ends the run with a verdict naming the cause", async (t) => {
+  const { report, markdown } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "30", "--restart-budget", "1"], {
+    COMPUTE_MODULE: "test/fixtures/crashing-compute.ts",
+  });
+  assert.equal(report.verdict, "fail");
+  const problem = report.problems.find((p) => p.startsWith("the run stopped before it settled: workers kept dying: 1 restart(s) used up the budget of 1 (--restart-budget), then worker "));
+  assert.ok(problem, report.problems.join("\n"));
+  assert.ok(report.timeline.some((e) => /started again \(restart 1 of 1\)/.test(e.detail)), JSON.stringify(report.timeline));
+  assert.ok(markdown.includes(problem), "report.md lists the problem");
+});
