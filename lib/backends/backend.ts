@@ -94,6 +94,8 @@ export type QueueStats = {
   deadLettered: number;
   /** Chunks waiting for a worker. */
   pending: number;
+  /** Parameters of accepted chunks without a value, when the backend counts them (Redis). */
+  failedParams?: number;
   /** Chunks held by a worker right now, by worker id. */
   inFlight: Record<string, number>;
   /** Broker-specific figures for the monitor (stream lengths, queue depths...). */

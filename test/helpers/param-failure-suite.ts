@@ -4,6 +4,7 @@
 // parameter has its value, the failed one is named with its cause, and the results file's values
 // sum to the report's aggregate.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,9 +40,11 @@ export function paramFailureSuite(backend: BackendName): void {
           rmSync(reports, { recursive: true, force: true });
           await deleteNamespace(backend, BROKER_URLS[backend], namespace, [runId]).catch(() => undefined);
         });
+        // The Redis monitor counts failed parameters from the broker: the run's data is kept to read it.
+        const keep = backend === "redis" && c.cause === "error" ? ["--skip-cleanup"] : [];
         const demo = startDemo(
           ["--backend", backend, "--platform", "local", "--params", String(PARAMS), "--chunk-size", "10", "--workers", "2", "--work-ms", "0",
-            "--compute", "test/fixtures/faulty-compute.ts", "--run-id", runId, "--reports", reports, "--yes"],
+            "--compute", "test/fixtures/faulty-compute.ts", "--run-id", runId, "--reports", reports, "--yes", ...keep],
           { env: { QUEUE_NAMESPACE: namespace, REDIS_URL: BROKER_URLS.redis, AMQP_URL: BROKER_URLS.rabbitmq, ...c.env } },
         );
         t.after(() => demo.kill());
@@ -76,6 +79,15 @@ export function paramFailureSuite(backend: BackendName): void {
         assert.match(md, /^## Failed parameters$/m);
         assert.match(md, new RegExp(`\\| ${c.cause} \\| 1 \\| ${BAD} \\|`));
         assert.match(r.stdout, new RegExp(`param ${BAD}: ${c.cause} \\(`), "the console summary names it");
+        if (keep.length > 0) {
+          const monitor = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--backend", "redis", "--run-id", runId, "--json"], {
+            encoding: "utf8",
+            env: { ...process.env, QUEUE_NAMESPACE: namespace, REDIS_URL: BROKER_URLS.redis },
+            timeout: 30_000,
+          });
+          const reading = JSON.parse(monitor.stdout.trim().split("\n").at(-1) ?? "{}") as { params?: { failed?: number } };
+          assert.equal(reading.params?.failed, 1, monitor.stdout + monitor.stderr);
+        }
       });
     }
   });
