@@ -7,6 +7,7 @@ import { formatText } from "../lib/log/format-log.ts";
 import { parseLogLine } from "../lib/log/parse-log-line.ts";
 import type { ChunkResult } from "../lib/backends/backend.ts";
 import { decodeResultBatch, encodeResultBatch } from "../lib/backends/result-batch.ts";
+import { mixedParamLines } from "../lib/results/result-records.ts";
 import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, STALL_MS, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
 
 test("the batch starts at one chunk and at most doubles while chunks are short", () => {
@@ -74,11 +75,26 @@ test("a result batch round-trips through its wire form, values and exact sums in
   const results: ChunkResult[] = [
     { ...base, chunkId: 3, start: 30, end: 40, attempt: 1, busySeconds: 0.01, aggregate: { count: 10, sum: 0.30000000000000004, sumPartials: [0.1, 0.2], min: 0.1, max: 0.2 } },
     { ...base, chunkId: 9, start: 90, end: 92, attempt: 2, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2] },
+    // Failure records, with and without the values of the other parameters.
+    { ...base, chunkId: 10, start: 100, end: 103, attempt: 1, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2], failed: [{ param: 101, cause: "timeout", error: "timed out after 2 s (PARAM_TIMEOUT_SECONDS)", attempts: 1 }] },
+    { ...base, chunkId: 11, start: 110, end: 111, attempt: 2, busySeconds: 0.01, aggregate: { count: 0, sum: 0, sumPartials: [], min: null, max: null }, failed: [{ param: 110, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }] },
   ];
   const wire = encodeResultBatch(results);
   assert.deepEqual(decodeResultBatch(wire), results);
   assert.ok(wire.length < JSON.stringify(results).length / 2, "the wire form is much smaller than the objects");
   assert.throws(() => encodeResultBatch([results[0]!, { ...results[1]!, worker: "w1" }]), /share run, worker and times/);
   assert.throws(() => decodeResultBatch('{"chunkId":1}'), /not a TTG result batch/);
-  assert.throws(() => decodeResultBatch('{"v":1,"runId":"r","worker":"w","chunks":[[1,2]]}'), /malformed chunk/);
+  assert.throws(() => decodeResultBatch('{"v":1,"runId":"r","worker":"w","chunks":[[1,2]]}'), /malformed chunk/);  assert.throws(() => decodeResultBatch('{"v":1,"runId":"r","worker":"w","chunks":[[1,0,1,1,0,0,0,[],null,null,null,[{"param":"x"}]]]}'), /malformed failure records/);
 });
+test("a chunk with failed parameters gives a record per parameter, the failed ones with their error instead of a value", () => {
+  const failed = [{ param: 6, cause: "error" as const, error: 'bad, "really"', attempts: 3 }];
+  const jsonl = mixedParamLines({ start: 5, end: 8 }, [5, 7], failed, 1, "w", "jsonl")!.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
+  assert.deepEqual(jsonl, [
+    { param: 5, value: 5, chunk: 1, worker: "w" },
+    { param: 6, chunk: 1, worker: "w", cause: "error", error: 'bad, "really"', attempts: 3 },
+    { param: 7, value: 7, chunk: 1, worker: "w" },
+  ]);
+  assert.equal(mixedParamLines({ start: 5, end: 8 }, [5, 7], failed, 1, "w", "csv"), '5,5,1,w,,\n6,,1,w,error,"bad, ""really"""\n7,7,1,w,,\n');
+  assert.equal(mixedParamLines({ start: 5, end: 8 }, [5], failed, 1, "w", "jsonl"), undefined, "values missing: no records");
+});
+

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AggregateBuilder } from "../lib/compute/aggregate.ts";
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
+import { ComputeSandbox } from "../lib/compute/compute-sandbox.ts";
 import { ExactSum } from "../lib/compute/exact-sum.ts";
 import { simulatedValue } from "../lib/compute/simulated.ts";
 import { batches, staticSlice } from "../lib/sweep/static-slice.ts";
@@ -38,7 +39,6 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
   const engine = new ComputeEngine({ module: undefined, simulateWorkMs: 0 });
   t.after(() => engine.close());
   const outcome = await engine.run(0, 1000, { collectValues: true });
-  assert.ok(outcome.ok);
   assert.equal(outcome.aggregate.count, 1000);
   assert.deepEqual(outcome.values?.slice(0, 3), [13, 20.01, 27.02]);
 
@@ -52,16 +52,20 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
   await rejected;
 });
 
-test("a compute module that throws fails the range with the parameter named", async (t) => {
+test("a parameter that throws is retried in place, then recorded as failed; the rest of the range keeps its values", async (t) => {
   process.env.THROW_ON = "7";
-  const engine = new ComputeEngine({ module: "test/fixtures/throwing-compute.ts", simulateWorkMs: 0 });
+  process.env.FLAKY_ON = "3";
+  t.after(() => {
+    delete process.env.THROW_ON;
+    delete process.env.FLAKY_ON;
+  });
+  const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramRetries: 2 });
   t.after(() => engine.close());
-  // The fixture's value is the parameter itself: 0..4 are computed, 7 is not among them.
-  const expected = new AggregateBuilder();
-  for (let p = 0; p < 5; p++) expected.add(p);
-  assert.deepEqual(await engine.run(0, 5), { ok: true, aggregate: expected.build() });
-  const outcome = await engine.run(0, 10);
-  assert.deepEqual(outcome, { ok: false, error: "cannot evaluate parameter 7", paramId: 7 });
+  const outcome = await engine.run(0, 10, { collectValues: true });
+  assert.deepEqual(outcome.failed, [{ param: 7, cause: "error", error: "cannot evaluate parameter 7", attempts: 3 }]);
+  assert.deepEqual(outcome.values, [0, 1, 2, 3, 4, 5, 6, 8, 9], "the flaky parameter 3 succeeded on its retry");
+  assert.equal(outcome.aggregate.count, 9);
+  assert.equal(outcome.aggregate.sum, 45 - 7);
 });
 
 test("a compute module that cannot be loaded is reported, not crashed on", async (t) => {
@@ -70,19 +74,73 @@ test("a compute module that cannot be loaded is reported, not crashed on", async
   await assert.rejects(engine.start(), /Cannot load COMPUTE_MODULE test\/fixtures\/does-not-exist.ts/);
 });
 
-test("a batch of ranges crosses to the compute thread and back whole: a failed range in the middle loses no other range's values", async (t) => {
+test("a batch of ranges crosses to the compute thread and back whole: a failed parameter in the middle loses no other value", async (t) => {
   process.env.THROW_ON = "7";
-  const engine = new ComputeEngine({ module: "test/fixtures/throwing-compute.ts", simulateWorkMs: 0 });
+  t.after(() => delete process.env.THROW_ON);
+  const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0 });
   t.after(() => engine.close());
   const ranges = [{ start: 0, end: 4 }, { start: 4, end: 9 }, { start: 9, end: 9 }, { start: 9, end: 12 }];
   const [first, failed, empty, last] = await engine.runMany(ranges, { collectValues: true });
   const alone = await engine.run(9, 12, { collectValues: true });
   assert.deepEqual(last, alone);
-  assert.ok(first?.ok && last?.ok && empty?.ok);
-  assert.equal(first.values?.length, 4);
-  assert.equal(first.aggregate.count, 4);
-  assert.deepEqual(failed, { ok: false, error: "cannot evaluate parameter 7", paramId: 7 });
-  assert.deepEqual(empty, { ok: true, aggregate: { count: 0, sum: 0, sumPartials: [], min: null, max: null }, values: [] });
-  assert.equal(last.values?.length, 3);
-  assert.equal(last.aggregate.sum, last.values?.reduce((a, b) => a + b, 0));
+  assert.equal(first?.values?.length, 4);
+  assert.equal(first?.aggregate.count, 4);
+  assert.deepEqual(failed?.failed, [{ param: 7, cause: "error", error: "cannot evaluate parameter 7", attempts: 1 }]);
+  assert.deepEqual(failed?.values, [4, 5, 6, 8]);
+  assert.deepEqual(empty, { aggregate: { count: 0, sum: 0, sumPartials: [], min: null, max: null }, values: [] });
+  assert.equal(last?.values?.length, 3);
+  assert.equal(last?.aggregate.sum, last?.values?.reduce((a, b) => a + b, 0));
+});
+
+test("PARAM_TIMEOUT: a parameter that never returns is stopped, named, and the range goes on in a new thread", async (t) => {
+  process.env.HANG_ON = "5";
+  t.after(() => delete process.env.HANG_ON);
+  const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramTimeoutMs: 500 });
+  t.after(() => engine.close());
+  const began = performance.now();
+  const [a, b] = await engine.runMany([{ start: 0, end: 8 }, { start: 8, end: 10 }], { collectValues: true });
+  assert.ok(performance.now() - began < 5000, "stopped near the limit");
+  assert.deepEqual(a?.failed, [{ param: 5, cause: "timeout", error: "timed out after 0.5 s (PARAM_TIMEOUT_SECONDS)", attempts: 1 }]);
+  assert.deepEqual(a?.values, [0, 1, 2, 3, 4, 6, 7]);
+  assert.deepEqual(b?.values, [8, 9]);
+  assert.deepEqual((await engine.run(20, 22)).aggregate.count, 2, "the new thread keeps working");
+});
+
+test("a parameter that ends the compute thread (process.exit) is recorded as a crash with its exit code", async (t) => {
+  process.env.EXIT_ON = "2";
+  t.after(() => delete process.env.EXIT_ON);
+  const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  const outcome = await engine.run(0, 5, { collectValues: true });
+  assert.deepEqual(outcome.failed, [{ param: 2, cause: "crash", error: "ended the compute thread (exit code 3)", attempts: 1 }]);
+  assert.deepEqual(outcome.values, [0, 1, 3, 4]);
+});
+
+test("the crash sandbox names the parameter that SIGKILLs its process and computes the rest of the ranges", async (t) => {
+  process.env.KILL_ON = "4";
+  process.env.THROW_ON = "11";
+  t.after(() => {
+    delete process.env.KILL_ON;
+    delete process.env.THROW_ON;
+  });
+  const sandbox = new ComputeSandbox({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramRetries: 1 });
+  t.after(() => sandbox.abort());
+  const progress: number[] = [];
+  const [a, b] = await sandbox.runMany([{ start: 0, end: 6 }, { start: 10, end: 13 }], { collectValues: true, onProgress: (n) => progress.push(n) });
+  assert.deepEqual(a?.failed, [{ param: 4, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }]);
+  assert.deepEqual(a?.values, [0, 1, 2, 3, 5]);
+  assert.deepEqual(b?.failed, [{ param: 11, cause: "error", error: "cannot evaluate parameter 11", attempts: 2 }]);
+  assert.deepEqual(b?.values, [10, 12]);
+  assert.equal(b?.aggregate.sum, 22);
+  assert.equal(progress.at(-1), 9);
+});
+
+test("the crash sandbox stops a parameter past the time limit", async (t) => {
+  process.env.HANG_ON = "1";
+  t.after(() => delete process.env.HANG_ON);
+  const sandbox = new ComputeSandbox({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramTimeoutMs: 500 });
+  t.after(() => sandbox.abort());
+  const [a] = await sandbox.runMany([{ start: 0, end: 3 }]);
+  assert.deepEqual(a?.failed?.map((f) => [f.param, f.cause]), [[1, "timeout"]]);
+  assert.equal(a?.aggregate.sum, 2);
 });

@@ -68,7 +68,7 @@ test("five runs at once in the default namespace (three on Redis, two on RabbitM
     assert.equal(report.chunks.accepted, expected, what);
     assert.equal(report.chunks.duplicatesDiscarded, 0, what);
     assert.equal(report.chunks.deadLettered, 0, what);
-    assert.deepEqual(report.params, { total: plan.params, covered: plan.params }, what);
+    assert.deepEqual(report.params, { total: plan.params, covered: plan.params, failed: 0 }, what);
     assert.deepEqual(report.aggregate, singleProcessAggregate(plan.params), `${what}: the aggregate of a single-process run`);
     assert.deepEqual(await runObjectsLeft(objects), [], `${what} removed its own objects when it finished`);
     if (plan.fault) assert.equal(report.faults.length, 1, `${what}: a worker was killed\n${r.stdout}`);

@@ -10,7 +10,8 @@ import { CachedReading } from "../lib/dashboard/cached-reading.ts";
 import { renderReportHtml } from "../lib/dashboard/render-report-html.ts";
 import { reportFile, reportHistory, reportPage } from "../lib/dashboard/report-history.ts";
 import { ResultDigest } from "../lib/dashboard/result-digest.ts";
-import { runDetailModel, type ReportWithFailures } from "../lib/dashboard/run-detail-model.ts";
+import { runDetailModel } from "../lib/dashboard/run-detail-model.ts";
+import type { RunReport } from "../lib/report/report-model.ts";
 import { runListModel } from "../lib/dashboard/run-list-model.ts";
 import { exposureWarning } from "../lib/dashboard/start-dashboard.ts";
 import { liveWorkers, reportWorkers } from "../lib/dashboard/worker-rows.ts";
@@ -29,8 +30,8 @@ function result(chunkId: number, worker: string, finishedMs: number, min: number
   };
 }
 
-async function fixtureReport(): Promise<ReportWithFailures> {
-  return JSON.parse(await readFile("test/fixtures/reports/fault-redis.json", "utf8")) as ReportWithFailures;
+async function fixtureReport(): Promise<RunReport> {
+  return JSON.parse(await readFile("test/fixtures/reports/fault-redis.json", "utf8")) as RunReport;
 }
 
 test("the result digest counts each chunk once, per worker, with one progress point a second and the best values", () => {
@@ -71,7 +72,7 @@ test("a live run's page: figures from the monitor's view, chunks taken over mark
     undefined,
     new Date(T0),
   );
-  const failedParams = [{ param: 17, cause: "error", error: "bad point", attempts: 3 }];
+  const failedParams = [{ param: 17, cause: "error" as const, error: "bad point", attempts: 3 }];
   const report = { ...(await fixtureReport()), runId: "r", failedParams };
   const d = runDetailModel({
     backend: "redis", runId: "r", now: new Date(T0 + 10_000),

@@ -36,8 +36,8 @@ async function stuckDemo(t: TestContext, args: string[], env: Record<string, str
   return { stdout, report, markdown };
 }
 
-test("workers that die on their first chunk: the report names every exit and its last log line", async (t) => {
-  const { report, markdown, stdout } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "20"], {
+test("workers that die on their first chunk and are not replaced (--restart-budget 0): the report names every exit and its last log line", async (t) => {
+  const { report, markdown, stdout } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "20", "--restart-budget", "0"], {
     COMPUTE_MODULE: "test/fixtures/crashing-compute.ts",
   });
   assert.equal(report.verdict, "fail");
@@ -63,4 +63,15 @@ test("a hung evaluation: the run gives up after --stall-seconds and says the wor
   assert.ok(markdown.includes(problem), "report.md lists the problem");
   // The live line said it before the run gave up (at half the stall time here).
   assert.match(stdout, /no chunk accepted for \d+s: not a stall: [12] chunks? in flight/);
+});
+
+test("a crash loop past the restart budget ends the run with a verdict naming the cause", async (t) => {
+  const { report, markdown } = await stuckDemo(t, ["--params", "40", "--chunk-size", "10", "--workers", "2", "--stall-seconds", "30", "--restart-budget", "1"], {
+    COMPUTE_MODULE: "test/fixtures/crashing-compute.ts",
+  });
+  assert.equal(report.verdict, "fail");
+  const problem = report.problems.find((p) => p.startsWith("the run stopped before it settled: workers kept dying: 1 restart(s) used up the budget of 1 (--restart-budget), then worker "));
+  assert.ok(problem, report.problems.join("\n"));
+  assert.ok(report.timeline.some((e) => /started again \(restart 1 of 1\)/.test(e.detail)), JSON.stringify(report.timeline));
+  assert.ok(markdown.includes(problem), "report.md lists the problem");
 });

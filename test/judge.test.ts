@@ -83,6 +83,18 @@ const PROBLEM_KINDS: Case[] = [
     says: /chunk 3 \(params 30-39\) dead-lettered after 3 attempts: cannot evaluate parameter 33/,
   },
   {
+    kind: "a parameter without a value in an accepted chunk",
+    ledger: () => {
+      const ledger = new RunLedger(CHUNKS);
+      for (let id = 0; id < CHUNKS - 1; id++) acceptChunk(ledger, id);
+      const values = new AggregateBuilder();
+      for (let p = 30; p < 40; p++) if (p !== 33) values.add(p);
+      ledger.accept({ chunkId: 3, start: 30, end: 40, worker: "0", aggregate: values.build(), failed: [{ param: 33, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }] });
+      return ledger;
+    },
+    says: /^1 of 40 parameters have no value: 33 \(crash: its process was killed by SIGKILL\)$/,
+  },
+  {
     kind: "a chunk outside the plan (an anomaly)",
     ledger: () => {
       const ledger = cleanLedger();
@@ -121,4 +133,13 @@ for (const c of PROBLEM_KINDS) {
 test("a report never says pass with a problem: the verdict and the problems agree for every kind", () => {
   const reports = [buildReport(description, cleanLedger()), ...PROBLEM_KINDS.map((c) => buildReport(description, c.ledger(), c.results))];
   for (const r of reports) assert.equal(r.verdict === "pass", r.problems.length === 0, `${r.verdict} with ${JSON.stringify(r.problems)}`);
+});
+
+test("a failed parameter: covered counts values only, the report lists it, and no other problem is claimed", () => {
+  const kind = PROBLEM_KINDS.find((c) => c.kind.startsWith("a parameter without a value"))!;
+  const report = buildReport(description, kind.ledger());
+  assert.deepEqual(report.params, { total: PARAMS, covered: PARAMS - 1, failed: 1 });
+  assert.deepEqual(report.failedParams, [{ param: 33, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }]);
+  assert.equal(report.aggregate.count, PARAMS - 1);
+  assert.equal(report.problems.length, 1, JSON.stringify(report.problems));
 });

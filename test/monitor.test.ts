@@ -230,7 +230,7 @@ test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => 
   assert.equal(view.runId, run.runId);
   assert.equal(view.state, "finished");
   assert.deepEqual(view.chunks, { total: 10, accepted: 10, waiting: 0, deadLettered: 0, duplicates: 0 });
-  assert.deepEqual(view.params, { total: 300, done: 300 });
+  assert.deepEqual(view.params, { total: 300, done: 300, failed: 0 });
   assert.equal(view.settled, true);
   const text = monitorSync([...args, "--run-id", run.runId, "--watch", "1"], { ...process.env, ...env });
   assert.equal(text.status, 0);

@@ -54,13 +54,13 @@ test("CSV on request, per-chunk records, and a rerun of a run id never mixes in 
   const first = demo(["--backend", "redis", "--params", "500", "--chunk-size", "50", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results-format", "csv", "--skip-cleanup"]);
   assert.equal(first.code, 0, first.stderr);
   const csv = readFileSync(join(reports, again, "results.csv"), "utf8").trimEnd().split("\n");
-  assert.equal(csv[0], "param,value,chunk,worker");
+  assert.equal(csv[0], "param,value,chunk,worker,cause,error");
   assert.equal(csv.length, 501);
-  assert.match(csv[1] ?? "", /^0,13,0,\d$/);
+  assert.match(csv[1] ?? "", /^0,13,0,\d,,$/);
   const second = demo(["--backend", "redis", "--params", "300", "--chunk-size", "30", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results", "chunks"]);
   assert.equal(second.code, 0, second.stderr + second.stdout);
   const report = JSON.parse(readFileSync(second.path, "utf8")) as RunReport;
-  assert.deepEqual(report.params, { total: 300, covered: 300 });
+  assert.deepEqual(report.params, { total: 300, covered: 300, failed: 0 });
   const lines = readFileSync(join(reports, again, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 10);
   assert.deepEqual(lines.map((l) => l.chunk), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

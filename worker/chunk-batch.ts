@@ -5,10 +5,11 @@
 import type { ChunkResult, Completion, Delivery, WorkerQueue } from "../lib/backends/backend.ts";
 import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine.ts";
 import { formatIdRanges } from "../lib/log/chunk-ids.ts";
+import { BatchCompute } from "./batch-compute.ts";
 import type { WorkerContext } from "./worker-context.ts";
 import { maybeFail } from "./simulated-fault.ts";
 
-export type Tally = { chunks: number; params: number; duplicates: number; failures: number; busySeconds: number };
+export type Tally = { chunks: number; params: number; duplicates: number; failures: number; failedParams: number; busySeconds: number };
 
 type Started = Delivery & { task: NonNullable<Delivery["task"]> };
 
@@ -97,7 +98,8 @@ async function failChunk(ctx: WorkerContext, queue: WorkerQueue, tally: Tally, d
 
 /** Computes the batch while renewing its leases from the main thread. */
 async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started: readonly Started[]): Promise<BatchRun> {
-  const { config, engine, shutdown, activity, log } = ctx;
+  const { config, shutdown, activity, log } = ctx;
+  const compute = new BatchCompute(ctx);
   const began = performance.now();
   let lost: readonly Delivery[] = [];
   let graceExpired = false;
@@ -108,7 +110,7 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
         if (taken.length === 0 || lost.length > 0) return;
         lost = taken;
         log.warn("queue", `lost the lease on ${describe(taken as Started[])}; dropping the batch unpublished`, idsField(taken as Started[]));
-        void engine.abort();
+        compute.abort();
       },
       (error: Error) => log.debug("queue", `lease renewal failed: ${error.message}`),
     );
@@ -117,15 +119,12 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
   const unsubscribe = shutdown.onRequest(() => {
     graceTimer = setTimeout(() => {
       graceExpired = true;
-      void engine.abort();
+      compute.abort();
     }, config.shutdownGraceMs);
   });
   const seconds = () => (performance.now() - began) / 1000;
   try {
-    const outcomes = await engine.runMany(
-      started.map((d) => d.task),
-      { collectValues: config.publishValues, onProgress: (n) => (activity.done = n) },
-    );
+    const outcomes = await compute.run(started, { collectValues: config.publishValues, onProgress: (n) => (activity.done = n) });
     return { outcomes, seconds: seconds(), lost };
   } catch (error) {
     if (!(error instanceof ComputeAborted)) throw error;
@@ -137,7 +136,7 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
   }
 }
 
-/** Fails the chunks whose compute threw; publishes and acknowledges the rest in one step. */
+/** Publishes every chunk's result (its values and its failed parameters) and acknowledges them in one step. */
 async function publish(
   ctx: WorkerContext,
   queue: WorkerQueue,
@@ -154,14 +153,19 @@ async function publish(
   for (let i = 0; i < started.length; i++) {
     const delivery = started[i]!;
     const outcome = outcomes[i];
-    if (!outcome?.ok) {
-      const error = outcome ? `param ${outcome.paramId}: ${outcome.error}` : "no outcome from the compute thread";
-      await failChunk(ctx, queue, tally, delivery, error);
+    if (!outcome) {
+      await failChunk(ctx, queue, tally, delivery, "no outcome from the compute thread");
       continue;
     }
     const { runId, chunkId, start, end } = delivery.task;
     const result: ChunkResult = { runId, chunkId, start, end, worker: config.workerId, attempt: delivery.deliveryCount, aggregate: outcome.aggregate, takenAt: timing.takenAt, finishedAt, busySeconds };
     if (outcome.values) result.values = outcome.values;
+    if (outcome.failed) {
+      result.failed = outcome.failed;
+      for (const f of outcome.failed) {
+        log.warn("compute", `param ${f.param} failed (${f.cause}, ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}): ${f.error}`, { chunk: chunkId, param: f.param, cause: f.cause });
+      }
+    }
     completions.push({ delivery, result });
   }
   if (completions.length === 0) return;
@@ -179,6 +183,7 @@ async function publish(
     accepted.push(delivery);
     tally.chunks++;
     tally.params += task.end - task.start;
+    tally.failedParams += completions[i]!.result.failed?.length ?? 0;
     metrics.chunkFinished(busySeconds, task.end - task.start);
   }
   if (accepted.length > 0) {

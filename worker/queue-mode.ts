@@ -64,7 +64,7 @@ export async function openAndLoad(config: WorkerConfig, log: Logger, shutdown: S
 export async function runQueueMode(ctx: WorkerContext, connecting: Promise<WorkerQueue | undefined>): Promise<number> {
   const { config, log, shutdown, began, activity } = ctx;
   const plan = planOf(config);
-  const tally: Tally = { chunks: 0, params: 0, duplicates: 0, failures: 0, busySeconds: 0 };
+  const tally: Tally = { chunks: 0, params: 0, duplicates: 0, failures: 0, failedParams: 0, busySeconds: 0 };
   activity.state = "connecting";
   let status: "completed" | "interrupted" | "failed" = "interrupted";
   let error: string | undefined;
@@ -99,6 +99,7 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
     params: tally.params,
     duplicates: tally.duplicates,
     failures: tally.failures,
+    failedParams: tally.failedParams,
     busySeconds: Number(tally.busySeconds.toFixed(3)),
     durationSeconds: Number(seconds.toFixed(3)),
     paramsPerSecond: Number((tally.params / Math.max(seconds, 1e-9)).toFixed(1)),

@@ -1,6 +1,7 @@
 // The worker program as a function of its environment: validate, start the compute
 // thread, run static or queue mode, log the summary, return the exit code.
 import { ComputeEngine } from "../lib/compute/compute-engine.ts";
+import { engineOptions } from "./engine-options.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { readWorkerConfig, type Env, type WorkerConfig } from "../lib/config/worker-config.ts";
@@ -26,7 +27,7 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
   const shutdown = createShutdown((signal) =>
     log.lifecycle("SHUTTING_DOWN", `${signal} received: taking no new work`, { signal }),
   );
-  const engine = new ComputeEngine({ module: config.computeModule, simulateWorkMs: config.simulateWorkMs });
+  const engine = new ComputeEngine(engineOptions(config));
   log.lifecycle("STARTING", `mode=${config.queueMode ? `queue/${config.queueBackend}` : "static"}`, {
     node: config.nodeName,
     params: config.totalParameters,

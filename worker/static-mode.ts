@@ -83,7 +83,9 @@ async function processSlice(ctx: WorkerContext, range: ParamRange, values: Value
         await engine.abort();
         return interrupted(done);
       }
-      if (!outcome.ok) throw new Error(`param ${outcome.paramId}: ${outcome.error}`);
+      // A static slice has no per-parameter records: a parameter without a value fails the slice.
+      const failed = outcome.failed?.[0];
+      if (failed) throw new Error(`param ${failed.param}: ${failed.error} (${failed.cause})`);
       agg.merge(outcome.aggregate);
       await values?.write(paramLines(batch.start, outcome.values ?? [], Number(config.workerId), config.workerId, "jsonl"));
     } catch (error) {

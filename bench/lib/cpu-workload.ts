@@ -33,7 +33,7 @@ export function singleThread(module: string, params: number): Promise<SingleThre
     const outcome = await engine.run(0, params);
     const wallSeconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    if (!outcome.ok) throw new Error(`Cannot measure the CPU workload: ${outcome.error}`);
+    if (outcome.failed) throw new Error(`Cannot measure the CPU workload: ${outcome.failed[0]!.error}`);
     return { params, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
   });
 }

@@ -2,6 +2,7 @@
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
 import { BadInput } from "../script/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
+import type { ParamFailure } from "../compute/param-failure.ts";
 
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
 
@@ -32,8 +33,12 @@ export type ChunkResult = {
   worker: string;
   /** Delivery number of the attempt that produced this result (1 = first delivery). */
   attempt: number;
+  /** Of the parameters with a value. */
   aggregate: Aggregate;
+  /** The values of the parameters that have one, in parameter order (when published). */
   values?: number[];
+  /** The chunk's parameters without a value (SPEC §9); absent when every one has a value. */
+  failed?: ParamFailure[];
   takenAt: string;
   finishedAt: string;
   busySeconds: number;
@@ -83,7 +88,7 @@ export interface WorkerQueue {
    * "duplicate" when the chunk already had a result.
    */
   complete(completions: readonly Completion[]): Promise<Verdict[]>;
-  /** A failed attempt: retried later, or dead-lettered after maxDeliveries. */
+  /** A failed attempt of a whole chunk (malformed, a simulated fault): retried later, or dead-lettered after maxDeliveries. */
   fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered">;
   /** Gives the chunk back unacknowledged (shutdown mid-chunk): another worker redoes it. */
   release(delivery: Delivery): Promise<void>;
@@ -99,6 +104,8 @@ export type QueueStats = {
   deadLettered: number;
   /** Chunks waiting for a worker. */
   pending: number;
+  /** Parameters of accepted chunks without a value, when the backend counts them (Redis). */
+  failedParams?: number;
   /** Chunks held by a worker right now, by worker id. */
   inFlight: Record<string, number>;
   /** Broker-specific figures for the monitor (stream lengths, queue depths...). */

@@ -3,6 +3,7 @@
 // once and each chunk is a short tuple: about 35 bytes for a chunk's aggregate instead of ~230 as
 // a JSON object, which is what the worker encodes, the broker stores and the coordinator parses.
 import type { Aggregate } from "../compute/aggregate.ts";
+import { isParamFailure, type ParamFailure } from "../compute/param-failure.ts";
 import type { ChunkResult } from "./backend.ts";
 
 type ChunkTuple = [
@@ -16,7 +17,9 @@ type ChunkTuple = [
   sumPartials: number[],
   min: number | null,
   max: number | null,
-  values?: number[],
+  values?: number[] | null,
+  /** The chunk's parameters without a value, when it has some (values is null when not published). */
+  failed?: ParamFailure[],
 ];
 
 type WireBatch = { v: 1; runId: string; worker: string; takenAt: string; finishedAt: string; chunks: ChunkTuple[] };
@@ -31,6 +34,10 @@ export function encodeResultBatch(results: readonly ChunkResult[]): string {
     const a = r.aggregate;
     const tuple: ChunkTuple = [r.chunkId, r.start, r.end, r.attempt, r.busySeconds, a.count, a.sum, a.sumPartials, a.min, a.max];
     if (r.values) tuple.push(r.values);
+    if (r.failed?.length) {
+      if (!r.values) tuple.push(null);
+      tuple.push(r.failed);
+    }
     return tuple;
   });
   const batch: WireBatch = { v: 1, runId: first.runId, worker: first.worker, takenAt: first.takenAt, finishedAt: first.finishedAt, chunks };
@@ -46,10 +53,14 @@ export function decodeResultBatch(text: string): ChunkResult[] {
   const { runId, worker, takenAt = "", finishedAt = "" } = batch;
   return batch.chunks.map((t) => {
     if (!Array.isArray(t) || t.length < 10 || typeof t[0] !== "number") throw new Error("a result batch holds a malformed chunk");
-    const [chunkId, start, end, attempt, busySeconds, count, sum, sumPartials, min, max, values] = t;
+    const [chunkId, start, end, attempt, busySeconds, count, sum, sumPartials, min, max, values, failed] = t;
     const aggregate: Aggregate = { count, sum, sumPartials, min, max };
     const result: ChunkResult = { runId, chunkId, start, end, worker, attempt, aggregate, takenAt, finishedAt, busySeconds };
     if (values) result.values = values;
+    if (failed !== undefined) {
+      if (!Array.isArray(failed) || !failed.every(isParamFailure)) throw new Error(`a result batch holds malformed failure records (chunk ${chunkId})`);
+      result.failed = failed;
+    }
     return result;
   });
 }

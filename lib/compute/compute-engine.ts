@@ -1,12 +1,24 @@
-// Main-thread handle on the compute thread: run a range, watch progress, abort.
+// Main-thread handle on the compute thread: run ranges, watch progress, abort. A parameter that
+// runs past the time limit, or that ends the thread (process.exit, an uncaught error, the thread's
+// heap), is recorded as failed; the thread is replaced and the request goes on without it.
 import { Worker } from "node:worker_threads";
-import type { ComputeReply, ComputeRequest, ComputeThreadData, Range, RangeReply } from "./compute-protocol.ts";
+import { WATCH_SLOTS, type ComputeReply, type ComputeRequest, type ComputeThreadData, type Range, type RangeReply } from "./compute-protocol.ts";
 import { packRanges, unpackOutcomes } from "./packed-outcomes.ts";
+import { crashed, timedOut, type ParamFailure } from "./param-failure.ts";
 
 export type RangeOutcome = RangeReply;
 export type { Range };
 
 type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void };
+
+export type EngineOptions = {
+  module: string | undefined;
+  simulateWorkMs: number;
+  /** In-place retries of a parameter that throws (PARAM_RETRIES); default 0. */
+  paramRetries?: number;
+  /** Time limit of one evaluation (PARAM_TIMEOUT_SECONDS); none when undefined. */
+  paramTimeoutMs?: number;
+};
 
 export class ComputeAborted extends Error {
   constructor() {
@@ -21,31 +33,40 @@ function threadEntry(): URL {
   return new URL(deno ? "./compute-thread.ts" : "./compute-thread-node.mjs", import.meta.url);
 }
 
+/** A request ends with its outcomes, or stops at a parameter that hung or ended the thread. */
+type Ending = { outcomes: RangeOutcome[] } | { stopped: ParamFailure };
+
 type Pending = {
   id: number;
   /** How many ranges the request holds (one outcome each). */
   ranges: number;
-  resolve: (o: RangeOutcome[]) => void;
+  /** Evaluations the thread had started when the request was sent. */
+  startedBefore: number;
+  end: (e: Ending) => void;
   reject: (e: Error) => void;
   onProgress: ((done: number) => void) | undefined;
 };
 
 export class ComputeEngine {
-  #data: ComputeThreadData;
+  #options: EngineOptions;
   #thread: Worker | undefined;
+  #watch: Float64Array<ArrayBufferLike> = new Float64Array(WATCH_SLOTS);
   #ready: Promise<void> | undefined;
   #pending: Pending | undefined;
   #nextId = 1;
 
-  constructor(data: ComputeThreadData) {
-    this.#data = data;
+  constructor(options: EngineOptions) {
+    this.#options = options;
   }
 
   /** Starts the thread and loads the compute module; rejects if it cannot be loaded. */
   start(): Promise<void> {
     if (this.#ready) return this.#ready;
-    const thread = new Worker(threadEntry(), { workerData: this.#data });
+    const shared = new SharedArrayBuffer(WATCH_SLOTS * Float64Array.BYTES_PER_ELEMENT);
+    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, paramRetries: this.#options.paramRetries ?? 0, watch: shared };
+    const thread = new Worker(threadEntry(), { workerData: data });
     this.#thread = thread;
+    this.#watch = new Float64Array(shared);
     this.#ready = new Promise<void>((resolve, reject) => {
       thread.on("message", (reply: ComputeReply) => {
         if (reply.type === "ready") resolve();
@@ -54,15 +75,11 @@ export class ComputeEngine {
       });
       thread.on("error", (error) => {
         reject(error);
-        if (this.#thread !== thread) return;
-        this.#failPending(error);
+        if (this.#thread === thread) this.#threadEnded(`the compute thread failed: ${error.message}`);
       });
       thread.on("exit", (code) => {
         reject(new Error(`compute thread exited with code ${code}`));
-        if (this.#thread !== thread) return;
-        this.#thread = undefined;
-        this.#ready = undefined;
-        this.#failPending(new ComputeAborted());
+        if (this.#thread === thread) this.#threadEnded(`ended the compute thread (exit code ${code})`);
       });
     });
     return this.#ready;
@@ -75,11 +92,22 @@ export class ComputeEngine {
     else if (reply.type === "done") {
       this.#pending = undefined;
       try {
-        pending.resolve(unpackOutcomes(reply, pending.ranges));
+        pending.end({ outcomes: unpackOutcomes(reply, pending.ranges) });
       } catch (error) {
         pending.reject(error as Error);
       }
     }
+  }
+
+  /** The thread ended by itself: the parameter it was evaluating is a crash, if it had started one. */
+  #threadEnded(how: string): void {
+    const pending = this.#pending;
+    this.#thread = undefined;
+    this.#ready = undefined;
+    this.#pending = undefined;
+    if (!pending) return;
+    if (this.#watch[1]! > pending.startedBefore) pending.end({ stopped: crashed(this.#watch[0]!, how) });
+    else pending.reject(new Error(`Cannot compute: ${how} before evaluating a parameter`));
   }
 
   #failPending(error: Error): void {
@@ -93,29 +121,74 @@ export class ComputeEngine {
     return outcome!;
   }
 
-  /** Runs the ranges one after another in one trip to the thread; an outcome per range, in order. */
+  /**
+   * Runs the ranges one after another in one trip to the thread; an outcome per range, in order.
+   * A parameter that hangs or ends the thread costs the thread, not the request: it is recorded,
+   * a new thread starts, and the request runs again without evaluating it.
+   */
   async runMany(ranges: readonly Range[], opts: RunOptions = {}): Promise<RangeOutcome[]> {
-    await this.start();
+    const decided: ParamFailure[] = [];
+    for (;;) {
+      await this.start();
+      const ending = await this.#request(ranges, opts, decided);
+      if ("outcomes" in ending) return ending.outcomes;
+      if (decided.some((f) => f.param === ending.stopped.param)) {
+        throw new Error(`Cannot compute: parameter ${ending.stopped.param} stopped the thread although it was skipped`);
+      }
+      decided.push(ending.stopped);
+    }
+  }
+
+  #request(ranges: readonly Range[], opts: RunOptions, skip: readonly ParamFailure[]): Promise<Ending> {
     if (this.#pending) throw new Error("Cannot run two requests at once on one compute thread");
     const id = this.#nextId++;
-    return new Promise<RangeOutcome[]>((resolve, reject) => {
-      this.#pending = { id, ranges: ranges.length, resolve, reject, onProgress: opts.onProgress };
+    const stopTimer = this.#timeLimit();
+    return new Promise<Ending>((resolve, reject) => {
+      this.#pending = { id, ranges: ranges.length, startedBefore: this.#watch[1]!, end: resolve, reject, onProgress: opts.onProgress };
       const request: ComputeRequest = { type: "run", id, ranges: packRanges(ranges), collectValues: opts.collectValues ?? false };
+      if (skip.length > 0) request.skip = [...skip];
       this.#thread?.postMessage(request, [request.ranges.buffer as ArrayBuffer]);
-    });
+    }).finally(stopTimer);
+  }
+
+  /** PARAM_TIMEOUT_SECONDS: ends the thread when one evaluation has run longer; returns the stop. */
+  #timeLimit(): () => void {
+    const limitMs = this.#options.paramTimeoutMs;
+    if (limitMs === undefined) return () => {};
+    let seen = this.#watch[1];
+    let since = performance.now();
+    const timer = setInterval(() => {
+      const started = this.#watch[1];
+      if (started !== seen) {
+        seen = started;
+        since = performance.now();
+        return;
+      }
+      const pending = this.#pending;
+      if (!pending || started === pending.startedBefore || performance.now() - since < limitMs) return;
+      const param = this.#watch[0]!;
+      this.#pending = undefined;
+      void this.#stopThread();
+      pending.end({ stopped: timedOut(param, limitMs) });
+    }, Math.max(20, Math.min(250, limitMs / 8)));
+    return () => clearInterval(timer);
   }
 
   get busy(): boolean {
     return this.#pending !== undefined;
   }
 
-  /** Stops the thread mid-range; the range's promise rejects with ComputeAborted. */
-  async abort(): Promise<void> {
+  async #stopThread(): Promise<void> {
     const thread = this.#thread;
     this.#thread = undefined;
     this.#ready = undefined;
-    this.#failPending(new ComputeAborted());
     await thread?.terminate();
+  }
+
+  /** Stops the thread mid-range; the range's promise rejects with ComputeAborted. */
+  async abort(): Promise<void> {
+    this.#failPending(new ComputeAborted());
+    await this.#stopThread();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 // Loads the function evaluated per parameter: a user's module or the built-in simulation.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import { blockFor, simulatedValue } from "./simulated.ts";
@@ -14,6 +16,22 @@ export function simulatedCompute(workMs: number): ComputeFunction {
   };
 }
 
+/** The loader's error in one line: no such file, or a syntax error with where it is. */
+function describeLoadError(cause: unknown, path: string): string {
+  if (!existsSync(path)) return `there is no file ${path}`;
+  const message = (cause instanceof Error ? cause.message : String(cause)).split("\n")[0] ?? "";
+  const where = cause instanceof SyntaxError ? syntaxErrorPlace(path) : undefined;
+  return where ? `${message} at ${where}` : message;
+}
+
+/** "file.mjs:3" for a JavaScript file with a syntax error (Node's import error does not say where). */
+function syntaxErrorPlace(path: string): string | undefined {
+  if (!/\.[cm]?js$/i.test(path) || (process.versions as Record<string, string | undefined>).deno !== undefined) return undefined;
+  const check = spawnSync(process.execPath, ["--check", path], { encoding: "utf8", timeout: 10_000 });
+  const first = check.stderr?.split("\n")[0]?.trim();
+  return first && /:\d+$/.test(first) ? first : undefined;
+}
+
 export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFunction> {
   if (spec.module === undefined) return simulatedCompute(spec.simulateWorkMs);
   const path = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);
@@ -21,7 +39,7 @@ export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFun
   try {
     mod = await import(pathToFileURL(path).href);
   } catch (cause) {
-    throw new Error(`Cannot load COMPUTE_MODULE ${spec.module}: ${(cause as Error).message}`, { cause });
+    throw new Error(`Cannot load COMPUTE_MODULE ${spec.module}: ${describeLoadError(cause, path)}`, { cause });
   }
   const fn = mod.compute ?? mod.default;
   if (typeof fn !== "function") {

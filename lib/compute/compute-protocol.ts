@@ -1,18 +1,22 @@
 // Messages between the worker's main thread and its compute thread.
 import type { Aggregate } from "./aggregate.ts";
 import type { PackedOutcomes } from "./packed-outcomes.ts";
+import type { ParamFailure } from "./param-failure.ts";
 
 export type Range = { start: number; end: number };
 
 /**
  * Several ranges in one message: short chunks share one trip to the thread and back. `ranges` holds
- * start/end pairs (packRanges), moved to the thread rather than cloned.
+ * start/end pairs (packRanges), moved to the thread rather than cloned. `skip`: parameters already
+ * decided (timed out or crashed on an earlier try of this request), recorded as given, not evaluated.
  */
-export type ComputeRequest = { type: "run"; id: number; ranges: Float64Array; collectValues: boolean };
+export type ComputeRequest = { type: "run"; id: number; ranges: Float64Array; collectValues: boolean; skip?: ParamFailure[] };
 
-export type RangeReply =
-  | { ok: true; aggregate: Aggregate; values?: number[] }
-  | { ok: false; error: string; paramId: number };
+/**
+ * A range's outcome: the aggregate of the values it has, the values in parameter order (when asked
+ * for; failed parameters have none) and a record per parameter without a value.
+ */
+export type RangeReply = { aggregate: Aggregate; values?: number[]; failed?: ParamFailure[] };
 
 export type ComputeReply =
   | { type: "ready" }
@@ -22,4 +26,10 @@ export type ComputeReply =
   /** One outcome per range, in the request's order, packed (lib/compute/packed-outcomes.ts). */
   | ({ type: "done"; id: number } & PackedOutcomes);
 
-export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number };
+/**
+ * `watch` (WATCH_SLOTS float64s, shared): the parameter being evaluated and how many evaluations
+ * have started, so the main thread can name the parameter that hangs or ends the thread.
+ */
+export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; paramRetries?: number; watch?: SharedArrayBuffer };
+
+export const WATCH_SLOTS = 2;

@@ -2,10 +2,8 @@
 // plain JavaScript already, so tsx is registered only to load a TypeScript COMPUTE_MODULE.
 import { workerData } from "node:worker_threads";
 import type { ComputeThreadData } from "./compute-protocol.ts";
+import { isTypeScriptPath, registerTypeScript } from "./typescript-support.ts";
 
-if (/\.(?:[cm]?ts|tsx)$/i.test((workerData as ComputeThreadData).module ?? "")) {
-  const { register } = await import("tsx/esm/api");
-  register();
-}
+if (isTypeScriptPath((workerData as ComputeThreadData).module)) await registerTypeScript();
 // Imported only now: loading the thread loads the COMPUTE_MODULE, which may need tsx.
 await import("./compute-thread.ts");

@@ -4,38 +4,58 @@ import { parentPort, workerData } from "node:worker_threads";
 import { AggregateBuilder } from "./aggregate.ts";
 import { loadComputeFunction, type ComputeFunction } from "./compute-function.ts";
 import type { ComputeReply, ComputeRequest, ComputeThreadData, Range } from "./compute-protocol.ts";
+import { retryParam } from "./evaluate-param.ts";
 import { OutcomePacker, transferList } from "./packed-outcomes.ts";
+import type { ParamFailure } from "./param-failure.ts";
 
 const PROGRESS_EVERY_MS = 100;
 const port = parentPort;
 if (!port) throw new Error("compute-thread.ts must run in a worker thread");
 const post = (reply: ComputeReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+const data = workerData as ComputeThreadData;
+const retries = data.paramRetries ?? 0;
+/** [parameter being evaluated, evaluations started]: read by the main thread's time limit and crash report. */
+const watch = data.watch ? new Float64Array(data.watch) : undefined;
 
 type Progress = { id: number; done: number; lastPost: number };
+type Skip = ReadonlyMap<number, ParamFailure> | undefined;
 
-/** Evaluates one range into the packer: its aggregate (and values), or where it failed. */
-async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress): Promise<void> {
+/** Evaluates one range into the packer: its aggregate, its values (when asked for), its failed parameters. */
+async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   const agg = new AggregateBuilder();
   const values = packer.values;
-  let p = range.start;
-  try {
-    for (; p < range.end; p++) {
-      const r = compute(p);
-      const value = typeof r === "number" ? r : await r;
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new Error(`compute(${p}) returned ${String(value)}, not a finite number`);
-      }
-      agg.add(value);
-      if (values) values.push(value);
-      progress.done++;
-      if (Date.now() - progress.lastPost >= PROGRESS_EVERY_MS) {
-        progress.lastPost = Date.now();
-        post({ type: "progress", id: progress.id, done: progress.done });
-      }
+  for (let p = range.start; p < range.end; p++) {
+    if (watch !== undefined) {
+      watch[0] = p;
+      watch[1]! += 1;
     }
-  } catch (error) {
-    packer.failed((error as Error).message ?? String(error), p, p - range.start);
-    return;
+    let value: number;
+    const decided = skip === undefined ? undefined : skip.get(p);
+    if (decided !== undefined) {
+      packer.paramFailed(decided);
+      progress.done++;
+      continue;
+    }
+    try {
+      const r = compute(p);
+      value = typeof r === "number" ? r : await r;
+      if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`compute(${p}) returned ${String(value)}, not a finite number`);
+    } catch (error) {
+      const retried = await retryParam(compute, p, error, retries);
+      if (typeof retried !== "number") {
+        packer.paramFailed(retried);
+        progress.done++;
+        continue;
+      }
+      value = retried;
+    }
+    agg.add(value);
+    if (values) values.push(value);
+    progress.done++;
+    if (Date.now() - progress.lastPost >= PROGRESS_EVERY_MS) {
+      progress.lastPost = Date.now();
+      post({ type: "progress", id: progress.id, done: progress.done });
+    }
   }
   packer.ok(agg);
 }
@@ -43,14 +63,15 @@ async function runRange(compute: ComputeFunction, range: Range, packer: OutcomeP
 async function runRequest(compute: ComputeFunction, req: ComputeRequest): Promise<void> {
   const progress: Progress = { id: req.id, done: 0, lastPost: Date.now() };
   const packer = new OutcomePacker(req.collectValues);
+  const skip = req.skip?.length ? new Map(req.skip.map((f) => [f.param, f])) : undefined;
   const r = req.ranges;
-  for (let i = 0; i + 1 < r.length; i += 2) await runRange(compute, { start: r[i]!, end: r[i + 1]! }, packer, progress);
+  for (let i = 0; i + 1 < r.length; i += 2) await runRange(compute, { start: r[i]!, end: r[i + 1]! }, packer, progress, skip);
   const packed = packer.finish();
   post({ type: "done", id: req.id, ...packed }, transferList(packed));
 }
 
 try {
-  const compute = await loadComputeFunction(workerData as ComputeThreadData);
+  const compute = await loadComputeFunction(data);
   let queue = Promise.resolve();
   port.on("message", (req: ComputeRequest) => {
     queue = queue.then(() => runRequest(compute, req));

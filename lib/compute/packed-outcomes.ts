@@ -2,13 +2,14 @@
 // array (moved, not copied) instead of one cloned object per range: cloning the objects of a
 // 1,000-chunk batch of short chunks cost more than computing them.
 //
-// Layout of `numbers`, range after range: 1, count, sum, min, max, n, the n sum partials (an
-// outcome), or 0 (a failure, described in `failures`). min and max are NaN when count is 0.
-// `values` holds every parameter's value of the ok ranges, in order, when they were asked for.
+// Layout of `numbers`, range after range: count, sum, min, max, n, the n sum partials. min and max
+// are NaN when count is 0. `values` holds every value of every range, in order, when they were
+// asked for (a failed parameter has none). `failures` names the parameters without a value.
 import type { Aggregate } from "./aggregate.ts";
 import type { RangeReply } from "./compute-protocol.ts";
+import type { ParamFailure } from "./param-failure.ts";
 
-export type RangeFailure = { index: number; error: string; paramId: number };
+export type RangeFailure = ParamFailure & { range: number };
 
 export type PackedOutcomes = { numbers: Float64Array; failures: RangeFailure[]; values?: Float64Array };
 
@@ -25,18 +26,16 @@ export class OutcomePacker {
     this.values = collectValues ? [] : undefined;
   }
 
+  /** A parameter of the range being evaluated has no value. */
+  paramFailed(failure: ParamFailure): void {
+    this.#failures.push({ ...failure, range: this.#ranges });
+  }
+
   /** The next range's outcome; its values (if asked for) were pushed onto `values` already. */
   ok(a: AggregateParts): void {
     const empty = a.count === 0;
-    this.#numbers.push(1, a.count, a.sum, empty ? Number.NaN : a.min, empty ? Number.NaN : a.max, a.partials.length, ...a.partials);
+    this.#numbers.push(a.count, a.sum, empty ? Number.NaN : a.min, empty ? Number.NaN : a.max, a.partials.length, ...a.partials);
     this.#ranges++;
-  }
-
-  /** The next range failed; `valuesPushed` values it had pushed before failing are taken back. */
-  failed(error: string, paramId: number, valuesPushed: number): void {
-    if (this.values) this.values.length -= valuesPushed;
-    this.#numbers.push(0);
-    this.#failures.push({ index: this.#ranges++, error, paramId });
   }
 
   finish(): PackedOutcomes {
@@ -59,14 +58,8 @@ export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeRepl
   const n = p.numbers;
   let at = 0;
   let valueAt = 0;
-  let failure = 0;
   for (let i = 0; i < rangeCount; i++) {
     if (at >= n.length) throw new Error(`Cannot read the compute thread's reply: ${i} outcomes for ${rangeCount} ranges`);
-    if (n[at++] === 0) {
-      const f = p.failures[failure++];
-      out.push(f && f.index === i ? { ok: false, error: f.error, paramId: f.paramId } : { ok: false, error: "no outcome from the compute thread", paramId: Number.NaN });
-      continue;
-    }
     const count = n[at]!;
     const min = n[at + 2]!;
     const max = n[at + 3]!;
@@ -81,10 +74,16 @@ export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeRepl
       max: Number.isNaN(max) ? null : max,
     };
     at += 5 + parts;
+    const reply: RangeReply = { aggregate };
     if (p.values) {
-      out.push({ ok: true, aggregate, values: Array.from(p.values.subarray(valueAt, valueAt + count)) });
+      reply.values = Array.from(p.values.subarray(valueAt, valueAt + count));
       valueAt += count;
-    } else out.push({ ok: true, aggregate });
+    }
+    out.push(reply);
+  }
+  for (const { range, ...failure } of p.failures) {
+    const reply = out[range];
+    if (reply) (reply.failed ??= []).push(failure);
   }
   return out;
 }

@@ -36,6 +36,9 @@ export type WorkerConfig = {
   logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
   logFormat: "text" | "json";
   computeModule: string | undefined;
+  paramRetries: number;
+  /** undefined: no time limit. */
+  paramTimeoutMs: number | undefined;
   metricsPort: number | undefined;
 };
 
@@ -67,6 +70,10 @@ export function amqpUrlFrom(env: Env): string {
   if (user !== undefined && url.username === "") url.username = encodeURIComponent(user);
   if (password !== undefined && url.password === "") url.password = encodeURIComponent(password);
   return url.toString();
+}
+
+function optionalSeconds(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -101,6 +108,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     logLevel: read(env, V.LOG_LEVEL),
     logFormat: read(env, V.LOG_FORMAT),
     computeModule: read(env, V.COMPUTE_MODULE),
+    paramRetries: read(env, V.PARAM_RETRIES),
+    paramTimeoutMs: optionalSeconds(read(env, V.PARAM_TIMEOUT_SECONDS)),
     metricsPort: read(env, V.METRICS_PORT),
   };
   if (!config.queueMode && Number(config.workerId) >= config.totalWorkers) {

@@ -222,6 +222,21 @@ export const WORKER_VARIABLES = {
     description: "The node the worker runs on, shown in its log lines and the report's workers table. Pods get it from spec.nodeName (downward API); default: this machine's host name.",
     parser: hostname,
   }),
+  PARAM_RETRIES: v({
+    name: "PARAM_RETRIES",
+    default: "2",
+    description:
+      "A parameter whose evaluation throws is tried again in place this many times, then recorded as failed (cause error) with its last error; the rest of its chunk keeps its values.",
+    why: "The original dead-lettered the whole chunk: one bad parameter cost the good ones beside it.",
+    parser: integer(0, 100),
+  }),
+  PARAM_TIMEOUT_SECONDS: v({
+    name: "PARAM_TIMEOUT_SECONDS",
+    default: undefined,
+    description:
+      "Time limit of one evaluation (unset: none). Past it the compute thread (or sandbox process) is ended and replaced, and the parameter recorded as failed (cause timeout).",
+    parser: decimal(0.01, 86_400),
+  }),
   METRICS_PORT: v({
     name: "METRICS_PORT",
     default: undefined,

@@ -6,13 +6,15 @@ import type { DeadLetterRecord } from "../backends/backend.ts";
 import type { InFlightChunk } from "../backends/redis/redis-run-details.ts";
 import type { RunState } from "../backends/run-listing.ts";
 import type { MonitorView } from "../monitor/monitor-view.ts";
+import type { ParamFailure } from "../compute/param-failure.ts";
 import type { RunReport } from "../report/report-model.ts";
 import type { Best, ProgressPoint } from "./result-digest.ts";
 import { reportWorkers, type DashboardWorker } from "./worker-rows.ts";
 
-/** report.json's per-parameter failures (SPEC §9), when the report has them. */
-export type FailedParam = { param: number; cause: string; error: string; attempts: number };
-export type ReportWithFailures = RunReport & { failedParams?: FailedParam[] };
+/** report.json's per-parameter failures. */
+export type FailedParam = ParamFailure;
+/** A report as read from disk: older reports have no failedParams. */
+export type ReportWithFailures = Omit<RunReport, "failedParams"> & { failedParams?: readonly FailedParam[] };
 
 export type RunDetail = {
   backend: "redis" | "rabbitmq";

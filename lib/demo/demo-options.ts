@@ -8,6 +8,7 @@ import { RUN_ID } from "../config/run-id.ts";
 import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
+import { DEFAULT_RESTART_BUDGET } from "../sweep/worker-restarts.ts";
 import { flag } from "../script/flag-parsers.ts";
 import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { scriptParser } from "../script/script-parser.ts";
@@ -68,6 +69,7 @@ export function demoParser(argv: string[]) {
     .option("results", { choices: ["params", "chunks", "none"] as const, default: "params" as const, describe: "write accepted results next to the report: one record per parameter, per chunk, or none" })
     .option("results-format", { choices: ["jsonl", "csv"] as const, default: "jsonl" as const, describe: "format of the results file" })
     .option("stall-seconds", { coerce: flag("stall-seconds", decimal(1)), default: 120, describe: "give up after this long without progress" })
+    .option("restart-budget", { coerce: flag("restart-budget", integer(0, 10_000)), default: DEFAULT_RESTART_BUDGET, describe: "how many times in all a worker that died is started again while work remains (as a Job's backoffLimit)" })
     .option("yes", { type: "boolean", default: false, describe: "no prompts (implied when stdin is not a terminal)" })
     .option("dry-run", { type: "boolean", default: false, describe: "print each command it would run; change nothing" })
     .option("verbose", { type: "boolean", default: false, describe: "stack traces on errors" });
@@ -109,6 +111,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     maxDeliveries,
     workerEnv,
     stallSeconds: a["stall-seconds"],
+    restartBudget: a["restart-budget"],
     chunkSizeAuto: chunkSizeFlag === "auto",
     results: a.results,
     resultsFormat: a["results-format"],

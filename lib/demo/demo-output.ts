@@ -25,13 +25,24 @@ export function demoHeader(cfg: SweepConfig, platformReason?: string): string[] 
   return ["TTG distributed sweep", ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ""];
 }
 
+const SHOWN_FAILURES = 5;
+
+/** The first few failed parameters, one line each, and how many more. */
+function failedParamLines(r: RunReport): string[] {
+  const failed = r.failedParams ?? [];
+  const lines = failed.slice(0, SHOWN_FAILURES).map((f) => `    param ${f.param}: ${f.cause} (${f.attempts} attempt${f.attempts === 1 ? "" : "s"}): ${f.error}`);
+  if (failed.length > SHOWN_FAILURES) lines.push(`    ... and ${(failed.length - SHOWN_FAILURES).toLocaleString("en-US")} more (report.md groups them by error)`);
+  return lines;
+}
+
 export function demoSummary(r: RunReport): string[] {
-  const completed = r.perWorker.filter((w) => w.exit === "exit 0").length;
+  const completed = r.perWorker.filter((w) => w.exit.endsWith("exit 0")).length;
   return [
     "",
     `Summary (${r.verdict === "pass" ? "PASS" : "FAIL"})`,
     `  Backend            ${r.backend} on ${r.platform}`,
-    `  Parameters         ${r.params.covered.toLocaleString("en-US")} / ${r.params.total.toLocaleString("en-US")} covered`,
+    `  Parameters         ${r.params.covered.toLocaleString("en-US")} / ${r.params.total.toLocaleString("en-US")} covered${r.params.failed ? `, ${r.params.failed.toLocaleString("en-US")} failed` : ""}`,
+    ...failedParamLines(r),
     `  Chunks             ${r.chunks.accepted}/${r.chunks.expected} accepted, ${r.chunks.duplicatesDiscarded} duplicates discarded, ${r.chunks.redelivered} redelivered, ${r.chunks.deadLettered} dead-lettered`,
     `  Aggregate          count ${r.aggregate.count.toLocaleString("en-US")}, sum ${r.aggregate.sum}, min ${r.aggregate.min}, max ${r.aggregate.max}`,
     `  Time               ${r.wallSeconds.toFixed(2)} s, ${r.paramsPerSecond.toLocaleString("en-US")} params/s`,

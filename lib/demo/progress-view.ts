@@ -55,6 +55,7 @@ export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, opt
     formatDuration(elapsedSeconds),
     `ETA ${snap.paramsDone >= snap.paramsTotal ? "0s" : eta}`,
   ];
+  if (snap.failedParams) parts.push(`${snap.failedParams.toLocaleString("en-US")} param${snap.failedParams === 1 ? "" : "s"} failed`);
   if (snap.deadLettered) parts.push(`${snap.deadLettered} dead-lettered`);
   if (options.note) parts.push(options.note);
   return parts.join(" | ");

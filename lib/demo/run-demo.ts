@@ -31,6 +31,7 @@ import { StaticDriver } from "../sweep/static-driver.ts";
 import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder } from "./run-folder.ts";
 import { resumeDemoOptions } from "./resume-options.ts";
 import { retryFailedParams } from "./retry-failed.ts";
+import { checkComputeModule } from "../sweep/check-compute.ts";
 
 export type DemoIO = {
   out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
@@ -125,7 +126,10 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
   if (given.retryFailed) return retryFailedParams(given, given.retryFailed, print);
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
-  const { cfg: opts, platformReason } = await resolveDemo(resuming?.opts ?? given);
+  const options = resuming?.opts ?? given;
+  // Before anything is measured, loaded or started: a module that cannot load would fail every chunk.
+  if (!options.dryRun) await checkComputeModule(options.computeModule);
+  const { cfg: opts, platformReason } = await resolveDemo(options);
   if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
   for (const line of demoHeader(opts, platformReason)) print(line);
   if (resuming) print(`Resuming run ${opts.runId}, started ${resuming.saved.startedAt}`);

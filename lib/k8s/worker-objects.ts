@@ -2,9 +2,10 @@
 // Job, queue-mode Jobs and the Deployment KEDA scales. Env names come from WORKER_VARIABLES.
 import { createHash } from "node:crypto";
 import type { IDeployment } from "kubernetes-models/apps/v1";
-import type { IJob } from "kubernetes-models/batch/v1";
+import type { IJob, IPodFailurePolicy } from "kubernetes-models/batch/v1";
 import type { IContainer, IEnvVar, IPod, IPodSpec } from "kubernetes-models/v1";
 import { WORKER_VARIABLES, type WorkerVariableName } from "../config/worker-variables.ts";
+import { EXIT_CODES } from "../script/exit-codes.ts";
 import { labelsFor, LABEL, selectorLabels } from "./labels.ts";
 import { hardened, podSecurity, RESOURCES, scratchVolumes } from "./security.ts";
 import { REDIS_SECRET, RABBITMQ_SECRET } from "./broker-objects.ts";
@@ -134,6 +135,20 @@ export function workerPod(spec: WorkerRunSpec, workerId: string, attempt = 1): I
   };
 }
 
+/**
+ * A worker that exits 2 (bad input: a variable, a compute module that cannot load) would fail the
+ * same way in every replacement: the Job fails at once instead of spending its backoffLimit.
+ * A pod disrupted by the cluster (a drained node) does not count against the limit.
+ */
+function badInputFailsTheJob(): IPodFailurePolicy {
+  return {
+    rules: [
+      { action: "FailJob", onExitCodes: { containerName: "worker", operator: "In", values: [EXIT_CODES.badInput] } },
+      { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+    ],
+  };
+}
+
 /** Static mode (M1): worker i of n from JOB_COMPLETION_INDEX; a failed index is retried. */
 export function staticIndexedJob(spec: WorkerRunSpec, workers: number): IJob {
   const s = { ...spec, backend: "static" as const };
@@ -146,6 +161,7 @@ export function staticIndexedJob(spec: WorkerRunSpec, workers: number): IJob {
       completions: workers,
       parallelism: workers,
       backoffLimit: workers * 2,
+      podFailurePolicy: badInputFailsTheJob(),
       ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels: labelsFor("worker", { runId: spec.runId }) },
@@ -170,7 +186,9 @@ export function queueWorkerJob(spec: WorkerRunSpec, workers: number): IJob {
     metadata: meta(spec, distinctDnsName(`ttg-worker-${spec.backend}-${spec.runId}`, 52)),
     spec: {
       parallelism: workers,
+      // A pod that dies is replaced (the Job's restart budget); bad input (exit 2) fails the Job at once.
       backoffLimit: workers * 3,
+      podFailurePolicy: badInputFailsTheJob(),
       ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels: labelsFor("worker", { runId: spec.runId }) },

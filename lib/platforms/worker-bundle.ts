@@ -15,8 +15,13 @@ const REQUIRE_BANNER = 'import { createRequire as __ttgCreateRequire } from "nod
 function workerBundleSpec(cacheDir = WORKER_BUNDLE_CACHE): BundleSpec {
   return {
     root: REPO_ROOT,
-    // compute-engine.ts starts ./compute-thread-node.mjs beside itself: the thread's output carries that name.
-    entries: { main: "worker/main.ts", "compute-thread-node": "lib/compute/compute-thread-bundled.ts" },
+    // compute-engine.ts starts ./compute-thread-node.mjs beside itself, compute-sandbox.ts its child
+    // ./compute-sandbox-node.mjs: their outputs carry those names.
+    entries: {
+      main: "worker/main.ts",
+      "compute-thread-node": "lib/compute/compute-thread-bundled.ts",
+      "compute-sandbox-node": "lib/compute/compute-sandbox-bundled.ts",
+    },
     // <key>/worker/main.mjs: cleanup.ts --list knows a worker by a command line ending in worker/main.*.
     outSubdir: "worker",
     cacheDir,

@@ -2,6 +2,7 @@
 // pass only when every chunk id has exactly one accepted result, every parameter is covered
 // and the results file holds every accepted chunk. The run is judged here, once, after
 // everything that can add a problem; nothing adds one afterwards (problems is read-only).
+import type { ParamFailure } from "../compute/param-failure.ts";
 import { plannedChunkRange } from "./chunk-ranges.ts";
 import type { RunLedger } from "./run-ledger.ts";
 import { REPORT_SCHEMA_VERSION, type Backend, type Platform, type RunReport } from "./report-model.ts";
@@ -32,7 +33,9 @@ export function judge(ledger: RunLedger, totalParams: number, results?: ResultsW
         `(ids ${missing.join(", ")}${more > 0 ? `, and ${more} more` : ""})`,
     );
   }
-  if (covered !== totalParams) problems.push(`${covered} of ${totalParams} parameters covered`);
+  const failed = ledger.failedParams;
+  if (failed.length > 0) problems.push(describeFailedParams(failed, totalParams));
+  if (covered + failed.length !== totalParams) problems.push(`${covered} of ${totalParams} parameters covered`);
   if (aggregate.count !== covered) {
     problems.push(`aggregate counts ${aggregate.count} values for ${covered} covered parameters`);
   }
@@ -48,6 +51,14 @@ export function judge(ledger: RunLedger, totalParams: number, results?: ResultsW
 
 function resumeOf(r: NonNullable<RunLedger["resume"]>): NonNullable<RunReport["resume"]> {
   return { resumedAt: r.resumedAt.toISOString(), interruptions: r.interruptions, paramsComputedBefore: r.paramsBefore, paramsComputedAfter: r.paramsAfter };
+}
+
+/** "2 of 60 parameters have no value: 33 (error, 3 attempts: cannot evaluate parameter 33), 41 (crash: ...)". */
+export function describeFailedParams(failed: readonly ParamFailure[], totalParams: number, shown = 5): string {
+  const sorted = [...failed].sort((a, b) => a.param - b.param);
+  const named = sorted.slice(0, shown).map((f) => `${f.param} (${f.cause}${f.attempts > 1 ? `, ${f.attempts} attempts` : ""}: ${f.error})`);
+  const more = sorted.length > shown ? `, and ${sorted.length - shown} more` : "";
+  return `${failed.length} of ${totalParams} parameters have no value: ${named.join(", ")}${more}`;
 }
 
 export function buildReport(run: RunDescription, ledger: RunLedger, results?: ResultsWritten): RunReport {
@@ -68,7 +79,7 @@ export function buildReport(run: RunDescription, ledger: RunLedger, results?: Re
     config: run.config,
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt.toISOString(),
-    params: { total: run.config.params, covered },
+    params: { total: run.config.params, covered, failed: ledger.failedParams.length },
     chunks: {
       expected: ledger.expectedChunks,
       accepted: ledger.acceptedCount,
@@ -77,6 +88,7 @@ export function buildReport(run: RunDescription, ledger: RunLedger, results?: Re
       redelivered: ledger.redelivered,
     },
     deadLetters: [...ledger.deadLetters].sort((a, b) => a.chunkId - b.chunkId),
+    failedParams: [...ledger.failedParams].sort((a, b) => a.param - b.param),
     aggregate: { count, sum, min, max },
     faults: ledger.faults,
     recovery: {

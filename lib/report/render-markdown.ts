@@ -1,5 +1,6 @@
 // report.md: a pure rendering of report.json for a supervisor. Same report in, same text out.
 import { describeChunks, formatParamRange, plannedChunkRange } from "./chunk-ranges.ts";
+import { failedParamRows } from "./failed-params-section.ts";
 import type { ChunkRange, RunReport, TimelineEvent } from "./report-model.ts";
 
 /** File names of the pictures written beside report.md (see write-report.ts). */
@@ -182,6 +183,20 @@ function chunksSection(r: RunReport): string[] {
   return out;
 }
 
+function failedParamsSection(r: RunReport): string[] {
+  // Reports written before failures were per parameter have no list.
+  const failed = r.failedParams ?? [];
+  if (failed.length === 0) return [];
+  return [
+    "## Failed parameters",
+    "",
+    `${plural(failed.length, "parameter has", "parameters have")} no value; the results file holds a record for each, with its error. Grouped by error:`,
+    "",
+    table(["error", "cause", "parameters", "which", "attempts"], failedParamRows(failed)),
+    "",
+  ];
+}
+
 function resultsSection(r: RunReport): string[] {
   return [
     "## Results",
@@ -190,6 +205,7 @@ function resultsSection(r: RunReport): string[] {
       ["measure", "value"],
       [
         ["parameters covered", `${n(r.params.covered)} / ${n(r.params.total)}`],
+        ...(r.params.failed ? [["parameters failed (no value)", n(r.params.failed)]] : []),
         ["aggregate count", n(r.aggregate.count)],
         ["aggregate sum", num(r.aggregate.sum)],
         ["aggregate min / max", `${num(r.aggregate.min)} / ${num(r.aggregate.max)}`],
@@ -247,6 +263,7 @@ export function renderReportMarkdown(r: RunReport): string {
   out.push(...configurationSection(r));
   out.push(...timelineSection(r));
   out.push(...chunksSection(r));
+  out.push(...failedParamsSection(r));
   out.push(...resultsSection(r));
   out.push(...workersSection(r));
   out.push(`_Rendered from report.json, the source of truth for run ${r.runId}._`, "");

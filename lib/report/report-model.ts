@@ -1,4 +1,6 @@
 // report.json: the source of truth of a run. Markdown and pictures render from it.
+import type { ParamFailure } from "../compute/param-failure.ts";
+
 export const REPORT_SCHEMA_VERSION = 1;
 
 export type Platform = "local" | "kind";
@@ -60,7 +62,8 @@ export type RunReport = {
   };
   startedAt: string;
   finishedAt: string;
-  params: { total: number; covered: number };
+  /** covered: parameters with a value; failed: evaluated without one (failedParams lists them). */
+  params: { total: number; covered: number; failed: number };
   chunks: {
     expected: number;
     accepted: number;
@@ -69,6 +72,8 @@ export type RunReport = {
     redelivered: number;
   };
   deadLetters: DeadLetter[];
+  /** Every parameter without a value, in parameter order (SPEC §9). */
+  failedParams: ParamFailure[];
   aggregate: { count: number; sum: number; min: number | null; max: number | null };
   faults: Fault[];
   recovery: { /** 0 when no chunk had to be redelivered. */

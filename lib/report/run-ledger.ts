@@ -1,10 +1,11 @@
 // What a coordinator learns during a run; turned into a RunReport at the end.
 // Accepted chunks are kept as ranges and merged aggregates, never per-parameter values.
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
+import type { ParamFailure } from "../compute/param-failure.ts";
 import type { DeadLetter, Fault, ProgressSample, Redelivery, TimelineEvent, WorkerRow } from "./report-model.ts";
 import type { RunJournal } from "./run-journal.ts";
 
-export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate };
+export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate; failed?: readonly ParamFailure[] };
 
 /** A resumed run: parameters whose results were computed before and after its latest resume. */
 export type ResumeTally = { resumedAt: Date; interruptions: number; paramsBefore: number; paramsAfter: number };
@@ -19,6 +20,8 @@ export class RunLedger {
   readonly aggregate = new AggregateBuilder();
   readonly perWorker = new Map<string, WorkerRow>();
   readonly deadLetters: DeadLetter[] = [];
+  /** Parameters of accepted chunks that have no value (SPEC §9). */
+  readonly failedParams: ParamFailure[] = [];
   readonly faults: Fault[] = [];
   readonly redeliveries: Redelivery[] = [];
   readonly timeline: TimelineEvent[] = [];
@@ -54,6 +57,7 @@ export class RunLedger {
     }
     this.#accepted.set(chunk.chunkId, { start: chunk.start, end: chunk.end });
     this.aggregate.merge(chunk.aggregate);
+    if (chunk.failed) for (const f of chunk.failed) this.failedParams.push(f);
     const row = this.worker(chunk.worker);
     row.chunks++;
     row.params += chunk.end - chunk.start;
@@ -90,8 +94,13 @@ export class RunLedger {
     return this.#accepted.has(chunkId);
   }
 
-  /** Distinct parameters covered by accepted chunks (overlaps counted once). */
+  /** Distinct parameters with an accepted value: accepted chunks' ranges (overlaps counted once) less their failed parameters. */
   coveredParams(): number {
+    return this.acceptedParams() - this.failedParams.length;
+  }
+
+  /** Distinct parameters of accepted chunks, with or without a value. */
+  acceptedParams(): number {
     const ranges = [...this.#accepted.values()].sort((a, b) => a.start - b.start);
     let covered = 0;
     let reach = Number.NEGATIVE_INFINITY;

@@ -12,12 +12,14 @@ import {
   CSV_HEADERS,
   chunkLine,
   paramLine,
+  mixedParamLines,
   paramLines,
   type ParamRecord,
   type ResultsFormat,
   type ResultsGranularity,
 } from "./result-records.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
+import type { ParamFailure } from "../compute/param-failure.ts";
 
 export type SpooledChunk = {
   chunkId: number;
@@ -26,6 +28,8 @@ export type SpooledChunk = {
   worker: string;
   aggregate: Aggregate;
   values?: readonly number[];
+  /** Parameters without a value: a record each, with its error. */
+  failed?: readonly ParamFailure[];
 };
 
 /** Where a chunk's records are in the spool file. */
@@ -68,6 +72,13 @@ export class ResultsSpool {
     if (this.granularity === "chunks") {
       const { count, sum, min, max } = chunk.aggregate;
       pieces.push(chunkLine({ chunk: chunk.chunkId, start: chunk.start, end: chunk.end, worker: chunk.worker, count, sum, min, max }, this.format));
+    } else if (chunk.failed?.length) {
+      const lines = mixedParamLines(chunk, chunk.values ?? [], chunk.failed, chunk.chunkId, chunk.worker, this.format);
+      if (lines === undefined) {
+        this.missingValues.push(chunk.chunkId);
+        return;
+      }
+      pieces.push(lines);
     } else if (chunk.values && chunk.values.length === chunk.end - chunk.start) {
       // Small pieces: a chunk of 10,000 values never becomes one large string to collect later.
       for (let i = 0; i < chunk.values.length; i += SLICE) {

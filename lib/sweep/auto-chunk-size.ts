@@ -18,7 +18,8 @@ export async function autoChunkSize(cfg: SweepConfig): Promise<AutoChunkSize> {
     const calibration = await calibrateEvalCost(
       async (start, end) => {
         const outcome = await engine.run(start, end);
-        if (!outcome.ok) throw new Error(`Cannot measure the compute function: param ${outcome.paramId}: ${outcome.error}`);
+        const failed = outcome.failed?.[0];
+        if (failed) throw new Error(`Cannot measure the compute function: param ${failed.param}: ${failed.error}`);
       },
       { totalParams: cfg.params, minSampleMs: 200 },
     );

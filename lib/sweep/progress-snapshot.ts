@@ -11,6 +11,8 @@ export type ProgressSnapshot = {
   pending: number;
   deadLettered: number;
   duplicates: number;
+  /** Parameters evaluated without a value (an error, a timeout, a crash), when the driver knows. */
+  failedParams?: number;
   /** The broker's side of a stall (queue backends). */
   broker?: BrokerHealth;
   /** The chunk held longest by a worker, from the workers' "took" lines (when they log them). */

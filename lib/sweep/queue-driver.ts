@@ -86,7 +86,8 @@ export class QueueDriver implements RunDriver {
 
   #accept(r: Omit<ChunkResult, "values">): boolean {
     const ledger = this.#ctx.ledger;
-    const accepted = ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate }, r.busySeconds, r.finishedAt);
+    const chunk = { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate };
+    const accepted = ledger.accept(r.failed ? { ...chunk, failed: r.failed } : chunk, r.busySeconds, r.finishedAt);
     if (accepted && r.attempt > 1) ledger.redelivered++;
     return accepted;
   }
@@ -140,7 +141,8 @@ export class QueueDriver implements RunDriver {
     if (stats.deadLettered > ledger.deadLetters.length) await this.#readDeadLetters();
     const snap = emptySnapshot(this.expectedChunks, this.#o.plan.totalParameters);
     snap.chunksDone = ledger.acceptedCount;
-    snap.paramsDone = ledger.aggregate.count;
+    snap.paramsDone = ledger.aggregate.count + ledger.failedParams.length;
+    snap.failedParams = ledger.failedParams.length;
     snap.deadLettered = ledger.deadLetters.length;
     snap.duplicates = ledger.duplicatesDiscarded + (this.#finished ? 0 : this.#brokerDuplicates);
     snap.pending = stats.pending;

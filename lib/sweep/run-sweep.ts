@@ -11,6 +11,7 @@ import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import type { RunDriver } from "./run-driver.ts";
 import type { StallCause, StallDiagnosis } from "./stall-diagnosis.ts";
 import { StallWatch } from "./stall-watch.ts";
+import { WorkerRestarts } from "./worker-restarts.ts";
 import type { SweepConfig } from "./sweep-config.ts";
 
 export type SweepDeps = {
@@ -78,6 +79,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   const poller = new BoundedPoll(() => driver.poll(), deps.pollBoundMs ?? 5000);
   const watch = new StallWatch(platform, ledger, cfg.stallSeconds);
   const restarting = new Set<string>();
+  const restarts = new WorkerRestarts(cfg.restartBudget);
   /** Worker id -> when the fault demo killed it: the moment of death, whenever the exit is noticed. */
   const faultVictims = new Map<string, Date>();
   let stopping = false;
@@ -85,17 +87,29 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     driver.onLine(id, line);
     watch.onLine(id, line);
   });
+  /** A dead worker is replaced while the run has work, within the restart budget. */
+  const replaceWorker = (exit: WorkerExit): boolean => {
+    // A static slice is restarted by its driver, within its own attempts.
+    if (deps.interrupted?.() || cfg.backend === "static") return false;
+    const decision = restarts.decide(exit, !driver.isSettled());
+    if (decision === "replace") ledger.note("note", `worker ${exit.id} ${exit.signal ? `died (${exit.signal})` : `exited with code ${exit.code}`}: started again (restart ${restarts.used} of ${restarts.budget})`);
+    if (decision === "budget-spent" && restarts.spentOn?.startsWith(`worker ${exit.id} `)) ledger.note("note", `${restarts.describeCrashLoop()}: not started again`);
+    return decision === "replace";
+  };
   platform.onExit((exit) => {
     const killedAt = faultVictims.get(exit.id);
     faultVictims.delete(exit.id);
-    ledger.worker(exit.id).exit = describeExit(exit, { stopping, fault: killedAt !== undefined });
+    const row = ledger.worker(exit.id);
+    const ended = describeExit(exit, { stopping, fault: killedAt !== undefined });
+    row.exit = row.exit === "running" ? ended : `${row.exit}; replaced, then ${ended}`;
     ledger.workerNode(exit.id, platform.workers().find((w) => w.id === exit.id)?.node ?? "");
     if (stopping) return;
     restarting.add(exit.id);
     void driver
       .onWorkerExit(killedAt ? { ...exit, at: killedAt } : exit)
       .then(async ({ restart }) => {
-        if (restart) await platform.startWorker({ id: exit.id, env: workerEnvFor(cfg, driver, exit.id) });
+        const replace = restart || replaceWorker(exit);
+        if (replace) await platform.startWorker({ id: exit.id, env: workerEnvFor(cfg, driver, exit.id) });
       })
       .catch((error: Error) => view.say(`warning: could not restart worker ${exit.id}: ${error.message}`))
       .finally(() => restarting.delete(exit.id));
@@ -152,7 +166,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       if (now - allGoneSince > 3) {
         stoppedBecause = recordStop(ledger, watch.diagnose(snap, reading.unreachable), {
           note: "every worker has exited before the run settled",
-          problem: "the run stopped before it settled",
+          problem: restarts.spentOn ? `the run stopped before it settled: ${restarts.describeCrashLoop()}` : "the run stopped before it settled",
         });
         break;
       }

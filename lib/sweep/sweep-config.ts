@@ -28,4 +28,6 @@ export type SweepConfig = {
   resultsFormat: "jsonl" | "csv";
   /** Give up when nothing has progressed for this long. */
   stallSeconds: number;
+  /** How many times in all a worker that died is started again (a Job's backoffLimit); default 6. */
+  restartBudget?: number;
 };

@@ -165,25 +165,38 @@ export function describeQueueBehaviour(backend: BackendName): void {
       assert.equal(run.ledger.duplicatesDiscarded + (await run.observer.stats()).duplicates, 0);
     });
 
-    test("a poison chunk is dead-lettered after MAX_DELIVERIES with its last error; the run still settles", async (t) => {
+    test("a parameter that throws is retried in place and recorded; its chunk is accepted with every other value, nothing dead-lettered", async (t) => {
       const run = await createQueueRun(t, backend, {
         params: 100,
         chunkSize: 10,
-        env: { COMPUTE_MODULE: "test/fixtures/throwing-compute.ts", THROW_ON: "55", MAX_DELIVERIES: "3" },
+        env: { COMPUTE_MODULE: "test/fixtures/throwing-compute.ts", THROW_ON: "55", PARAM_RETRIES: "2" },
       });
       const workers = ["a", "b"].map((id) => run.start(id));
       assert.deepEqual((await allExit(workers)).map((e) => e.code), [0, 0]);
       await run.collect();
-      assert.equal(run.ledger.acceptedCount, 9);
-      const dead = await run.observer.deadLetters();
-      assert.equal(dead.length, 1);
-      assert.equal(dead[0]?.chunkId, 5);
-      assert.equal(dead[0]?.start, 50);
-      assert.equal(dead[0]?.end, 60);
-      assert.equal(dead[0]?.attempts, 3);
-      assert.match(dead[0]?.error ?? "", /cannot evaluate parameter 55/);
-      const attempts = tookLines(run).filter((l) => l.chunk === 5);
-      assert.equal(attempts.length, 3);
+      assert.equal(run.ledger.acceptedCount, 10);
+      assert.deepEqual(run.ledger.failedParams, [{ param: 55, cause: "error", error: "cannot evaluate parameter 55", attempts: 3 }]);
+      assert.equal(run.ledger.coveredParams(), 99);
+      assert.equal(run.ledger.aggregate.build().sum, 4950 - 55, "every other value is there");
+      assert.deepEqual(await run.observer.deadLetters(), []);
+      assert.equal(tookLines(run).filter((l) => l.chunk === 5).length, 1, "taken once: the retries are in place");
+    });
+
+    test("a parameter that SIGKILLs its worker: the chunk comes back, a sandbox names the parameter, the rest of the chunk is computed", async (t) => {
+      const run = await createQueueRun(t, backend, {
+        params: 40,
+        chunkSize: 10,
+        env: { COMPUTE_MODULE: "test/fixtures/faulty-compute.ts", KILL_ON: "23", MAX_BATCH_CHUNKS: "1", STALE_THRESHOLD_MS: "600" },
+      });
+      const a = run.start("a");
+      await a.exitedWithin(30_000);
+      const b = run.start("b");
+      assert.equal((await b.exitedWithin(60_000)).code, 0, b.stdout.join("\n"));
+      await run.collect();
+      assert.equal(run.ledger.acceptedCount, 4);
+      assert.deepEqual(run.ledger.failedParams, [{ param: 23, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }]);
+      assert.equal(run.ledger.aggregate.build().sum, 780 - 23);
+      assert.deepEqual(await run.observer.deadLetters(), []);
     });
 
     test("a malformed message is dead-lettered, not a crash", async (t) => {

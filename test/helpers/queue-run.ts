@@ -111,7 +111,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
       for (let batch = await observer.readNewResults(); batch.length > 0; batch = await observer.readNewResults()) {
         for (const r of batch) {
           results.push(r);
-          ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate });
+          ledger.accept({ chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate, ...(r.failed ? { failed: r.failed } : {}) });
         }
       }
       return ledger;

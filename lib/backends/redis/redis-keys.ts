@@ -26,6 +26,9 @@ export type RedisKeys = {
   alive: string;
 };
 
+/** Field of the run's stats hash counting failed parameters of accepted chunks. */
+export const FAILED_PARAMS_FIELD = "failed_params";
+
 export function redisKeys(namespace: string, runId: string): RedisKeys {
   const run = `${namespace}:run:${runId}`;
   return {

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { decodeResultBatch } from "../result-batch.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { ALIVE_TTL_MS, allRunKeys, countAccepted, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { ALIVE_TTL_MS, allRunKeys, countAccepted, FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -92,7 +92,7 @@ export class RedisObserver implements RunObserver {
 
   async stats(): Promise<QueueStats> {
     const k = this.#keys;
-    const [accepted, , dead, duplicates, streamLength, resultsLength, dlqLength, meta] = await Promise.all([
+    const [accepted, , dead, duplicates, streamLength, resultsLength, dlqLength, meta, failedParams] = await Promise.all([
       countAccepted(this.#client, k),
       // The coordinator's sign of life (a monitor only looks): cleanup leaves an active run alone.
       this.#o.passive ? undefined : this.#client.set(k.alive, new Date().toISOString(), "PX", ALIVE_TTL_MS),
@@ -102,6 +102,7 @@ export class RedisObserver implements RunObserver {
       this.#client.xlen(k.results),
       this.#client.xlen(k.dlq),
       readRunMeta(this.#client, k),
+      this.#client.hget(k.stats, FAILED_PARAMS_FIELD),
     ]);
     const inFlight: Record<string, number> = {};
     let pendingTotal = 0;
@@ -130,6 +131,7 @@ export class RedisObserver implements RunObserver {
     }
     return {
       accepted,
+      failedParams: Number(failedParams ?? 0),
       duplicates: Number(duplicates ?? 0),
       deadLettered: dead,
       pending: Math.max(0, streamLength - pendingTotal) + (inFlight[ORPHANS] ?? 0),

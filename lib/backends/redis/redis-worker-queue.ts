@@ -5,7 +5,7 @@ import type { BackendOptions, ChunkTask, Completion, Delivery, RunPlan, Verdict,
 import { encodeResultBatch } from "../result-batch.ts";
 import { COMPLETE, DEAD_LETTER, FETCH_NEW, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
 import { decodeTask, decodeTaskValues, describeRaw, fieldsToRecord } from "./task-codec.ts";
 
@@ -181,7 +181,12 @@ export class RedisWorkerQueue implements WorkerQueue {
       completions.map((c) => c.result.chunkId).join(","),
     ]));
     // "" is the usual answer: every chunk accepted.
-    return completions.map((_, i) => (verdicts[i] === "0" ? "duplicate" : "accepted"));
+    const out: Verdict[] = completions.map((_, i) => (verdicts[i] === "0" ? "duplicate" : "accepted"));
+    // Failed parameters of accepted chunks, for the monitor: a round trip only when there are some.
+    let failed = 0;
+    for (let i = 0; i < completions.length; i++) if (out[i] === "accepted") failed += completions[i]!.result.failed?.length ?? 0;
+    if (failed > 0) await this.#client.hincrby(k.stats, FAILED_PARAMS_FIELD, failed);
+    return out;
   }
 
   async fail(delivery: Delivery, error: string): Promise<"retry" | "dead-lettered"> {
