@@ -17,6 +17,15 @@ export class BatchCompute {
   #sandbox: ComputeSandbox | undefined;
   #aborted = false;
 
+  /**
+   * Seconds spent starting sandbox processes in this batch: a redelivered chunk's batch pays a
+   * process start that the next batches, on the normal path, will not. The batch sizer leaves it
+   * out, or a dead worker's thousand short chunks would each get a batch and a process of their own.
+   */
+  get startupSeconds(): number {
+    return (this.#sandbox?.startupMs ?? 0) / 1000;
+  }
+
   constructor(ctx: WorkerContext) {
     this.#ctx = ctx;
   }

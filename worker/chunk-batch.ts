@@ -13,7 +13,8 @@ export type Tally = { chunks: number; params: number; duplicates: number; failur
 
 type Started = Delivery & { task: NonNullable<Delivery["task"]> };
 
-type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; lost: readonly Delivery[] };
+/** seconds: the whole batch; computeSeconds: without starting crash-sandbox processes (what the batch sizer weighs). */
+type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; computeSeconds: number; lost: readonly Delivery[] };
 
 /**
  * Runs one batch to its end. `computed(chunks, seconds)` is called once the compute is over and
@@ -31,7 +32,7 @@ export async function handleBatch(
   const takenAt = new Date().toISOString();
   const run = await computeWithLease(ctx, queue, started);
   tally.busySeconds += run.seconds;
-  computed(Array.isArray(run.outcomes) ? started.length : 0, run.seconds);
+  computed(Array.isArray(run.outcomes) ? started.length : 0, run.computeSeconds);
   if (run.outcomes === "lease-lost" || run.outcomes === "grace-expired") {
     for (const _ of started) ctx.metrics.chunkAbandoned();
     if (run.outcomes === "grace-expired") {
@@ -125,10 +126,10 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
   const seconds = () => (performance.now() - began) / 1000;
   try {
     const outcomes = await compute.run(started, { collectValues: config.publishValues, onProgress: (n) => (activity.done = n) });
-    return { outcomes, seconds: seconds(), lost };
+    return { outcomes, seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, lost };
   } catch (error) {
     if (!(error instanceof ComputeAborted)) throw error;
-    return { outcomes: graceExpired ? "grace-expired" : "lease-lost", seconds: seconds(), lost };
+    return { outcomes: graceExpired ? "grace-expired" : "lease-lost", seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, lost };
   } finally {
     clearInterval(renewal);
     unsubscribe();

@@ -64,6 +64,8 @@ export class ComputeSandbox {
   readonly #options: EngineOptions;
   #child: ChildProcess | undefined;
   #aborted = false;
+  /** Milliseconds from each child's spawn to its "ready" line (module loaded), summed. */
+  startupMs = 0;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -103,6 +105,7 @@ export class ComputeSandbox {
   #runChild(ranges: Range[], onParam: (line: Extract<SandboxLine, { kind: "value" | "failed" }>) => void): Promise<ChildEnd> {
     if (this.#aborted) return Promise.reject(new ComputeAborted());
     const { command, args } = childCommand();
+    const spawnedAt = performance.now();
     const child = spawn(command, args, { stdio: ["pipe", "inherit", "inherit", "pipe"] });
     this.#child = child;
     const limitMs = this.#options.paramTimeoutMs;
@@ -128,7 +131,10 @@ export class ComputeSandbox {
         const line = parseLine(text);
         try {
           if (!line) throw new Error(`Cannot follow the compute sandbox: unexpected line ${JSON.stringify(text.slice(0, 200))}`);
-          if (line.kind === "ready") ready = true;
+          if (line.kind === "ready") {
+            ready = true;
+            this.startupMs += performance.now() - spawnedAt;
+          }
           else if (line.kind === "done") finished = true;
           else onParam(line);
           arm();
