@@ -76,6 +76,11 @@ function optionalSeconds(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : Math.round(seconds * 1000);
 }
 
+/** PARAM_RETRIES and PARAM_TIMEOUT_SECONDS alone: what evaluating single parameters again needs. */
+export function readParamLimits(env: Env): Pick<WorkerConfig, "paramRetries" | "paramTimeoutMs"> {
+  return { paramRetries: read(env, WORKER_VARIABLES.PARAM_RETRIES), paramTimeoutMs: optionalSeconds(read(env, WORKER_VARIABLES.PARAM_TIMEOUT_SECONDS)) };
+}
+
 export function readWorkerConfig(env: Env): WorkerConfig {
   const V = WORKER_VARIABLES;
   const completionIndex = read(env, V.JOB_COMPLETION_INDEX);

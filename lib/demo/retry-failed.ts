@@ -1,18 +1,31 @@
 // demo.ts --retry-failed RUN_ID: evaluate again only the parameters a finished run recorded as
 // failed (report.json `failedParams`, SPEC §9), after the user fixed the function, then rewrite
-// the report and the results file.
+// report.json (and its renderings) and the results file.
 //
-// Not finished: re-evaluating needs the per-parameter failure records of SPEC §9 (results-file
-// records of failed parameters, params.failed) that are being built beside this. Until then this
-// reads and checks the run's failed parameters, says when there are none, and names what is missing.
+// The parameters are evaluated here, in the coordinator, each in the crash sandbox (a child process,
+// with PARAM_RETRIES and PARAM_TIMEOUT_SECONDS as the workers apply them), not as a new run on the
+// broker: failures are few and scattered, the run's queues are gone once it finished, and a broker
+// run would need workers, a plan of single parameters and a second ledger to answer what one
+// process answers in the time of the evaluations. The compute module and simulated work come from
+// reports/<run>/run.json; --compute (or COMPUTE_MODULE) given now overrides the module.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { evaluateParams } from "../compute/evaluate-params.ts";
+import type { ParamFailure } from "../compute/param-failure.ts";
+import { readParamLimits } from "../config/worker-config.ts";
+import type { RunReport } from "../report/report-model.ts";
+import { retriedReport } from "../report/retried-report.ts";
+import { reportDir, writeReport } from "../report/write-report.ts";
+import { rewriteFailedRecords } from "../results/rewrite-failed-records.ts";
 import { BadInput } from "../script/bad-input.ts";
-import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
-import { reportDir } from "../report/write-report.ts";
+import { exitCodeForVerdict } from "../script/exit-codes.ts";
+import { checkComputeModule } from "../sweep/check-compute.ts";
+import { hasSavedRun, loadSavedRun } from "../sweep/saved-run.ts";
 import type { DemoOptions } from "./demo-options.ts";
+import { demoSummary } from "./demo-output.ts";
+import { hasJournal } from "./run-folder.ts";
 
-export type FailedParam = { param: number; cause: "error" | "timeout" | "crash"; error: string; attempts: number };
+export type FailedParam = ParamFailure;
 
 /** The failed parameters a report lists (none when the field is absent: the run had none). */
 export function failedParamsOf(report: Record<string, unknown>, path: string): FailedParam[] {
@@ -24,19 +37,54 @@ export function failedParamsOf(report: Record<string, unknown>, path: string): F
   return field as FailedParam[];
 }
 
+/** The compute the run used (run.json, else the report), unless this invocation names one. */
+async function computeOf(given: DemoOptions, dir: string, runId: string, report: RunReport): Promise<{ module: string | undefined; workMs: number; env: Record<string, string> }> {
+  const saved = hasSavedRun(dir) ? (await loadSavedRun(dir, runId)).config : undefined;
+  const module = given.computeModule ?? saved?.computeModule ?? report.config.computeModule ?? undefined;
+  return { module, workMs: saved?.workMs ?? report.config.workMs, env: { ...saved?.workerEnv, ...given.workerEnv } };
+}
+
+/** Each failed parameter's new outcome; one that fails again counts its earlier attempts too. */
+async function evaluateAgain(failed: readonly FailedParam[], compute: Awaited<ReturnType<typeof computeOf>>): Promise<Map<number, number | ParamFailure>> {
+  const limits = readParamLimits(compute.env);
+  const outcomes = await evaluateParams(failed.map((f) => f.param), {
+    module: compute.module,
+    simulateWorkMs: compute.workMs,
+    paramRetries: limits.paramRetries,
+    ...(limits.paramTimeoutMs !== undefined ? { paramTimeoutMs: limits.paramTimeoutMs } : {}),
+  });
+  for (const before of failed) {
+    const now = outcomes.get(before.param);
+    if (now !== undefined && typeof now !== "number") outcomes.set(before.param, { ...now, attempts: now.attempts + before.attempts });
+  }
+  return outcomes;
+}
+
 export async function retryFailedParams(given: DemoOptions, runId: string, print: (line: string) => void): Promise<number> {
-  const path = join(reportDir(given.reportsDir, runId), "report.json");
+  const dir = reportDir(given.reportsDir, runId);
+  const path = join(dir, "report.json");
   const text = await readFile(path, "utf8").catch(() => {
     throw new BadInput(`Cannot retry the failed parameters of run ${runId}: ${path} does not exist (the run never finished with these --reports); an interrupted run is finished with --resume ${runId}.`);
   });
-  const report = JSON.parse(text) as Record<string, unknown> & { verdict?: "pass" | "fail" };
-  const failed = failedParamsOf(report, path);
+  const report = JSON.parse(text) as RunReport;
+  const failed = failedParamsOf(report as unknown as Record<string, unknown>, path);
   if (failed.length === 0) {
     print(`Run ${runId} has no failed parameters: nothing to retry (its report says ${String(report.verdict ?? "?").toUpperCase()}).`);
     print(path);
     return exitCodeForVerdict(report.verdict === "pass" ? "pass" : "fail");
   }
-  print(`Run ${runId} has ${failed.length} failed parameter(s): ${failed.slice(0, 5).map((f) => `${f.param} (${f.cause})`).join(", ")}${failed.length > 5 ? ", ..." : ""}`);
-  print(`Cannot retry them yet: evaluating single parameters again and rewriting their records needs the per-parameter failure records of SPEC §9, not in this version.`);
-  return EXIT_CODES.failed;
+  if (await hasJournal({ reportsDir: given.reportsDir, runId })) {
+    throw new BadInput(`Cannot retry the failed parameters of run ${runId}: the run has not finished; finish it first with ./runbook/demo.ts --resume ${runId}.`);
+  }
+  const compute = await computeOf(given, dir, runId, report);
+  await checkComputeModule(compute.module);
+  print(`Run ${runId}: evaluating ${failed.length} failed parameter(s) again${compute.module ? ` with ${compute.module}` : ""}`);
+  const outcomes = await evaluateAgain(failed, compute);
+  const results = report.results;
+  const aggregate = results ? await rewriteFailedRecords(join(dir, results.file), results, outcomes) : undefined;
+  const next = retriedReport(report, { outcomes, at: new Date(), ...(aggregate ? { aggregate } : {}) });
+  const written = await writeReport(given.reportsDir, next);
+  for (const line of demoSummary(next)) print(line);
+  print(written.json);
+  return exitCodeForVerdict(next.verdict);
 }

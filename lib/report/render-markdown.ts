@@ -18,6 +18,7 @@ const EVENT_NAMES: Record<TimelineEvent["event"], string> = {
   recovered: "chunk taken over",
   interrupted: "interrupted",
   resumed: "resumed",
+  retried: "failed parameters retried",
   finish: "finished",
   note: "note",
 };

@@ -23,7 +23,7 @@ export type Redelivery = {
 };
 export type TimelineEvent = {
   at: string;
-  event: "start" | "fault" | "recovered" | "interrupted" | "resumed" | "finish" | "note";
+  event: "start" | "fault" | "recovered" | "interrupted" | "resumed" | "retried" | "finish" | "note";
   detail: string;
 };
 export type ProgressSample = { seconds: number; chunks: number; params: number };
