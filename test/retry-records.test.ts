@@ -1,0 +1,76 @@
+// The pieces of --retry-failed without a broker: rewriting a results file (JSONL, CSV, chunk
+// records) and the report judged again.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { rangesOf } from "../lib/compute/evaluate-params.ts";
+import type { ParamFailure } from "../lib/compute/param-failure.ts";
+import { describeFailedParams } from "../lib/report/build-report.ts";
+import type { RunReport } from "../lib/report/report-model.ts";
+import { retriedReport } from "../lib/report/retried-report.ts";
+import { CSV_HEADERS } from "../lib/results/result-records.ts";
+import { rewriteFailedRecords } from "../lib/results/rewrite-failed-records.ts";
+
+const failure = (param: number, attempts = 1): ParamFailure => ({ param, cause: "error", error: `bad ${param}`, attempts });
+
+function file(t: TestContext, name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ttg-retry-records-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+test("rangesOf joins consecutive parameters", () => {
+  assert.deepEqual(rangesOf([9, 3, 5, 4]), [{ start: 3, end: 6 }, { start: 9, end: 10 }]);
+});
+
+test("a JSONL params file: a fixed record gets its value, a failing one its new attempts, the aggregate counts every value", async (t) => {
+  const path = file(t, "results.jsonl", [
+    { param: 0, value: 0.5, chunk: 0, worker: "1" },
+    { param: 1, chunk: 0, worker: "1", cause: "error", error: "bad 1", attempts: 3 },
+    { param: 2, chunk: 1, worker: "0", cause: "crash", error: "killed", attempts: 1 },
+  ].map((r) => `${JSON.stringify(r)}\n`).join(""));
+  const agg = await rewriteFailedRecords(path, { granularity: "params", format: "jsonl" }, new Map<number, number | ParamFailure>([[1, 0.25], [2, failure(2, 2)]]));
+  const lines = readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines[1], { param: 1, value: 0.25, chunk: 0, worker: "retry-failed" });
+  assert.deepEqual(lines[2], { param: 2, chunk: 1, worker: "0", cause: "error", error: "bad 2", attempts: 2 });
+  assert.equal(agg?.count, 2);
+  assert.equal(agg?.sum, 0.75);
+});
+
+test("a CSV params file keeps its header and gets the value in place of the error", async (t) => {
+  const path = file(t, "results.csv", `${CSV_HEADERS.params}\n0,5,0,1,,\n1,,0,1,error,"bad, really"\n`);
+  await rewriteFailedRecords(path, { granularity: "params", format: "csv" }, new Map([[1, 7]]));
+  assert.equal(readFileSync(path, "utf8"), `${CSV_HEADERS.params}\n0,5,0,1,,\n1,7,0,retry-failed,,\n`);
+});
+
+test("a chunks file: the chunk holding a fixed parameter counts its value", async (t) => {
+  const path = file(t, "results.jsonl", `${JSON.stringify({ chunk: 0, start: 0, end: 3, worker: "1", count: 2, sum: 3, min: 1, max: 2 })}\n`);
+  const agg = await rewriteFailedRecords(path, { granularity: "chunks", format: "jsonl" }, new Map([[0, 10]]));
+  assert.equal(agg, undefined);
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { chunk: 0, start: 0, end: 3, worker: "1", count: 3, sum: 13, min: 1, max: 10 });
+});
+
+test("the report judged again: fixed parameters pass, other problems stay", () => {
+  const failed = [failure(3, 2), failure(5)];
+  const base = {
+    params: { total: 10, covered: 8, failed: 2 },
+    failedParams: failed,
+    aggregate: { count: 8, sum: 40, min: 0, max: 9 },
+    timeline: [],
+    verdict: "fail",
+    problems: [describeFailedParams(failed, 10)],
+  } as unknown as RunReport;
+  const at = new Date("2026-01-01T00:00:00Z");
+  const fixed = retriedReport(base, { outcomes: new Map([[3, 3], [5, 5]]), at });
+  assert.equal(fixed.verdict, "pass");
+  assert.deepEqual(fixed.params, { total: 10, covered: 10, failed: 0 });
+  assert.deepEqual(fixed.aggregate, { count: 10, sum: 48, min: 0, max: 9 });
+  assert.equal(fixed.timeline[0]?.event, "retried");
+  const half = retriedReport({ ...base, problems: [...base.problems, "chunk 1 dead-lettered"] }, { outcomes: new Map<number, number | ParamFailure>([[3, 3], [5, failure(5, 2)]]), at });
+  assert.equal(half.verdict, "fail");
+  assert.deepEqual(half.problems, [describeFailedParams([failure(5, 2)], 10), "chunk 1 dead-lettered"]);
+});
