@@ -17,9 +17,13 @@ import { waitFor } from "./wait-for.ts";
 const PARAMS = 1200;
 const SIZE = ["--params", String(PARAMS), "--chunk-size", "10", "--workers", "3", "--work-ms", "0"];
 
-type Setup = { runId: string; reports: string; evalLog: string; env: Record<string, string>; args: string[] };
+export type Setup = { runId: string; reports: string; evalLog: string; env: Record<string, string>; args: string[] };
 
-function setUp(t: TestContext, backend: BackendName, label: string): Setup {
+/**
+ * A run id, namespace, reports folder and demo arguments of the test's own. `privateBrokerUrl`: a
+ * broker the test started (and removes whole), so the namespace is not deleted from the shared one.
+ */
+export function setUp(t: TestContext, backend: BackendName, label: string, privateBrokerUrl?: string): Setup {
   const namespace = testNamespace();
   const runId = uniqueRunId(label);
   const reports = mkdtempSync(join(tmpdir(), "ttg-resume-"));
@@ -27,9 +31,9 @@ function setUp(t: TestContext, backend: BackendName, label: string): Setup {
   const urlVar = backend === "redis" ? "REDIS_URL" : "AMQP_URL";
   t.after(async () => {
     rmSync(reports, { recursive: true, force: true });
-    await deleteNamespace(backend, BROKER_URLS[backend], namespace, [runId]);
+    if (!privateBrokerUrl) await deleteNamespace(backend, BROKER_URLS[backend], namespace, [runId]);
   });
-  const env = { QUEUE_NAMESPACE: namespace, [urlVar]: BROKER_URLS[backend], COMPUTE_MODULE: "test/fixtures/counting-compute.ts", EVAL_LOG: evalLog, SLEEP_MS: "15" };
+  const env = { QUEUE_NAMESPACE: namespace, [urlVar]: privateBrokerUrl ?? BROKER_URLS[backend], COMPUTE_MODULE: "test/fixtures/counting-compute.ts", EVAL_LOG: evalLog, SLEEP_MS: "15" };
   const args = ["--backend", backend, "--platform", "local", "--run-id", runId, "--reports", reports, "--yes", ...SIZE];
   return { runId, reports, evalLog, env, args };
 }
@@ -40,7 +44,7 @@ function evaluations(evalLog: string): number[] {
 }
 
 /** Waits until about 40 % of the parameters were evaluated. */
-async function atFortyPercent(demo: DemoProcess, evalLog: string): Promise<void> {
+export async function atFortyPercent(demo: DemoProcess, evalLog: string): Promise<void> {
   await waitFor(() => evaluations(evalLog).length >= 0.4 * PARAMS, "40 % of the parameters evaluated", 60_000, 20).catch((error: unknown) => {
     demo.kill();
     throw error;
@@ -48,7 +52,7 @@ async function atFortyPercent(demo: DemoProcess, evalLog: string): Promise<void>
 }
 
 /** The sum of the same sweep run in one go as static slices (no broker, no interruption). */
-function staticSum(s: Setup): number {
+export function staticSum(s: Setup): number {
   const reports = join(s.reports, "static");
   const r = runDemo(["--backend", "static", "--platform", "local", "--reports", reports, "--yes", ...SIZE], {
     env: { COMPUTE_MODULE: s.env.COMPUTE_MODULE, EVAL_LOG: undefined, SLEEP_MS: "0" },
@@ -61,7 +65,7 @@ function staticSum(s: Setup): number {
 const EXPECTED_SUM = Array.from({ length: PARAMS }, (_, p) => countingValue(p)).reduce((a, b) => a + b, 0);
 
 /** The resumed run passes with every parameter once and fewer than half evaluated again. */
-function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof runDemo>): RunReport {
+export function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof runDemo>): RunReport {
   assert.equal(result.code, 0, `the resume passes\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
   const report = JSON.parse(readFileSync(result.path, "utf8")) as RunReport;
   assert.equal(report.verdict, "pass", report.problems.join("\n"));
