@@ -104,7 +104,7 @@ export type QueueStats = {
   deadLettered: number;
   /** Chunks waiting for a worker. */
   pending: number;
-  /** Parameters of accepted chunks without a value, when the backend counts them (Redis). */
+  /** Parameters of accepted chunks without a value (Redis: the run's stats hash; RabbitMQ: the done markers or the results read). */
   failedParams?: number;
   /** Chunks held by a worker right now, by worker id. */
   inFlight: Record<string, number>;

@@ -40,8 +40,9 @@ export function paramFailureSuite(backend: BackendName): void {
           rmSync(reports, { recursive: true, force: true });
           await deleteNamespace(backend, BROKER_URLS[backend], namespace, [runId]).catch(() => undefined);
         });
-        // The Redis monitor counts failed parameters from the broker: the run's data is kept to read it.
-        const keep = backend === "redis" && c.cause === "error" ? ["--skip-cleanup"] : [];
+        // The monitor counts failed parameters from the broker (Redis: the run's stats hash;
+        // RabbitMQ: the done markers): the run's data is kept to read it.
+        const keep = c.cause === "error" ? ["--skip-cleanup"] : [];
         const demo = startDemo(
           ["--backend", backend, "--platform", "local", "--params", String(PARAMS), "--chunk-size", "10", "--workers", "2", "--work-ms", "0",
             "--compute", "test/fixtures/faulty-compute.ts", "--run-id", runId, "--reports", reports, "--yes", ...keep],
@@ -80,9 +81,9 @@ export function paramFailureSuite(backend: BackendName): void {
         assert.match(md, new RegExp(`\\| ${c.cause} \\| 1 \\| ${BAD} \\|`));
         assert.match(r.stdout, new RegExp(`param ${BAD}: ${c.cause} \\(`), "the console summary names it");
         if (keep.length > 0) {
-          const monitor = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--backend", "redis", "--run-id", runId, "--json"], {
+          const monitor = spawnSync(process.execPath, ["--import", "tsx", "runbook/monitor.ts", "--backend", backend, "--run-id", runId, "--json"], {
             encoding: "utf8",
-            env: { ...process.env, QUEUE_NAMESPACE: namespace, REDIS_URL: BROKER_URLS.redis },
+            env: { ...process.env, QUEUE_NAMESPACE: namespace, REDIS_URL: BROKER_URLS.redis, AMQP_URL: BROKER_URLS.rabbitmq },
             timeout: 30_000,
           });
           const reading = JSON.parse(monitor.stdout.trim().split("\n").at(-1) ?? "{}") as { params?: { failed?: number } };

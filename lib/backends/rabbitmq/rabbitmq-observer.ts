@@ -42,7 +42,9 @@ export class RabbitmqObserver implements RunObserver {
   #closed: Promise<void> | undefined;
   #plan: RunPlan | undefined;
   /** The last complete read of the done markers (passive figures), for when another reader has them. */
-  #lastDone = { finished: 0, results: 0 };
+  #lastDone = { finished: 0, results: 0, failedParams: 0 };
+  /** Parameters without a value in the accepted chunks read so far (the coordinator's count). */
+  #failedParams = 0;
 
   constructor(link: AmqpLink, options: BackendOptions) {
     this.#link = link;
@@ -70,7 +72,10 @@ export class RabbitmqObserver implements RunObserver {
     const batch = await this.#results.take();
     for (const r of batch) {
       if (this.#acceptedIds.has(r.chunkId)) this.#duplicates++;
-      else this.#acceptedIds.add(r.chunkId);
+      else {
+        this.#acceptedIds.add(r.chunkId);
+        this.#failedParams += r.failed?.length ?? 0;
+      }
     }
     return batch;
   }
@@ -126,7 +131,7 @@ export class RabbitmqObserver implements RunObserver {
     // The broker requeues a gone worker's chunks itself (closed connection, missed heartbeats): no stale holders here.
     const loadedChunks = Math.min(this.#plan?.totalChunks ?? Number.POSITIVE_INFINITY, Number(extra["run.loadedBatches"]) * LOAD_BATCH_CHUNKS);
     const health = { loadedChunks, consumers: Number(extra["tasks.consumers"]), staleHolders: {}, staleThresholdMs: this.#o.staleThresholdMs };
-    return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, inFlight, extra, health };
+    return { accepted: this.#acceptedIds.size, duplicates: this.#duplicates, deadLettered: this.#deadLetterChunks(), pending, failedParams: this.#failedParams, inFlight, extra, health };
   }
 
   /**
@@ -148,7 +153,7 @@ export class RabbitmqObserver implements RunObserver {
       const markers = (await depth(this.#names.done)).messageCount;
       extra["run.doneMarkers"] = markers;
       const read = markers > 0 ? await readDoneMarkers(this.#link, this.#names, markers).catch(() => undefined) : undefined;
-      if (read || markers === 0) this.#lastDone = { finished: read?.finished.size ?? 0, results: read?.results.size ?? 0 };
+      if (read || markers === 0) this.#lastDone = { finished: read?.finished.size ?? 0, results: read?.results.size ?? 0, failedParams: sumOf(read?.failedParams) };
       const done = this.#lastDone.finished;
       const dead = Number(extra["dlq.ready"]);
       const pending = Number(extra["tasks.ready"]) + Number(extra["retry.ready"]);
@@ -162,6 +167,7 @@ export class RabbitmqObserver implements RunObserver {
         duplicates: 0,
         deadLettered: dead,
         pending,
+        failedParams: this.#lastDone.failedParams,
         inFlight: held > 0 ? { "(all workers)": held } : {},
         extra,
       };
@@ -275,4 +281,10 @@ function parse(msg: { content: Buffer }): Record<string, unknown> | undefined {
 export async function createRabbitmqObserver(options: BackendOptions): Promise<RunObserver> {
   const link = await AmqpLink.open({ url: options.url, name: `ttg-observer-${options.runId}`, ...(options.log ? { log: options.log } : {}) });
   return new RabbitmqObserver(link, options);
+}
+
+function sumOf(counts: ReadonlyMap<number, number> | undefined): number {
+  let n = 0;
+  for (const c of counts?.values() ?? []) n += c;
+  return n;
 }

@@ -86,7 +86,8 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
       verdicts = sorted.verdicts;
       if (sorted.results.length === 0) return;
       await publishConfirmed(ch, this.#names.results, encodeResults(sorted.results), { type: RESULTS_TYPE, messageId });
-      await markDone(ch, this.#names, sorted.results.map((r) => r.chunkId), "result");
+      const failed = sorted.results.flatMap((r): [number, number][] => (r.failed?.length ? [[r.chunkId, r.failed.length]] : []));
+      await markDone(ch, this.#names, sorted.results.map((r) => r.chunkId), "result", failed);
     });
     this.#intake.acks.ack(completions.map((c) => c.delivery as RabbitDelivery));
     return verdicts;

@@ -17,8 +17,12 @@ import { batchesNeeded } from "./run-loader.ts";
 
 export type DoneOutcome = "result" | "dead-lettered";
 
-export function markDone(ch: ConfirmChannel, names: RabbitmqNames, chunkIds: readonly number[], outcome: DoneOutcome): Promise<void> {
-  return publishConfirmed(ch, names.done, json({ chunkIds, outcome }));
+/**
+ * `failed`: [chunkId, parameters without a value] of the batch's chunks that have any, so that a
+ * monitor counts failed parameters from the markers (once per chunk id, duplicates included).
+ */
+export function markDone(ch: ConfirmChannel, names: RabbitmqNames, chunkIds: readonly number[], outcome: DoneOutcome, failed: readonly [number, number][] = []): Promise<void> {
+  return publishConfirmed(ch, names.done, json({ chunkIds, outcome, ...(failed.length > 0 ? { failed } : {}) }));
 }
 
 export type RunProgress = { loadedBatches: number; doneMarkers: number; settledMarker: boolean };
@@ -64,6 +68,8 @@ export type DoneMarkers = {
   finished: Set<number>;
   /** Chunk ids with a "result" marker. */
   results: Set<number>;
+  /** Parameters without a value, by chunk id (chunks that have any). */
+  failedParams: Map<number, number>;
   /** True when every marker counted before the read was received. */
   complete: boolean;
 };
@@ -74,7 +80,7 @@ export type DoneMarkers = {
  */
 export async function readDoneMarkers(link: AmqpLink, names: RabbitmqNames, expected: number): Promise<DoneMarkers | undefined> {
   const ch = await link.openChannel();
-  const read: DoneMarkers = { finished: new Set(), results: new Set(), complete: false };
+  const read: DoneMarkers = { finished: new Set(), results: new Set(), failedParams: new Map(), complete: false };
   let received = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -91,6 +97,7 @@ export async function readDoneMarkers(link: AmqpLink, names: RabbitmqNames, expe
             read.finished.add(id);
             if (marker?.outcome === "result") read.results.add(id);
           }
+          for (const [id, count] of marker?.failed ?? []) read.failedParams.set(id, count);
           if (received >= expected) {
             clearTimeout(timer);
             resolve();
@@ -118,11 +125,16 @@ function countBelow(ids: Set<number>, limit: number): number {
   return n;
 }
 
-function parseMarker(content: Buffer): { chunkIds: number[]; outcome: unknown } | undefined {
+const isChunkId = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+function parseMarker(content: Buffer): { chunkIds: number[]; outcome: unknown; failed: [number, number][] } | undefined {
   try {
-    const value = JSON.parse(content.toString("utf8")) as { chunkIds?: unknown; outcome?: unknown };
+    const value = JSON.parse(content.toString("utf8")) as { chunkIds?: unknown; outcome?: unknown; failed?: unknown };
     if (!Array.isArray(value.chunkIds)) return undefined;
-    return { chunkIds: (value.chunkIds as unknown[]).filter((n): n is number => Number.isSafeInteger(n) && (n as number) >= 0), outcome: value.outcome };
+    const failed = (Array.isArray(value.failed) ? (value.failed as unknown[]) : []).filter(
+      (pair): pair is [number, number] => Array.isArray(pair) && isChunkId(pair[0]) && isChunkId(pair[1]),
+    );
+    return { chunkIds: (value.chunkIds as unknown[]).filter(isChunkId), outcome: value.outcome, failed };
   } catch {
     return undefined;
   }
