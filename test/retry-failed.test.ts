@@ -43,6 +43,11 @@ test("--retry-failed evaluates only the failed parameter again and rewrites the 
   assert.equal(first.code, EXIT_CODES.failed, `${first.stdout}\n${first.stderr}`);
   assert.deepEqual(readReport(first.path).failedParams.map((f) => [f.param, f.attempts]), [[BAD, 2]]);
 
+  const dry = runDemo(["--retry-failed", runId, "--reports", reports, "--dry-run"], { env: SWITCHES_OFF, timeoutMs: 60_000 });
+  assert.equal(dry.code, EXIT_CODES.ok, dry.stderr);
+  assert.match(dry.stdout, /dry run: would evaluate 1 failed parameter\(s\)/);
+  assert.equal(readReport(first.path).verdict, "fail", "a dry run changes nothing");
+
   const stillBroken = runDemo(["--retry-failed", runId, "--reports", reports], { env: { ...SWITCHES_OFF, KILL_ON: String(BAD) }, timeoutMs: 60_000 });
   assert.equal(stillBroken.code, EXIT_CODES.failed, `${stillBroken.stdout}\n${stillBroken.stderr}`);
   const crashed = readReport(stillBroken.path);

@@ -18,7 +18,7 @@ import { retriedReport } from "../report/retried-report.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
 import { rewriteFailedRecords } from "../results/rewrite-failed-records.ts";
 import { BadInput } from "../script/bad-input.ts";
-import { exitCodeForVerdict } from "../script/exit-codes.ts";
+import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
 import { checkComputeModule } from "../sweep/check-compute.ts";
 import { hasSavedRun, loadSavedRun } from "../sweep/saved-run.ts";
 import type { DemoOptions } from "./demo-options.ts";
@@ -78,6 +78,10 @@ export async function retryFailedParams(given: DemoOptions, runId: string, print
   }
   const compute = await computeOf(given, dir, runId, report);
   await checkComputeModule(compute.module);
+  if (given.dryRun) {
+    print(`dry run: would evaluate ${failed.length} failed parameter(s) of run ${runId} again${compute.module ? ` with ${compute.module}` : ""} and rewrite ${path}${report.results ? ` and ${report.results.file}` : ""}`);
+    return EXIT_CODES.ok;
+  }
   print(`Run ${runId}: evaluating ${failed.length} failed parameter(s) again${compute.module ? ` with ${compute.module}` : ""}`);
   const outcomes = await evaluateAgain(failed, compute);
   const results = report.results;
