@@ -40,6 +40,13 @@ export type DashboardDataOptions = {
   listEveryMs?: number;
 };
 
+/**
+ * How often the run list is read by default. RabbitMQ's comes from rabbitmqctl, which boots an
+ * Erlang VM each time (most of a core for about a second): every 2 s would take a quarter of this
+ * machine from the run being watched.
+ */
+const LIST_EVERY_MS: Record<BackendName, number> = { redis: 2_000, rabbitmq: 15_000 };
+
 /** Listing a broker's runs (rabbitmqctl included) that takes longer fails as unreachable. */
 const LIST_DEADLINE_MS = 15_000;
 
@@ -54,7 +61,7 @@ export class DashboardData {
 
   constructor(o: DashboardDataOptions) {
     this.#o = o;
-    this.#lists = o.targets.map((t) => new CachedReading(() => this.#readBroker(t), o.listEveryMs ?? 2_000));
+    this.#lists = o.targets.map((t) => new CachedReading(() => this.#readBroker(t), o.listEveryMs ?? LIST_EVERY_MS[t.backend]));
   }
 
   async runs(): Promise<RunListModel> {
