@@ -1,4 +1,4 @@
-// Bad compute input is exit 2 before any chunk is taken (SPEC §9): the demo loads the module once
+// Bad compute input is exit 2 before any chunk is taken (docs/own-algorithm.md): the demo loads the module once
 // and prints the real error in one line. A TypeScript module outside the repository works.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -102,7 +102,7 @@ test("the dashboard shows both runs live, a killed worker, the settled run, its 
   await page.click(`tr[data-report="${redisRun}"] a`);
   await see(page, "the rendered report with its pictures", `document.querySelector("#report-body h1") !== null && [...document.querySelectorAll("#report-body img")].some((i) => i.complete && i.naturalWidth > 0)`);
 
-  // Failed parameters, from a report that has them (SPEC §9), searchable.
+  // Failed parameters, from a report that has them, searchable.
   const failedRun = uniqueRunId("dash-failed");
   const report = JSON.parse(await readFile(join(reports, redisRun, "report.json"), "utf8")) as Record<string, unknown>;
   await mkdir(join(reports, failedRun));

@@ -1,4 +1,4 @@
-// SPEC §10 after a broker restart: a demo on a private redis-server (AOF on, its own folder and
+// Resume (docs/operations.md "Interrupted runs") after a broker restart: a demo on a private redis-server (AOF on, its own folder and
 // port) is SIGKILLed with its workers at ~40 % and the redis-server is SIGKILLed too; the server is
 // started again on the same folder and port, and `demo.ts --resume` finishes the run from what the
 // AOF kept: exit 0, PASS, every parameter once, the sum of a static run. Only the processes this

@@ -1,4 +1,4 @@
-// demo.ts --retry-failed RUN_ID (SPEC §9, §10): a redis run whose compute throws on parameter 33
+// demo.ts --retry-failed RUN_ID (docs/operations.md "Interrupted runs"): a redis run whose compute throws on parameter 33
 // ends FAIL; a retry while the function still kills its process on 33 records the crash (the
 // coordinator survives it) with every attempt counted; a retry after the function is fixed (the
 // fixture's switch flipped) rewrites report.json and results.jsonl: PASS, exit 0, every parameter

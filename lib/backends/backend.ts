@@ -37,7 +37,7 @@ export type ChunkResult = {
   aggregate: Aggregate;
   /** The values of the parameters that have one, in parameter order (when published). */
   values?: number[];
-  /** The chunk's parameters without a value (SPEC §9); absent when every one has a value. */
+  /** The chunk's parameters without a value (a failure record each); absent when every one has a value. */
   failed?: ParamFailure[];
   takenAt: string;
   finishedAt: string;

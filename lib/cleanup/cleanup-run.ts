@@ -1,4 +1,4 @@
-// cleanup.ts end to end (SPEC §4, seed runbook §7). `--all` is pods + TTG's Redis data + TTG's
+// cleanup.ts end to end (docs/operations.md §7, as the v1.3.0 runbook's cleanup says). `--all` is pods + TTG's Redis data + TTG's
 // RabbitMQ data, never the cluster. On kind the data is the runs' keys and queues inside the
 // in-cluster brokers, reached through a port-forward (cluster-data.ts), the brokers themselves
 // stay; on the local platform (asked for, or no cluster answers) the local brokers' runs.

@@ -1,5 +1,5 @@
 // A parameter without a value, and why: its evaluation threw (after its in-place retries), ran past
-// PARAM_TIMEOUT_SECONDS, or killed the thread or process evaluating it (SPEC §9).
+// PARAM_TIMEOUT_SECONDS, or killed the thread or process evaluating it (docs/own-algorithm.md: when a parameter fails).
 export type FailureCause = "error" | "timeout" | "crash";
 
 export type ParamFailure = { param: number; cause: FailureCause; error: string; attempts: number };

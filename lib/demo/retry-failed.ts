@@ -1,5 +1,5 @@
 // demo.ts --retry-failed RUN_ID: evaluate again only the parameters a finished run recorded as
-// failed (report.json `failedParams`, SPEC §9), after the user fixed the function, then rewrite
+// failed (report.json `failedParams`), after the user fixed the function, then rewrite
 // report.json (and its renderings) and the results file.
 //
 // The parameters are evaluated here, in the coordinator, each in the crash sandbox (a child process,

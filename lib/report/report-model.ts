@@ -72,7 +72,7 @@ export type RunReport = {
     redelivered: number;
   };
   deadLetters: DeadLetter[];
-  /** Every parameter without a value, in parameter order (SPEC §9). */
+  /** Every parameter without a value, in parameter order (the verdict passes only when there are none). */
   failedParams: ParamFailure[];
   aggregate: { count: number; sum: number; min: number | null; max: number | null };
   faults: Fault[];

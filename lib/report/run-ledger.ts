@@ -20,7 +20,7 @@ export class RunLedger {
   readonly aggregate = new AggregateBuilder();
   readonly perWorker = new Map<string, WorkerRow>();
   readonly deadLetters: DeadLetter[] = [];
-  /** Parameters of accepted chunks that have no value (SPEC §9). */
+  /** Parameters of accepted chunks that have no value (each with a failure record instead). */
   readonly failedParams: ParamFailure[] = [];
   readonly faults: Fault[] = [];
   readonly redeliveries: Redelivery[] = [];

@@ -1,4 +1,4 @@
-// SPEC §9 end to end, for one backend: a demo (real brokers, real worker processes, --platform
+// Failures per parameter (docs/own-algorithm.md) end to end, for one backend: a demo (real brokers, real worker processes, --platform
 // local, its own namespace and run id) whose compute throws on one parameter, never returns on
 // one, or SIGKILLs its own process on one. Each run ends by itself with exit 1, every other
 // parameter has its value, the failed one is named with its cause, and the results file's values

@@ -1,4 +1,4 @@
-// SPEC §10 on one backend: a demo interrupted at ~40 % (coordinator and workers SIGKILLed, or
+// Resume (docs/operations.md "Interrupted runs") on one backend: a demo interrupted at ~40 % (coordinator and workers SIGKILLed, or
 // Ctrl-C) and then `demo.ts --resume` finishes the same run: one report, one complete results
 // file, and only the rest of the parameters computed. Real broker, real processes and signals,
 // --platform local, a random namespace and run id per test.
