@@ -4,6 +4,8 @@
 import { Worker } from "node:worker_threads";
 import { WATCH_SLOTS, type ComputeReply, type ComputeRequest, type ComputeThreadData, type Range, type RangeReply } from "./compute-protocol.ts";
 import { packRanges, unpackOutcomes } from "./packed-outcomes.ts";
+import { sweepOf } from "./compute-function.ts";
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import { crashed, timedOut, type ParamFailure } from "./param-failure.ts";
 
 export type RangeOutcome = RangeReply;
@@ -14,6 +16,8 @@ type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void
 export type EngineOptions = {
   module: string | undefined;
   simulateWorkMs: number;
+  /** The sweep: the module is called compute(point, id) (none: compute(id)). */
+  sweep?: Sweep;
   /** In-place retries of a parameter that throws (PARAM_RETRIES); default 0. */
   paramRetries?: number;
   /** Time limit of one evaluation (PARAM_TIMEOUT_SECONDS); none when undefined. */
@@ -63,7 +67,7 @@ export class ComputeEngine {
   start(): Promise<void> {
     if (this.#ready) return this.#ready;
     const shared = new SharedArrayBuffer(WATCH_SLOTS * Float64Array.BYTES_PER_ELEMENT);
-    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, paramRetries: this.#options.paramRetries ?? 0, watch: shared };
+    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, ...sweepOf(this.#options), paramRetries: this.#options.paramRetries ?? 0, watch: shared };
     const thread = new Worker(threadEntry(), { workerData: data });
     this.#thread = thread;
     this.#watch = new Float64Array(shared);

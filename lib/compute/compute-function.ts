@@ -4,10 +4,19 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import { blockFor, simulatedValue } from "./simulated.ts";
+import { sweepSpace, type Point, type Sweep } from "../sweep-def/sweep-space.ts";
 
 export type ComputeFunction = (paramId: number) => number | Promise<number>;
 
-export type ComputeSpec = { module: string | undefined; simulateWorkMs: number };
+/** With a sweep, a module's function is called compute(point, id); without one, compute(id). */
+export type ModuleFunction = ((paramId: number) => number | Promise<number>) | ((point: Point, paramId: number) => number | Promise<number>);
+
+export type ComputeSpec = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined };
+
+/** The sweep field of a spec, left out when there is none (exactOptionalPropertyTypes). */
+export function sweepOf(spec: { sweep?: Sweep | undefined }): { sweep?: Sweep } {
+  return spec.sweep ? { sweep: spec.sweep } : {};
+}
 
 export function simulatedCompute(workMs: number): ComputeFunction {
   return (paramId) => {
@@ -43,7 +52,10 @@ export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFun
   }
   const fn = mod.compute ?? mod.default;
   if (typeof fn !== "function") {
-    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function compute(paramId).`);
+    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function compute(paramId), or compute(point, paramId) for a --sweep.`);
   }
-  return fn as ComputeFunction;
+  if (!spec.sweep) return fn as ComputeFunction;
+  const { pointOf } = sweepSpace(spec.sweep);
+  const withPoint = fn as (point: Point, paramId: number) => number | Promise<number>;
+  return (paramId) => withPoint(pointOf(paramId), paramId);
 }

@@ -216,6 +216,12 @@ export const WORKER_VARIABLES = {
     description: "Path of an ES module exporting compute(paramId) => number | Promise<number>; default: the built-in simulation.",
     parser: optionalText(),
   }),
+  SWEEP_JSON: v({
+    name: "SWEEP_JSON",
+    default: undefined,
+    description: "The sweep (demo.ts --sweep FILE writes it): each parameter id is a point, and COMPUTE_MODULE's function is called compute(point, paramId); unset: compute(paramId).",
+    parser: optionalText(),
+  }),
   NODE_NAME: v({
     name: "NODE_NAME",
     default: undefined,

@@ -128,7 +128,7 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
   const options = resuming?.opts ?? given;
   // Before anything is measured, loaded or started: a module that cannot load would fail every chunk.
-  if (!options.dryRun) await checkComputeModule(options.computeModule);
+  if (!options.dryRun) await checkComputeModule(options.computeModule, options.sweep);
   const { cfg: opts, platformReason } = await resolveDemo(options);
   if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
   for (const line of demoHeader(opts, platformReason)) print(line);

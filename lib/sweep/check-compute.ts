@@ -2,11 +2,12 @@
 // once, as a worker would (in a compute thread, TypeScript included), and a module that cannot be
 // loaded or exports no compute function is bad input with the real error in one line.
 import { ComputeEngine } from "../compute/compute-engine.ts";
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import { BadInput } from "../script/bad-input.ts";
 
-export async function checkComputeModule(module: string | undefined): Promise<void> {
+export async function checkComputeModule(module: string | undefined, sweep?: Sweep): Promise<void> {
   if (module === undefined) return;
-  const engine = new ComputeEngine({ module, simulateWorkMs: 0 });
+  const engine = new ComputeEngine({ module, simulateWorkMs: 0, ...(sweep ? { sweep } : {}) });
   try {
     await engine.start();
   } catch (error) {
