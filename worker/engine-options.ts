@@ -7,6 +7,7 @@ export function engineOptions(config: WorkerConfig): EngineOptions {
   const options: EngineOptions = { module: config.computeModule, simulateWorkMs: config.simulateWorkMs, paramRetries: config.paramRetries };
   const sweep = sweepFromJson(config.sweepJson);
   if (sweep) options.sweep = sweep;
+  if (config.computeCommand) options.command = config.computeCommand;
   if (config.paramTimeoutMs !== undefined) options.paramTimeoutMs = config.paramTimeoutMs;
   return options;
 }

@@ -8,6 +8,15 @@ import { describeEnd } from "./param-failure.ts";
 
 export type CommandRequest = { id: number; point?: Record<string, number | string> };
 
+/** The program ended with this request unanswered: a crash of the parameter, if it alone ends it. */
+export class CommandEnded extends Error {
+  readonly paramCause = "crash";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CommandEnded";
+  }
+}
+
 type Waiting = { resolve: (value: number) => void; reject: (error: Error) => void };
 
 /** The words of a command line: split on spaces, with '...' and "..." kept whole; no shell. */
@@ -22,6 +31,8 @@ export class CommandChild {
   #waiting = new Map<number, Waiting>();
   #ended: Error | undefined;
   readonly exited: Promise<void>;
+  /** Resolves once the program is running; rejects when it cannot be started (no such program). */
+  readonly started: Promise<void>;
 
   constructor(command: string, options: { onStderr?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}) {
     const [program, ...args] = commandWords(command);
@@ -30,16 +41,26 @@ export class CommandChild {
     createInterface({ input: this.#child.stderr }).on("line", onStderr);
     createInterface({ input: this.#child.stdout }).on("line", (line) => this.#onLine(line));
     this.#child.stdin.on("error", () => {}); // a dead child's EPIPE is reported by "exit"
+    this.started = new Promise((resolve, reject) => {
+      this.#child.once("spawn", () => resolve());
+      this.#child.once("error", (error) => reject(new Error(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error })));
+    });
+    this.started.catch(() => {});
     this.exited = new Promise((resolve) => {
       this.#child.once("error", (error) => {
-        this.#fail(new Error(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error }));
+        this.#fail(new CommandEnded(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error }));
         resolve();
       });
       this.#child.once("close", (code, signal) => {
-        this.#fail(new Error(`the compute command ${describeEnd(code, signal)}`));
+        this.#fail(new CommandEnded(`the compute command ${describeEnd(code, signal)}`));
         resolve();
       });
     });
+  }
+
+  /** False once the program has ended (or could not start): a new one must be started. */
+  get alive(): boolean {
+    return this.#ended === undefined;
   }
 
   get pid(): number | undefined {

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import { blockFor, simulatedValue } from "./simulated.ts";
+import { commandCompute } from "./command-compute.ts";
 import { sweepSpace, type Point, type Sweep } from "../sweep-def/sweep-space.ts";
 
 export type ComputeFunction = (paramId: number) => number | Promise<number>;
@@ -11,11 +12,12 @@ export type ComputeFunction = (paramId: number) => number | Promise<number>;
 /** With a sweep, a module's function is called compute(point, id); without one, compute(id). */
 export type ModuleFunction = ((paramId: number) => number | Promise<number>) | ((point: Point, paramId: number) => number | Promise<number>);
 
-export type ComputeSpec = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined };
+/** command: COMPUTE_COMMAND, a program speaking the line protocol (lib/compute/command-child.ts). */
+export type ComputeSpec = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined; command?: string | undefined };
 
 /** The sweep field of a spec, left out when there is none (exactOptionalPropertyTypes). */
-export function sweepOf(spec: { sweep?: Sweep | undefined }): { sweep?: Sweep } {
-  return spec.sweep ? { sweep: spec.sweep } : {};
+export function sweepOf(spec: { sweep?: Sweep | undefined; command?: string | undefined }): { sweep?: Sweep; command?: string } {
+  return { ...(spec.sweep ? { sweep: spec.sweep } : {}), ...(spec.command ? { command: spec.command } : {}) };
 }
 
 export function simulatedCompute(workMs: number): ComputeFunction {
@@ -41,7 +43,9 @@ function syntaxErrorPlace(path: string): string | undefined {
   return first && /:\d+$/.test(first) ? first : undefined;
 }
 
-export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFunction> {
+/** onCommandStart: the pid of each COMPUTE_COMMAND program started, for whoever must stop it. */
+export async function loadComputeFunction(spec: ComputeSpec, onCommandStart: (pid: number) => void = () => {}): Promise<ComputeFunction> {
+  if (spec.command) return commandCompute(spec.command, spec.sweep ? sweepSpace(spec.sweep).pointOf : undefined, onCommandStart);
   if (spec.module === undefined) return simulatedCompute(spec.simulateWorkMs);
   const path = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);
   let mod: { compute?: unknown; default?: unknown };
@@ -52,7 +56,7 @@ export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFun
   }
   const fn = mod.compute ?? mod.default;
   if (typeof fn !== "function") {
-    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function compute(paramId), or compute(point, paramId) for a --sweep.`);
+    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function ${spec.sweep ? "compute(point, paramId)" : "compute(paramId)"}.`);
   }
   if (!spec.sweep) return fn as ComputeFunction;
   const { pointOf } = sweepSpace(spec.sweep);

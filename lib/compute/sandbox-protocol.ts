@@ -6,7 +6,7 @@ import type { Sweep } from "../sweep-def/sweep-space.ts";
 import type { Range } from "./compute-protocol.ts";
 import { isParamFailure, type ParamFailure } from "./param-failure.ts";
 
-export type SandboxJob = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; paramRetries: number; ranges: Range[] };
+export type SandboxJob = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries: number; ranges: Range[] };
 
 export const REPORT_FD = 3;
 

@@ -63,6 +63,8 @@ export function demoParser(argv: string[]) {
     .option("chunk-size", { coerce: flag("chunk-size", chunkSizeOrAuto), describe: "parameters per chunk (overrides the preset), or auto: chosen from the measured cost of one evaluation" })
     .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
     .option("compute", { type: "string", describe: "path of a module exporting compute(paramId), or compute(point, paramId) with --sweep (sets COMPUTE_MODULE)" })
+    .option("compute-cmd", { type: "string", describe: "a program in any language speaking the JSON line protocol, one per compute slot, instead of --compute (sets COMPUTE_COMMAND; docs/own-algorithm.md)" })
+    .conflicts("compute-cmd", "compute")
     .option("sweep", { type: "string", describe: "sweep file (YAML or JSON): named axes as a grid or seeded random samples, or points from CSV/JSONL; the sweep's size replaces --params (docs/own-algorithm.md)" })
     .conflicts("sweep", "params")
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
@@ -96,6 +98,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const workMs = a["work-ms"] ?? fromEnv(env, "SIMULATE_WORK_MS") ?? preset.workMs;
   const maxDeliveries = fromEnv(env, "MAX_DELIVERIES") ?? Number(WORKER_VARIABLES.MAX_DELIVERIES.default);
   const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
+  const computeCommand = a["compute-cmd"] ?? env.COMPUTE_COMMAND ?? "";
   return {
     runId: a["run-id"] ?? defaultRunId(a.backend),
     platformChoice: a.platform ?? "auto",
@@ -123,6 +126,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     yes: a.yes || !stdinIsTTY,
     dryRun: a["dry-run"],
     verbose: a.verbose,
+    ...(computeCommand.trim() ? { computeCommand } : {}),
     ...(sweep && a.sweep ? { sweep, sweepFile: a.sweep } : {}),
     ...(a.resume ? { resume: a.resume } : {}),
     ...(a["retry-failed"] ? { retryFailed: a["retry-failed"] } : {}),

@@ -31,7 +31,7 @@ import { StaticDriver } from "../sweep/static-driver.ts";
 import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder } from "./run-folder.ts";
 import { resumeDemoOptions } from "./resume-options.ts";
 import { retryFailedParams } from "./retry-failed.ts";
-import { checkComputeModule } from "../sweep/check-compute.ts";
+import { checkComputeCommand, checkComputeModule } from "../sweep/check-compute.ts";
 
 export type DemoIO = {
   out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
@@ -128,7 +128,10 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
   const options = resuming?.opts ?? given;
   // Before anything is measured, loaded or started: a module that cannot load would fail every chunk.
-  if (!options.dryRun) await checkComputeModule(options.computeModule, options.sweep);
+  if (!options.dryRun) {
+    await checkComputeModule(options.computeModule, options.sweep);
+    await checkComputeCommand(options.computeCommand);
+  }
   const { cfg: opts, platformReason } = await resolveDemo(options);
   if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
   for (const line of demoHeader(opts, platformReason)) print(line);

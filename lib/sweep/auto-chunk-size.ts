@@ -12,7 +12,7 @@ const TARGET_CHUNK_SECONDS = 2;
 export type AutoChunkSize = NonNullable<RunReport["config"]["chunkSizeChoice"]>;
 
 export async function autoChunkSize(cfg: SweepConfig): Promise<AutoChunkSize> {
-  const engine = new ComputeEngine({ module: cfg.computeModule, simulateWorkMs: cfg.workMs, ...sweepOf(cfg) });
+  const engine = new ComputeEngine({ module: cfg.computeModule, simulateWorkMs: cfg.workMs, ...sweepOf({ sweep: cfg.sweep, command: cfg.computeCommand }) });
   try {
     await engine.start(); // the thread's start-up is not part of an evaluation's cost
     await engine.run(0, Math.min(cfg.params, 10)); // nor is the first call's warm-up

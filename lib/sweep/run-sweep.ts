@@ -59,6 +59,7 @@ function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<s
     MAX_DELIVERIES: String(cfg.maxDeliveries),
     ...(cfg.computeModule ? { COMPUTE_MODULE: cfg.computeModule } : {}),
     ...(cfg.sweep ? { SWEEP_JSON: sweepJson(cfg.sweep) } : {}),
+    ...(cfg.computeCommand ? { COMPUTE_COMMAND: cfg.computeCommand } : {}),
     ...driver.workerEnv(id),
   };
 }

@@ -20,6 +20,8 @@ export type SweepConfig = {
   skipCleanup: boolean;
   reportsDir: string;
   computeModule: string | undefined;
+  /** --compute-cmd / COMPUTE_COMMAND: a program speaking the line protocol, instead of a module. */
+  computeCommand?: string;
   /** --sweep FILE resolved: params is its size, and workers get it as SWEEP_JSON. */
   sweep?: Sweep;
   /** The --sweep file as given (shown in the report). */
