@@ -35,24 +35,47 @@ print(json.dumps({"lowest": as_best(lo), "highest": as_best(hi), "count": len(ro
   return JSON.parse(r.stdout) as { lowest: Best; highest: Best; count: number };
 }
 
-for (const backend of ["redis", "rabbitmq"] as const) {
-  test(`the Python example over a 101 x 61 grid on ${backend} with a worker killed: PASS, the best point is the brute force's`, (t) => {
+type Record = { param: number; x: number; y: number; value: number };
+
+/** results.jsonl, or results.csv with its header param,x,y,value,... */
+function readRecords(dir: string, format: "jsonl" | "csv"): Record[] {
+  const lines = readFileSync(join(dir, `results.${format}`), "utf8").trim().split("\n");
+  if (format === "jsonl") {
+    return lines.map((l) => {
+      const { param, x, y, value } = JSON.parse(l) as Record;
+      return { param, x, y, value };
+    });
+  }
+  assert.equal(lines[0], "param,x,y,value,chunk,worker,cause,error");
+  return lines.slice(1).map((l) => {
+    const [param, x, y, value] = l.split(",").map(Number) as [number, number, number, number];
+    return { param, x, y, value };
+  });
+}
+
+for (const [backend, format] of [["redis", "jsonl"], ["rabbitmq", "csv"]] as const) {
+  test(`the Python example over a 101 x 61 grid on ${backend} with a worker killed: PASS, the best point is the brute force's, ${format} has x and y`, (t) => {
     const reports = folder(t);
     const r = runDemo(
-      ["--platform", "local", "--backend", backend, "--sweep", "examples/sweeps/grid-2d.yaml", "--compute-cmd", "python3 examples/sweeps/bowl.py", "--chunk-size", "100", "--workers", "3", "--fault-demo", "--run-id", uniqueRunId(`cmd-${backend}`), "--reports", reports, "--yes"],
+      ["--platform", "local", "--backend", backend, "--sweep", "examples/sweeps/grid-2d.yaml", "--compute-cmd", "python3 examples/sweeps/bowl.py", "--chunk-size", "100", "--workers", "3", "--fault-demo", "--results-format", format, "--run-id", uniqueRunId(`cmd-${backend}`), "--reports", reports, "--yes"],
       { env: { QUEUE_NAMESPACE: testNamespace() } },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const report = JSON.parse(readFileSync(r.path, "utf8")) as { verdict: string };
+    const report = JSON.parse(readFileSync(r.path, "utf8")) as { verdict: string; best: { lowest: { id: number; point: { x: number; y: number }; value: number }[]; highest: { id: number; point: { x: number; y: number }; value: number }[] } };
     assert.equal(report.verdict, "pass");
     const expected = bruteForce();
-    const records = readFileSync(join(dirname(r.path), "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { param: number; value: number });
+    const asBest = (b: Best) => ({ id: b.id, point: { x: b.x, y: b.y }, value: b.value });
+    assert.deepEqual(report.best.lowest[0], asBest(expected.lowest));
+    assert.deepEqual(report.best.highest[0], asBest(expected.highest));
+    assert.equal(report.best.lowest.length, 10);
+    assert.ok(report.best.lowest.every((b, i, all) => i === 0 || (all[i - 1] as { value: number }).value <= b.value));
+    const records = readRecords(dirname(r.path), format);
     assert.equal(records.length, expected.count);
     assert.deepEqual(records.map((rec) => rec.param), records.map((_, i) => i));
+    assert.equal(new Set(records.map((rec) => `${rec.x},${rec.y}`)).size, expected.count);
     const lowest = records.reduce((a, b) => (b.value < a.value ? b : a));
-    const highest = records.reduce((a, b) => (b.value > a.value ? b : a));
-    assert.deepEqual([lowest.param, lowest.value], [expected.lowest.id, expected.lowest.value]);
-    assert.deepEqual([highest.param, highest.value], [expected.highest.id, expected.highest.value]);
+    assert.deepEqual(lowest, { param: expected.lowest.id, x: expected.lowest.x, y: expected.lowest.y, value: expected.lowest.value });
+    assert.match(readFileSync(join(dirname(r.path), "report.md"), "utf8"), /## Best points/);
   });
 }
 

@@ -18,6 +18,8 @@ import type { Shell } from "../shell/run.ts";
 import { realShell } from "../shell/zx-runner.ts";
 import { buildReport, type ResultsWritten } from "../report/build-report.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
+import { finishParamResults } from "../results/sweep-results.ts";
+import { sweepSpace } from "../sweep-def/sweep-space.ts";
 import type { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
@@ -93,7 +95,11 @@ async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, di
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
-  return { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
+  const kept = { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
+  if (spool.granularity !== "params") return kept;
+  // A column per sweep axis and the best points, in one streamed pass over the file.
+  const best = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined);
+  return { ...kept, best };
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */

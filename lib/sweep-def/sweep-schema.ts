@@ -27,9 +27,17 @@ const axisSchema = z.preprocess(
     }),
 );
 
+/** Names the results file uses for its own columns cannot name an axis. */
+export const RESERVED_AXIS_NAMES = ["param", "value", "chunk", "worker", "cause", "error", "attempts"];
+
+const axisName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an axis name is a letter or _ then letters, digits, _")
+  .refine((name) => !RESERVED_AXIS_NAMES.includes(name), `an axis cannot be named ${RESERVED_AXIS_NAMES.join(", ")} (the results file's own columns)`);
+
 export const sweepFileSchema = z
   .strictObject({
-    axes: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an axis name is a letter or _ then letters, digits, _"), axisSchema).optional(),
+    axes: z.record(axisName, axisSchema).optional(),
     mode: z.enum(["grid", "random"]).default("grid"),
     samples: z.number().int().min(1).optional(),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0),
@@ -60,7 +68,9 @@ export function validateSweepFile(raw: unknown, file: string): SweepFile {
     throw new BadInput(`Cannot use sweep file ${file}: ${where}: unknown key; remove it or correct its spelling (docs/own-algorithm.md "Sweeps").`);
   }
   const where = fieldPath(issue?.path ?? []);
-  throw new BadInput(`Cannot use sweep file ${file}: ${where}: ${issue?.message ?? "invalid"}; fix that field (docs/own-algorithm.md "Sweeps").`);
+  // A bad axis name: zod reports "Invalid key in record" and keeps the reason inside.
+  const message = issue?.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue?.message;
+  throw new BadInput(`Cannot use sweep file ${file}: ${where}: ${message ?? "invalid"}; fix that field (docs/own-algorithm.md "Sweeps").`);
 }
 
 /** The axis spec without the optional keys the schema allows. */
