@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { runDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
-import { readSweepFile } from "../lib/sweep-def/load-sweep.ts";
-import { sweepSpace } from "../lib/sweep-def/sweep-space.ts";
+import { readSweepFile, sweepDigest, sweepJson } from "../lib/sweep-def/load-sweep.ts";
+import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
+import { createQueueRun } from "./helpers/queue-run.ts";
 import { compute as bowl } from "../examples/sweeps/bowl.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
@@ -40,3 +41,17 @@ test("a bad sweep file exits 2 with one line naming the field; --sweep with --pa
   const both = runDemo(["--platform", "local", "--sweep", "examples/sweeps/grid-2d.yaml", "--params", "10", "--dry-run", "--yes"]);
   assert.equal(both.code, 2, both.stdout + both.stderr);
 });
+
+for (const backend of ["redis", "rabbitmq"] as const) {
+  test(`${backend}: a worker given another sweep than the run was loaded with stops at once, exit 2`, async (t) => {
+    const run = await createQueueRun(t, backend, { params: 100, chunkSize: 10 });
+    const loaded: Sweep = { mode: "grid", axes: [["x", { linspace: [0, 1, 100] }]] };
+    const other: Sweep = { mode: "grid", axes: [["x", { linspace: [0, 2, 100] }]] };
+    await run.observer.ensureLoaded({ ...run.plan, sweep: sweepDigest(loaded) });
+    const w = run.start("a", { SWEEP_JSON: sweepJson(other) });
+    const exit = await w.exitedWithin();
+    assert.equal(exit.code, 2, w.stdout.join("\n"));
+    const failed = w.events().filter((e) => e.message.includes("Cannot load run"));
+    assert.match(failed[0]?.message ?? "", new RegExp(`exists with 100 params of sweep ${sweepDigest(loaded)} in chunks of 10; use another --run-id`));
+  });
+}
