@@ -91,15 +91,16 @@ async function createDriver(
   return { driver, description: session.description, outlivesRun: session.outlivesRun, broker: session.broker, close: (o) => session.close(o) };
 }
 
-async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
+async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string, range: { min: number | null; max: number | null }): Promise<ResultsWritten | undefined> {
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
   const kept = { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
   if (spool.granularity !== "params") return kept;
   // A column per sweep axis and the best points, in one streamed pass over the file.
-  const best = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined);
-  return { ...kept, best };
+  const bounds = { min: range.min ?? 0, max: range.max ?? 0 };
+  const { best, values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds);
+  return { ...kept, best, ...(range.min === null ? {} : { values }) };
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
@@ -223,7 +224,7 @@ async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFold
   }
   print("[5/5] Writing the results and the report");
   // A kept run's results file is written by the resume that settles it.
-  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir);
+  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir, folder.ledger.aggregate.build());
   if (!kept) {
     folder.journal.close();
     await rm(folder.workDir, { recursive: true, force: true });

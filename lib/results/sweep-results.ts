@@ -7,15 +7,32 @@ import { createInterface } from "node:readline";
 import type { SweepSpace } from "../sweep-def/sweep-space.ts";
 import { BestTracker, type BestPoints } from "./best-points.ts";
 import type { ResultsFormat } from "./result-records.ts";
+import { ValueSummaryBuilder, type ValueSummary } from "./value-summary.ts";
 
 const csvCell = (v: string | number) => {
   const s = String(v);
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
-/** Rewrites `path` with the axis columns (when a sweep is given) and returns the best points. */
-export async function finishParamResults(path: string, format: ResultsFormat, space: SweepSpace | undefined): Promise<BestPoints> {
-  const tracker = new BestTracker(space?.pointOf);
+/** What the pass found: the best points and the value pictures' data. */
+export type ParamResultsSummary = { best: BestPoints; values: ValueSummary };
+
+/** A tracker of the best points that also feeds the value summary. */
+type Sink = { offer: (id: number, value: number) => void };
+
+/**
+ * Rewrites `path` with the axis columns (when a sweep is given) and returns the best points and
+ * the value summary; range: the run's aggregate min and max (the histogram's bounds).
+ */
+export async function finishParamResults(path: string, format: ResultsFormat, space: SweepSpace | undefined, range: { min: number; max: number }): Promise<ParamResultsSummary> {
+  const best = new BestTracker(space?.pointOf);
+  const values = new ValueSummaryBuilder(range, space);
+  const tracker: Sink = {
+    offer: (id, value) => {
+      best.offer(id, value);
+      values.add(id, value);
+    },
+  };
   const tmp = `${path}.axes`;
   const target = createWriteStream(tmp);
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
@@ -29,10 +46,10 @@ export async function finishParamResults(path: string, format: ResultsFormat, sp
   target.end();
   await once(target, "close");
   await rename(tmp, path);
-  return tracker.best;
+  return { best: best.best, values: values.summary };
 }
 
-function jsonlLine(line: string, space: SweepSpace | undefined, tracker: BestTracker): string {
+function jsonlLine(line: string, space: SweepSpace | undefined, tracker: Sink): string {
   const record = JSON.parse(line) as { param: number; value?: number };
   if (typeof record.value === "number") tracker.offer(record.param, record.value);
   if (!space) return line;
@@ -41,7 +58,7 @@ function jsonlLine(line: string, space: SweepSpace | undefined, tracker: BestTra
 }
 
 /** CSV: `param,<axes...>,value,...`; the first cell is the parameter id, a plain integer. */
-function csvLine(line: string, header: boolean, space: SweepSpace | undefined, tracker: BestTracker): string {
+function csvLine(line: string, header: boolean, space: SweepSpace | undefined, tracker: Sink): string {
   const comma = line.indexOf(",");
   const head = line.slice(0, comma);
   const rest = line.slice(comma + 1);
