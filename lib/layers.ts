@@ -5,8 +5,8 @@
 export const LAYERS: readonly (readonly string[])[] = [
   // Ground floor: configuration, logs, network and shell plumbing, script entry and flags.
   ["config", "log", "net", "shell", "script"],
-  // Parts: evaluation, brokers, Kubernetes objects, the report, results files, metrics.
-  ["compute", "backends", "k8s", "report", "results", "metrics"],
+  // Parts: evaluation, sweep definitions (id -> point), brokers, Kubernetes objects, the report, results files, metrics.
+  ["compute", "backends", "k8s", "report", "results", "metrics", "sweep-def"],
   // Where and how: platforms, kind tooling, cleanup and inventory, the monitor and its web dashboard.
   ["kind", "platforms", "cleanup", "monitor", "dashboard"],
   // One run end to end.

@@ -1,6 +1,7 @@
 // Queue mode (M2 Redis Streams, M3 RabbitMQ): load the run if needed, then take chunks,
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
+import { sweepDigest, sweepFromJson } from "../lib/sweep-def/load-sweep.ts";
 import { PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
@@ -14,7 +15,9 @@ import { BatchSizer } from "./batch-sizer.ts";
 import { handleBatch, type Tally } from "./chunk-batch.ts";
 
 function planOf(config: WorkerConfig): RunPlan {
-  return planFor(config.runId, config.totalParameters, config.chunkSize);
+  // The sweep's digest, as the coordinator's plan has it: a worker given another sweep is refused.
+  const sweep = sweepFromJson(config.sweepJson);
+  return planFor(config.runId, config.totalParameters, config.chunkSize, sweep ? sweepDigest(sweep) : undefined);
 }
 
 export function backendOptions(config: WorkerConfig, log: Logger): BackendOptions {

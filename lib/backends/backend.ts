@@ -6,7 +6,8 @@ import type { ParamFailure } from "../compute/param-failure.ts";
 
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
 
-export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number };
+/** sweep: a digest of the run's sweep (--sweep), so the same run id with another sweep is refused. */
+export type RunPlan = { runId: string; totalParameters: number; chunkSize: number; totalChunks: number; sweep?: string };
 
 /** How many chunks `params` parameters make in chunks of `chunkSize` (the last one may be short). */
 export function chunkCount(params: number, chunkSize: number): number {
@@ -14,14 +15,15 @@ export function chunkCount(params: number, chunkSize: number): number {
 }
 
 /** A run's plan: the one place that turns a run id, a sweep size and a chunk size into one. */
-export function planFor(runId: string, params: number, chunkSize: number): RunPlan {
-  return { runId, totalParameters: params, chunkSize, totalChunks: chunkCount(params, chunkSize) };
+export function planFor(runId: string, params: number, chunkSize: number, sweep?: string): RunPlan {
+  return { runId, totalParameters: params, chunkSize, totalChunks: chunkCount(params, chunkSize), ...(sweep ? { sweep } : {}) };
 }
 
 /** The run already exists with another size or chunk size: bad input (another run id is the fix). */
 export class PlanMismatch extends BadInput {
-  constructor(runId: string, existing: { totalParameters: number | string; chunkSize: number | string }) {
-    super(`Cannot load run ${runId}: it exists with ${existing.totalParameters} params in chunks of ${existing.chunkSize}; use another --run-id.`);
+  constructor(runId: string, existing: { totalParameters: number | string; chunkSize: number | string; sweep?: string | undefined }) {
+    const sweep = existing.sweep ? ` of sweep ${existing.sweep}` : "";
+    super(`Cannot load run ${runId}: it exists with ${existing.totalParameters} params${sweep} in chunks of ${existing.chunkSize}; use another --run-id.`);
   }
 }
 

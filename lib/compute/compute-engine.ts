@@ -4,6 +4,8 @@
 import { Worker } from "node:worker_threads";
 import { WATCH_SLOTS, type ComputeReply, type ComputeRequest, type ComputeThreadData, type Range, type RangeReply } from "./compute-protocol.ts";
 import { packRanges, unpackOutcomes } from "./packed-outcomes.ts";
+import { sweepOf } from "./compute-function.ts";
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import { crashed, timedOut, type ParamFailure } from "./param-failure.ts";
 
 export type RangeOutcome = RangeReply;
@@ -14,11 +16,27 @@ type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void
 export type EngineOptions = {
   module: string | undefined;
   simulateWorkMs: number;
+  /** The sweep: the module is called compute(point, id) (none: compute(id)). */
+  sweep?: Sweep;
+  /** COMPUTE_COMMAND: a program speaking the line protocol, instead of the module. */
+  command?: string;
   /** In-place retries of a parameter that throws (PARAM_RETRIES); default 0. */
   paramRetries?: number;
   /** Time limit of one evaluation (PARAM_TIMEOUT_SECONDS); none when undefined. */
   paramTimeoutMs?: number;
 };
+
+/** A terminated thread leaves its COMPUTE_COMMAND program running (a hung one would never end). */
+function killCommand(watch: Float64Array<ArrayBufferLike>): void {
+  const pid = watch[2] ?? 0;
+  watch[2] = 0;
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
 
 export class ComputeAborted extends Error {
   constructor() {
@@ -63,10 +81,11 @@ export class ComputeEngine {
   start(): Promise<void> {
     if (this.#ready) return this.#ready;
     const shared = new SharedArrayBuffer(WATCH_SLOTS * Float64Array.BYTES_PER_ELEMENT);
-    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, paramRetries: this.#options.paramRetries ?? 0, watch: shared };
+    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, ...sweepOf(this.#options), paramRetries: this.#options.paramRetries ?? 0, watch: shared };
     const thread = new Worker(threadEntry(), { workerData: data });
     this.#thread = thread;
-    this.#watch = new Float64Array(shared);
+    const watch = new Float64Array(shared);
+    this.#watch = watch;
     this.#ready = new Promise<void>((resolve, reject) => {
       thread.on("message", (reply: ComputeReply) => {
         if (reply.type === "ready") resolve();
@@ -79,6 +98,7 @@ export class ComputeEngine {
       });
       thread.on("exit", (code) => {
         reject(new Error(`compute thread exited with code ${code}`));
+        killCommand(watch);
         if (this.#thread === thread) this.#threadEnded(`ended the compute thread (exit code ${code})`);
       });
     });
@@ -180,10 +200,14 @@ export class ComputeEngine {
 
   async #stopThread(): Promise<void> {
     const thread = this.#thread;
+    const watch = this.#watch;
     this.#thread = undefined;
     this.#ready = undefined;
     await thread?.terminate();
+    killCommand(watch);
   }
+
+
 
   /** Stops the thread mid-range; the range's promise rejects with ComputeAborted. */
   async abort(): Promise<void> {

@@ -4,10 +4,21 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import { blockFor, simulatedValue } from "./simulated.ts";
+import { commandCompute } from "./command-compute.ts";
+import { sweepSpace, type Point, type Sweep } from "../sweep-def/sweep-space.ts";
 
 export type ComputeFunction = (paramId: number) => number | Promise<number>;
 
-export type ComputeSpec = { module: string | undefined; simulateWorkMs: number };
+/** With a sweep, a module's function is called compute(point, id); without one, compute(id). */
+export type ModuleFunction = ((paramId: number) => number | Promise<number>) | ((point: Point, paramId: number) => number | Promise<number>);
+
+/** command: COMPUTE_COMMAND, a program speaking the line protocol (lib/compute/command-child.ts). */
+export type ComputeSpec = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined; command?: string | undefined };
+
+/** The sweep field of a spec, left out when there is none (exactOptionalPropertyTypes). */
+export function sweepOf(spec: { sweep?: Sweep | undefined; command?: string | undefined }): { sweep?: Sweep; command?: string } {
+  return { ...(spec.sweep ? { sweep: spec.sweep } : {}), ...(spec.command ? { command: spec.command } : {}) };
+}
 
 export function simulatedCompute(workMs: number): ComputeFunction {
   return (paramId) => {
@@ -32,7 +43,9 @@ function syntaxErrorPlace(path: string): string | undefined {
   return first && /:\d+$/.test(first) ? first : undefined;
 }
 
-export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFunction> {
+/** onCommandStart: the pid of each COMPUTE_COMMAND program started, for whoever must stop it. */
+export async function loadComputeFunction(spec: ComputeSpec, onCommandStart: (pid: number) => void = () => {}): Promise<ComputeFunction> {
+  if (spec.command) return commandCompute(spec.command, spec.sweep ? sweepSpace(spec.sweep).pointOf : undefined, onCommandStart);
   if (spec.module === undefined) return simulatedCompute(spec.simulateWorkMs);
   const path = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);
   let mod: { compute?: unknown; default?: unknown };
@@ -43,7 +56,10 @@ export async function loadComputeFunction(spec: ComputeSpec): Promise<ComputeFun
   }
   const fn = mod.compute ?? mod.default;
   if (typeof fn !== "function") {
-    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function compute(paramId).`);
+    throw new Error(`Cannot use COMPUTE_MODULE ${spec.module}: it must export a function ${spec.sweep ? "compute(point, paramId)" : "compute(paramId)"}.`);
   }
-  return fn as ComputeFunction;
+  if (!spec.sweep) return fn as ComputeFunction;
+  const { pointOf } = sweepSpace(spec.sweep);
+  const withPoint = fn as (point: Point, paramId: number) => number | Promise<number>;
+  return (paramId) => withPoint(pointOf(paramId), paramId);
 }

@@ -1,4 +1,5 @@
 // Messages between the worker's main thread and its compute thread.
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import type { Aggregate } from "./aggregate.ts";
 import type { PackedOutcomes } from "./packed-outcomes.ts";
 import type { ParamFailure } from "./param-failure.ts";
@@ -28,8 +29,9 @@ export type ComputeReply =
 
 /**
  * `watch` (WATCH_SLOTS float64s, shared): the parameter being evaluated and how many evaluations
- * have started, so the main thread can name the parameter that hangs or ends the thread.
+ * have started, so the main thread can name the parameter that hangs or ends the thread; and the pid
+ * of the COMPUTE_COMMAND program the thread started (0: none), which a stopped thread cannot end.
  */
-export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; paramRetries?: number; watch?: SharedArrayBuffer };
+export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
 
-export const WATCH_SLOTS = 2;
+export const WATCH_SLOTS = 3;

@@ -3,6 +3,7 @@
 // (SIGKILL, a segfault, an abort, an OOM kill) is named exactly and recorded with the signal or
 // exit code, one that runs past the time limit is stopped the same way, and a new child goes on
 // with the rest. Used for chunks whose earlier holder died: the normal path never pays for it.
+import { sweepOf } from "./compute-function.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -109,7 +110,7 @@ export class ComputeSandbox {
     const child = spawn(command, args, { stdio: ["pipe", "inherit", "inherit", "pipe"] });
     this.#child = child;
     const limitMs = this.#options.paramTimeoutMs;
-    const job: SandboxJob = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, paramRetries: this.#options.paramRetries ?? 0, ranges };
+    const job: SandboxJob = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, ...sweepOf(this.#options), paramRetries: this.#options.paramRetries ?? 0, ranges };
     child.stdin?.on("error", () => undefined).end(JSON.stringify(job));
     return new Promise<ChildEnd>((resolve, reject) => {
       let ready = false;

@@ -27,7 +27,9 @@ export async function retryParam(compute: ComputeFunction, param: number, firstE
       error = e;
     }
   }
-  return { param, cause: "error", error: messageOf(error), attempts: retries + 1 };
+  // An error that says it ended the evaluating process (CommandEnded) is a crash, not an error.
+  const cause = (error as { paramCause?: unknown } | null)?.paramCause === "crash" ? "crash" : "error";
+  return { param, cause, error: messageOf(error), attempts: retries + 1 };
 }
 
 /** The parameter's value, or its failure record once every attempt threw. */

@@ -2,10 +2,11 @@
 // on stdin as one JSON object; the child answers on file descriptor 3, one line per parameter,
 // written synchronously before it evaluates the next one, so the line of every parameter it
 // finished is in the pipe even when the next one kills it. stdout and stderr stay the compute's.
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import type { Range } from "./compute-protocol.ts";
 import { isParamFailure, type ParamFailure } from "./param-failure.ts";
 
-export type SandboxJob = { module: string | undefined; simulateWorkMs: number; paramRetries: number; ranges: Range[] };
+export type SandboxJob = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries: number; ranges: Range[] };
 
 export const REPORT_FD = 3;
 

@@ -36,6 +36,9 @@ export type WorkerConfig = {
   logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
   logFormat: "text" | "json";
   computeModule: string | undefined;
+  computeCommand: string | undefined;
+  /** SWEEP_JSON as the coordinator wrote it (parsed by lib/sweep-def); undefined without a sweep. */
+  sweepJson: string | undefined;
   paramRetries: number;
   /** undefined: no time limit. */
   paramTimeoutMs: number | undefined;
@@ -113,6 +116,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     logLevel: read(env, V.LOG_LEVEL),
     logFormat: read(env, V.LOG_FORMAT),
     computeModule: read(env, V.COMPUTE_MODULE),
+    sweepJson: read(env, V.SWEEP_JSON),
+    computeCommand: read(env, V.COMPUTE_COMMAND),
     paramRetries: read(env, V.PARAM_RETRIES),
     paramTimeoutMs: optionalSeconds(read(env, V.PARAM_TIMEOUT_SECONDS)),
     metricsPort: read(env, V.METRICS_PORT),

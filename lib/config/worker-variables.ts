@@ -216,6 +216,19 @@ export const WORKER_VARIABLES = {
     description: "Path of an ES module exporting compute(paramId) => number | Promise<number>; default: the built-in simulation.",
     parser: optionalText(),
   }),
+  COMPUTE_COMMAND: v({
+    name: "COMPUTE_COMMAND",
+    default: undefined,
+    description:
+      "A program in any language evaluating the parameters instead of COMPUTE_MODULE (\"python3 my_algo.py\"; words split on spaces, quotes kept, no shell): started once per compute slot, it reads {\"id\": 12, \"point\": {...}} lines on stdin and answers {\"id\": 12, \"value\": 1.23} or {\"id\": 12, \"error\": \"why\"} lines in any order; its stderr goes to the worker's log (docs/own-algorithm.md).",
+    parser: optionalText(),
+  }),
+  SWEEP_JSON: v({
+    name: "SWEEP_JSON",
+    default: undefined,
+    description: "The sweep (demo.ts --sweep FILE writes it): each parameter id is a point, and COMPUTE_MODULE's function is called compute(point, paramId); unset: compute(paramId).",
+    parser: optionalText(),
+  }),
   NODE_NAME: v({
     name: "NODE_NAME",
     default: undefined,

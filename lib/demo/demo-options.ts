@@ -9,6 +9,8 @@ import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import { SCALE_NAMES, SCALE_PRESETS, type ScaleName } from "../sweep/scale-presets.ts";
 import type { MonitorMode, SweepConfig } from "../sweep/sweep-config.ts";
 import { DEFAULT_RESTART_BUDGET } from "../sweep/worker-restarts.ts";
+import { readSweepFile } from "../sweep-def/load-sweep.ts";
+import { sweepSpace } from "../sweep-def/sweep-space.ts";
 import { flag } from "../script/flag-parsers.ts";
 import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { scriptParser } from "../script/script-parser.ts";
@@ -60,7 +62,11 @@ export function demoParser(argv: string[]) {
     .option("params", { coerce: flag("params", integer(1, 1e12)), describe: "parameters in the sweep (overrides the preset)" })
     .option("chunk-size", { coerce: flag("chunk-size", chunkSizeOrAuto), describe: "parameters per chunk (overrides the preset), or auto: chosen from the measured cost of one evaluation" })
     .option("work-ms", { coerce: flag("work-ms", decimal(0, 3_600_000)), describe: "simulated work per parameter, ms (overrides the preset)" })
-    .option("compute", { type: "string", describe: "path of a module exporting compute(paramId) (sets COMPUTE_MODULE)" })
+    .option("compute", { type: "string", describe: "path of a module exporting compute(paramId), or compute(point, paramId) with --sweep (sets COMPUTE_MODULE)" })
+    .option("compute-cmd", { type: "string", describe: "a program in any language speaking the JSON line protocol, one per compute slot, instead of --compute (sets COMPUTE_COMMAND; docs/own-algorithm.md)" })
+    .conflicts("compute-cmd", "compute")
+    .option("sweep", { type: "string", describe: "sweep file (YAML or JSON): named axes as a grid or seeded random samples, or points from CSV/JSONL; the sweep's size replaces --params (docs/own-algorithm.md)" })
+    .conflicts("sweep", "params")
     .option("run-id", { coerce: flag("run-id", RUN_ID), describe: "run id (default: <backend>-<time>-<random>)" })
     .option("resume", { coerce: flag("resume", RUN_ID), describe: "finish this interrupted run: compute only the parameters without a value, one report for the whole run (its other settings come from reports/<run>/run.json)" })
     .option("retry-failed", { coerce: flag("retry-failed", RUN_ID), describe: "evaluate again only the failed parameters of this finished run, then rewrite its report and results" })
@@ -85,12 +91,14 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const a = await demoParser(argv).parseAsync();
   const workerEnv = workerEnvFromEnvironment(env);
   const preset = SCALE_PRESETS[a.scale];
-  const params = a.params ?? fromEnv(env, "TOTAL_PARAMETERS") ?? preset.params;
+  const sweep = a.sweep === undefined ? undefined : readSweepFile(a.sweep);
+  const params = sweep ? sweepSpace(sweep).size : (a.params ?? fromEnv(env, "TOTAL_PARAMETERS") ?? preset.params);
   const chunkSizeFlag = a["chunk-size"];
   const chunkSize = (chunkSizeFlag === "auto" ? undefined : chunkSizeFlag) ?? fromEnv(env, "CHUNK_SIZE") ?? preset.chunkSize;
   const workMs = a["work-ms"] ?? fromEnv(env, "SIMULATE_WORK_MS") ?? preset.workMs;
   const maxDeliveries = fromEnv(env, "MAX_DELIVERIES") ?? Number(WORKER_VARIABLES.MAX_DELIVERIES.default);
   const computeModule = a.compute ?? env.COMPUTE_MODULE ?? undefined;
+  const computeCommand = a["compute-cmd"] ?? env.COMPUTE_COMMAND ?? "";
   return {
     runId: a["run-id"] ?? defaultRunId(a.backend),
     platformChoice: a.platform ?? "auto",
@@ -98,7 +106,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     build: a.build,
     backend: a.backend,
     workers: a.workers,
-    scale: a.params || a["chunk-size"] || a["work-ms"] !== undefined ? `${a.scale} (overridden)` : a.scale,
+    scale: a.params || sweep || a["chunk-size"] || a["work-ms"] !== undefined ? `${a.scale} (overridden)` : a.scale,
     params,
     chunkSize,
     workMs,
@@ -118,6 +126,8 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
     yes: a.yes || !stdinIsTTY,
     dryRun: a["dry-run"],
     verbose: a.verbose,
+    ...(computeCommand.trim() ? { computeCommand } : {}),
+    ...(sweep && a.sweep ? { sweep, sweepFile: a.sweep } : {}),
     ...(a.resume ? { resume: a.resume } : {}),
     ...(a["retry-failed"] ? { retryFailed: a["retry-failed"] } : {}),
   };

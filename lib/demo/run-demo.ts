@@ -18,6 +18,8 @@ import type { Shell } from "../shell/run.ts";
 import { realShell } from "../shell/zx-runner.ts";
 import { buildReport, type ResultsWritten } from "../report/build-report.ts";
 import { reportDir, writeReport } from "../report/write-report.ts";
+import { finishParamResults } from "../results/sweep-results.ts";
+import { sweepSpace } from "../sweep-def/sweep-space.ts";
 import type { ResultsSpool } from "../results/results-spool.ts";
 import { openBackendSession, provideLocalBroker, type ProvidedBroker } from "../sweep/backend-session.ts";
 import { demoHeader, demoSummary } from "./demo-output.ts";
@@ -31,7 +33,7 @@ import { StaticDriver } from "../sweep/static-driver.ts";
 import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder } from "./run-folder.ts";
 import { resumeDemoOptions } from "./resume-options.ts";
 import { retryFailedParams } from "./retry-failed.ts";
-import { checkComputeModule } from "../sweep/check-compute.ts";
+import { checkComputeCommand, checkComputeModule } from "../sweep/check-compute.ts";
 
 export type DemoIO = {
   out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
@@ -89,11 +91,16 @@ async function createDriver(
   return { driver, description: session.description, outlivesRun: session.outlivesRun, broker: session.broker, close: (o) => session.close(o) };
 }
 
-async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string): Promise<ResultsWritten | undefined> {
+async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string, range: { min: number | null; max: number | null }): Promise<ResultsWritten | undefined> {
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
-  return { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
+  const kept = { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
+  if (spool.granularity !== "params") return kept;
+  // A column per sweep axis and the best points, in one streamed pass over the file.
+  const bounds = { min: range.min ?? 0, max: range.max ?? 0 };
+  const { best, values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds);
+  return { ...kept, best, ...(range.min === null ? {} : { values }) };
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
@@ -128,7 +135,10 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
   const options = resuming?.opts ?? given;
   // Before anything is measured, loaded or started: a module that cannot load would fail every chunk.
-  if (!options.dryRun) await checkComputeModule(options.computeModule);
+  if (!options.dryRun) {
+    await checkComputeModule(options.computeModule, options.sweep);
+    await checkComputeCommand(options.computeCommand);
+  }
   const { cfg: opts, platformReason } = await resolveDemo(options);
   if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
   for (const line of demoHeader(opts, platformReason)) print(line);
@@ -214,7 +224,7 @@ async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFold
   }
   print("[5/5] Writing the results and the report");
   // A kept run's results file is written by the resume that settles it.
-  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir);
+  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir, folder.ledger.aggregate.build());
   if (!kept) {
     folder.journal.close();
     await rm(folder.workDir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 // report.md: a pure rendering of report.json for a supervisor. Same report in, same text out.
+import { bestPointsSection } from "./best-points-section.ts";
 import { describeChunks, formatParamRange, plannedChunkRange } from "./chunk-ranges.ts";
 import { failedParamRows } from "./failed-params-section.ts";
 import type { ChunkRange, RunReport, TimelineEvent } from "./report-model.ts";
@@ -266,6 +267,7 @@ export function renderReportMarkdown(r: RunReport): string {
   out.push(...chunksSection(r));
   out.push(...failedParamsSection(r));
   out.push(...resultsSection(r));
+  out.push(...bestPointsSection(r));
   out.push(...workersSection(r));
   out.push(`_Rendered from report.json, the source of truth for run ${r.runId}._`, "");
   return out.join("\n");

@@ -1,4 +1,6 @@
 // report.json: the source of truth of a run. Markdown and pictures render from it.
+import type { BestPoints } from "../results/best-points.ts";
+import type { ValueSummary } from "../results/value-summary.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -90,6 +92,10 @@ export type RunReport = {
   missingChunks?: ChunkRange[];
   /** The accepted results written next to the report (absent with --results none). */
   results?: { file: string; granularity: "params" | "chunks"; format: "jsonl" | "csv"; chunks: number };
+  /** The 10 lowest and 10 highest values with their ids and points (from a per-parameter results file). */
+  best?: BestPoints;
+  /** A histogram of the values, and the mean value per cell of a 1- or 2-axis grid (the pictures' data). */
+  values?: ValueSummary;
   /** A run that was interrupted and resumed: how many parameters were computed on each side of its last resume. */
   resume?: { resumedAt: string; interruptions: number; paramsComputedBefore: number; paramsComputedAfter: number };
   /** Second copies that were discarded, when the producer records them. */

@@ -4,6 +4,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunReport } from "./report-model.ts";
 import { REPORT_PICTURES, renderReportMarkdown } from "./render-markdown.ts";
+import { renderHistogramSvg, renderValueMapSvg } from "./render-svg-values.ts";
+import { VALUE_PICTURES } from "./best-points-section.ts";
 import { renderProgressSvg } from "./render-svg-progress.ts";
 import { renderWorkersSvg } from "./render-svg-workers.ts";
 import { rebuildReportIndex } from "./report-index.ts";
@@ -32,6 +34,11 @@ export async function writeReport(reportsRoot: string, report: RunReport): Promi
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(pictures.progress, renderProgressSvg(report));
   await writeFile(pictures.workers, renderWorkersSvg(report));
+  if (report.values) {
+    await writeFile(join(dir, VALUE_PICTURES.histogram), renderHistogramSvg(report.values));
+    const map = renderValueMapSvg(report.values);
+    if (map) await writeFile(join(dir, VALUE_PICTURES.map), map);
+  }
   await writeFile(md, renderReportMarkdown(report));
   const index = await rebuildReportIndex(reportsRoot);
   return { dir, json, md, pictures, index };

@@ -1,6 +1,7 @@
 // --chunk-size auto: evaluate the real compute function for a moment, then choose a chunk size
 // that makes a chunk last about two seconds, keeps the per-chunk cost small and gives every
 // worker several chunks.
+import { sweepOf } from "../compute/compute-function.ts";
 import { ComputeEngine } from "../compute/compute-engine.ts";
 import type { RunReport } from "../report/report-model.ts";
 import { calibrateEvalCost, chooseChunkSize } from "./adaptive-chunk-size.ts";
@@ -11,7 +12,7 @@ const TARGET_CHUNK_SECONDS = 2;
 export type AutoChunkSize = NonNullable<RunReport["config"]["chunkSizeChoice"]>;
 
 export async function autoChunkSize(cfg: SweepConfig): Promise<AutoChunkSize> {
-  const engine = new ComputeEngine({ module: cfg.computeModule, simulateWorkMs: cfg.workMs });
+  const engine = new ComputeEngine({ module: cfg.computeModule, simulateWorkMs: cfg.workMs, ...sweepOf({ sweep: cfg.sweep, command: cfg.computeCommand }) });
   try {
     await engine.start(); // the thread's start-up is not part of an evaluation's cost
     await engine.run(0, Math.min(cfg.params, 10)); // nor is the first call's warm-up

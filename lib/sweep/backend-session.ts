@@ -1,4 +1,5 @@
 // A run's broker on the local platform: found or started, observed, and tidied afterwards.
+import { sweepDigest } from "../sweep-def/load-sweep.ts";
 import type { BackendOptions, RunObserver } from "../backends/backend.ts";
 import { openRunObserver } from "../backends/open-backend.ts";
 import { provideLocalRedis } from "../backends/redis/local-redis.ts";
@@ -80,7 +81,7 @@ export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroke
   const urlVar = cfg.backend === "redis" ? "REDIS_URL" : "AMQP_URL";
   return {
     observer: opened,
-    plan: planFor(cfg.runId, cfg.params, cfg.chunkSize),
+    plan: planFor(cfg.runId, cfg.params, cfg.chunkSize, cfg.sweep ? sweepDigest(cfg.sweep) : undefined),
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
     broker: { url: broker.url, namespace: options.namespace },
     description: broker.where,

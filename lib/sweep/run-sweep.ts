@@ -1,6 +1,7 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
 // follow progress, inject the fault, wait until every chunk is settled; returns what ran,
 // and the ledger holds what happened (the caller judges the run once its results are kept).
+import { sweepJson } from "../sweep-def/load-sweep.ts";
 import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
@@ -57,6 +58,8 @@ function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<s
     RUN_ID: cfg.runId,
     MAX_DELIVERIES: String(cfg.maxDeliveries),
     ...(cfg.computeModule ? { COMPUTE_MODULE: cfg.computeModule } : {}),
+    ...(cfg.sweep ? { SWEEP_JSON: sweepJson(cfg.sweep) } : {}),
+    ...(cfg.computeCommand ? { COMPUTE_COMMAND: cfg.computeCommand } : {}),
     ...driver.workerEnv(id),
   };
 }

@@ -1,4 +1,5 @@
 // Everything one demo run needs to know, after flags, environment and preset are resolved.
+import type { Sweep } from "../sweep-def/sweep-space.ts";
 import type { Backend, Platform } from "../report/report-model.ts";
 
 export type MonitorMode = "cli" | "web" | "both" | "none";
@@ -19,6 +20,12 @@ export type SweepConfig = {
   skipCleanup: boolean;
   reportsDir: string;
   computeModule: string | undefined;
+  /** --compute-cmd / COMPUTE_COMMAND: a program speaking the line protocol, instead of a module. */
+  computeCommand?: string;
+  /** --sweep FILE resolved: params is its size, and workers get it as SWEEP_JSON. */
+  sweep?: Sweep;
+  /** The --sweep file as given (shown in the report). */
+  sweepFile?: string;
   maxDeliveries: number;
   /** Worker variables taken from the demo's environment, passed to every worker. */
   workerEnv: Record<string, string>;

@@ -87,7 +87,7 @@ async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan,
   if (existing) throw new PlanMismatch(plan.runId, existing);
 }
 
-export type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks"> & { at?: string };
+export type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks" | "sweep"> & { at?: string };
 
 /** The plan a run was loaded with, read from its first batch marker (put back at once); undefined for a new run. */
 export async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
@@ -104,7 +104,7 @@ export async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<Loa
 }
 
 function samePlan(a: LoadedPlan, b: LoadedPlan): boolean {
-  return a.totalParameters === b.totalParameters && a.chunkSize === b.chunkSize && a.totalChunks === b.totalChunks;
+  return a.totalParameters === b.totalParameters && a.chunkSize === b.chunkSize && a.totalChunks === b.totalChunks && (a.sweep ?? "") === (b.sweep ?? "");
 }
 
 async function loadBatches(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, needed: number, log: BackendOptions["log"]): Promise<void> {
@@ -119,7 +119,7 @@ async function loadBatches(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, 
       for (let id = from; id < to; id++) {
         await send(tx, names.tasks, encodeTask(chunkOf(plan, id)), `${plan.runId}/${id}`);
       }
-      const marker = { runId: plan.runId, batch, from, to, totalChunks: plan.totalChunks, chunkSize: plan.chunkSize, totalParameters: plan.totalParameters, at: new Date().toISOString() };
+      const marker = { runId: plan.runId, batch, from, to, totalChunks: plan.totalChunks, chunkSize: plan.chunkSize, totalParameters: plan.totalParameters, ...(plan.sweep ? { sweep: plan.sweep } : {}), at: new Date().toISOString() };
       await send(tx, names.run, json(marker), `${plan.runId}/batch/${batch}`);
       await tx.rpc(TX_COMMIT, {}, TX_COMMIT_OK);
       log?.("debug", "loaded a batch of chunks", { runId: plan.runId, from, to });

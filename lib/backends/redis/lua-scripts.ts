@@ -21,23 +21,27 @@ export async function runLua(client: Redis, s: LuaScript, keys: string[], args: 
 
 /**
  * Loads the next batch of a run's chunks. KEYS: meta, tasks.
- * ARGV: runId, totalChunks, chunkSize, totalParameters, batch, createdAt.
- * Fails with "PLAN_MISMATCH <totalParameters> <chunkSize>" (the existing run's) when the run exists
+ * ARGV: runId, totalChunks, chunkSize, totalParameters, batch, createdAt, sweep digest ("" for ids).
+ * Fails with "PLAN_MISMATCH <totalParameters> <chunkSize> <sweep>" (the existing run's) when the run exists
  * with another plan. Returns loadedUpTo after the batch. Chunk ids and loadedUpTo move together, so two
  * loaders never add a chunk twice and a crashed loader's successor resumes where it stopped.
  */
 export const LOAD_BATCH = script(`
 local meta, tasks = KEYS[1], KEYS[2]
 local total, size, params, batch = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local sweep = ARGV[7] or ''
 local existing = redis.call('HGET', meta, 'totalChunks')
 if existing then
   if tonumber(existing) ~= total or tonumber(redis.call('HGET', meta, 'chunkSize')) ~= size
-     or tonumber(redis.call('HGET', meta, 'totalParameters')) ~= params then
-    return redis.error_reply('PLAN_MISMATCH ' .. redis.call('HGET', meta, 'totalParameters') .. ' ' .. redis.call('HGET', meta, 'chunkSize'))
+     or tonumber(redis.call('HGET', meta, 'totalParameters')) ~= params
+     or (redis.call('HGET', meta, 'sweep') or '') ~= sweep then
+    return redis.error_reply('PLAN_MISMATCH ' .. redis.call('HGET', meta, 'totalParameters') .. ' ' .. redis.call('HGET', meta, 'chunkSize')
+      .. ' ' .. (redis.call('HGET', meta, 'sweep') or ''))
   end
 else
   redis.call('HSET', meta, 'totalChunks', ARGV[2], 'chunkSize', ARGV[3], 'totalParameters', ARGV[4],
     'loadedUpTo', '0', 'createdAt', ARGV[6])
+  if sweep ~= '' then redis.call('HSET', meta, 'sweep', sweep) end
 end
 local from = tonumber(redis.call('HGET', meta, 'loadedUpTo'))
 local to = math.min(total, from + batch)

@@ -27,12 +27,13 @@ export async function loadRun(client: Redis, keys: RedisKeys, plan: RunPlan): Pr
           plan.totalParameters,
           BATCH,
           new Date().toISOString(),
+          plan.sweep ?? "",
         ]),
       );
     } catch (error) {
       const message = String((error as Error).message);
-      const existing = /PLAN_MISMATCH (\d+) (\d+)/.exec(message);
-      if (existing) throw new PlanMismatch(plan.runId, { totalParameters: existing[1]!, chunkSize: existing[2]! });
+      const existing = /PLAN_MISMATCH (\d+) (\d+) ?(\S*)/.exec(message);
+      if (existing) throw new PlanMismatch(plan.runId, { totalParameters: existing[1]!, chunkSize: existing[2]!, sweep: existing[3] || undefined });
       throw error;
     }
     if (loaded >= plan.totalChunks) return;

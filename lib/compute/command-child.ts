@@ -1,0 +1,117 @@
+// A compute program in any language (COMPUTE_COMMAND), started once and reused, speaking one JSON
+// object per line each way: the worker writes {"id": 12, "point": {...}} to its stdin, many
+// before reading; the program answers {"id": 12, "value": 1.23} or {"id": 12, "error": "why"},
+// one line per request, in any order. Its stderr goes to the worker's log.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface } from "node:readline";
+import { describeEnd } from "./param-failure.ts";
+
+export type CommandRequest = { id: number; point?: Record<string, number | string> };
+
+/** The program ended with this request unanswered: a crash of the parameter, if it alone ends it. */
+export class CommandEnded extends Error {
+  readonly paramCause = "crash";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CommandEnded";
+  }
+}
+
+type Waiting = { resolve: (value: number) => void; reject: (error: Error) => void };
+
+/** The words of a command line: split on spaces, with '...' and "..." kept whole; no shell. */
+export function commandWords(command: string): string[] {
+  const words = [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
+  if (words.length === 0) throw new Error("Cannot start COMPUTE_COMMAND: it is empty; give a program and its arguments");
+  return words;
+}
+
+export class CommandChild {
+  #child: ChildProcessWithoutNullStreams;
+  #waiting = new Map<number, Waiting>();
+  #ended: Error | undefined;
+  readonly exited: Promise<void>;
+  /** Resolves once the program is running; rejects when it cannot be started (no such program). */
+  readonly started: Promise<void>;
+
+  constructor(command: string, options: { onStderr?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}) {
+    const [program, ...args] = commandWords(command);
+    this.#child = spawn(program as string, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
+    const onStderr = options.onStderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+    createInterface({ input: this.#child.stderr }).on("line", onStderr);
+    createInterface({ input: this.#child.stdout }).on("line", (line) => this.#onLine(line));
+    this.#child.stdin.on("error", () => {}); // a dead child's EPIPE is reported by "exit"
+    this.started = new Promise((resolve, reject) => {
+      this.#child.once("spawn", () => resolve());
+      this.#child.once("error", (error) => reject(new Error(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error })));
+    });
+    this.started.catch(() => {});
+    this.exited = new Promise((resolve) => {
+      this.#child.once("error", (error) => {
+        this.#fail(new CommandEnded(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error }));
+        resolve();
+      });
+      this.#child.once("close", (code, signal) => {
+        this.#fail(new CommandEnded(`the compute command ${describeEnd(code, signal)}`));
+        resolve();
+      });
+    });
+  }
+
+  /** False once the program has ended (or could not start): a new one must be started. */
+  get alive(): boolean {
+    return this.#ended === undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** The value the program answers for this request; rejects with its error, or when it ends first. */
+  evaluate(request: CommandRequest): Promise<number> {
+    if (this.#ended) return Promise.reject(this.#ended);
+    if (this.#waiting.has(request.id)) return Promise.reject(new Error(`parameter ${request.id} is already being evaluated`));
+    return new Promise<number>((resolve, reject) => {
+      this.#waiting.set(request.id, { resolve, reject });
+      this.#child.stdin.write(`${JSON.stringify(request)}\n`);
+    });
+  }
+
+  /** Closes its stdin (a well-behaved program exits on end of input), then kills it if it lingers. */
+  async close(graceMs = 2000): Promise<void> {
+    if (!this.#ended) this.#child.stdin.end();
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill("SIGKILL");
+  }
+
+  #onLine(line: string): void {
+    if (line.trim() === "") return;
+    let answer: { id?: unknown; value?: unknown; error?: unknown };
+    try {
+      answer = JSON.parse(line) as typeof answer;
+    } catch {
+      process.stderr.write(`compute command wrote a line that is not JSON (ignored): ${line.slice(0, 200)}\n`);
+      return;
+    }
+    const waiting = typeof answer.id === "number" ? this.#waiting.get(answer.id) : undefined;
+    if (!waiting) {
+      process.stderr.write(`compute command answered no pending request (ignored): ${line.slice(0, 200)}\n`);
+      return;
+    }
+    this.#waiting.delete(answer.id as number);
+    if (answer.error !== undefined) waiting.reject(new Error(String(answer.error)));
+    else if (typeof answer.value === "number" && Number.isFinite(answer.value)) waiting.resolve(answer.value);
+    else waiting.reject(new Error(`the compute command answered ${JSON.stringify(answer.value ?? null)}, not a finite number value`));
+  }
+
+  #fail(error: Error): void {
+    this.#ended ??= error;
+    for (const w of this.#waiting.values()) w.reject(this.#ended);
+    this.#waiting.clear();
+  }
+}

@@ -1,0 +1,52 @@
+// From a sweep file on disk (YAML or JSON; points from CSV or JSONL beside it) to the resolved
+// Sweep, and the Sweep to and from SWEEP_JSON, the worker variable that carries it.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { BadInput } from "../script/bad-input.ts";
+import type { AxisValue } from "./axis-values.ts";
+import { axisSpecOf, validateSweepFile } from "./sweep-schema.ts";
+import type { Sweep } from "./sweep-space.ts";
+import { readPoints } from "./points-file.ts";
+
+export function readSweepFile(path: string): Sweep {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new BadInput(`Cannot read sweep file ${path}: ${(cause as Error).message}; give the path of a YAML or JSON file.`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON
+  } catch (cause) {
+    throw new BadInput(`Cannot parse sweep file ${path}: ${(cause as Error).message.split("\n")[0]}; fix its syntax.`, { cause });
+  }
+  const file = validateSweepFile(raw, path);
+  if (file.points !== undefined) return { mode: "points", ...readPoints(resolve(dirname(path), file.points)) };
+  const axes = Object.entries(file.axes ?? {}).map(([name, axis]) => [name, axisSpecOf(axis)] as const);
+  if (file.mode === "random") return { mode: "random", axes, samples: file.samples ?? 1, seed: file.seed };
+  return { mode: "grid", axes };
+}
+
+export function sweepJson(sweep: Sweep): string {
+  return JSON.stringify(sweep);
+}
+
+/** The sweep a worker was given in SWEEP_JSON (written by sweepJson), or undefined. */
+export function sweepFromJson(json: string | undefined): Sweep | undefined {
+  if (json === undefined || json.trim() === "") return undefined;
+  try {
+    return JSON.parse(json) as Sweep;
+  } catch (cause) {
+    throw new BadInput(`Cannot parse SWEEP_JSON: ${(cause as Error).message}; set it from demo.ts --sweep FILE or unset it.`, { cause });
+  }
+}
+
+/** A short digest of the sweep for the run's plan: the same run id with another sweep is refused. */
+export function sweepDigest(sweep: Sweep): string {
+  return createHash("sha256").update(sweepJson(sweep)).digest("hex").slice(0, 16);
+}
+
+export type { AxisValue };

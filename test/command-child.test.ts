@@ -1,0 +1,52 @@
+// The COMPUTE_COMMAND line protocol against real python3 children: pipelined requests answered
+// in any order, an error per parameter, a program that ends with requests pending, stderr.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CommandChild, commandWords } from "../lib/compute/command-child.ts";
+
+const REVERSE = "python3 test/fixtures/compute-commands/reverse-pairs.py";
+
+test("command words: spaces split, quotes keep a word whole, empty is refused", () => {
+  assert.deepEqual(commandWords(`python3 "my algo.py" --k 'a b'`), ["python3", "my algo.py", "--k", "a b"]);
+  assert.throws(() => commandWords("  "), /COMPUTE_COMMAND: it is empty/);
+});
+
+test("pipelined requests are matched to answers that come back in another order", async (t) => {
+  const stderr: string[] = [];
+  const child = new CommandChild(REVERSE, { onStderr: (l) => stderr.push(l) });
+  t.after(() => child.kill());
+  const answers = await Promise.allSettled([1, 2, 3, 13].map((id) => child.evaluate({ id, point: { x: id } })));
+  assert.deepEqual(answers.slice(0, 3).map((a) => (a.status === "fulfilled" ? a.value : a.reason)), [2, 4, 6]);
+  assert.equal(answers[3]?.status, "rejected");
+  assert.match(String((answers[3] as PromiseRejectedResult).reason), /unlucky/);
+  await child.close();
+});
+
+test("a program that ends fails every pending request with how it ended; stderr reaches the log", async (t) => {
+  const stderr: string[] = [];
+  const child = new CommandChild(REVERSE, { onStderr: (l) => stderr.push(l) });
+  t.after(() => child.kill());
+  const pending = child.evaluate({ id: 5, point: { x: 5 } });
+  const fatal = child.evaluate({ id: 66, point: { x: 0 } });
+  await assert.rejects(pending, /exited with code 3/);
+  await assert.rejects(fatal, /exited with code 3/);
+  await child.exited;
+  assert.deepEqual(stderr, ["exiting on 66"]);
+  await assert.rejects(child.evaluate({ id: 7 }), /exited with code 3/);
+});
+
+test("the shipped Python example answers with real arithmetic and names a bad point", async (t) => {
+  const child = new CommandChild("python3 examples/sweeps/bowl.py", { onStderr: () => {} });
+  t.after(() => child.kill());
+  const x = 0.3, y = 10 ** 0.5;
+  const expected = (x - 0.3) ** 2 + (Math.log10(y) - 0.5) ** 2 + 0.05 * Math.sin(7 * x) * Math.cos(3 * Math.log10(y));
+  assert.ok(Math.abs((await child.evaluate({ id: 0, point: { x, y } })) - expected) < 1e-12);
+  await assert.rejects(child.evaluate({ id: 1, point: { x: 0, y: -1 } }), /ValueError: y must be positive/);
+  await child.close();
+});
+
+test("a program that does not exist is an error naming the command", async () => {
+  const child = new CommandChild("ttg-no-such-program-x9", { onStderr: () => {} });
+  await child.exited;
+  await assert.rejects(child.evaluate({ id: 0 }), /Cannot start COMPUTE_COMMAND ttg-no-such-program-x9: spawn ttg-no-such-program-x9 ENOENT/);
+});

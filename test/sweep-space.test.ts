@@ -1,0 +1,113 @@
+// The sweep definition: id -> point for grids (property-tested), seeded random samples, points
+// files, and bad sweep files named by the exact field (BadInput, exit 2).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
+import { readSweepFile, sweepDigest, sweepFromJson, sweepJson } from "../lib/sweep-def/load-sweep.ts";
+import { uniformAt } from "../lib/sweep-def/seeded-random.ts";
+import { BadInput } from "../lib/script/bad-input.ts";
+import { BestTracker } from "../lib/results/best-points.ts";
+
+function folder(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "ttg-sweep-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A small random grid: 1-4 axes of 1-5 values each, from a seeded generator. */
+function randomGrid(seed: number): Sweep {
+  const axes = Array.from({ length: 1 + Math.floor(uniformAt(seed, 0, 0) * 4) }, (_, k) => {
+    const n = 1 + Math.floor(uniformAt(seed, 1, k) * 5);
+    return [`a${k}`, { list: Array.from({ length: n }, (_, i) => i) }] as const;
+  });
+  return { mode: "grid", axes };
+}
+
+test("every id of a grid maps to a distinct point, and the last axis varies fastest", () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const space = sweepSpace(randomGrid(seed));
+    const shape = space.gridShape ?? [];
+    assert.equal(space.size, shape.reduce((a, b) => a * b, 1));
+    const seen = new Set<string>();
+    for (let id = 0; id < space.size; id++) {
+      const point = space.pointOf(id);
+      seen.add(JSON.stringify(point));
+      const digits = space.names.map((n) => point[n] as number);
+      const decoded = digits.reduce((acc, d, k) => acc * (shape[k] as number) + d, 0);
+      assert.equal(decoded, id, `seed ${seed} id ${id}: ${JSON.stringify(point)}`);
+    }
+    assert.equal(seen.size, space.size);
+    assert.throws(() => space.pointOf(space.size), RangeError);
+  }
+});
+
+test("linspace, logspace and range give numpy's and Python's values without materialising", () => {
+  const space = sweepSpace({ mode: "grid", axes: [["x", { linspace: [0, 1, 101] }], ["y", { logspace: [-3, 3, 61] }], ["n", { range: [0, 10, 2] }]] });
+  assert.equal(space.size, 101 * 61 * 5);
+  assert.deepEqual(space.pointOf(0), { x: 0, y: 0.001, n: 0 });
+  assert.deepEqual(space.pointOf(space.size - 1), { x: 1, y: 1000, n: 8 });
+  assert.deepEqual(space.pointOf(1), { x: 0, y: 0.001, n: 2 });
+  assert.equal(space.pointOf(5).y, 10 ** -2.9);
+  const huge = sweepSpace({ mode: "grid", axes: [["a", { linspace: [0, 1, 10_000] }], ["b", { range: [0, 1000, 1] }]] });
+  assert.equal(huge.size, 10_000_000);
+  assert.deepEqual(huge.pointOf(9_999_999), { a: 1, b: 999 });
+});
+
+test("a random sweep with a seed gives the same points every time, another seed others", () => {
+  const sweep = (seed: number): Sweep => ({ mode: "random", axes: [["x", { linspace: [0, 1, 1001] }], ["k", { list: ["a", "b", "c"] }]], samples: 500, seed });
+  const points = (seed: number) => Array.from({ length: 500 }, (_, id) => sweepSpace(sweep(seed)).pointOf(id));
+  assert.deepEqual(points(7), points(7));
+  assert.deepEqual(sweepSpace(sweepFromJson(sweepJson(sweep(7))) as Sweep).pointOf(123), points(7)[123]);
+  assert.notDeepEqual(points(7), points(8));
+  const ks = new Set(points(7).map((p) => p.k));
+  assert.deepEqual([...ks].sort(), ["a", "b", "c"]);
+  assert.notEqual(sweepDigest(sweep(7)), sweepDigest(sweep(8)));
+});
+
+test("a YAML sweep file and a CSV or JSONL points file resolve to sweeps", (t) => {
+  const dir = folder(t);
+  writeFileSync(join(dir, "grid.yaml"), "axes:\n  x: { linspace: [0, 1, 3] }\n  k: [1, 2]\nmode: grid\n");
+  const grid = sweepSpace(readSweepFile(join(dir, "grid.yaml")));
+  assert.deepEqual([grid.size, grid.names, grid.pointOf(3)], [6, ["x", "k"], { x: 0.5, k: 2 }]);
+  writeFileSync(join(dir, "pts.csv"), "x,label\n0.5,a\n2,b\n");
+  writeFileSync(join(dir, "csv.json"), JSON.stringify({ points: "pts.csv" }));
+  const csv = sweepSpace(readSweepFile(join(dir, "csv.json")));
+  assert.deepEqual([csv.size, csv.pointOf(1)], [2, { x: 2, label: "b" }]);
+  writeFileSync(join(dir, "pts.jsonl"), '{"a":1,"b":"u"}\n{"a":3,"b":"v"}\n');
+  writeFileSync(join(dir, "jsonl.yaml"), "points: pts.jsonl\n");
+  assert.deepEqual(sweepSpace(readSweepFile(join(dir, "jsonl.yaml"))).pointOf(1), { a: 3, b: "v" });
+});
+
+test("a bad sweep file is BadInput naming the field", (t) => {
+  const dir = folder(t);
+  const cases: [string, RegExp][] = [
+    ["axes:\n  x: [1]\ncolour: red\n", /colour: unknown key/],
+    ["axes:\n  x: []\n", /axes\.x\.list: an axis needs at least one value/],
+    ["axes:\n  x: { range: [10, 0, 1] }\n", /axes\.x\.range: the range is empty/],
+    ["axes:\n  x: { linspace: [0, 1, -5] }\n", /axes\.x\.linspace\[2\]: a count must be at least 1/],
+    ["axes:\n  x: { linspace: [0, 1, 5], range: [0, 3, 1] }\n", /axes\.x: give exactly one/],
+    ["axes:\n  x: [1]\nmode: random\n", /samples: mode random needs samples/],
+    ["mode: grid\n", /axes: give either axes or points/],
+    ["axes:\n  value: [1]\n", /axes\.value: an axis cannot be named param/],
+  ];
+  for (const [text, message] of cases) {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, text);
+    assert.throws(() => readSweepFile(file), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
+  }
+});
+
+test("the best points: the 10 lowest and highest in order, ties to the lower id, in bounded memory", () => {
+  const tracker = new BestTracker((id) => ({ id2: id * 2 }), 3);
+  const values = [5, 1, 9, 1, 7, 3, 9, 0];
+  values.forEach((v, id) => tracker.offer(id, v));
+  assert.deepEqual(tracker.best.lowest.map((e) => [e.id, e.value]), [[7, 0], [1, 1], [3, 1]]);
+  assert.deepEqual(tracker.best.highest.map((e) => [e.id, e.value]), [[2, 9], [6, 9], [4, 7]]);
+  assert.deepEqual(tracker.best.lowest[0]?.point, { id2: 14 });
+  const many = new BestTracker();
+  for (let id = 0; id < 100_000; id++) many.offer(id, Math.sin(id));
+  assert.equal(many.best.lowest.length, 10);
+});
