@@ -1,15 +1,20 @@
 // A worker's side of the Redis Streams backend: read new chunks, reclaim abandoned ones
-// (XAUTOCLAIM), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
+// (XAUTOCLAIM, one reclaimer at a time per run), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import type { BackendOptions, ChunkTask, Completion, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
+import { IDLE_PROBE_MS, type BackendOptions, type ChunkTask, type Completion, type Delivery, type RunPlan, type Verdict, type WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
-import { COMPLETE, DEAD_LETTER, FETCH_NEW, RENEW, runLua } from "./lua-scripts.ts";
+import { COMPLETE, DEAD_LETTER, FETCH_NEW, PROBE, RENEW, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
 import { decodeTask, decodeTaskValues, describeRaw, fieldsToRecord } from "./task-codec.ts";
 
 type RedisDelivery = Delivery & { entryId: string };
+
+/** What one PROBE said: this worker holds the reclaimer lease, the first abandoned entry it saw, the run's state. */
+type Probe = { holder: boolean; abandoned: string; settled: boolean; loaded: boolean };
+
 
 type StreamEntry = [id: string, fields: string[] | null];
 
@@ -35,7 +40,13 @@ export class RedisWorkerQueue implements WorkerQueue {
   readonly #reader: Redis;
   readonly #keys: RedisKeys;
   readonly #o: BackendOptions;
-  #lastReclaimCheck = 0;
+  #plan: RunPlan | undefined;
+  #probe: Probe | undefined;
+  #probeAt = 0;
+  /** Took chunks at the last read: probes at the reclaimer's pace, to take over a dead peer's work quickly. */
+  #busy = true;
+  /** Every chunk is loaded and this worker saw no new one: only reclaimed chunks are left to take. */
+  #drained = false;
 
   constructor(client: Redis, reader: Redis, options: BackendOptions) {
     this.#client = client;
@@ -45,21 +56,63 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
+    this.#plan = plan;
     return loadRun(this.#client, this.#keys, plan);
   }
 
   async next(blockMs: number, max: number): Promise<Delivery[]> {
-    const now = Date.now();
-    if (now - this.#lastReclaimCheck >= this.#o.staleCheckIntervalMs) {
-      this.#lastReclaimCheck = now;
-      const reclaimed = await this.#reclaim(max);
-      if (reclaimed.length > 0) return reclaimed;
+    const probe = await this.#probeIfDue();
+    if (probe?.abandoned) {
+      const reclaimed = await this.#reclaim(max, probe.abandoned);
+      if (reclaimed.length > 0) return this.#took(reclaimed);
     }
-    // What is there already comes in one string; only an empty stream waits in a blocking read.
-    const fetched = await this.#fetchNew(max);
-    if (fetched.length > 0) return fetched;
-    const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
-    return (reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1));
+    if (!this.#drained) {
+      // What is there already comes in one string; only an empty stream waits in a blocking read.
+      const fetched = await this.#fetchNew(max);
+      if (fetched.length > 0) return this.#took(fetched);
+      // Every chunk loaded and none new: no entry will ever be added, so no more reads, only probes.
+      this.#drained = this.#probe?.loaded === true;
+      if (!this.#drained) {
+        const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
+        return this.#took((reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1)));
+      }
+    }
+    this.#busy = false;
+    // Nothing to read: wait for the next probe without a command (the reclaimer's come often,
+    // everyone else's every IDLE_PROBE_MS).
+    await sleep(Math.max(1, this.#probeAt + this.#probeEveryMs() - Date.now()));
+    return [];
+  }
+
+  #took(deliveries: Delivery[]): Delivery[] {
+    this.#busy = deliveries.length > 0;
+    return deliveries;
+  }
+
+  /** The reclaimer and a worker between chunks probe every STALE_CHECK_INTERVAL; an idle worker seldom. */
+  #probeEveryMs(): number {
+    return this.#probe?.holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(IDLE_PROBE_MS, this.#o.staleCheckIntervalMs);
+  }
+
+  async #probeIfDue(): Promise<Probe | undefined> {
+    if (Date.now() - this.#probeAt < this.#probeEveryMs()) return undefined;
+    return this.#runProbe();
+  }
+
+  async #runProbe(): Promise<Probe> {
+    const k = this.#keys;
+    const leaseMs = Math.max(500, 3 * this.#o.staleCheckIntervalMs);
+    const total = this.#plan ? String(this.#plan.totalChunks) : "";
+    const [holder, abandoned, settled, loaded] = (await runLua(this.#client, PROBE, [k.reclaimer, k.tasks, k.meta, k.done, k.dead], [
+      this.#o.consumer,
+      leaseMs,
+      k.group,
+      this.#o.staleThresholdMs,
+      total,
+    ])) as [number, string, number, number];
+    this.#probeAt = Date.now();
+    this.#probe = { holder: holder === 1, abandoned, settled: settled === 1, loaded: loaded === 1 };
+    return this.#probe;
   }
 
   async #fetchNew(max: number): Promise<Delivery[]> {
@@ -103,16 +156,11 @@ export class RedisWorkerQueue implements WorkerQueue {
     }
   }
 
-  /** Takes over up to `max` entries whose holders stopped renewing their leases; dead-letters poison. */
-  async #reclaim(max: number): Promise<Delivery[]> {
+  /** Takes over up to `max` entries whose holders stopped renewing their leases, from `cursor` (the first one the probe saw); dead-letters poison. */
+  async #reclaim(max: number, from: string): Promise<Delivery[]> {
     const k = this.#keys;
     const taken: Delivery[] = [];
-    // XAUTOCLAIM walks the pending entries at a few µs each even when none is idle (16 ms with 4,000
-    // in flight, Redis 7.0), and every worker checks 4 times a second; XPENDING's IDLE filter answers
-    // "is anything abandoned?" for a fiftieth of that, and says where XAUTOCLAIM should start.
-    const idle = (await this.#client.xpending(k.tasks, k.group, "IDLE", this.#o.staleThresholdMs, "-", "+", 1)) as [string, ...unknown[]][];
-    if (idle.length === 0) return taken;
-    let cursor = idle[0]![0];
+    let cursor = from;
     for (let round = 0; round < 10 && taken.length === 0 && cursor !== "0-0"; round++) {
       const [next, entries] = (await this.#client.xautoclaim(
         k.tasks,
@@ -229,8 +277,12 @@ export class RedisWorkerQueue implements WorkerQueue {
     await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", HAND_BACK_IDLE_MS, "RETRYCOUNT", retryCount, "JUSTID");
   }
 
-  settled(plan: RunPlan): Promise<boolean> {
-    return runSettled(this.#client, this.#keys, plan.totalChunks);
+  async settled(plan: RunPlan): Promise<boolean> {
+    // The probes answer it, so an idle worker asks nothing more.
+    const fresh = this.#plan?.totalChunks === plan.totalChunks && Date.now() - this.#probeAt < this.#probeEveryMs();
+    if (fresh && this.#probe) return this.#probe.settled;
+    if (!this.#plan) return runSettled(this.#client, this.#keys, plan.totalChunks);
+    return (await this.#runProbe()).settled;
   }
 
   async close(): Promise<void> {
