@@ -30,6 +30,10 @@ export type BenchPlan = {
   /** The process writing results.jsonl at two sizes: its peak memory must not grow with the run. */
   resultsMemory: { sizes: number[]; chunkSize: number; workers: number };
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
+  /** Broker cost of idle workers at each size, projected to `projectTo`. */
+  idleCost: { workers: number[]; windowSeconds: number; projectTo: number };
+  /** Spawn to first chunk taken, one local worker per trial. */
+  startup: { trials: number };
 };
 
 export function benchPlan(mode: Mode): BenchPlan {
@@ -67,5 +71,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       sizes: quick ? [100, 30_000] : [100, 1000, 10_000, 100_000],
       targetChunkSeconds: 0.25,
     },
+    idleCost: { workers: quick ? [4, 8] : [8, 32, 64], windowSeconds: quick ? 3 : 10, projectTo: 1000 },
+    startup: { trials: quick ? 3 : 9 },
   };
 }

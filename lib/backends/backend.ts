@@ -172,4 +172,4 @@ export type BackendOptions = {
  * Redis also the reclaimer lease): an idle fleet costs the broker under one command per worker per
  * second, whatever its size.
  */
-export const IDLE_PROBE_MS = 1500;
+export const IDLE_PROBE_MS = 2000;

@@ -188,36 +188,28 @@ redis.call('XDEL', KEYS[1], ARGV[2])
 return fresh
 `);
 
+/** The reclaimer key's value once the run is settled: every worker's next lease attempt learns it. */
+export const SETTLED_MARK = "settled";
+
 /**
- * A worker's housekeeping in one command. Takes or renews the run's reclaimer lease (one worker at
- * a time looks for abandoned chunks: the cost of looking does not grow with the fleet); the holder
- * also learns the first entry idle past the stale threshold. With totalChunks given, also says
- * whether the run is settled (every chunk loaded, accepted or dead-lettered).
- * KEYS: reclaimer, tasks, meta, done, dead. ARGV: consumer, leaseMs, group, staleMs, totalChunks ('' to skip).
- * Returns { holder 0|1, first abandoned entry id or '', settled 0|1, loaded 0|1 }.
+ * Renews the reclaimer lease of its holder. KEYS: reclaimer. ARGV: consumer, leaseMs.
+ * Returns the key's value: the consumer itself when renewed, else who holds it now (or the settled
+ * mark, or false when nobody does).
  */
-export const PROBE = script(`
-local holder = 0
+export const RENEW_LEASE = script(`
 local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  holder = 1
-elseif not current then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  holder = 1
-end
-local abandoned = ''
-if holder == 1 then
-  local idle = redis.pcall('XPENDING', KEYS[2], ARGV[3], 'IDLE', ARGV[4], '-', '+', 1)
-  if type(idle) == 'table' and idle.err == nil and idle[1] then abandoned = idle[1][1] end
-end
-local settled, loaded = 0, 0
-if ARGV[5] ~= '' then
-  local total = tonumber(ARGV[5])
-  if tonumber(redis.call('HGET', KEYS[3], 'loadedUpTo') or '-1') >= total then
-    loaded = 1
-    if redis.call('BITCOUNT', KEYS[4]) + redis.call('HLEN', KEYS[5]) >= total then settled = 1 end
-  end
-end
-return { holder, abandoned, settled, loaded }
+if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return current
+`);
+
+/**
+ * Whether the run is settled (every chunk loaded, and accepted or dead-lettered); marks it in the
+ * reclaimer key when it is. KEYS: meta, done, dead, reclaimer. ARGV: totalChunks. Returns 1 or 0.
+ */
+export const MARK_IF_SETTLED = script(`
+local total = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'loadedUpTo') or '-1') < total then return 0 end
+if redis.call('BITCOUNT', KEYS[2]) + redis.call('HLEN', KEYS[3]) < total then return 0 end
+redis.call('SET', KEYS[4], '${SETTLED_MARK}')
+return 1
 `);

@@ -4,16 +4,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { IDLE_PROBE_MS, type BackendOptions, type ChunkTask, type Completion, type Delivery, type RunPlan, type Verdict, type WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
-import { COMPLETE, DEAD_LETTER, FETCH_NEW, PROBE, RENEW, runLua } from "./lua-scripts.ts";
+import { COMPLETE, DEAD_LETTER, FETCH_NEW, MARK_IF_SETTLED, RENEW, RENEW_LEASE, runLua, SETTLED_MARK } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
-import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
+import { ensureGroup, loadRun } from "./redis-loader.ts";
 import { decodeTask, decodeTaskValues, describeRaw, fieldsToRecord } from "./task-codec.ts";
 
 type RedisDelivery = Delivery & { entryId: string };
-
-/** What one PROBE said: this worker holds the reclaimer lease, the first abandoned entry it saw, the run's state. */
-type Probe = { holder: boolean; abandoned: string; settled: boolean; loaded: boolean };
 
 
 type StreamEntry = [id: string, fields: string[] | null];
@@ -41,12 +38,19 @@ export class RedisWorkerQueue implements WorkerQueue {
   readonly #keys: RedisKeys;
   readonly #o: BackendOptions;
   #plan: RunPlan | undefined;
-  #probe: Probe | undefined;
-  #probeAt = 0;
-  /** Took chunks at the last read: probes at the reclaimer's pace, to take over a dead peer's work quickly. */
+  /** Every chunk of the run is in the stream (ensureLoaded returned). */
+  #loaded = false;
+  /** Took chunks at the last read: looks at the reclaimer's pace, to take over a dead peer's work quickly. */
   #busy = true;
-  /** Every chunk is loaded and this worker saw no new one: only reclaimed chunks are left to take. */
+  #workedAt = 0;
+  /** Loaded and this worker saw no new chunk: only reclaimed chunks are left to take. */
   #drained = false;
+  /** Holds the run's reclaimer lease (renewed at leaseAt). */
+  #holder = false;
+  #leaseAt = 0;
+  #lookedAt = 0;
+  #settled = false;
+  #settledCheckAt = 0;
 
   constructor(client: Redis, reader: Redis, options: BackendOptions) {
     this.#client = client;
@@ -55,64 +59,93 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#keys = redisKeys(options.namespace, options.runId);
   }
 
-  ensureLoaded(plan: RunPlan): Promise<void> {
+  async ensureLoaded(plan: RunPlan): Promise<void> {
     this.#plan = plan;
-    return loadRun(this.#client, this.#keys, plan);
+    await loadRun(this.#client, this.#keys, plan);
+    this.#loaded = true;
   }
 
   async next(blockMs: number, max: number): Promise<Delivery[]> {
-    const probe = await this.#probeIfDue();
-    if (probe?.abandoned) {
-      const reclaimed = await this.#reclaim(max, probe.abandoned);
+    const abandoned = await this.#houseKeep();
+    if (abandoned) {
+      const reclaimed = await this.#reclaim(max, abandoned);
       if (reclaimed.length > 0) return this.#took(reclaimed);
     }
     if (!this.#drained) {
       // What is there already comes in one string; only an empty stream waits in a blocking read.
       const fetched = await this.#fetchNew(max);
       if (fetched.length > 0) return this.#took(fetched);
-      // Every chunk loaded and none new: no entry will ever be added, so no more reads, only probes.
-      this.#drained = this.#probe?.loaded === true;
+      // Every chunk loaded and none new: no entry will ever be added, so no more reads.
+      this.#drained = this.#loaded;
       if (!this.#drained) {
         const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
         return this.#took((reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1)));
       }
     }
     this.#busy = false;
-    // Nothing to read: wait for the next probe without a command (the reclaimer's come often,
-    // everyone else's every IDLE_PROBE_MS).
-    await sleep(Math.max(1, this.#probeAt + this.#probeEveryMs() - Date.now()));
+    // Nothing to read: wait for the next look without a command.
+    await sleep(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
     return [];
   }
 
   #took(deliveries: Delivery[]): Delivery[] {
     this.#busy = deliveries.length > 0;
+    if (this.#busy) this.#workedAt = Date.now();
     return deliveries;
   }
 
-  /** The reclaimer and a worker between chunks probe every STALE_CHECK_INTERVAL; an idle worker seldom. */
-  #probeEveryMs(): number {
-    return this.#probe?.holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(IDLE_PROBE_MS, this.#o.staleCheckIntervalMs);
+  /** The reclaimer and a worker between chunks look every STALE_CHECK_INTERVAL; an idle worker every IDLE_PROBE_MS. */
+  #lookEveryMs(): number {
+    return this.#holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(IDLE_PROBE_MS, this.#o.staleCheckIntervalMs);
   }
 
-  async #probeIfDue(): Promise<Probe | undefined> {
-    if (Date.now() - this.#probeAt < this.#probeEveryMs()) return undefined;
-    return this.#runProbe();
-  }
-
-  async #runProbe(): Promise<Probe> {
+  /**
+   * When due: try for the reclaimer lease (one SET NX GET), renew it when held; the holder also
+   * checks now and then whether the run is settled. Returns the first abandoned entry the holder
+   * sees, or "".
+   */
+  async #houseKeep(): Promise<string> {
+    const now = Date.now();
+    if (now - this.#lookedAt < this.#lookEveryMs()) return "";
+    this.#lookedAt = now;
     const k = this.#keys;
-    const leaseMs = Math.max(500, 3 * this.#o.staleCheckIntervalMs);
-    const total = this.#plan ? String(this.#plan.totalChunks) : "";
-    const [holder, abandoned, settled, loaded] = (await runLua(this.#client, PROBE, [k.reclaimer, k.tasks, k.meta, k.done, k.dead], [
-      this.#o.consumer,
-      leaseMs,
-      k.group,
-      this.#o.staleThresholdMs,
-      total,
-    ])) as [number, string, number, number];
-    this.#probeAt = Date.now();
-    this.#probe = { holder: holder === 1, abandoned, settled: settled === 1, loaded: loaded === 1 };
-    return this.#probe;
+    const leaseMs = Math.max(1000, 5 * this.#o.staleCheckIntervalMs);
+    if (!this.#holder) {
+      const before = await this.#client.set(k.reclaimer, this.#o.consumer, "PX", leaseMs, "NX", "GET");
+      this.#holder = before === null;
+      if (this.#holder) this.#leaseAt = now;
+      else this.#settled ||= before === SETTLED_MARK;
+    } else if (now - this.#leaseAt >= leaseMs / 2) {
+      const current = await runLua(this.#client, RENEW_LEASE, [k.reclaimer], [this.#o.consumer, leaseMs]);
+      this.#holder = current === this.#o.consumer;
+      this.#leaseAt = now;
+      this.#settled ||= current === SETTLED_MARK;
+    }
+    if (!this.#holder) return "";
+    // A backstop: the worker that finishes the last chunk usually marks the run settled first.
+    if (this.#plan && now - this.#settledCheckAt >= IDLE_PROBE_MS) await this.#markIfSettled(this.#plan);
+    return this.#firstAbandoned();
+  }
+
+  /** The first entry idle past the stale threshold; XAUTOCLAIM starts there. */
+  async #firstAbandoned(): Promise<string> {
+    const k = this.#keys;
+    // XAUTOCLAIM walks the pending entries at a few µs each even when none is idle (16 ms with 4,000
+    // in flight, Redis 7.0); XPENDING's IDLE filter answers "is anything abandoned?" for a fiftieth of that.
+    try {
+      const idle = (await this.#client.xpending(k.tasks, k.group, "IDLE", this.#o.staleThresholdMs, "-", "+", 1)) as [string, ...unknown[]][];
+      return idle[0]?.[0] ?? "";
+    } catch (error) {
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+      return "";
+    }
+  }
+
+  async #markIfSettled(plan: RunPlan): Promise<boolean> {
+    const k = this.#keys;
+    this.#settledCheckAt = Date.now();
+    this.#settled ||= Number(await runLua(this.#client, MARK_IF_SETTLED, [k.meta, k.done, k.dead, k.reclaimer], [plan.totalChunks])) === 1;
+    return this.#settled;
   }
 
   async #fetchNew(max: number): Promise<Delivery[]> {
@@ -278,11 +311,13 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async settled(plan: RunPlan): Promise<boolean> {
-    // The probes answer it, so an idle worker asks nothing more.
-    const fresh = this.#plan?.totalChunks === plan.totalChunks && Date.now() - this.#probeAt < this.#probeEveryMs();
-    if (fresh && this.#probe) return this.#probe.settled;
-    if (!this.#plan) return runSettled(this.#client, this.#keys, plan.totalChunks);
-    return (await this.#runProbe()).settled;
+    if (this.#settled) return true;
+    // Just out of work: this worker may have finished the last chunk, so it asks (and marks the run
+    // settled for the rest). Long idle: the lease attempts carry the answer, at no extra command.
+    const recentlyBusy = Date.now() - this.#workedAt < 2 * IDLE_PROBE_MS;
+    const looking = Date.now() - this.#lookedAt < 2 * this.#lookEveryMs();
+    if (recentlyBusy || !looking) return this.#markIfSettled(plan);
+    return false;
   }
 
   async close(): Promise<void> {
