@@ -18,6 +18,8 @@ export type BenchPlan = {
     singleLoopChunks: Record<BackendName, number>;
     /** RabbitMQ publish-with-confirm probes (full bench only). */
     publishProbes: boolean;
+    /** The BullMQ peer on Redis. */
+    peer: { jobs: number; workers: number; concurrencies: number[]; trials: number };
   };
   efficiency: {
     trials: number;
@@ -50,6 +52,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       loopChunks: quick ? { redis: 5_000, rabbitmq: 3_000 } : { redis: 50_000, rabbitmq: 20_000 },
       singleLoopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
       publishProbes: !quick,
+      peer: { jobs: quick ? 5_000 : 50_000, workers: 3, concurrencies: [1, 50], trials: quick ? 1 : 3 },
     },
     efficiency: {
       trials: quick ? 1 : 3,

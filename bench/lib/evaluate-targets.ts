@@ -139,6 +139,12 @@ function fleetTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
         `${r.mode === "quick" ? "--quick stops at a few workers, where the run's one reclaimer still weighs on each; " : ""}per worker ${last?.perWorkerCommandsPerSecond ?? "?"} commands/s and ${last ? f(last.perWorkerCores * 100, 3) : "?"} % of a core (${idle.source})`));
     }
   }
+  const o = r.overhead.redis;
+  const peer = isUnavailable(o) ? o : o.peer;
+  const peerTarget = "Redis: TTG's zero-work throughput >= 5x BullMQ's best in the same run";
+  if (peer === undefined) out.push(notMeasured("peer-bullmq", peerTarget, "no peer in this report"));
+  else if (isUnavailable(peer)) out.push(notMeasured("peer-bullmq", peerTarget, peer.unavailable));
+  else out.push(check("peer-bullmq", peerTarget, `${f(peer.ttgRatio)}x (BullMQ best ${Math.round(peer.bestPerSecond)} jobs/s)`, peer.ttgRatio >= 5, peer.settings));
   const s = r.startup;
   const id = "startup-first-chunk";
   const target = "Spawn to first chunk taken <= 0.35 s median for a local worker";

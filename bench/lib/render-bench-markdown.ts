@@ -158,6 +158,16 @@ export function renderBenchMarkdown(r: BenchReport): string {
 /** Issue 19's sections: idle workers' cost to the broker, a local worker's start. */
 function renderFleet(r: BenchReport): string[] {
   const out: string[] = [];
+  const o = r.overhead.redis;
+  const peer = isUnavailable(o) ? undefined : o.peer;
+  if (peer !== undefined) {
+    out.push("## A peer: BullMQ on the same Redis", "");
+    if (isUnavailable(peer)) out.push(missing(peer) ?? "", "");
+    else {
+      out.push(`The same zero-work job through ${peer.peer}: ${peer.settings}. TTG's best end-to-end rate above is ${num(peer.ttgRatio)}x its best.`, "");
+      out.push(...table(["concurrency", "jobs/s (median, min-max)"], peer.byConcurrency.map((c) => [String(c.concurrency), `${num(c.jobsPerSecond.median)} (${num(c.jobsPerSecond.min)}-${num(c.jobsPerSecond.max)})`])), "");
+    }
+  }
   if (r.idleCost !== undefined) {
     out.push("## Idle workers: broker cost", "");
     out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; each window's commands/s and broker CPU, minus the same window with no worker, per worker, projected linearly to 1,000 workers from the largest size.", "");

@@ -59,10 +59,11 @@ export class SettledCheck {
 
   async #ask(ch: Channel, link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
     const doneMarkers = (await ch.checkQueue(names.done)).messageCount;
-    if (doneMarkers === this.#incompleteAt) return false;
+    // No marker yet, or none since a read came up short: not settled (a settled run has markers for every chunk).
+    if (doneMarkers === 0 || doneMarkers === this.#incompleteAt) return false;
     if ((await ch.checkQueue(names.settled)).messageCount > 0) return true;
     this.#loaded ||= (await ch.checkQueue(names.run)).messageCount >= batchesNeeded(plan);
-    if (!this.#loaded || doneMarkers === 0) return false;
+    if (!this.#loaded) return false;
     const read = await readDoneMarkers(link, names, doneMarkers);
     if (!read) return false;
     if (countBelow(read.finished, plan.totalChunks) < plan.totalChunks) {
