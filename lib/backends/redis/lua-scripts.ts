@@ -213,3 +213,9 @@ if redis.call('BITCOUNT', KEYS[2]) + redis.call('HLEN', KEYS[3]) < total then re
 redis.call('SET', KEYS[4], '${SETTLED_MARK}')
 return 1
 `);
+
+/** Gives up the reclaimer lease if this holder (ARGV[1]) still has it, for another to take at once. KEYS: reclaimer. */
+export const RELEASE_LEASE = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { IDLE_PROBE_MS, type BackendOptions, type ChunkTask, type Completion, type Delivery, type RunPlan, type Verdict, type WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
-import { COMPLETE, DEAD_LETTER, FETCH_NEW, MARK_IF_SETTLED, RENEW, RENEW_LEASE, runLua, SETTLED_MARK } from "./lua-scripts.ts";
+import { COMPLETE, DEAD_LETTER, FETCH_NEW, MARK_IF_SETTLED, RELEASE_LEASE, RENEW, RENEW_LEASE, runLua, SETTLED_MARK } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { ensureGroup, loadRun } from "./redis-loader.ts";
@@ -321,6 +321,8 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async close(): Promise<void> {
+    // A leaving reclaimer hands its lease on at once rather than when it expires.
+    if (this.#holder) await runLua(this.#client, RELEASE_LEASE, [this.#keys.reclaimer], [this.#o.consumer]).catch(() => undefined);
     for (const c of [this.#reader, this.#client]) {
       try {
         await c.quit();
