@@ -238,14 +238,17 @@ test("worker and broker selectors never match each other's pods", () => {
   assert.ok(!matches(brokerSelector("redis"), brokerPodLabels[1] ?? {}));
 });
 
-test("the Dockerfile: pinned slim base, non-root, npm ci --omit=dev, tsx entry, OCI labels from build args", () => {
+test("the Dockerfile: pinned slim base, non-root, npm ci --omit=dev, the prebuilt worker bundle started without tsx, OCI labels from build args", () => {
   const docker = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
   assert.match(docker, /^ARG NODE_IMAGE=node:20\.\d+\.\d+-[a-z]+-slim$/m);
   assert.match(docker, /npm ci --omit=dev/);
   assert.match(docker, /^USER 1000:1000$/m);
-  assert.match(docker, /^CMD \["node", "--import", "tsx", "worker\/main\.ts"\]$/m);
+  assert.match(docker, /^RUN node --import tsx worker\/write-bundle\.ts dist$/m);
+  assert.match(docker, /^COPY --from=bundle --chown=0:0 \/app\/dist \.\/dist$/m);
+  assert.match(docker, /^CMD \["node", "dist\/worker\/main\.mjs"\]$/m);
+  assert.doesNotMatch(docker.slice(docker.lastIndexOf("FROM ")), /--import", "tsx"/, "the runtime starts without tsx");
   for (const l of ["version=\"${VERSION}\"", "revision=\"${REVISION}\"", "created=\"${CREATED}\""]) assert.ok(docker.includes(`org.opencontainers.image.${l}`), l);
-  assert.equal((docker.match(/^FROM /gm) ?? []).length, 2);
+  assert.equal((docker.match(/^FROM /gm) ?? []).length, 3);
 });
 
 test("two runs autoscale side by side: distinct KEDA objects, each on its run's own stream or queue", () => {

@@ -104,7 +104,8 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
   const began = performance.now();
   let lost: readonly Delivery[] = [];
   let graceExpired = false;
-  const renewEvery = Math.max(50, Math.floor(config.staleThresholdMs / 4));
+  // Three renewals per threshold: one late or lost renewal still leaves a margin of a third.
+  const renewEvery = Math.max(50, Math.floor(config.staleThresholdMs / 3));
   const renewal = setInterval(() => {
     queue.renew(started).then(
       (taken) => {

@@ -2,7 +2,7 @@
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
 import { sweepDigest, sweepFromJson } from "../lib/sweep-def/load-sweep.ts";
-import { PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
+import { IDLE_PROBE_MS, PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 import { EXIT_CODES } from "../lib/script/exit-codes.ts";
@@ -147,7 +147,9 @@ async function takeChunks(
         continue;
       }
       if (taken.deliveries.length === 0) {
-        if (Date.now() - lastCheck >= 250) {
+        // Soon after the last chunk the run may just have settled: look often; later, seldom.
+        const settleCheckMs = Date.now() - idleSince < 2 * IDLE_PROBE_MS ? 250 : IDLE_PROBE_MS;
+        if (Date.now() - lastCheck >= settleCheckMs) {
           lastCheck = Date.now();
           if (await queue.settled(plan)) return "completed";
         }

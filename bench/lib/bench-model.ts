@@ -6,7 +6,9 @@ import type { CpuBound, EfficiencyFigure } from "./efficiency.ts";
 import type { CodeVersion, MachineInfo } from "./machine-info.ts";
 import type { OverheadResult } from "./overhead.ts";
 import type { RecoveryFigure } from "./recovery.ts";
+import type { IdleCostResult } from "./idle-cost.ts";
 import type { ScaleFigure } from "./scale.ts";
+import type { StartupFigure } from "./worker-startup.ts";
 import type { TargetCheck } from "./targets.ts";
 
 /** A figure that was not measured, and why (backend missing, phase failed, skipped in --quick). */
@@ -42,5 +44,9 @@ export type BenchReport = {
   /** Redis, --results params, the same run at two sizes (optional: absent in older reports). */
   resultsMemory?: Maybe<ScaleFigure[]>;
   chunkSize: Maybe<ChunkSizeResult>;
+  /** Broker commands/s and CPU per idle worker (optional: absent in older reports). */
+  idleCost?: Record<BackendName, Maybe<IdleCostResult>>;
+  /** Spawn to first chunk taken for a local worker, on Redis (optional: absent in older reports). */
+  startup?: Maybe<StartupFigure>;
   targets: TargetCheck[];
 };

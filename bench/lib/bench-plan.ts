@@ -18,6 +18,8 @@ export type BenchPlan = {
     singleLoopChunks: Record<BackendName, number>;
     /** RabbitMQ publish-with-confirm probes (full bench only). */
     publishProbes: boolean;
+    /** The BullMQ peer on Redis. */
+    peer: { jobs: number; workers: number; concurrencies: number[]; trials: number };
   };
   efficiency: {
     trials: number;
@@ -30,6 +32,10 @@ export type BenchPlan = {
   /** The process writing results.jsonl at two sizes: its peak memory must not grow with the run. */
   resultsMemory: { sizes: number[]; chunkSize: number; workers: number };
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
+  /** Broker cost of idle workers at each size, projected to `projectTo`. */
+  idleCost: { workers: number[]; windowSeconds: number; projectTo: number };
+  /** Spawn to first chunk taken, one local worker per trial. */
+  startup: { trials: number };
 };
 
 export function benchPlan(mode: Mode): BenchPlan {
@@ -46,6 +52,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       loopChunks: quick ? { redis: 5_000, rabbitmq: 3_000 } : { redis: 50_000, rabbitmq: 20_000 },
       singleLoopChunks: quick ? { redis: 500, rabbitmq: 200 } : { redis: 3000, rabbitmq: 1000 },
       publishProbes: !quick,
+      peer: { jobs: quick ? 5_000 : 50_000, workers: 3, concurrencies: [1, 50], trials: quick ? 1 : 3 },
     },
     efficiency: {
       trials: quick ? 1 : 3,
@@ -67,5 +74,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       sizes: quick ? [100, 30_000] : [100, 1000, 10_000, 100_000],
       targetChunkSeconds: 0.25,
     },
+    idleCost: { workers: quick ? [4, 8] : [8, 32, 64], windowSeconds: quick ? 3 : 10, projectTo: 1000 },
+    startup: { trials: quick ? 3 : 9 },
   };
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { startPrivateRedis } from "../../lib/backends/redis/local-redis.ts";
+import { rabbitmqCounters, redisCounters, type BrokerCounters } from "./broker-counters.ts";
 import { parseRedisVersion } from "./machine-info.ts";
 
 export const SHARED_URLS: Record<BackendName, string> = {
@@ -19,6 +20,8 @@ export type PrivateBroker = {
   /** How the server was started, for the report. */
   note: string;
   memory(): Promise<BrokerMemory>;
+  /** Commands processed and CPU used so far. */
+  counters: BrokerCounters;
   stop(): Promise<void>;
 };
 
@@ -29,6 +32,7 @@ type RabbitmqLocalModule = {
 };
 // Loaded by a computed path: the RabbitMQ backend lands alongside this bench.
 const RABBITMQ_INDEX = "../../lib/backends/rabbitmq/index.ts";
+const RABBITMQ_LOCAL = "../../lib/backends/rabbitmq/local-rabbitmq.ts";
 
 /** Whether the RabbitMQ backend can be loaded; the reason when it cannot. */
 export async function rabbitmqBackendStatus(): Promise<{ available: boolean; reason: string }> {
@@ -37,7 +41,7 @@ export async function rabbitmqBackendStatus(): Promise<{ available: boolean; rea
   }
   try {
     const mod = (await import(RABBITMQ_INDEX)) as Record<string, unknown>;
-    for (const name of ["createRabbitmqWorkerQueue", "createRabbitmqObserver", "startPrivateRabbitmq"]) {
+    for (const name of ["createRabbitmqWorkerQueue", "createRabbitmqObserver"]) {
       if (typeof mod[name] !== "function") return { available: false, reason: `lib/backends/rabbitmq/index.ts does not export ${name}` };
     }
   } catch (error) {
@@ -111,16 +115,18 @@ export async function startPrivateBroker(backend: BackendName): Promise<PrivateB
           client.disconnect();
         }
       },
+      counters: redisCounters(server.url),
       stop: () => server.stop(),
     };
   }
-  const { startPrivateRabbitmq } = (await import(RABBITMQ_INDEX)) as RabbitmqLocalModule;
+  const { startPrivateRabbitmq } = (await import(RABBITMQ_LOCAL)) as RabbitmqLocalModule;
   const server = await startPrivateRabbitmq({ startTimeoutMs: 90_000 });
   return {
     backend,
     url: server.url,
     note: "private rabbitmq-server (its own node, port and data folder)",
     memory: () => rabbitmqctlMemory(server.nodeName, server.dir),
+    counters: rabbitmqCounters(server),
     stop: () => server.stop(),
   };
 }

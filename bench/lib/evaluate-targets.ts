@@ -93,6 +93,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     const pass = rm.every((s) => s.verdict === "pass");
     out.push(check("results-memory", rmTarget, figure, pass && ratio !== null && ratio <= 1.25, !pass ? "a run did not pass" : writerGrowthReason(ratio, b, r.scale.byBackend.redis)));
   }
+  out.push(...fleetTargets(r));
   return out;
 }
 
@@ -119,4 +120,40 @@ export function overheadReason(best: EndToEnd, limit: number, machineCores: numb
   const us = (cores: number) => f((cores / perSecond) * 1e6, 1);
   const total = c.workers + c.coordinator + c.other;
   return `at ${best.workers} worker(s) the machine's ${machineCores} cores are the limit (${f(total)} busy): a chunk costs ${us(total)} µs of CPU in all, ${us(c.workers)} µs in the workers (read, decode, compute-thread trip, result encoding, accept), ${us(c.other)} µs in the broker and the rest of the machine (load, deliver, deduplicate, store, trim) and ${us(c.coordinator)} µs in the coordinator (read results back), while the raw loop only reads and acks, one message every ${f(1e6 / limit, 1)} µs (${Math.round(limit)}/s)`;
+}
+
+/** Issue 19: idle workers' cost to the broker and a local worker's start. */
+function fleetTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const b of BACKENDS) {
+    const idle = r.idleCost?.[b];
+    const id = `idle-cost-${b}`;
+    const target = `${NAME[b]}: broker commands per idle worker per second <= 1 at the largest size; ${1000} workers projected under 10 % of a broker core`;
+    if (idle === undefined) out.push(notMeasured(id, target, "phase not run"));
+    else if (isUnavailable(idle)) out.push(notMeasured(id, target, idle.unavailable));
+    else {
+      const last = idle.points.at(-1);
+      const p = idle.projection;
+      const met = last !== undefined && last.perWorkerCommandsPerSecond <= 1 && p.brokerCorePercent < 10;
+      out.push(check(id, target, `${last?.perWorkerCommandsPerSecond ?? "?"}/s per worker at ${last?.workers ?? "?"} workers; ${p.workers} workers: ${p.commandsPerSecond}/s, ${p.brokerCorePercent} % of a core`, met,
+        `${r.mode === "quick" ? "--quick stops at a few workers, where the run's one reclaimer still weighs on each; " : ""}per worker ${last?.perWorkerCommandsPerSecond ?? "?"} commands/s and ${last ? f(last.perWorkerCores * 100, 3) : "?"} % of a core (${idle.source})`));
+    }
+  }
+  const o = r.overhead.redis;
+  const peer = isUnavailable(o) ? o : o.peer;
+  const peerTarget = "Redis: TTG's zero-work throughput >= 5x BullMQ's best in the same run";
+  if (peer === undefined) out.push(notMeasured("peer-bullmq", peerTarget, "no peer in this report"));
+  else if (isUnavailable(peer)) out.push(notMeasured("peer-bullmq", peerTarget, peer.unavailable));
+  else out.push(check("peer-bullmq", peerTarget, `${f(peer.ttgRatio)}x (BullMQ best ${Math.round(peer.bestPerSecond)} jobs/s)`, peer.ttgRatio >= 5, peer.settings));
+  const s = r.startup;
+  const id = "startup-first-chunk";
+  const target = "Spawn to first chunk taken <= 0.35 s median for a local worker";
+  if (s === undefined) out.push(notMeasured(id, target, "phase not run"));
+  else if (isUnavailable(s)) out.push(notMeasured(id, target, s.unavailable));
+  else {
+    const m = s.firstChunkSeconds;
+    out.push(check(id, target, `${f(m.median, 3)} s (${f(m.min, 3)}-${f(m.max, 3)}, ${m.n} trials)`, m.median <= 0.35,
+      `loading the program takes ${f(s.loadedSeconds.median, 3)} s and the compute thread is ready at ${f(s.readySeconds.median, 3)} s; the rest is connecting and the first read`));
+  }
+  return out;
 }

@@ -9,6 +9,8 @@ import type { Say } from "./progress.ts";
 import { runQueueSweep } from "./queue-sweep.ts";
 import { measureAmqpConsumePublish, measureRawAmqp } from "./raw-amqp-limit.ts";
 import { measureRawRedis } from "./raw-redis-limit.ts";
+import type { Maybe } from "./bench-model.ts";
+import { measureBullmqPeer, type PeerFigure, type PeerPlan } from "./bullmq-peer.ts";
 import { median, roundSummary, sig, summarize, type Summary } from "./stats.ts";
 import { WORKER_VARIABLES } from "../../lib/config/worker-variables.ts";
 
@@ -42,6 +44,8 @@ export type OverheadResult = {
     perMessage: Summary;
   };
   endToEnd: EndToEnd[];
+  /** Redis: the same zero-work job through BullMQ in the same run, and TTG's best end-to-end rate over its best (optional). */
+  peer?: Maybe<PeerFigure & { ttgRatio: number }>;
   profile: {
     /** The batch the loop probe takes: the workers' default largest batch. */
     loopBatch: number;
@@ -126,8 +130,10 @@ export async function measureOverhead(backend: BackendName, url: string, plan: B
   const hopMicros = summarize(hop);
   const quietOne = summarize(quiet);
   const oneWorker = endToEnd.find((e) => e.workers === 1)?.chunksPerSecond.median ?? Number.NaN;
+  const peer = backend === "redis" ? await peerBeside(url, plan.peer, Math.max(...endToEnd.map((e) => e.chunksPerSecond.median)), say) : undefined;
   return {
     chunks,
+    ...(peer ? { peer } : {}),
     rawLimit: {
       method: backend === "redis" ? "XREADGROUP COUNT 200 + one XACK per batch (ioredis)" : "basic.consume, prefetch 1000, ack per message (amqplib)",
       oneConsumer: roundSummary(oneConsumer),
@@ -175,4 +181,16 @@ export function attributeCost(e2ePerSecond: number, loopPerSecond: number, hopMi
   const logLines = Math.max(0, total - 1000 / quietPerSecond);
   const rest = total - broker - computeHop - logLines;
   return { total: sig(total, 3), broker: sig(broker, 3), computeHop: sig(computeHop, 3), logLines: sig(logLines, 3), rest: sig(rest, 3) };
+}
+
+/** The BullMQ peer beside TTG's best, or why it was not measured (bullmq is a devDependency of the bench only). */
+async function peerBeside(url: string, plan: PeerPlan, ttgBest: number, say: Say): Promise<Maybe<PeerFigure & { ttgRatio: number }>> {
+  try {
+    const figure = await measureBullmqPeer(url, plan, say);
+    return { ...figure, ttgRatio: sig(ttgBest / figure.bestPerSecond, 3) };
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? String(error);
+    say(`bullmq peer not measured: ${message}`);
+    return { unavailable: /Cannot find (package|module) 'bullmq'/.test(message) ? "bullmq is not installed (npm install -D bullmq)" : `failed: ${message}` };
+  }
 }

@@ -151,5 +151,52 @@ export function renderBenchMarkdown(r: BenchReport): string {
     if (isUnavailable(rm)) out.push(missing(rm) ?? "", "");
     else out.push(...table(["params", "result", "wall", "coordinator peak RSS"], rm.map((s) => [s.params.toLocaleString("en-US"), `${s.verdict}, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`])), "");
   }
+  out.push(...renderFleet(r));
   return `${out.join("\n")}\n`;
+}
+
+/** Issue 19's sections: idle workers' cost to the broker, a local worker's start. */
+function renderFleet(r: BenchReport): string[] {
+  const out: string[] = [];
+  const o = r.overhead.redis;
+  const peer = isUnavailable(o) ? undefined : o.peer;
+  if (peer !== undefined) {
+    out.push("## A peer: BullMQ on the same Redis", "");
+    if (isUnavailable(peer)) out.push(missing(peer) ?? "", "");
+    else {
+      out.push(`The same zero-work job through ${peer.peer}: ${peer.settings}. TTG's best end-to-end rate above is ${num(peer.ttgRatio)}x its best.`, "");
+      out.push(...table(["concurrency", "jobs/s (median, min-max)"], peer.byConcurrency.map((c) => [String(c.concurrency), `${num(c.jobsPerSecond.median)} (${num(c.jobsPerSecond.min)}-${num(c.jobsPerSecond.max)})`])), "");
+    }
+  }
+  if (r.idleCost !== undefined) {
+    out.push("## Idle workers: broker cost", "");
+    out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; each window's commands/s and broker CPU, minus the same window with no worker, per worker, projected linearly to 1,000 workers from the largest size.", "");
+    const rows: string[][] = [];
+    for (const b of ["redis", "rabbitmq"] as const) {
+      const idle = r.idleCost[b];
+      if (isUnavailable(idle)) {
+        rows.push([NAMES[b], "-", missing(idle) ?? "", "", "", ""]);
+        continue;
+      }
+      rows.push([NAMES[b], "0", num(idle.baseline.commandsPerSecond), "-", `${num(idle.baseline.brokerCores * 100)} %`, "-"]);
+      for (const p of idle.points) rows.push([NAMES[b], String(p.workers), num(p.commandsPerSecond), num(p.perWorkerCommandsPerSecond), `${num(p.brokerCores * 100)} %`, `${num(p.perWorkerCores * 100)} %`]);
+      rows.push([NAMES[b], `${idle.projection.workers} (projected)`, num(idle.projection.commandsPerSecond), "", `${num(idle.projection.brokerCorePercent)} %`, ""]);
+    }
+    out.push(...table(["backend", "workers", "commands/s", "per worker", "broker CPU (of one core)", "per worker"], rows), "");
+    for (const b of ["redis", "rabbitmq"] as const) {
+      const idle = r.idleCost[b];
+      if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; ${idle.windowSeconds} s windows.`, "");
+    }
+  }
+  const s = r.startup;
+  if (s !== undefined) {
+    out.push("## Worker start-up", "");
+    if (isUnavailable(s)) out.push(missing(s) ?? "", "");
+    else {
+      const cell = (x: { median: number; min: number; max: number }) => `${num(x.median)} s (${num(x.min)}-${num(x.max)})`;
+      out.push(`One local worker per trial on Redis, ${s.trials} trials, run as ${s.command}: median (min-max).`, "");
+      out.push(...table(["program loaded", "compute thread ready", "first chunk taken"], [[cell(s.loadedSeconds), cell(s.readySeconds), cell(s.firstChunkSeconds)]]), "");
+    }
+  }
+  return out;
 }

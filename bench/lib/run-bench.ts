@@ -12,13 +12,15 @@ import { measureChunkSizes } from "./chunk-size.ts";
 import { measureCpuBound, measureSleepBound } from "./efficiency.ts";
 import { evaluateTargets } from "./evaluate-targets.ts";
 import { codeVersion, currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
+import { measureIdleCost } from "./idle-cost.ts";
 import { measureOverhead } from "./overhead.ts";
 import type { Say } from "./progress.ts";
 import { measureRecovery } from "./recovery.ts";
 import { renderBenchMarkdown } from "./render-bench-markdown.ts";
 import { measureResultsMemory, measureScale, type ScaleFigure } from "./scale.ts";
+import { measureStartup } from "./worker-startup.ts";
 
-export const PHASES = ["overhead", "efficiency", "recovery", "chunk-size", "scale", "results-memory"] as const;
+export const PHASES = ["overhead", "startup", "idle-cost", "efficiency", "recovery", "chunk-size", "scale", "results-memory"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type BenchOptions = { mode: Mode; backends: BackendName[]; phases: Phase[]; outDir: string; command: string };
@@ -85,6 +87,9 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
   const redisOverhead = overhead.redis;
   // Chunk sizing weighs the fixed cost of a chunk long enough to be taken alone.
   const perChunkMs = isUnavailable(redisOverhead) ? 2 : redisOverhead.profile.singleChunkMs;
+  const startup = !on("startup") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
+    : await guarded("start-up", say, () => (say("== start-up: spawn to first chunk on redis"), measureStartup("redis", backends.redis.url, plan.startup.trials, say)));
+  const idleCost = await per("idle-cost", (b) => measureIdleCost(b, plan.idleCost, say));
   const sleepBound = await per("efficiency", (b, url) => measureSleepBound(b, url, plan.efficiency, say));
   const cpuBound = !on("efficiency") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("cpu-bound efficiency", say, () => (say("== efficiency: cpu-bound on redis"), measureCpuBound("redis", backends.redis.url, plan.efficiency, perChunkMs, say)));
@@ -126,6 +131,8 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     },
     chunkSize,
     resultsMemory,
+    idleCost,
+    startup,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
   mkdirSync(o.outDir, { recursive: true });
@@ -149,7 +156,7 @@ export function conditions(cores: number, loadStart: number, loadEnd: number): s
   const busy = Math.max(loadStart, loadEnd) > cores * 0.5;
   return [
     "Brokers are local (127.0.0.1): throughput, efficiency, recovery and chunk-size figures use the machine's own Redis and RabbitMQ with a random namespace per measurement, removed afterwards; the scale figures use private servers started for the bench (their memory is the run's alone).",
-    "Workers are local processes started the way the demo starts them (node + tsx), with the defaults users get unless a figure says otherwise.",
+    "Workers are local processes started the way the demo starts them (node and the prebuilt worker bundle), with the defaults users get unless a figure says otherwise.",
     busy
       ? `Other load was present: the 1-minute load average was ${loadStart} at the start and ${loadEnd} at the end on ${cores} cores (other engineers' tests share this machine), so figures are lower and noisier than on an idle machine.`
       : `The machine was otherwise quiet (1-minute load ${loadStart} at the start, ${loadEnd} at the end, on ${cores} cores).`,

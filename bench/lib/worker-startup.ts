@@ -4,7 +4,8 @@ import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { BenchSweep } from "./queue-sweep.ts";
-import { waitUntil } from "./progress.ts";
+import { waitUntil, type Say } from "./progress.ts";
+import { roundSummary, summarize, type Summary } from "./stats.ts";
 
 export type WorkerStartup = {
   worker: string;
@@ -46,4 +47,31 @@ export async function measureWorkerStartup(backend: BackendName, url: string, wo
   } finally {
     await sweep.close({ waitMs: 0 });
   }
+}
+
+export type StartupFigure = {
+  trials: number;
+  /** Spawn -> first chunk taken, one local worker per trial. */
+  firstChunkSeconds: Summary;
+  loadedSeconds: Summary;
+  readySeconds: Summary;
+  command: string;
+};
+
+/** Spawn to first chunk taken for one local worker at a time (a worker started alone, as a replacement is). */
+export async function measureStartup(backend: BackendName, url: string, trials: number, say: Say): Promise<StartupFigure> {
+  const samples: WorkerStartup[] = [];
+  for (let t = 0; t < trials; t++) {
+    const [one] = await measureWorkerStartup(backend, url, 1);
+    if (one) samples.push(one);
+    say(`${backend} start-up trial ${t + 1}/${trials}: first chunk ${one?.firstChunkSeconds.toFixed(3)} s`);
+  }
+  const of = (pick: (s: WorkerStartup) => number) => roundSummary(summarize(samples.map(pick)), 3);
+  return {
+    trials,
+    firstChunkSeconds: of((s) => s.firstChunkSeconds),
+    loadedSeconds: of((s) => s.loadedSeconds),
+    readySeconds: of((s) => s.readySeconds),
+    command: "node <prebuilt worker bundle> (no tsx), as local workers and the image run it",
+  };
 }

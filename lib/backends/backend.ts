@@ -168,3 +168,10 @@ export type BackendOptions = {
   /** Called for broker events worth a log line (reconnects, reclaims, dead letters). */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 };
+
+/**
+ * How often a worker with nothing to do asks the broker anything (whether the run is settled; on
+ * Redis also the reclaimer lease): an idle fleet costs the broker under one command per worker per
+ * second, whatever its size.
+ */
+export const IDLE_PROBE_MS = 2000;

@@ -148,7 +148,7 @@ export const WORKER_VARIABLES = {
   STALE_CHECK_INTERVAL_SECONDS: v({
     name: "STALE_CHECK_INTERVAL_SECONDS",
     default: "0.1",
-    description: "How often to look for abandoned chunks.",
+    description: "How often the run's reclaimer (one worker at a time, holding a short lease) and a worker between chunks look for abandoned chunks; a worker with nothing to do asks the broker at most every 2 s.",
     why: "The original's 30 s made a killed worker cost up to 90 s; a check that finds nothing abandoned is one XPENDING of well under a millisecond.",
     parser: decimal(0.01, 3600),
   }),
@@ -156,7 +156,7 @@ export const WORKER_VARIABLES = {
     name: "STALE_THRESHOLD_MS",
     default: "1500",
     description: "A chunk whose lease has not been renewed for this long counts as abandoned.",
-    why: "Live workers renew their lease every threshold/4 while they compute, so a short threshold never steals live work.",
+    why: "Live workers renew their lease every threshold/3 while they compute, so a short threshold never steals live work.",
     parser: integer(200, 86_400_000),
   }),
   MAX_DELIVERIES: v({

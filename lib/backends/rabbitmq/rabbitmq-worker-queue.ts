@@ -164,6 +164,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     // Chunks pushed to us but never started go back with their attempt count unchanged (closing
     // the channel would requeue them marked redelivered, which counts as an attempt).
     await this.#intake.close();
+    await this.#settled.close();
     await this.#link.close();
   }
 }

@@ -32,34 +32,57 @@ export async function readProgress(ch: Channel, names: RabbitmqNames): Promise<R
   return { loadedBatches: run.messageCount, doneMarkers: done.messageCount, settledMarker: settled.messageCount > 0 };
 }
 
+/**
+ * A worker's "is the run settled?", as cheap as an idle fleet needs: one passive declare on a kept
+ * channel while nothing changes (the done queue's count: the run cannot have settled while no marker
+ * was added since a complete read came up short), the rest only when the count moved.
+ */
 export class SettledCheck {
   #settled = false;
+  #loaded = false;
   /** Marker count at which a complete read found ids missing: no need to read again until it grows. */
   #incompleteAt = -1;
+  #channel: Channel | undefined;
 
   async check(link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
     if (this.#settled) return true;
     this.#settled = await link.retrying("check whether the run is settled", async () => {
-      const ch = await link.openChannel();
+      const ch = (this.#channel ??= await link.openChannel());
       try {
-        const progress = await readProgress(ch, names);
-        if (progress.settledMarker) return true;
-        if (progress.loadedBatches < batchesNeeded(plan)) return false;
-        if (progress.doneMarkers === 0 || progress.doneMarkers === this.#incompleteAt) return false;
-        const read = await readDoneMarkers(link, names, progress.doneMarkers);
-        if (!read) return false;
-        if (countBelow(read.finished, plan.totalChunks) < plan.totalChunks) {
-          if (read.complete) this.#incompleteAt = progress.doneMarkers;
-          return false;
-        }
-        const { channel } = await link.channel();
-        await publishConfirmed(channel, names.settled, json({ runId: plan.runId, at: new Date().toISOString() }));
-        return true;
-      } finally {
+        return await this.#ask(ch, link, names, plan);
+      } catch (error) {
+        // A missing queue closes the channel on the broker's side: the next check opens another.
+        this.#channel = undefined;
         await ch.close().catch(() => {});
+        throw error;
       }
     });
+    if (this.#settled) await this.close();
     return this.#settled;
+  }
+
+  async #ask(ch: Channel, link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
+    const doneMarkers = (await ch.checkQueue(names.done)).messageCount;
+    // No marker yet, or none since a read came up short: not settled (a settled run has markers for every chunk).
+    if (doneMarkers === 0 || doneMarkers === this.#incompleteAt) return false;
+    if ((await ch.checkQueue(names.settled)).messageCount > 0) return true;
+    this.#loaded ||= (await ch.checkQueue(names.run)).messageCount >= batchesNeeded(plan);
+    if (!this.#loaded) return false;
+    const read = await readDoneMarkers(link, names, doneMarkers);
+    if (!read) return false;
+    if (countBelow(read.finished, plan.totalChunks) < plan.totalChunks) {
+      if (read.complete) this.#incompleteAt = doneMarkers;
+      return false;
+    }
+    const { channel } = await link.channel();
+    await publishConfirmed(channel, names.settled, json({ runId: plan.runId, at: new Date().toISOString() }));
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const ch = this.#channel;
+    this.#channel = undefined;
+    await ch?.close().catch(() => {});
   }
 }
 

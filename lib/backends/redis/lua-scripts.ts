@@ -191,3 +191,35 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 return fresh
 `);
+
+/** The reclaimer key's value once the run is settled: every worker's next lease attempt learns it. */
+export const SETTLED_MARK = "settled";
+
+/**
+ * Renews the reclaimer lease of its holder. KEYS: reclaimer. ARGV: consumer, leaseMs.
+ * Returns the key's value: the consumer itself when renewed, else who holds it now (or the settled
+ * mark, or false when nobody does).
+ */
+export const RENEW_LEASE = script(`
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return current
+`);
+
+/**
+ * Whether the run is settled (every chunk loaded, and accepted or dead-lettered); marks it in the
+ * reclaimer key when it is. KEYS: meta, done, dead, reclaimer. ARGV: totalChunks. Returns 1 or 0.
+ */
+export const MARK_IF_SETTLED = script(`
+local total = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'loadedUpTo') or '-1') < total then return 0 end
+if redis.call('BITCOUNT', KEYS[2]) + redis.call('HLEN', KEYS[3]) < total then return 0 end
+redis.call('SET', KEYS[4], '${SETTLED_MARK}')
+return 1
+`);
+
+/** Gives up the reclaimer lease if this holder (ARGV[1]) still has it, for another to take at once. KEYS: reclaimer. */
+export const RELEASE_LEASE = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`);

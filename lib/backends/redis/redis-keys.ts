@@ -24,6 +24,8 @@ export type RedisKeys = {
   stats: string;
   /** String with a short expiry, renewed by the run's coordinator while it watches the run. */
   alive: string;
+  /** String with a short expiry: the worker that looks for abandoned chunks, one at a time (SET NX PX). */
+  reclaimer: string;
 };
 
 /** Field of the run's stats hash counting failed parameters of accepted chunks. */
@@ -42,12 +44,13 @@ export function redisKeys(namespace: string, runId: string): RedisKeys {
     errors: `${run}:errors`,
     stats: `${run}:stats`,
     alive: `${run}:alive`,
+    reclaimer: `${run}:reclaimer`,
   };
 }
 
 /** Every key the run may have (what removing the run deletes). */
 export function allRunKeys(keys: RedisKeys): string[] {
-  return [keys.tasks, keys.results, keys.dlq, keys.meta, keys.done, keys.dead, keys.errors, keys.stats, keys.alive];
+  return [keys.tasks, keys.results, keys.dlq, keys.meta, keys.done, keys.dead, keys.errors, keys.stats, keys.alive, keys.reclaimer];
 }
 
 /** How many of the run's chunks have an accepted result. */
@@ -78,6 +81,6 @@ export function keyOwner(key: string, namespace: string): KeyOwner | undefined {
   const parts = key.slice(namespace.length + 1).split(":");
   const [kind, runId, field] = parts;
   const stream = (kind === "tasks" || kind === "results" || kind === "dlq") && parts.length === 2;
-  const book = kind === "run" && parts.length === 3 && ["meta", "done", "dead", "errors", "stats", "alive"].includes(field ?? "");
+  const book = kind === "run" && parts.length === 3 && ["meta", "done", "dead", "errors", "stats", "alive", "reclaimer"].includes(field ?? "");
   return (stream || book) && runId !== undefined && isRunId(runId) ? { kind: "run", runId } : undefined;
 }

@@ -3,6 +3,7 @@
 import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
 import { decodeResultBatch } from "../result-batch.ts";
+import { RELEASE_LEASE, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { ALIVE_TTL_MS, allRunKeys, countAccepted, FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
@@ -162,6 +163,8 @@ export class RedisObserver implements RunObserver {
         moved++;
       }
       await this.#client.xgroup("DELCONSUMER", k.tasks, k.group, workerId);
+      // A dead reclaimer's lease would hold its successor off until it expired.
+      await runLua(this.#client, RELEASE_LEASE, [k.reclaimer], [workerId]);
     } catch (error) {
       if (!String((error as Error).message).includes("NOGROUP")) throw error;
     }

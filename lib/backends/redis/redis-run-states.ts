@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import type { BrokerItem } from "../purge-types.ts";
 import { ACTIVE_WINDOW_MS, decideState, formatAge, runStates, type RunListing } from "../run-listing.ts";
 import { countAccepted, keyOwner, ORPHANS, redisKeys } from "./redis-keys.ts";
+import { SETTLED_MARK } from "./lua-scripts.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
 export async function redisRunStates(client: Redis, namespace: string, items: readonly BrokerItem[]): Promise<{ runs: RunListing[]; legacy: BrokerItem[] }> {
@@ -14,11 +15,19 @@ export async function redisRunStates(client: Redis, namespace: string, items: re
 
 export async function redisRunState(client: Redis, namespace: string, runId: string, objects: BrokerItem[]): Promise<RunListing> {
   const keys = redisKeys(namespace, runId);
-  const [meta, accepted, dead, alive] = await Promise.all([client.hgetall(keys.meta), countAccepted(client, keys), client.hlen(keys.dead), client.pttl(keys.alive)]);
+  const [meta, accepted, dead, alive, reclaimer] = await Promise.all([
+    client.hgetall(keys.meta),
+    countAccepted(client, keys),
+    client.hlen(keys.dead),
+    client.pttl(keys.alive),
+    client.get(keys.reclaimer),
+  ]);
   const totalChunks = meta.totalChunks ? Number(meta.totalChunks) : undefined;
   const workers = await recentConsumers(client, keys.tasks, keys.group);
   const watchedBecause = alive > 0 ? "its coordinator is watching it" : undefined;
-  const activeBecause = workers.recent > 0 ? `${workers.recent} worker(s) consuming` : undefined;
+  // Idle workers stop reading the stream, but one of them always holds the short reclaimer lease.
+  const reclaiming = reclaimer !== null && reclaimer !== SETTLED_MARK;
+  const activeBecause = workers.recent > 0 ? `${workers.recent} worker(s) consuming` : reclaiming ? `worker ${reclaimer} holds the reclaimer lease` : undefined;
   const lastSeen = workers.lastSeenMsAgo === undefined ? "no worker ever consumed it" : `last worker activity ${formatAge(workers.lastSeenMsAgo)} ago`;
   const decided = decideState({
     ...(totalChunks === undefined ? {} : { totalChunks }),

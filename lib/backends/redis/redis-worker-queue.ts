@@ -1,15 +1,17 @@
 // A worker's side of the Redis Streams backend: read new chunks, reclaim abandoned ones
-// (XAUTOCLAIM), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
+// (XAUTOCLAIM, one reclaimer at a time per run), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import type { BackendOptions, ChunkTask, Completion, Delivery, RunPlan, Verdict, WorkerQueue } from "../backend.ts";
+import { IDLE_PROBE_MS, type BackendOptions, type ChunkTask, type Completion, type Delivery, type RunPlan, type Verdict, type WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
-import { COMPLETE, DEAD_LETTER, FETCH_NEW, RENEW, runLua } from "./lua-scripts.ts";
+import { COMPLETE, DEAD_LETTER, FETCH_NEW, MARK_IF_SETTLED, RELEASE_LEASE, RENEW, RENEW_LEASE, runLua, SETTLED_MARK } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, redisKeys, type RedisKeys } from "./redis-keys.ts";
-import { ensureGroup, loadRun, runSettled } from "./redis-loader.ts";
+import { ensureGroup, loadRun } from "./redis-loader.ts";
 import { decodeTask, decodeTaskValues, describeRaw, fieldsToRecord } from "./task-codec.ts";
 
 type RedisDelivery = Delivery & { entryId: string };
+
 
 type StreamEntry = [id: string, fields: string[] | null];
 
@@ -35,7 +37,20 @@ export class RedisWorkerQueue implements WorkerQueue {
   readonly #reader: Redis;
   readonly #keys: RedisKeys;
   readonly #o: BackendOptions;
-  #lastReclaimCheck = 0;
+  #plan: RunPlan | undefined;
+  /** Every chunk of the run is in the stream (ensureLoaded returned). */
+  #loaded = false;
+  /** Took chunks at the last read: looks at the reclaimer's pace, to take over a dead peer's work quickly. */
+  #busy = true;
+  #workedAt = 0;
+  /** Loaded and this worker saw no new chunk: only reclaimed chunks are left to take. */
+  #drained = false;
+  /** Holds the run's reclaimer lease (renewed at leaseAt). */
+  #holder = false;
+  #leaseAt = 0;
+  #lookedAt = 0;
+  #settled = false;
+  #settledCheckAt = 0;
 
   constructor(client: Redis, reader: Redis, options: BackendOptions) {
     this.#client = client;
@@ -44,22 +59,93 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#keys = redisKeys(options.namespace, options.runId);
   }
 
-  ensureLoaded(plan: RunPlan): Promise<void> {
-    return loadRun(this.#client, this.#keys, plan);
+  async ensureLoaded(plan: RunPlan): Promise<void> {
+    this.#plan = plan;
+    await loadRun(this.#client, this.#keys, plan);
+    this.#loaded = true;
   }
 
   async next(blockMs: number, max: number): Promise<Delivery[]> {
-    const now = Date.now();
-    if (now - this.#lastReclaimCheck >= this.#o.staleCheckIntervalMs) {
-      this.#lastReclaimCheck = now;
-      const reclaimed = await this.#reclaim(max);
-      if (reclaimed.length > 0) return reclaimed;
+    const abandoned = await this.#houseKeep();
+    if (abandoned) {
+      const reclaimed = await this.#reclaim(max, abandoned);
+      if (reclaimed.length > 0) return this.#took(reclaimed);
     }
-    // What is there already comes in one string; only an empty stream waits in a blocking read.
-    const fetched = await this.#fetchNew(max);
-    if (fetched.length > 0) return fetched;
-    const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
-    return (reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1));
+    if (!this.#drained) {
+      // What is there already comes in one string; only an empty stream waits in a blocking read.
+      const fetched = await this.#fetchNew(max);
+      if (fetched.length > 0) return this.#took(fetched);
+      // Every chunk loaded and none new: no entry will ever be added, so no more reads.
+      this.#drained = this.#loaded;
+      if (!this.#drained) {
+        const reply = (await this.#readNew(blockMs, max)) as [string, StreamEntry[]][] | null;
+        return this.#took((reply?.[0]?.[1] ?? []).map((entry) => this.#delivery(entry[0], entry[1] ?? [], 1)));
+      }
+    }
+    this.#busy = false;
+    // Nothing to read: wait for the next look without a command.
+    await sleep(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
+    return [];
+  }
+
+  #took(deliveries: Delivery[]): Delivery[] {
+    this.#busy = deliveries.length > 0;
+    if (this.#busy) this.#workedAt = Date.now();
+    return deliveries;
+  }
+
+  /** The reclaimer and a worker between chunks look every STALE_CHECK_INTERVAL; an idle worker every IDLE_PROBE_MS. */
+  #lookEveryMs(): number {
+    return this.#holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(IDLE_PROBE_MS, this.#o.staleCheckIntervalMs);
+  }
+
+  /**
+   * When due: try for the reclaimer lease (one SET NX GET), renew it when held; the holder also
+   * checks now and then whether the run is settled. Returns the first abandoned entry the holder
+   * sees, or "".
+   */
+  async #houseKeep(): Promise<string> {
+    const now = Date.now();
+    if (now - this.#lookedAt < this.#lookEveryMs()) return "";
+    this.#lookedAt = now;
+    const k = this.#keys;
+    const leaseMs = Math.max(1000, 5 * this.#o.staleCheckIntervalMs);
+    if (!this.#holder) {
+      const before = await this.#client.set(k.reclaimer, this.#o.consumer, "PX", leaseMs, "NX", "GET");
+      this.#holder = before === null;
+      if (this.#holder) this.#leaseAt = now;
+      else this.#settled ||= before === SETTLED_MARK;
+    } else if (now - this.#leaseAt >= leaseMs / 2) {
+      const current = await runLua(this.#client, RENEW_LEASE, [k.reclaimer], [this.#o.consumer, leaseMs]);
+      this.#holder = current === this.#o.consumer;
+      this.#leaseAt = now;
+      this.#settled ||= current === SETTLED_MARK;
+    }
+    if (!this.#holder) return "";
+    // A backstop: the worker that finishes the last chunk usually marks the run settled first.
+    if (this.#plan && now - this.#settledCheckAt >= IDLE_PROBE_MS) await this.#markIfSettled(this.#plan);
+    return this.#firstAbandoned();
+  }
+
+  /** The first entry idle past the stale threshold; XAUTOCLAIM starts there. */
+  async #firstAbandoned(): Promise<string> {
+    const k = this.#keys;
+    // XAUTOCLAIM walks the pending entries at a few µs each even when none is idle (16 ms with 4,000
+    // in flight, Redis 7.0); XPENDING's IDLE filter answers "is anything abandoned?" for a fiftieth of that.
+    try {
+      const idle = (await this.#client.xpending(k.tasks, k.group, "IDLE", this.#o.staleThresholdMs, "-", "+", 1)) as [string, ...unknown[]][];
+      return idle[0]?.[0] ?? "";
+    } catch (error) {
+      if (!String((error as Error).message).includes("NOGROUP")) throw error;
+      return "";
+    }
+  }
+
+  async #markIfSettled(plan: RunPlan): Promise<boolean> {
+    const k = this.#keys;
+    this.#settledCheckAt = Date.now();
+    this.#settled ||= Number(await runLua(this.#client, MARK_IF_SETTLED, [k.meta, k.done, k.dead, k.reclaimer], [plan.totalChunks])) === 1;
+    return this.#settled;
   }
 
   async #fetchNew(max: number): Promise<Delivery[]> {
@@ -103,16 +189,11 @@ export class RedisWorkerQueue implements WorkerQueue {
     }
   }
 
-  /** Takes over up to `max` entries whose holders stopped renewing their leases; dead-letters poison. */
-  async #reclaim(max: number): Promise<Delivery[]> {
+  /** Takes over up to `max` entries whose holders stopped renewing their leases, from `cursor` (the first one the probe saw); dead-letters poison. */
+  async #reclaim(max: number, from: string): Promise<Delivery[]> {
     const k = this.#keys;
     const taken: Delivery[] = [];
-    // XAUTOCLAIM walks the pending entries at a few µs each even when none is idle (16 ms with 4,000
-    // in flight, Redis 7.0), and every worker checks 4 times a second; XPENDING's IDLE filter answers
-    // "is anything abandoned?" for a fiftieth of that, and says where XAUTOCLAIM should start.
-    const idle = (await this.#client.xpending(k.tasks, k.group, "IDLE", this.#o.staleThresholdMs, "-", "+", 1)) as [string, ...unknown[]][];
-    if (idle.length === 0) return taken;
-    let cursor = idle[0]![0];
+    let cursor = from;
     for (let round = 0; round < 10 && taken.length === 0 && cursor !== "0-0"; round++) {
       const [next, entries] = (await this.#client.xautoclaim(
         k.tasks,
@@ -229,11 +310,19 @@ export class RedisWorkerQueue implements WorkerQueue {
     await this.#client.xclaim(this.#keys.tasks, this.#keys.group, this.#o.consumer, 0, d.entryId, "IDLE", HAND_BACK_IDLE_MS, "RETRYCOUNT", retryCount, "JUSTID");
   }
 
-  settled(plan: RunPlan): Promise<boolean> {
-    return runSettled(this.#client, this.#keys, plan.totalChunks);
+  async settled(plan: RunPlan): Promise<boolean> {
+    if (this.#settled) return true;
+    // Just out of work: this worker may have finished the last chunk, so it asks (and marks the run
+    // settled for the rest). Long idle: the lease attempts carry the answer, at no extra command.
+    const recentlyBusy = Date.now() - this.#workedAt < 2 * IDLE_PROBE_MS;
+    const looking = Date.now() - this.#lookedAt < 2 * this.#lookEveryMs();
+    if (recentlyBusy || !looking) return this.#markIfSettled(plan);
+    return false;
   }
 
   async close(): Promise<void> {
+    // A leaving reclaimer hands its lease on at once rather than when it expires.
+    if (this.#holder) await runLua(this.#client, RELEASE_LEASE, [this.#keys.reclaimer], [this.#o.consumer]).catch(() => undefined);
     for (const c of [this.#reader, this.#client]) {
       try {
         await c.quit();

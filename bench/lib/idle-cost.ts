@@ -1,0 +1,121 @@
+// What idle workers cost the broker: a private broker (so only this run's traffic is counted), a
+// run whose every chunk is held by the bench itself (the run is not settled, so the workers stay
+// and find nothing to take), then 8, 32 and 64 workers; commands/s and broker CPU over a window at
+// each size, minus the same window with no worker, per worker, and projected to 1,000 workers.
+import { openWorkerQueue, type BackendName } from "../../lib/backends/open-backend.ts";
+import { IDLE_PROBE_MS, type Delivery, type WorkerQueue } from "../../lib/backends/backend.ts";
+import { parseLogLine } from "../../lib/log/parse-log-line.ts";
+import type { BrokerCounters, BrokerSample } from "./broker-counters.ts";
+import { startPrivateBroker } from "./brokers.ts";
+import { pause, waitUntil, type Say } from "./progress.ts";
+import { BenchSweep } from "./queue-sweep.ts";
+import { sig } from "./stats.ts";
+
+const HOLD_MS = 3_600_000;
+
+export type IdleCostPlan = { workers: number[]; windowSeconds: number; projectTo: number };
+
+export type IdleWindow = { commandsPerSecond: number; brokerCores: number };
+
+export type IdlePoint = IdleWindow & {
+  workers: number;
+  /** (this window - the window with no worker) / workers. */
+  perWorkerCommandsPerSecond: number;
+  perWorkerCores: number;
+};
+
+export type IdleCostResult = {
+  source: string;
+  broker: string;
+  windowSeconds: number;
+  baseline: IdleWindow;
+  points: IdlePoint[];
+  /** The largest size's per-worker cost times `workers`, plus the baseline. */
+  projection: { workers: number; commandsPerSecond: number; brokerCorePercent: number };
+};
+
+export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, say: Say): Promise<IdleCostResult> {
+  say(`${backend} idle cost: starting a private broker`);
+  const broker = await startPrivateBroker(backend);
+  try {
+    // A threshold of an hour: the bench's hold never looks abandoned, so it renews nothing either.
+    const sweep = new BenchSweep({ backend, url: broker.url, params: 16, chunkSize: 1, workMs: 0, label: "idle", env: { STALE_THRESHOLD_MS: String(HOLD_MS) } });
+    const running = new Set<string>();
+    sweep.platform.onLine((id, line) => {
+      if (parseLogLine(line)?.event === "RUNNING") running.add(id);
+    });
+    let holder: WorkerQueue | undefined;
+    try {
+      await sweep.load();
+      holder = await holdEveryChunk(backend, broker.url, sweep);
+      const baseline = await measureWindow(broker.counters, plan.windowSeconds);
+      say(`${backend} idle cost, no worker: ${baseline.commandsPerSecond} commands/s`);
+      const points: IdlePoint[] = [];
+      for (const workers of plan.workers) {
+        await sweep.startWorkers(workers - running.size, running.size);
+        await waitUntil(() => running.size >= workers, `${workers} workers running`, 180_000, 100);
+        // Past the first seconds of idleness, when a worker still looks often for the run's end.
+        await pause(2 * IDLE_PROBE_MS + 1000);
+        const w = await measureWindow(broker.counters, plan.windowSeconds);
+        const point = {
+          workers,
+          ...w,
+          perWorkerCommandsPerSecond: sig((w.commandsPerSecond - baseline.commandsPerSecond) / workers, 3),
+          perWorkerCores: sig((w.brokerCores - baseline.brokerCores) / workers, 3),
+        };
+        say(`${backend} idle cost, ${workers} workers: ${point.commandsPerSecond} commands/s, ${point.perWorkerCommandsPerSecond} per worker; broker ${(point.brokerCores * 100).toFixed(2)} % of a core`);
+        points.push(point);
+      }
+      return { source: broker.counters.source, broker: broker.note, windowSeconds: plan.windowSeconds, baseline, points, projection: project(baseline, points, plan.projectTo) };
+    } finally {
+      await sweep.close({ waitMs: 0 });
+      await holder?.close().catch(() => undefined);
+    }
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** Linear in the workers, from the largest size measured (it carries the least of the fixed costs per worker). */
+export function project(baseline: IdleWindow, points: readonly IdlePoint[], workers: number): IdleCostResult["projection"] {
+  const last = points.at(-1);
+  const perCommands = last ? Math.max(0, last.perWorkerCommandsPerSecond) : 0;
+  const perCores = last ? Math.max(0, last.perWorkerCores) : 0;
+  return {
+    workers,
+    commandsPerSecond: sig(baseline.commandsPerSecond + workers * perCommands, 3),
+    brokerCorePercent: sig((baseline.brokerCores + workers * perCores) * 100, 3),
+  };
+}
+
+async function measureWindow(counters: BrokerCounters, seconds: number): Promise<IdleWindow> {
+  const a = await counters.sample();
+  await pause(seconds * 1000);
+  const b = await counters.sample();
+  return rates(a, b);
+}
+
+export function rates(a: BrokerSample, b: BrokerSample): IdleWindow {
+  const s = (b.at - a.at) / 1000;
+  return { commandsPerSecond: sig((b.commands - a.commands) / s, 4), brokerCores: sig((b.cpuSeconds - a.cpuSeconds) / s, 3) };
+}
+
+/** Takes every chunk of the sweep's run as one more consumer and keeps them until closed. */
+async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSweep): Promise<WorkerQueue> {
+  const queue = await openWorkerQueue(backend, {
+    url,
+    namespace: sweep.ns.namespace,
+    runId: sweep.ns.runId,
+    consumer: "bench-holder",
+    maxDeliveries: 3,
+    retryDelayMs: 500,
+    staleThresholdMs: HOLD_MS,
+    staleCheckIntervalMs: 100,
+  });
+  const held: Delivery[] = [];
+  await waitUntil(async () => {
+    held.push(...(await queue.next(200, sweep.plan.totalChunks - held.length)));
+    return held.length >= sweep.plan.totalChunks;
+  }, "every chunk held by the bench", 20_000, 0);
+  return queue;
+}
