@@ -6,6 +6,7 @@ import { ComputeSandbox } from "../lib/compute/compute-sandbox.ts";
 import { ExactSum } from "../lib/compute/exact-sum.ts";
 import { simulatedValue } from "../lib/compute/simulated.ts";
 import { batches, staticSlice } from "../lib/sweep/static-slice.ts";
+import { setEnv } from "./helpers/test-env.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 test("exact sums do not depend on order or on how the values were cut into chunks", () => {
@@ -54,12 +55,7 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
 });
 
 test("a parameter that throws is retried in place, then recorded as failed; the rest of the range keeps its values", async (t) => {
-  process.env.THROW_ON = "7";
-  process.env.FLAKY_ON = "3";
-  t.after(() => {
-    delete process.env.THROW_ON;
-    delete process.env.FLAKY_ON;
-  });
+  setEnv(t, { THROW_ON: "7", FLAKY_ON: "3" });
   const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramRetries: 2 });
   t.after(() => engine.close());
   const outcome = await engine.run(0, 10, { collectValues: true });
@@ -76,8 +72,7 @@ test("a compute module that cannot be loaded is reported, not crashed on", async
 });
 
 test("a batch of ranges crosses to the compute thread and back whole: a failed parameter in the middle loses no other value", async (t) => {
-  process.env.THROW_ON = "7";
-  t.after(() => delete process.env.THROW_ON);
+  setEnv(t, { THROW_ON: "7" });
   const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0 });
   t.after(() => engine.close());
   const ranges = [{ start: 0, end: 4 }, { start: 4, end: 9 }, { start: 9, end: 9 }, { start: 9, end: 12 }];
@@ -94,8 +89,7 @@ test("a batch of ranges crosses to the compute thread and back whole: a failed p
 });
 
 test("PARAM_TIMEOUT: a parameter that never returns is stopped, named, and the range goes on in a new thread", async (t) => {
-  process.env.HANG_ON = "5";
-  t.after(() => delete process.env.HANG_ON);
+  setEnv(t, { HANG_ON: "5" });
   const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramTimeoutMs: 500 });
   t.after(() => engine.close());
   const began = performance.now();
@@ -108,8 +102,7 @@ test("PARAM_TIMEOUT: a parameter that never returns is stopped, named, and the r
 });
 
 test("a parameter that ends the compute thread (process.exit) is recorded as a crash with its exit code", async (t) => {
-  process.env.EXIT_ON = "2";
-  t.after(() => delete process.env.EXIT_ON);
+  setEnv(t, { EXIT_ON: "2" });
   const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0 });
   t.after(() => engine.close());
   const outcome = await engine.run(0, 5, { collectValues: true });
@@ -118,12 +111,7 @@ test("a parameter that ends the compute thread (process.exit) is recorded as a c
 });
 
 test("the crash sandbox names the parameter that SIGKILLs its process and computes the rest of the ranges", async (t) => {
-  process.env.KILL_ON = "4";
-  process.env.THROW_ON = "11";
-  t.after(() => {
-    delete process.env.KILL_ON;
-    delete process.env.THROW_ON;
-  });
+  setEnv(t, { KILL_ON: "4", THROW_ON: "11" });
   const sandbox = new ComputeSandbox({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramRetries: 1 });
   t.after(() => sandbox.abort());
   const progress: number[] = [];
@@ -137,8 +125,7 @@ test("the crash sandbox names the parameter that SIGKILLs its process and comput
 });
 
 test("the crash sandbox stops a parameter past the time limit", async (t) => {
-  process.env.HANG_ON = "1";
-  t.after(() => delete process.env.HANG_ON);
+  setEnv(t, { HANG_ON: "1" });
   const sandbox = new ComputeSandbox({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramTimeoutMs: 500 });
   t.after(() => sandbox.abort());
   const [a] = await sandbox.runMany([{ start: 0, end: 3 }]);
