@@ -59,6 +59,17 @@ function fixture(): Omit<BenchReport, "targets"> {
       },
     },
     chunkSize: { unavailable: "phase not selected (--phases)" },
+    sweepScale: {
+      redis: { backend: "redis", axes: [250, 200, 200], points: 10_000_000, chunkSize: 10_000, workers: 2, verdict: "pass", chunksAccepted: 1000, paramsCovered: 10_000_000, wallSeconds: 4.9, paramsPerSecond: 2_040_000, coordinatorPeakRssMiB: 160, exitCode: 0 },
+      rabbitmq: NO_RABBIT,
+    },
+    computeCmd: {
+      backend: "redis", workers: 2, trials: 3, module: "zero-work.ts", command: "python3 zero-work.py",
+      points: [
+        { chunkSize: 1, chunks: 30_000, module: { chunksPerSecond: s(5000), paramsPerSecond: s(5000) }, command: { chunksPerSecond: s(1000), paramsPerSecond: s(1000) }, ratio: 0.2 },
+        { chunkSize: 10, chunks: 30_000, module: { chunksPerSecond: s(4418), paramsPerSecond: s(44_180) }, command: { chunksPerSecond: s(2868, 2700, 2900), paramsPerSecond: s(28_680) }, ratio: 0.649 },
+      ],
+    },
   };
 }
 
@@ -93,6 +104,24 @@ describe("evaluateTargets", () => {
     assert.equal(byId("efficiency-cpu")?.met, null);
     assert.equal(byId("scale-redis-chunks")?.met, true);
   });
+
+  test("a sweep file of ten million points is judged on its verdict and the coordinator's peak RSS", () => {
+    assert.equal(byId("sweep-scale-redis")?.met, true);
+    assert.match(byId("sweep-scale-redis")?.figure ?? "", /^10,000,000 points \(250 x 200 x 200\): pass in 4\.9 s, coordinator peak 160 MiB$/);
+    assert.equal(byId("sweep-scale-rabbitmq")?.met, null);
+    const big = structuredClone(fixture());
+    const redis = big.sweepScale?.redis;
+    assert.ok(redis && !("unavailable" in redis));
+    redis.coordinatorPeakRssMiB = 300;
+    assert.equal(evaluateTargets(big).find((t) => t.id === "sweep-scale-redis")?.met, false);
+  });
+
+  test("--compute-cmd must reach a quarter of the module path at every chunk size measured", () => {
+    const t = byId("compute-cmd");
+    assert.equal(t?.met, false, "chunk 1 is at 0.2x");
+    assert.equal(t?.figure, "chunk 1: 0.20x (1000 vs 5000 chunks/s); chunk 10: 0.65x (2868 vs 4418 chunks/s)");
+    assert.match(t?.reason ?? "", /at chunk 1 each parameter crosses two pipes/);
+  });
 });
 
 describe("renderBenchMarkdown", () => {
@@ -121,6 +150,11 @@ describe("renderBenchMarkdown", () => {
     for (const t of report.targets) assert.ok(md.includes(t.target), t.target);
     assert.match(md, /\| Redis: zero-work chunks\/s >= 0\.5x the raw broker limit \| .* \| \*\*missed\*\* \|/);
     assert.match(md, /\| RabbitMQ: zero-work .* \| not measured \| not measured \| the RabbitMQ backend is not usable/);
+  });
+
+  test("shows the sweep-scale run and both compute paths with their ratio", () => {
+    assert.ok(md.includes("| Redis | 250 x 200 x 200 = 10,000,000 | chunk 10,000 / 2 workers | pass, 1,000 chunks, 10,000,000 params | 4.9 s (2,040,000 params/s) | 160 MiB |"));
+    assert.ok(md.includes("| 10 | 30,000 | 4,418 (4,418–4,418, n=3) | 44,180 (44,180–44,180, n=3) | 2,868 (2,700–2,900, n=3) | 28,680 (28,680–28,680, n=3) | 0.649x |"), md);
   });
 
   test("says plainly where RabbitMQ figures are missing", () => {

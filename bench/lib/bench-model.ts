@@ -2,6 +2,7 @@
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { Mode } from "./bench-plan.ts";
 import type { ChunkSizeResult } from "./chunk-size.ts";
+import type { ComputeCmdResult } from "./compute-cmd.ts";
 import type { CpuBound, EfficiencyFigure } from "./efficiency.ts";
 import type { CodeVersion, MachineInfo } from "./machine-info.ts";
 import type { OverheadResult } from "./overhead.ts";
@@ -9,6 +10,7 @@ import type { RecoveryFigure } from "./recovery.ts";
 import type { IdleCostResult } from "./idle-cost.ts";
 import type { ScaleFigure } from "./scale.ts";
 import type { StartupFigure } from "./worker-startup.ts";
+import type { SweepScaleFigure } from "./sweep-scale.ts";
 import type { TargetCheck } from "./targets.ts";
 
 /** A figure that was not measured, and why (backend missing, phase failed, skipped in --quick). */
@@ -48,5 +50,9 @@ export type BenchReport = {
   idleCost?: Record<BackendName, Maybe<IdleCostResult>>;
   /** Spawn to first chunk taken for a local worker, on Redis (optional: absent in older reports). */
   startup?: Maybe<StartupFigure>;
+  /** A grid sweep file of millions of points with --results none, per backend (optional: absent in older reports). */
+  sweepScale?: Record<BackendName, Maybe<SweepScaleFigure>>;
+  /** Zero-work through COMPUTE_COMMAND beside the module path, on Redis (optional: absent in older reports). */
+  computeCmd?: Maybe<ComputeCmdResult>;
   targets: TargetCheck[];
 };

@@ -36,6 +36,10 @@ export type BenchPlan = {
   idleCost: { workers: number[]; windowSeconds: number; projectTo: number };
   /** Spawn to first chunk taken, one local worker per trial. */
   startup: { trials: number };
+  /** Zero-work through COMPUTE_COMMAND beside the module path: `chunks` chunks per run at each chunk size. */
+  computeCmd: { trials: number; workers: number; chunks: number; chunkSizes: number[] };
+  /** A grid sweep file of `axes` points per axis with --results none, through the demo as its own process. */
+  sweepScale: { axes: number[]; chunkSize: number; workers: number; backends: BackendName[] };
 };
 
 export function benchPlan(mode: Mode): BenchPlan {
@@ -76,5 +80,10 @@ export function benchPlan(mode: Mode): BenchPlan {
     },
     idleCost: { workers: quick ? [4, 8] : [8, 32, 64], windowSeconds: quick ? 3 : 10, projectTo: 1000 },
     startup: { trials: quick ? 3 : 9 },
+    computeCmd: { trials: quick ? 1 : 3, workers: 2, chunks: quick ? 5_000 : 30_000, chunkSizes: [1, 10] },
+    // 250 x 200 x 200 = 10,000,000 points (--quick: 100^3 = 1,000,000, Redis only).
+    sweepScale: quick
+      ? { axes: [100, 100, 100], chunkSize: 10_000, workers: 2, backends: ["redis"] }
+      : { axes: [250, 200, 200], chunkSize: 10_000, workers: 2, backends: ["redis", "rabbitmq"] },
   };
 }

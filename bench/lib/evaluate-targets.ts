@@ -1,8 +1,9 @@
-// Marks each target of issue 7 met or missed from the measured figures, with the reason when missed.
+// Marks each target (issues 7, 15 and 19) met or missed from the measured figures, with the reason when missed.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { isUnavailable, type BenchReport, type Maybe } from "./bench-model.ts";
 import type { ScaleFigure } from "./scale.ts";
 import type { EndToEnd } from "./overhead.ts";
+import { sweepTargets } from "./sweep-targets.ts";
 import { check, notMeasured, type TargetCheck } from "./targets.ts";
 
 const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
@@ -94,6 +95,7 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     out.push(check("results-memory", rmTarget, figure, pass && ratio !== null && ratio <= 1.25, !pass ? "a run did not pass" : writerGrowthReason(ratio, b, r.scale.byBackend.redis)));
   }
   out.push(...fleetTargets(r));
+  out.push(...sweepTargets(r));
   return out;
 }
 

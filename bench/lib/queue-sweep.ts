@@ -38,6 +38,11 @@ export type SweepTiming = {
    * last result, and that time: throughput with all of them running, no worker still starting.
    */
   allRunning: { chunks: number; seconds: number } | null;
+  /**
+   * The same from the moment every worker had finished its first batch: a compute program that is
+   * still starting when its worker takes the first batch (COMPUTE_COMMAND) is left out as well.
+   */
+  afterFirstBatch: { chunks: number; seconds: number } | null;
   duplicates: number;
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
@@ -141,15 +146,25 @@ export class BenchSweep {
     let firstTaken = Number.POSITIVE_INFINITY;
     let lastFinished = 0;
     const firstByWorker = new Map<string, number>();
+    const firstDoneByWorker = new Map<string, number>();
     for (const r of this.accepted.values()) {
       const taken = Date.parse(r.takenAt);
+      const finished = Date.parse(r.finishedAt);
       firstTaken = Math.min(firstTaken, taken);
-      lastFinished = Math.max(lastFinished, Date.parse(r.finishedAt));
+      lastFinished = Math.max(lastFinished, finished);
       firstByWorker.set(r.worker, Math.min(firstByWorker.get(r.worker) ?? taken, taken));
+      firstDoneByWorker.set(r.worker, Math.min(firstDoneByWorker.get(r.worker) ?? finished, finished));
     }
-    const allUpAt = firstByWorker.size > 0 ? Math.max(...firstByWorker.values()) : Number.POSITIVE_INFINITY;
+    const latest = (m: Map<string, number>) => (m.size > 0 ? Math.max(...m.values()) : Number.POSITIVE_INFINITY);
+    const allUpAt = latest(firstByWorker);
+    const allDoneOnceAt = latest(firstDoneByWorker);
     let afterAllUp = 0;
-    for (const r of this.accepted.values()) if (Date.parse(r.finishedAt) > allUpAt) afterAllUp++;
+    let afterAllDoneOnce = 0;
+    for (const r of this.accepted.values()) {
+      const finished = Date.parse(r.finishedAt);
+      if (finished > allUpAt) afterAllUp++;
+      if (finished > allDoneOnceAt) afterAllDoneOnce++;
+    }
     return {
       chunks: this.accepted.size,
       params: [...this.accepted.values()].reduce((n, r) => n + (r.end - r.start), 0),
@@ -158,6 +173,7 @@ export class BenchSweep {
       steadySeconds: (lastFinished - firstTaken) / 1000,
       startupSeconds: (firstTaken - this.spawnedAt) / 1000,
       allRunning: lastFinished > allUpAt ? { chunks: afterAllUp, seconds: (lastFinished - allUpAt) / 1000 } : null,
+      afterFirstBatch: lastFinished > allDoneOnceAt ? { chunks: afterAllDoneOnce, seconds: (lastFinished - allDoneOnceAt) / 1000 } : null,
       duplicates: this.duplicates,
       cpu: this.cpu,
     };

@@ -151,7 +151,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     if (isUnavailable(rm)) out.push(missing(rm) ?? "", "");
     else out.push(...table(["params", "result", "wall", "coordinator peak RSS"], rm.map((s) => [s.params.toLocaleString("en-US"), `${s.verdict}, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`])), "");
   }
-  out.push(...renderFleet(r));
+  out.push(...renderFleet(r), ...renderSweeps(r));
   return `${out.join("\n")}\n`;
 }
 
@@ -196,6 +196,31 @@ function renderFleet(r: BenchReport): string[] {
       const cell = (x: { median: number; min: number; max: number }) => `${num(x.median)} s (${num(x.min)}-${num(x.max)})`;
       out.push(`One local worker per trial on Redis, ${s.trials} trials, run as ${s.command}: median (min-max).`, "");
       out.push(...table(["program loaded", "compute thread ready", "first chunk taken"], [[cell(s.loadedSeconds), cell(s.readySeconds), cell(s.firstChunkSeconds)]]), "");
+    }
+  }
+  return out;
+}
+
+/** Issue 15's sections: a sweep file of millions of points, --compute-cmd beside the module path. */
+function renderSweeps(r: BenchReport): string[] {
+  const out: string[] = [];
+  if (r.sweepScale !== undefined) {
+    out.push("## Sweep scale: a grid sweep file with --results none", "");
+    out.push("runbook/demo.ts as its own process with `--sweep FILE` (a grid of linspace axes), `--results none`, zero work, against a private broker: workers compute each id's point, the coordinator never materialises the grid. Peak RSS from /proc/<pid>/status VmHWM.", "");
+    const rows = (["redis", "rabbitmq"] as const).map((b) => {
+      const s = r.sweepScale?.[b];
+      if (s === undefined || isUnavailable(s)) return [NAMES[b], "", "", s === undefined ? "not run" : (missing(s) ?? ""), "", ""];
+      return [NAMES[b], `${s.axes.join(" x ")} = ${s.points.toLocaleString("en-US")}`, `chunk ${s.chunkSize.toLocaleString("en-US")} / ${s.workers} workers`, `${s.verdict}, ${s.chunksAccepted.toLocaleString("en-US")} chunks, ${s.paramsCovered.toLocaleString("en-US")} params`, `${num(s.wallSeconds)} s (${num(s.paramsPerSecond)} params/s)`, s.coordinatorPeakRssMiB === null ? "?" : `${s.coordinatorPeakRssMiB} MiB`];
+    });
+    out.push(...table(["backend", "grid", "chunk / workers", "result", "wall", "coordinator peak RSS"], rows), "");
+  }
+  const c = r.computeCmd;
+  if (c !== undefined) {
+    out.push("## --compute-cmd beside the module path", "");
+    if (isUnavailable(c)) out.push(missing(c) ?? "", "");
+    else {
+      out.push(`Zero work on ${NAMES[c.backend]} with ${c.workers} workers, ${c.trials} trial(s) per path, the two paths alternated: the module path is ${c.module}; the command path is ${c.command}. Throughput runs from the moment every worker has finished its first batch (the program starts meanwhile) to the last result.`, "");
+      out.push(...table(["chunk size", "chunks", "module: chunks/s", "module: params/s", "command: chunks/s", "command: params/s", "ratio (command / module)"], c.points.map((p) => [String(p.chunkSize), p.chunks.toLocaleString("en-US"), spread(p.module.chunksPerSecond), spread(p.module.paramsPerSecond), spread(p.command.chunksPerSecond), spread(p.command.paramsPerSecond), `${num(p.ratio)}x`])), "");
     }
   }
   return out;

@@ -9,6 +9,7 @@ import { WORKER_VARIABLES } from "../../lib/config/worker-variables.ts";
 import { benchPlan, type BenchPlan, type Mode } from "./bench-plan.ts";
 import { rabbitmqBackendStatus, rabbitmqServerVersion, redisServerVersion, SHARED_URLS } from "./brokers.ts";
 import { measureChunkSizes } from "./chunk-size.ts";
+import { measureComputeCmd } from "./compute-cmd.ts";
 import { measureCpuBound, measureSleepBound } from "./efficiency.ts";
 import { evaluateTargets } from "./evaluate-targets.ts";
 import { codeVersion, currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
@@ -19,8 +20,9 @@ import { measureRecovery } from "./recovery.ts";
 import { renderBenchMarkdown } from "./render-bench-markdown.ts";
 import { measureResultsMemory, measureScale, type ScaleFigure } from "./scale.ts";
 import { measureStartup } from "./worker-startup.ts";
+import { measureSweepScale, type SweepScaleFigure } from "./sweep-scale.ts";
 
-export const PHASES = ["overhead", "startup", "idle-cost", "efficiency", "recovery", "chunk-size", "scale", "results-memory"] as const;
+export const PHASES = ["overhead", "startup", "idle-cost", "efficiency", "recovery", "chunk-size", "scale", "results-memory", "sweep-scale", "compute-cmd"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type BenchOptions = { mode: Mode; backends: BackendName[]; phases: Phase[]; outDir: string; command: string };
@@ -102,6 +104,11 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
   const resultsMemory = !on("results-memory") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("results writer memory", say, () => (say("== results writer memory on redis"), measureResultsMemory(plan.resultsMemory, say)));
 
+  const sweepPlan = plan.sweepScale;
+  const sweepScale = await per<SweepScaleFigure>("sweep-scale", async (b) => (sweepPlan.backends.includes(b) ? measureSweepScale(b, sweepPlan, say) : skipped(`skipped in --${o.mode}: a private broker takes ~10 s to start and stop`)));
+  const computeCmd = !on("compute-cmd") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
+    : await guarded("compute-cmd", say, () => (say("== compute-cmd beside the module path on redis"), measureComputeCmd("redis", backends.redis.url, plan.computeCmd, say)));
+
   const loadEnd = currentLoad();
   const partial: Omit<BenchReport, "targets"> = {
     schema: "ttg-bench/1",
@@ -133,6 +140,8 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     resultsMemory,
     idleCost,
     startup,
+    sweepScale,
+    computeCmd,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
   mkdirSync(o.outDir, { recursive: true });

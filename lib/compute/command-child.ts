@@ -30,6 +30,7 @@ export class CommandChild {
   #child: ChildProcessWithoutNullStreams;
   #waiting = new Map<number, Waiting>();
   #ended: Error | undefined;
+  #corked = false;
   readonly exited: Promise<void>;
   /** Resolves once the program is running; rejects when it cannot be started (no such program). */
   readonly started: Promise<void>;
@@ -73,8 +74,22 @@ export class CommandChild {
     if (this.#waiting.has(request.id)) return Promise.reject(new Error(`parameter ${request.id} is already being evaluated`));
     return new Promise<number>((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
-      this.#child.stdin.write(`${JSON.stringify(request)}\n`);
+      this.#writeSoon(`${JSON.stringify(request)}\n`);
     });
+  }
+
+  /** Requests sent in one turn of the event loop leave in one write, not one system call each. */
+  #writeSoon(line: string): void {
+    const stdin = this.#child.stdin;
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
+    }
+    stdin.write(line);
   }
 
   /** Closes its stdin (a well-behaved program exits on end of input), then kills it if it lingers. */

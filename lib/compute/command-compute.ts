@@ -1,11 +1,12 @@
 // COMPUTE_COMMAND as a compute function: one long-lived program per compute slot, started again
 // when it ends, sent each parameter's id and point. `window` tells the compute thread how many
-// requests to keep in flight (the protocol lets the program answer them in any order).
+// requests to keep in flight across all the chunks of a batch (lib/compute/command-pipeline.ts;
+// the protocol lets the program answer them in any order).
 import type { ComputeFunction } from "./compute-function.ts";
 import { CommandChild } from "./command-child.ts";
 import type { Point } from "../sweep-def/sweep-space.ts";
 
-/** Requests in flight at once: enough to hide a pipe's round trip behind the program's work. */
+/** Requests in flight at once, chunk boundaries ignored: enough to hide a pipe's round trip behind the program's work. */
 export const COMMAND_WINDOW = 128;
 
 export type PipelinedCompute = ComputeFunction & { window: number; close: () => Promise<void> };

@@ -4,9 +4,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { AggregateBuilder } from "./aggregate.ts";
 import { loadComputeFunction, type ComputeFunction } from "./compute-function.ts";
 import type { ComputeReply, ComputeRequest, ComputeThreadData, Range } from "./compute-protocol.ts";
-import { evaluateParam, retryParam } from "./evaluate-param.ts";
+import { retryParam } from "./evaluate-param.ts";
 import { isPipelined, type PipelinedCompute } from "./command-compute.ts";
-import { CommandEnded } from "./command-child.ts";
+import { runPipelined, type PipelineSink } from "./command-pipeline.ts";
 import { OutcomePacker, transferList } from "./packed-outcomes.ts";
 import type { ParamFailure } from "./param-failure.ts";
 
@@ -24,7 +24,6 @@ type Skip = ReadonlyMap<number, ParamFailure> | undefined;
 
 /** Evaluates one range into the packer: its aggregate, its values (when asked for), its failed parameters. */
 async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
-  if (isPipelined(compute)) return runRangePipelined(compute, range, packer, progress, skip);
   const agg = new AggregateBuilder();
   const values = packer.values;
   for (let p = range.start; p < range.end; p++) {
@@ -73,54 +72,24 @@ function watching(param: number): void {
   watch[1]! += 1;
 }
 
-/**
- * A COMPUTE_COMMAND range: up to `window` requests in flight, answers in any order. The watch names
- * the lowest unanswered parameter, so a hang is blamed on the one the others are not waiting for.
- * A parameter whose request failed because the program ended is evaluated again alone (a new
- * program), so only the one that ends it is recorded as a crash.
- */
-async function runRangePipelined(compute: PipelinedCompute, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
-  const agg = new AggregateBuilder();
-  for (let from = range.start; from < range.end; from += compute.window) {
-    const to = Math.min(range.end, from + compute.window);
-    const settled = await settleWindow(compute, from, to, skip);
-    for (let p = from; p < to; p++) {
-      const outcome = skip?.get(p) ?? (await decide(compute, p, settled[p - from] as PromiseSettledResult<number>));
+/** A COMPUTE_COMMAND request: one window of requests in flight across all its ranges (lib/compute/command-pipeline.ts). */
+async function runPipelinedRequest(compute: PipelinedCompute, ranges: readonly Range[], packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
+  let agg = new AggregateBuilder();
+  const sink: PipelineSink = {
+    outcome(_param, outcome) {
       if (typeof outcome === "number") {
         agg.add(outcome);
         packer.values?.push(outcome);
       } else packer.paramFailed(outcome);
       progress.done++;
-    }
-    postProgress(progress);
-  }
-  packer.ok(agg);
-}
-
-async function settleWindow(compute: PipelinedCompute, from: number, to: number, skip: Skip): Promise<PromiseSettledResult<number>[]> {
-  const answered = new Array<boolean>(to - from).fill(false);
-  let lowest = from;
-  const advance = () => {
-    while (lowest < to && (answered[lowest - from] || skip?.has(lowest))) lowest++;
-    if (lowest < to) watching(lowest);
+      postProgress(progress);
+    },
+    rangeEnd() {
+      packer.ok(agg);
+      agg = new AggregateBuilder();
+    },
   };
-  advance();
-  const requests = [];
-  for (let p = from; p < to; p++) {
-    const request = skip?.has(p) ? Promise.resolve(Number.NaN) : Promise.resolve(compute(p));
-    requests.push(request.finally(() => {
-      answered[p - from] = true;
-      if (p === lowest) advance();
-    }));
-  }
-  return Promise.allSettled(requests);
-}
-
-async function decide(compute: PipelinedCompute, p: number, answer: PromiseSettledResult<number>): Promise<number | ParamFailure> {
-  if (answer.status === "fulfilled") return answer.value;
-  watching(p);
-  if (answer.reason instanceof CommandEnded) return evaluateParam(compute, p, retries);
-  return retryParam(compute, p, answer.reason, retries);
+  await runPipelined(compute, ranges, sink, { retries, skip, watching });
 }
 
 async function runRequest(compute: ComputeFunction, req: ComputeRequest): Promise<void> {
@@ -128,7 +97,10 @@ async function runRequest(compute: ComputeFunction, req: ComputeRequest): Promis
   const packer = new OutcomePacker(req.collectValues);
   const skip = req.skip?.length ? new Map(req.skip.map((f) => [f.param, f])) : undefined;
   const r = req.ranges;
-  for (let i = 0; i + 1 < r.length; i += 2) await runRange(compute, { start: r[i]!, end: r[i + 1]! }, packer, progress, skip);
+  const ranges: Range[] = [];
+  for (let i = 0; i + 1 < r.length; i += 2) ranges.push({ start: r[i]!, end: r[i + 1]! });
+  if (isPipelined(compute)) await runPipelinedRequest(compute, ranges, packer, progress, skip);
+  else for (const range of ranges) await runRange(compute, range, packer, progress, skip);
   const packed = packer.finish();
   post({ type: "done", id: req.id, ...packed }, transferList(packed));
 }
