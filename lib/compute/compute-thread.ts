@@ -2,6 +2,7 @@
 // starves the main thread's heartbeats, lease renewals and signal handling.
 import { parentPort, workerData } from "node:worker_threads";
 import { AggregateBuilder } from "./aggregate.ts";
+import { ChunkBestBuilder } from "./chunk-best.ts";
 import { loadComputeFunction, type ComputeFunction } from "./compute-function.ts";
 import type { ComputeReply, ComputeRequest, ComputeThreadData, Range } from "./compute-protocol.ts";
 import { evaluateParam, retryParam } from "./evaluate-param.ts";
@@ -26,6 +27,7 @@ type Skip = ReadonlyMap<number, ParamFailure> | undefined;
 async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   if (isPipelined(compute)) return runRangePipelined(compute, range, packer, progress, skip);
   const agg = new AggregateBuilder();
+  const best = new ChunkBestBuilder();
   const values = packer.values;
   for (let p = range.start; p < range.end; p++) {
     if (watch !== undefined) {
@@ -53,11 +55,12 @@ async function runRange(compute: ComputeFunction, range: Range, packer: OutcomeP
       value = retried;
     }
     agg.add(value);
+    best.add(p, value);
     if (values) values.push(value);
     progress.done++;
     postProgress(progress);
   }
-  packer.ok(agg);
+  packer.ok(agg, best);
 }
 
 function postProgress(progress: Progress): void {
@@ -81,6 +84,7 @@ function watching(param: number): void {
  */
 async function runRangePipelined(compute: PipelinedCompute, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   const agg = new AggregateBuilder();
+  const best = new ChunkBestBuilder();
   for (let from = range.start; from < range.end; from += compute.window) {
     const to = Math.min(range.end, from + compute.window);
     const settled = await settleWindow(compute, from, to, skip);
@@ -88,13 +92,14 @@ async function runRangePipelined(compute: PipelinedCompute, range: Range, packer
       const outcome = skip?.get(p) ?? (await decide(compute, p, settled[p - from] as PromiseSettledResult<number>));
       if (typeof outcome === "number") {
         agg.add(outcome);
+        best.add(p, outcome);
         packer.values?.push(outcome);
       } else packer.paramFailed(outcome);
       progress.done++;
     }
     postProgress(progress);
   }
-  packer.ok(agg);
+  packer.ok(agg, best);
 }
 
 async function settleWindow(compute: PipelinedCompute, from: number, to: number, skip: Skip): Promise<PromiseSettledResult<number>[]> {
