@@ -74,9 +74,9 @@ test("a result batch round-trips through its wire form, values and exact sums in
   const base = { runId: "r1", worker: "w0", takenAt: "2026-11-23T06:00:00.000Z", finishedAt: "2026-11-23T06:00:00.050Z" };
   const results: ChunkResult[] = [
     { ...base, chunkId: 3, start: 30, end: 40, attempt: 1, busySeconds: 0.01, aggregate: { count: 10, sum: 0.30000000000000004, sumPartials: [0.1, 0.2], min: 0.1, max: 0.2 } },
-    { ...base, chunkId: 9, start: 90, end: 92, attempt: 2, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2] },
+    { ...base, chunkId: 9, start: 90, end: 92, attempt: 2, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2], best: { lowest: [[90, 1], [91, 2]], highest: [[91, 2], [90, 1]] } },
     // Failure records, with and without the values of the other parameters.
-    { ...base, chunkId: 10, start: 100, end: 103, attempt: 1, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2], failed: [{ param: 101, cause: "timeout", error: "timed out after 2 s (PARAM_TIMEOUT_SECONDS)", attempts: 1 }] },
+    { ...base, chunkId: 10, start: 100, end: 103, attempt: 1, busySeconds: 0.01, aggregate: { count: 2, sum: 3, sumPartials: [3], min: 1, max: 2 }, values: [1, 2], best: { lowest: [[100, 1], [102, 2]], highest: [[102, 2], [100, 1]] }, failed: [{ param: 101, cause: "timeout", error: "timed out after 2 s (PARAM_TIMEOUT_SECONDS)", attempts: 1 }] },
     { ...base, chunkId: 11, start: 110, end: 111, attempt: 2, busySeconds: 0.01, aggregate: { count: 0, sum: 0, sumPartials: [], min: null, max: null }, failed: [{ param: 110, cause: "crash", error: "its process was killed by SIGKILL", attempts: 1 }] },
   ];
   const wire = encodeResultBatch(results);

@@ -10,7 +10,7 @@ import { CachedReading } from "../lib/dashboard/cached-reading.ts";
 import { renderReportHtml } from "../lib/dashboard/render-report-html.ts";
 import { reportFile, reportHistory, reportPage } from "../lib/dashboard/report-history.ts";
 import { ResultDigest } from "../lib/dashboard/result-digest.ts";
-import { runDetailModel } from "../lib/dashboard/run-detail-model.ts";
+import { bestOfPoints, runDetailModel } from "../lib/dashboard/run-detail-model.ts";
 import type { RunReport } from "../lib/report/report-model.ts";
 import { runListModel } from "../lib/dashboard/run-list-model.ts";
 import { exposureWarning } from "../lib/dashboard/start-dashboard.ts";
@@ -167,4 +167,16 @@ test("one reading is shared by every caller while fresh, and a failed one is not
 test("listening beyond this machine is warned about", () => {
   assert.equal(exposureWarning("127.0.0.1"), undefined);
   assert.match(exposureWarning("0.0.0.0") ?? "", /anyone who reaches this address/);
+});
+
+test("the run page's best: the coordinator's published points live, the report's best points once the run is gone", async () => {
+  const best = { lowest: [{ id: 1865, point: { x: 0.3, y: 3.1622776601683795 }, value: 0 }], highest: [{ id: 6100, point: { x: 1, y: 0.001 }, value: 12.74 }] };
+  assert.deepEqual(bestOfPoints(best), {
+    min: { value: 0, chunkId: -1, worker: "", id: 1865, where: "x=0.3 y=3.162" },
+    max: { value: 12.74, chunkId: -1, worker: "", id: 6100, where: "x=1 y=0.001" },
+  });
+  const report = { ...(await fixtureReport()), best };
+  const gone = runDetailModel({ backend: "rabbitmq", runId: report.runId, now: new Date(), report: { folder: report.runId, report } });
+  assert.equal(gone.best?.min?.where, "x=0.3 y=3.162");
+  assert.equal(gone.best?.max?.value, 12.74);
 });

@@ -74,3 +74,18 @@ test("the report judged again: fixed parameters pass, other problems stay", () =
   assert.equal(half.verdict, "fail");
   assert.deepEqual(half.problems, [describeFailedParams([failure(5, 2)], 10), "chunk 1 dead-lettered"]);
 });
+
+test("the retried report's best points take in the new values, with their sweep points", () => {
+  const base = {
+    params: { total: 10, covered: 9, failed: 1 },
+    failedParams: [failure(4)],
+    aggregate: { count: 9, sum: 40, min: 1, max: 9 },
+    best: { lowest: [{ id: 1, point: { x: 0.1 }, value: 1 }, { id: 2, point: { x: 0.2 }, value: 2 }], highest: [{ id: 9, point: { x: 0.9 }, value: 9 }, { id: 2, point: { x: 0.2 }, value: 2 }] },
+    timeline: [],
+    verdict: "fail",
+    problems: [describeFailedParams([failure(4)], 10)],
+  } as unknown as RunReport;
+  const retried = retriedReport(base, { outcomes: new Map([[4, -3]]), at: new Date(), pointOf: (id) => ({ x: id / 10 }) });
+  assert.deepEqual(retried.best?.lowest.map((e) => [e.id, e.value, e.point]), [[4, -3, { x: 0.4 }], [1, 1, { x: 0.1 }], [2, 2, { x: 0.2 }], [9, 9, { x: 0.9 }]]);
+  assert.deepEqual(retried.best?.highest[0], { id: 9, point: { x: 0.9 }, value: 9 });
+});

@@ -9,7 +9,6 @@ import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
 import { readSweepFile, sweepDigest, sweepFromJson, sweepJson } from "../lib/sweep-def/load-sweep.ts";
 import { uniformAt } from "../lib/sweep-def/seeded-random.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
-import { BestTracker } from "../lib/results/best-points.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), "ttg-sweep-"));
@@ -98,16 +97,4 @@ test("a bad sweep file is BadInput naming the field", (t) => {
     writeFileSync(file, text);
     assert.throws(() => readSweepFile(file), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
   }
-});
-
-test("the best points: the 10 lowest and highest in order, ties to the lower id, in bounded memory", () => {
-  const tracker = new BestTracker((id) => ({ id2: id * 2 }), 3);
-  const values = [5, 1, 9, 1, 7, 3, 9, 0];
-  values.forEach((v, id) => tracker.offer(id, v));
-  assert.deepEqual(tracker.best.lowest.map((e) => [e.id, e.value]), [[7, 0], [1, 1], [3, 1]]);
-  assert.deepEqual(tracker.best.highest.map((e) => [e.id, e.value]), [[2, 9], [6, 9], [4, 7]]);
-  assert.deepEqual(tracker.best.lowest[0]?.point, { id2: 14 });
-  const many = new BestTracker();
-  for (let id = 0; id < 100_000; id++) many.offer(id, Math.sin(id));
-  assert.equal(many.best.lowest.length, 10);
 });

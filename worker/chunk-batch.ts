@@ -161,6 +161,7 @@ async function publish(
     }
     const { runId, chunkId, start, end } = delivery.task;
     const result: ChunkResult = { runId, chunkId, start, end, worker: config.workerId, attempt: delivery.deliveryCount, aggregate: outcome.aggregate, takenAt: timing.takenAt, finishedAt, busySeconds };
+    if (outcome.best) result.best = outcome.best;
     if (outcome.values) result.values = outcome.values;
     if (outcome.failed) {
       result.failed = outcome.failed;

@@ -82,6 +82,7 @@ async function runStatic(ctx: WorkerContext): Promise<number> {
     durationSeconds: Number(seconds.toFixed(3)),
     paramsPerSecond: Number((outcome.paramsDone / Math.max(seconds, 1e-9)).toFixed(1)),
     ...(outcome.aggregate ? { aggregate: outcome.aggregate } : {}),
+    ...(outcome.best ? { best: outcome.best } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   });
   if (outcome.status === "completed") return EXIT_CODES.ok;

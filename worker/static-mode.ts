@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { AggregateBuilder, type Aggregate } from "../lib/compute/aggregate.ts";
 import { ComputeAborted } from "../lib/compute/compute-engine.ts";
+import { ChunkBestBuilder, type ChunkBest } from "../lib/compute/chunk-best.ts";
 import { paramLines } from "../lib/results/result-records.ts";
 import type { Shutdown } from "./shutdown.ts";
 import { maybeFail } from "./simulated-fault.ts";
@@ -14,6 +15,8 @@ export type StaticOutcome = {
   range: ParamRange;
   paramsDone: number;
   aggregate: Aggregate | undefined;
+  /** The slice's k lowest and highest values with their ids (completed slices with a value). */
+  best?: ChunkBest;
   error?: string;
 };
 
@@ -63,6 +66,7 @@ async function processSlice(ctx: WorkerContext, range: ParamRange, values: Value
   const { config, engine, log, shutdown, activity, metrics } = ctx;
   const size = range.end - range.start;
   const agg = new AggregateBuilder();
+  const best = new ChunkBestBuilder();
   const interrupted = (done: number): StaticOutcome => ({ status: "interrupted", range, paramsDone: done, aggregate: undefined });
   log.lifecycle("RUNNING", `Processing ${size} items`, { start: range.start, end: range.end });
   let done = 0;
@@ -87,6 +91,7 @@ async function processSlice(ctx: WorkerContext, range: ParamRange, values: Value
       const failed = outcome.failed?.[0];
       if (failed) throw new Error(`param ${failed.param}: ${failed.error} (${failed.cause})`);
       agg.merge(outcome.aggregate);
+      if (outcome.best) best.merge(outcome.best);
       await values?.write(paramLines(batch.start, outcome.values ?? [], Number(config.workerId), config.workerId, "jsonl"));
     } catch (error) {
       if (error instanceof ComputeAborted) {
@@ -101,5 +106,6 @@ async function processSlice(ctx: WorkerContext, range: ParamRange, values: Value
     metrics.chunkFinished((performance.now() - batchBegan) / 1000, batch.end - batch.start);
     log.lifecycle("PROGRESS", `${done}/${size} (${((100 * done) / Math.max(1, size)).toFixed(1)}%)`, { done, total: size });
   }
-  return { status: "completed", range, paramsDone: done, aggregate: agg.build() };
+  const sliceBest = best.build();
+  return { status: "completed", range, paramsDone: done, aggregate: agg.build(), ...(sliceBest ? { best: sliceBest } : {}) };
 }

@@ -2,7 +2,9 @@
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
 import { BadInput } from "../script/bad-input.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
+import type { ChunkBest } from "../compute/chunk-best.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
+import type { BestPoints } from "../results/best-points.ts";
 
 export type ChunkTask = { runId: string; chunkId: number; start: number; end: number };
 
@@ -37,6 +39,8 @@ export type ChunkResult = {
   attempt: number;
   /** Of the parameters with a value. */
   aggregate: Aggregate;
+  /** The chunk's k lowest and highest values with their ids (absent when it has no value). */
+  best?: ChunkBest;
   /** The values of the parameters that have one, in parameter order (when published). */
   values?: number[];
   /** The chunk's parameters without a value (a failure record each); absent when every one has a value. */
@@ -114,6 +118,8 @@ export type QueueStats = {
   extra: Record<string, number | string>;
   /** What a stalled run's diagnosis needs from the broker (the coordinator's observer; not passive ones). */
   health?: BrokerHealth;
+  /** The best points so far as the run's coordinator last published them (passive observers). */
+  best?: BestPoints;
 };
 
 /** The broker's side of "why is nothing being accepted?", read in the same round trips as the figures. */
@@ -141,6 +147,11 @@ export interface RunObserver {
   reclaimFrom(workerId: string): Promise<number>;
   /** The run's plan as the broker knows it (undefined when the run was never loaded). */
   describeRun?(): Promise<RunPlan | undefined>;
+  /**
+   * Replaces the best points so far kept beside the run on the broker, where passive observers
+   * (the monitor, the dashboard) read them as `stats().best`: the coordinator's, from accepted results.
+   */
+  publishBest?(best: BestPoints): Promise<void>;
   /** Removes this run's tasks, results and dead letters (never anything else). */
   purge(): Promise<void>;
   close(): Promise<void>;

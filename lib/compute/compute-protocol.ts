@@ -1,6 +1,7 @@
 // Messages between the worker's main thread and its compute thread.
 import type { Sweep } from "../sweep-def/sweep-space.ts";
 import type { Aggregate } from "./aggregate.ts";
+import type { ChunkBest } from "./chunk-best.ts";
 import type { PackedOutcomes } from "./packed-outcomes.ts";
 import type { ParamFailure } from "./param-failure.ts";
 
@@ -14,10 +15,11 @@ export type Range = { start: number; end: number };
 export type ComputeRequest = { type: "run"; id: number; ranges: Float64Array; collectValues: boolean; skip?: ParamFailure[] };
 
 /**
- * A range's outcome: the aggregate of the values it has, the values in parameter order (when asked
- * for; failed parameters have none) and a record per parameter without a value.
+ * A range's outcome: the aggregate of the values it has, its best (k lowest and highest, when it has
+ * a value), the values in parameter order (when asked for; failed parameters have none) and a record
+ * per parameter without a value.
  */
-export type RangeReply = { aggregate: Aggregate; values?: number[]; failed?: ParamFailure[] };
+export type RangeReply = { aggregate: Aggregate; best?: ChunkBest; values?: number[]; failed?: ParamFailure[] };
 
 export type ComputeReply =
   | { type: "ready" }

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Readable } from "node:stream";
 import { AggregateBuilder } from "./aggregate.ts";
+import { ChunkBestBuilder } from "./chunk-best.ts";
 import { ComputeAborted, type EngineOptions, type Range, type RangeOutcome } from "./compute-engine.ts";
 import { crashed, describeEnd, timedOut, type ParamFailure } from "./param-failure.ts";
 import { parseLine, REPORT_FD, type SandboxJob, type SandboxLine } from "./sandbox-protocol.ts";
@@ -18,7 +19,7 @@ type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void
 /** How one child ended: with the whole job done, or stopped at the parameter it was evaluating. */
 type ChildEnd = { done: true } | { done: false; failure: (param: number) => ParamFailure };
 
-type Slot = { agg: AggregateBuilder; values: number[] | undefined; failed: ParamFailure[] };
+type Slot = { agg: AggregateBuilder; best: ChunkBestBuilder; values: number[] | undefined; failed: ParamFailure[] };
 
 function childCommand(): { command: string; args: string[] } {
   const deno = (process.versions as Record<string, string | undefined>).deno !== undefined;
@@ -74,13 +75,14 @@ export class ComputeSandbox {
 
   /** An outcome per range, in order, as ComputeEngine.runMany gives them. */
   async runMany(ranges: readonly Range[], opts: RunOptions = {}): Promise<RangeOutcome[]> {
-    const slots: Slot[] = ranges.map(() => ({ agg: new AggregateBuilder(), values: opts.collectValues ? [] : undefined, failed: [] }));
+    const slots: Slot[] = ranges.map(() => ({ agg: new AggregateBuilder(), best: new ChunkBestBuilder(), values: opts.collectValues ? [] : undefined, failed: [] }));
     const cursor = new Cursor(ranges);
     let done = 0;
     const record = (value: number | ParamFailure) => {
       const slot = slots[cursor.range]!;
       if (typeof value === "number") {
         slot.agg.add(value);
+        slot.best.add(cursor.param, value);
         slot.values?.push(value);
       } else slot.failed.push(value);
       cursor.next();
@@ -96,6 +98,8 @@ export class ComputeSandbox {
     }
     return slots.map((s) => {
       const outcome: RangeOutcome = { aggregate: s.agg.build() };
+      const best = s.best.build();
+      if (best) outcome.best = best;
       if (s.values) outcome.values = s.values;
       if (s.failed.length > 0) outcome.failed = s.failed;
       return outcome;

@@ -2,6 +2,7 @@
 // starves the main thread's heartbeats, lease renewals and signal handling.
 import { parentPort, workerData } from "node:worker_threads";
 import { AggregateBuilder } from "./aggregate.ts";
+import { ChunkBestBuilder } from "./chunk-best.ts";
 import { loadComputeFunction, type ComputeFunction } from "./compute-function.ts";
 import type { ComputeReply, ComputeRequest, ComputeThreadData, Range } from "./compute-protocol.ts";
 import { retryParam } from "./evaluate-param.ts";
@@ -25,6 +26,7 @@ type Skip = ReadonlyMap<number, ParamFailure> | undefined;
 /** Evaluates one range into the packer: its aggregate, its values (when asked for), its failed parameters. */
 async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   const agg = new AggregateBuilder();
+  const best = new ChunkBestBuilder();
   const values = packer.values;
   for (let p = range.start; p < range.end; p++) {
     if (watch !== undefined) {
@@ -52,11 +54,12 @@ async function runRange(compute: ComputeFunction, range: Range, packer: OutcomeP
       value = retried;
     }
     agg.add(value);
+    best.add(p, value);
     if (values) values.push(value);
     progress.done++;
     postProgress(progress);
   }
-  packer.ok(agg);
+  packer.ok(agg, best);
 }
 
 function postProgress(progress: Progress): void {
@@ -75,18 +78,21 @@ function watching(param: number): void {
 /** A COMPUTE_COMMAND request: one window of requests in flight across all its ranges (lib/compute/command-pipeline.ts). */
 async function runPipelinedRequest(compute: PipelinedCompute, ranges: readonly Range[], packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   let agg = new AggregateBuilder();
+  let best = new ChunkBestBuilder();
   const sink: PipelineSink = {
-    outcome(_param, outcome) {
+    outcome(param, outcome) {
       if (typeof outcome === "number") {
         agg.add(outcome);
+        best.add(param, outcome);
         packer.values?.push(outcome);
       } else packer.paramFailed(outcome);
       progress.done++;
       postProgress(progress);
     },
     rangeEnd() {
-      packer.ok(agg);
+      packer.ok(agg, best);
       agg = new AggregateBuilder();
+      best = new ChunkBestBuilder();
     },
   };
   await runPipelined(compute, ranges, sink, { retries, skip, watching });

@@ -2,10 +2,12 @@
 // array (moved, not copied) instead of one cloned object per range: cloning the objects of a
 // 1,000-chunk batch of short chunks cost more than computing them.
 //
-// Layout of `numbers`, range after range: count, sum, min, max, n, the n sum partials. min and max
-// are NaN when count is 0. `values` holds every value of every range, in order, when they were
+// Layout of `numbers`, range after range: count, sum, min, max, n, the n sum partials, then the
+// range's best (lib/compute/chunk-best.ts): l, l id/value pairs of the lowest, h, h pairs of the
+// highest. min and max are NaN when count is 0. `values` holds every value of every range, in order, when they were
 // asked for (a failed parameter has none). `failures` names the parameters without a value.
 import type { Aggregate } from "./aggregate.ts";
+import type { ChunkBest, IdValue } from "./chunk-best.ts";
 import type { RangeReply } from "./compute-protocol.ts";
 import type { ParamFailure } from "./param-failure.ts";
 
@@ -32,9 +34,14 @@ export class OutcomePacker {
   }
 
   /** The next range's outcome; its values (if asked for) were pushed onto `values` already. */
-  ok(a: AggregateParts): void {
+  ok(a: AggregateParts, best: { lowest: readonly IdValue[]; highest: readonly IdValue[] }): void {
     const empty = a.count === 0;
-    this.#numbers.push(a.count, a.sum, empty ? Number.NaN : a.min, empty ? Number.NaN : a.max, a.partials.length, ...a.partials);
+    const numbers = this.#numbers;
+    numbers.push(a.count, a.sum, empty ? Number.NaN : a.min, empty ? Number.NaN : a.max, a.partials.length, ...a.partials);
+    for (const side of [best.lowest, best.highest]) {
+      numbers.push(side.length);
+      for (const [id, value] of side) numbers.push(id, value);
+    }
     this.#ranges++;
   }
 
@@ -74,7 +81,12 @@ export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeRepl
       max: Number.isNaN(max) ? null : max,
     };
     at += 5 + parts;
+    const lowest = readPairs(n, at);
+    at += 1 + 2 * lowest.length;
+    const highest = readPairs(n, at);
+    at += 1 + 2 * highest.length;
     const reply: RangeReply = { aggregate };
+    if (lowest.length > 0) reply.best = { lowest, highest } satisfies ChunkBest;
     if (p.values) {
       reply.values = Array.from(p.values.subarray(valueAt, valueAt + count));
       valueAt += count;
@@ -85,6 +97,14 @@ export function unpackOutcomes(p: PackedOutcomes, rangeCount: number): RangeRepl
     const reply = out[range];
     if (reply) (reply.failed ??= []).push(failure);
   }
+  return out;
+}
+
+/** The count at `at`, then that many id/value pairs. */
+function readPairs(n: Float64Array, at: number): IdValue[] {
+  const count = n[at] ?? 0;
+  const out: IdValue[] = [];
+  for (let k = at + 1; k < at + 1 + 2 * count; k += 2) out.push([n[k]!, n[k + 1]!]);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { passiveObserverOptions, type RunSource, type SourceOptions } from "./ru
 const DEAD_LETTERS_SHOWN = 200;
 
 const NOTES = [
-  "RabbitMQ: chunks done per worker, chunks in flight by worker and the best values so far come from the run's results, which only its coordinator may read (reading one here would take it away): the report has them once the run is over.",
+  "RabbitMQ: chunks done per worker and chunks in flight by worker come from the run's results, which only its coordinator may read (reading one here would take it away): the report has them once the run is over. The best values so far are the ones its coordinator publishes.",
   "RabbitMQ: dead letters a coordinator holds for inspection are counted by it, not here; this page lists those waiting in the dead-letter queue.",
 ];
 

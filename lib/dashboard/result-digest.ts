@@ -6,7 +6,8 @@ import type { ChunkResult } from "../backends/backend.ts";
 
 export type WorkerTally = { chunks: number; params: number; lastResultAt: string };
 export type ProgressPoint = { at: number; chunks: number; params: number };
-export type Extreme = { value: number; chunkId: number; worker: string };
+/** A best value: from the results read here (its chunk and worker), or as the coordinator published it (its id and point, as "x=0.5 y=1" or "id 12"). */
+export type Extreme = { value: number; chunkId: number; worker: string; id?: number; where?: string };
 export type Best = { min: Extreme | null; max: Extreme | null };
 
 /** Progress points kept; older ones are thinned (every other one) when the run is long. */

@@ -9,6 +9,7 @@ import type { MonitorView } from "../monitor/monitor-view.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
 import type { RunReport } from "../report/report-model.ts";
 import type { Best, ProgressPoint } from "./result-digest.ts";
+import { whereText, type BestEntry, type BestPoints } from "../results/best-points.ts";
 import { reportWorkers, type DashboardWorker } from "./worker-rows.ts";
 
 /** report.json's per-parameter failures. */
@@ -61,6 +62,13 @@ export type DetailInput = {
   report?: { folder: string; report: ReportWithFailures };
   error?: string;
 };
+
+const extreme = (e: BestEntry | undefined) => (e ? { value: e.value, chunkId: -1, worker: "", id: e.id, where: whereText(e) } : null);
+
+/** The best as the run's coordinator published it (or its report has it): the lowest and highest with their points. */
+export function bestOfPoints(b: BestPoints): Best {
+  return { min: extreme(b.lowest[0]), max: extreme(b.highest[0]) };
+}
 
 const pct = (done: number, total: number) => (total > 0 ? Math.floor((1000 * done) / total) / 10 : 0);
 
@@ -130,7 +138,7 @@ function fromReport(i: DetailInput, r: ReportWithFailures): Omit<RunDetail, "rep
     workers: reportWorkers(r.perWorker),
     inFlight: [],
     deadLetters: r.deadLetters.map((d) => ({ chunkId: d.chunkId, start: d.start, end: d.end, attempts: d.attempts, error: d.error })),
-    best: {
+    best: r.best ? bestOfPoints(r.best) : {
       min: r.aggregate.min === null ? null : { value: r.aggregate.min, chunkId: -1, worker: "" },
       max: r.aggregate.max === null ? null : { value: r.aggregate.max, chunkId: -1, worker: "" },
     },

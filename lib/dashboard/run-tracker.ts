@@ -8,7 +8,7 @@ import type { DeadLetterRecord } from "../backends/backend.ts";
 import type { BackendName } from "../backends/open-backend.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { ResultDigest, type ProgressPoint } from "./result-digest.ts";
-import { runDetailModel, type LiveInput, type ReportWithFailures, type RunDetail } from "./run-detail-model.ts";
+import { bestOfPoints, runDetailModel, type LiveInput, type ReportWithFailures, type RunDetail } from "./run-detail-model.ts";
 import { openRunSource, type RunSource, type SourceOptions, type SourceReading } from "./run-source.ts";
 import { liveWorkers, placedWorkers, type WorkerPlace } from "./worker-rows.ts";
 import { withDeadline } from "./deadline.ts";
@@ -93,7 +93,8 @@ export class RunTracker {
         : placedWorkers(places),
       inFlight: r.inFlight,
       deadLetters: this.#deadLetters,
-      best: fromResults ? this.#digest.best : null,
+      // The coordinator's published best names ids and points; without one, Redis's results give values.
+      best: r.stats.best ? bestOfPoints(r.stats.best) : fromResults ? this.#digest.best : null,
       notes: this.#source?.notes ?? [],
     };
   }

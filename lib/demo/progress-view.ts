@@ -1,7 +1,8 @@
 // Live progress: a redrawn bar on a terminal; plain periodic lines (no escape codes) otherwise.
-// The demo's line: [████████░░░░] 60/100 chunks (60%) | 25 params/sec | 24s | ETA 16s
+// The demo's line: [████████░░░░] 60/100 chunks (60%) | 25 params/sec | 24s | ETA 16s | min 0.0123 @ x=0.5 · max 9.87 @ x=1
 import type { ProgressSnapshot, ProgressView } from "../sweep/progress-snapshot.ts";
 import { bar, formatDuration } from "../script/progress-bar.ts";
+import { bestSoFarText } from "../results/best-points.ts";
 
 
 export function createProgressView(
@@ -41,7 +42,7 @@ export function createProgressView(
   };
 }
 
-/** Params/s and ETA from the params done so far, over the elapsed seconds; a note (why the run is stuck) last. */
+/** Params/s and ETA from the params done so far, over the elapsed seconds; the best so far; a note (why the run is stuck) last. */
 export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, options: { bar?: boolean; note?: string } = {}): string {
   const fraction = snap.paramsTotal ? snap.paramsDone / snap.paramsTotal : 0;
   const rate = elapsedSeconds > 0 ? snap.paramsDone / elapsedSeconds : 0;
@@ -57,6 +58,7 @@ export function progressLine(snap: ProgressSnapshot, elapsedSeconds: number, opt
   ];
   if (snap.failedParams) parts.push(`${snap.failedParams.toLocaleString("en-US")} param${snap.failedParams === 1 ? "" : "s"} failed`);
   if (snap.deadLettered) parts.push(`${snap.deadLettered} dead-lettered`);
+  if (snap.best) parts.push(bestSoFarText(snap.best));
   if (options.note) parts.push(options.note);
   return parts.join(" | ");
 }

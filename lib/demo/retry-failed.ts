@@ -24,6 +24,7 @@ import { hasSavedRun, loadSavedRun } from "../sweep/saved-run.ts";
 import type { DemoOptions } from "./demo-options.ts";
 import { demoSummary } from "./demo-output.ts";
 import { hasJournal } from "./run-folder.ts";
+import { sweepSpace, type Sweep } from "../sweep-def/sweep-space.ts";
 
 export type FailedParam = ParamFailure;
 
@@ -38,10 +39,10 @@ export function failedParamsOf(report: Record<string, unknown>, path: string): F
 }
 
 /** The compute the run used (run.json, else the report), unless this invocation names one. */
-async function computeOf(given: DemoOptions, dir: string, runId: string, report: RunReport): Promise<{ module: string | undefined; workMs: number; env: Record<string, string> }> {
+async function computeOf(given: DemoOptions, dir: string, runId: string, report: RunReport): Promise<{ module: string | undefined; workMs: number; env: Record<string, string>; sweep?: Sweep }> {
   const saved = hasSavedRun(dir) ? (await loadSavedRun(dir, runId)).config : undefined;
   const module = given.computeModule ?? saved?.computeModule ?? report.config.computeModule ?? undefined;
-  return { module, workMs: saved?.workMs ?? report.config.workMs, env: { ...saved?.workerEnv, ...given.workerEnv } };
+  return { module, workMs: saved?.workMs ?? report.config.workMs, env: { ...saved?.workerEnv, ...given.workerEnv }, ...(saved?.sweep ? { sweep: saved.sweep } : {}) };
 }
 
 /** Each failed parameter's new outcome; one that fails again counts its earlier attempts too. */
@@ -86,7 +87,8 @@ export async function retryFailedParams(given: DemoOptions, runId: string, print
   const outcomes = await evaluateAgain(failed, compute);
   const results = report.results;
   const aggregate = results ? await rewriteFailedRecords(join(dir, results.file), results, outcomes) : undefined;
-  const next = retriedReport(report, { outcomes, at: new Date(), ...(aggregate ? { aggregate } : {}) });
+  const pointOf = compute.sweep ? sweepSpace(compute.sweep).pointOf : undefined;
+  const next = retriedReport(report, { outcomes, at: new Date(), ...(aggregate ? { aggregate } : {}), ...(pointOf ? { pointOf } : {}) });
   const written = await writeReport(given.reportsDir, next);
   for (const line of demoSummary(next)) print(line);
   print(written.json);

@@ -97,10 +97,10 @@ async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, di
   const written = await spool.finish(join(dir, file));
   const kept = { file, granularity: spool.granularity, format: spool.format, chunks: written.chunks, chunksWithoutValues: spool.missingValues.length };
   if (spool.granularity !== "params") return kept;
-  // A column per sweep axis and the best points, in one streamed pass over the file.
+  // A column per sweep axis and the value pictures' data, in one streamed pass over the file.
   const bounds = { min: range.min ?? 0, max: range.max ?? 0 };
-  const { best, values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds);
-  return { ...kept, best, ...(range.min === null ? {} : { values }) };
+  const { values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds);
+  return { ...kept, ...(range.min === null ? {} : { values }) };
 }
 
 /** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */

@@ -11,6 +11,7 @@ import { ResultsSpool } from "../results/results-spool.ts";
 import { saveRun, type SavedRun } from "../sweep/saved-run.ts";
 import type { SweepConfig } from "../sweep/sweep-config.ts";
 import { chunkCount } from "../backends/backend.ts";
+import { sweepSpace } from "../sweep-def/sweep-space.ts";
 
 export type RunFolder = {
   dir: string;
@@ -37,7 +38,7 @@ function expectedChunks(cfg: SweepConfig): number {
 function openParts(cfg: SweepConfig, dir: string): RunFolder {
   const workDir = join(dir, "work");
   const journal = new RunJournal(join(workDir, JOURNAL_FILE));
-  const ledger = new RunLedger(expectedChunks(cfg));
+  const ledger = new RunLedger(expectedChunks(cfg), cfg.sweep ? { pointOf: sweepSpace(cfg.sweep).pointOf } : {});
   const spool = cfg.results === "none" ? undefined : new ResultsSpool(join(workDir, "results.spool"), cfg.results, cfg.resultsFormat);
   return { dir, workDir, ledger, journal, spool };
 }

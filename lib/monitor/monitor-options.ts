@@ -9,7 +9,7 @@ import { ABANDONED_GRACE_MS, ABANDONED_READINGS, MONITOR_EXIT } from "./watch-en
 
 const USAGE = [
   "Without --run-id: lists the runs of the broker namespace with their state (active, finished, abandoned and why), age, chunks done and dead letters.",
-  "With --run-id: shows that run's chunks done, waiting, in flight per worker, dead letters, throughput and ETA.",
+  "With --run-id: shows that run's chunks done, waiting, in flight per worker, dead letters, throughput, ETA and the best values so far (as its coordinator publishes them).",
   "With --web: serves the same, live, as a read-only web page on 127.0.0.1 (runs, one run's progress, workers, chunks in flight, dead letters, failed parameters, the report history), until Ctrl-C; without --backend it watches both brokers.",
   `Exit codes: 0 a snapshot, Ctrl-C, or a watched run settled (every chunk accepted or dead-lettered); 2 bad input or no such run; ${MONITOR_EXIT.gone} the watched run is gone from the broker (purged, usually after it finished); ${MONITOR_EXIT.abandoned} the watched run is abandoned (nobody worked on it for ${ABANDONED_READINGS} readings and ${ABANDONED_GRACE_MS / 1000} s).`,
 ].join("\n\n");

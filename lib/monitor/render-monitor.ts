@@ -3,6 +3,7 @@ import chalk from "chalk";
 import Table from "cli-table3";
 import { bar, formatDuration } from "../script/progress-bar.ts";
 import type { MonitorView } from "./monitor-view.ts";
+import { bestSoFarText, topOf } from "../results/best-points.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -28,6 +29,8 @@ export function renderMonitor(v: MonitorView, options: { color?: boolean } = {})
     { "throughput": v.paramsPerSecond === null ? "–" : `${n(Math.round(v.paramsPerSecond))} params/s` },
     { "ETA": v.settled ? "done" : v.state?.state === "abandoned" ? "– (nobody works on it)" : v.etaSeconds === null ? "–" : formatDuration(v.etaSeconds) },
   );
+  const best = v.stats.best && topOf(v.stats.best);
+  if (best) summary.push({ "best so far": bestSoFarText(best) });
   lines.push(summary.toString());
   const workers = Object.entries(v.stats.inFlight).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
   if (workers.length) {
@@ -63,6 +66,7 @@ export function monitorJson(v: MonitorView): string {
     paramsPerSecond: v.paramsPerSecond,
     etaSeconds: v.etaSeconds,
     settled: v.settled,
+    ...(v.stats.best ? { best: v.stats.best } : {}),
     broker: v.stats.extra,
   });
 }

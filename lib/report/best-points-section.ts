@@ -16,7 +16,10 @@ function bestTable(title: string, entries: readonly BestEntry[]): string[] {
 export const VALUE_PICTURES = { histogram: "values-histogram.svg", map: "values-map.svg" } as const;
 
 function pictures(r: RunReport): string[] {
-  if (!r.values) return [];
+  if (!r.values) {
+    const kept = r.results ? `kept results per ${r.results.granularity === "chunks" ? "chunk" : "parameter"}` : "kept no results file";
+    return [`The value pictures (histogram, value against the axes) need every value: run with \`--results params\` (this run ${kept}).`, ""];
+  }
   const out = [`![Histogram of the values](${VALUE_PICTURES.histogram})`, ""];
   const axes = r.values.map?.axes.map((a) => a.name);
   if (axes) out.push(`![Mean value against ${axes.join(" and ")}](${VALUE_PICTURES.map})`, "");

@@ -2,7 +2,6 @@
 // pass only when every chunk id has exactly one accepted result, every parameter is covered
 // and the results file holds every accepted chunk. The run is judged here, once, after
 // everything that can add a problem; nothing adds one afterwards (problems is read-only).
-import type { BestPoints } from "../results/best-points.ts";
 import type { ValueSummary } from "../results/value-summary.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
 import { plannedChunkRange } from "./chunk-ranges.ts";
@@ -20,7 +19,7 @@ export type RunDescription = {
 };
 
 /** The results file written next to the report, and how many accepted chunks it lacks. */
-export type ResultsWritten = NonNullable<RunReport["results"]> & { chunksWithoutValues: number; best?: BestPoints; values?: ValueSummary };
+export type ResultsWritten = NonNullable<RunReport["results"]> & { chunksWithoutValues: number; values?: ValueSummary };
 
 /** Every problem of a finished run; an empty list is the only way to pass. */
 export function judge(ledger: RunLedger, totalParams: number, results?: ResultsWritten): string[] {
@@ -111,7 +110,8 @@ export function buildReport(run: RunDescription, ledger: RunLedger, results?: Re
     verdict: problems.length === 0 ? "pass" : "fail",
     problems,
     ...(results ? { results: { file: results.file, granularity: results.granularity, format: results.format, chunks: results.chunks } } : {}),
-    ...(results?.best ? { best: results.best } : {}),
+    // From the chunks' own bests: present in every results mode (the pictures need the values file).
+    ...(ledger.best.empty ? {} : { best: ledger.bestPoints() }),
     ...(results?.values ? { values: results.values } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
 import { describeFailedParams } from "./build-report.ts";
 import type { RunReport } from "./report-model.ts";
+import { BestTracker, type BestPoints } from "../results/best-points.ts";
+import type { Point } from "../sweep-def/sweep-space.ts";
 
 export type RetryResult = {
   /** Each retried parameter's value, or its failure (attempts counting the earlier ones). */
@@ -12,7 +14,21 @@ export type RetryResult = {
   /** The aggregate of the whole rewritten results file, when it holds every parameter's record. */
   aggregate?: Aggregate;
   at: Date;
+  /** The run's sweep point of a parameter id (its best points name them); none without a sweep. */
+  pointOf?: (id: number) => Point;
 };
+
+/** The report's best points with the new values offered: the old lists hold every candidate the old values had. */
+function retriedBest(report: RunReport, values: ReadonlyMap<number, number>, pointOf: RetryResult["pointOf"]): BestPoints | undefined {
+  const tracker = new BestTracker();
+  const points = new Map<number, Point>();
+  for (const e of [...(report.best?.lowest ?? []), ...(report.best?.highest ?? [])]) {
+    tracker.offer(e.id, e.value);
+    points.set(e.id, e.point);
+  }
+  for (const [param, value] of values) tracker.offer(param, value);
+  return tracker.empty ? undefined : tracker.points((id) => points.get(id) ?? pointOf?.(id) ?? {});
+}
 
 /** The report's aggregate with the new values added (rounded once per value: no exact partials in report.json). */
 function addedAggregate(old: RunReport["aggregate"], values: readonly number[]): RunReport["aggregate"] {
@@ -39,8 +55,11 @@ export function retriedReport(report: RunReport, retry: RetryResult): RunReport 
   const { count, sum, min, max } = retry.aggregate ?? addedAggregate(report.aggregate, values);
   const problems = rejudged(report, failed, covered);
   const detail = `${retry.outcomes.size} failed parameter(s) evaluated again: ${values.length} now have a value, ${failed.length} still fail`;
+  const valued = new Map([...retry.outcomes].filter((e): e is [number, number] => typeof e[1] === "number"));
+  const best = retriedBest(report, valued, retry.pointOf);
   return {
     ...report,
+    ...(best ? { best } : {}),
     params: { ...report.params, covered, failed: failed.length },
     failedParams: failed,
     aggregate: { count, sum, min, max },

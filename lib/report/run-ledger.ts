@@ -1,11 +1,15 @@
 // What a coordinator learns during a run; turned into a RunReport at the end.
-// Accepted chunks are kept as ranges and merged aggregates, never per-parameter values.
+// Accepted chunks are kept as ranges, merged aggregates and the run's best points (from each
+// chunk's own best), never per-parameter values.
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
+import type { ChunkBest } from "../compute/chunk-best.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
+import { BestTracker, type BestPoints, type BestSoFar } from "../results/best-points.ts";
+import type { Point } from "../sweep-def/sweep-space.ts";
 import type { DeadLetter, Fault, ProgressSample, Redelivery, TimelineEvent, WorkerRow } from "./report-model.ts";
 import type { RunJournal } from "./run-journal.ts";
 
-export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate; failed?: readonly ParamFailure[] };
+export type AcceptedChunk = { chunkId: number; start: number; end: number; worker: string; aggregate: Aggregate; best?: ChunkBest; failed?: readonly ParamFailure[] };
 
 /** A resumed run: parameters whose results were computed before and after its latest resume. */
 export type ResumeTally = { resumedAt: Date; interruptions: number; paramsBefore: number; paramsAfter: number };
@@ -18,6 +22,10 @@ export class RunLedger {
   resume: ResumeTally | undefined;
   readonly #accepted = new Map<number, { start: number; end: number }>();
   readonly aggregate = new AggregateBuilder();
+  /** The k lowest and highest values of the accepted chunks (a duplicate never adds to it). */
+  readonly best = new BestTracker();
+  /** A parameter id's point in the run's sweep (none without a sweep). */
+  readonly pointOf: ((id: number) => Point) | undefined;
   readonly perWorker = new Map<string, WorkerRow>();
   readonly deadLetters: DeadLetter[] = [];
   /** Parameters of accepted chunks that have no value (each with a failure record instead). */
@@ -36,8 +44,19 @@ export class RunLedger {
    */
   readonly anomalies: string[] = [];
 
-  constructor(expectedChunks: number) {
+  constructor(expectedChunks: number, o: { pointOf?: (id: number) => Point } = {}) {
     this.expectedChunks = expectedChunks;
+    this.pointOf = o.pointOf;
+  }
+
+  /** The best points so far, with their points in the sweep. */
+  bestPoints(): BestPoints {
+    return this.best.points(this.pointOf);
+  }
+
+  /** The lowest and highest value so far with their points (what the live views show). */
+  bestSoFar(): BestSoFar | undefined {
+    return this.best.top(this.pointOf);
   }
 
   /**
@@ -57,6 +76,7 @@ export class RunLedger {
     }
     this.#accepted.set(chunk.chunkId, { start: chunk.start, end: chunk.end });
     this.aggregate.merge(chunk.aggregate);
+    if (chunk.best) this.best.offerChunk(chunk.best);
     if (chunk.failed) for (const f of chunk.failed) this.failedParams.push(f);
     const row = this.worker(chunk.worker);
     row.chunks++;

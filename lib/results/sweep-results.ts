@@ -1,11 +1,11 @@
 // A pass over the finished per-parameter results file, streamed: adds a column per sweep axis
-// (the point of each parameter, computed from its id) and collects the best points.
+// (the point of each parameter, computed from its id) and collects the value pictures' data. The
+// best points come from the chunks' own bests (the run ledger), in every results mode.
 import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { rename } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { SweepSpace } from "../sweep-def/sweep-space.ts";
-import { BestTracker, type BestPoints } from "./best-points.ts";
 import type { ResultsFormat } from "./result-records.ts";
 import { ValueSummaryBuilder, type ValueSummary } from "./value-summary.ts";
 
@@ -14,25 +14,19 @@ const csvCell = (v: string | number) => {
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
-/** What the pass found: the best points and the value pictures' data. */
-export type ParamResultsSummary = { best: BestPoints; values: ValueSummary };
+/** What the pass found: the value pictures' data. */
+export type ParamResultsSummary = { values: ValueSummary };
 
-/** A tracker of the best points that also feeds the value summary. */
+/** Where each parameter's value goes. */
 type Sink = { offer: (id: number, value: number) => void };
 
 /**
- * Rewrites `path` with the axis columns (when a sweep is given) and returns the best points and
- * the value summary; range: the run's aggregate min and max (the histogram's bounds).
+ * Rewrites `path` with the axis columns (when a sweep is given) and returns the value summary;
+ * range: the run's aggregate min and max (the histogram's bounds).
  */
 export async function finishParamResults(path: string, format: ResultsFormat, space: SweepSpace | undefined, range: { min: number; max: number }): Promise<ParamResultsSummary> {
-  const best = new BestTracker(space?.pointOf);
   const values = new ValueSummaryBuilder(range, space);
-  const tracker: Sink = {
-    offer: (id, value) => {
-      best.offer(id, value);
-      values.add(id, value);
-    },
-  };
+  const tracker: Sink = { offer: (id, value) => values.add(id, value) };
   const tmp = `${path}.axes`;
   const target = createWriteStream(tmp);
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
@@ -46,7 +40,7 @@ export async function finishParamResults(path: string, format: ResultsFormat, sp
   target.end();
   await once(target, "close");
   await rename(tmp, path);
-  return { best: best.best, values: values.summary };
+  return { values: values.summary };
 }
 
 function jsonlLine(line: string, space: SweepSpace | undefined, tracker: Sink): string {

@@ -1,5 +1,6 @@
 // What the demo and the monitor show while a run is under way.
 import type { BrokerHealth } from "../backends/backend.ts";
+import type { BestSoFar } from "../results/best-points.ts";
 
 export type ProgressSnapshot = {
   chunksDone: number;
@@ -15,6 +16,8 @@ export type ProgressSnapshot = {
   failedParams?: number;
   /** The broker's side of a stall (queue backends). */
   broker?: BrokerHealth;
+  /** The lowest and highest value accepted so far, with their points (once there is a value). */
+  best?: BestSoFar;
   /** The chunk held longest by a worker, from the workers' "took" lines (when they log them). */
   longestHeld?: { worker: string; chunkId: number; seconds: number };
 };

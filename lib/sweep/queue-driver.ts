@@ -7,9 +7,13 @@ import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import type { Redelivery } from "../report/report-model.ts";
 import type { JournalEntry, JournaledChunk } from "../report/run-journal.ts";
+import type { AcceptedChunk } from "../report/run-ledger.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import { RedeliveryTracker } from "./redelivery-tracker.ts";
 import type { DriverContext, RunDriver } from "./run-driver.ts";
+
+/** How often at most the best so far is published for the monitor while it changes. */
+const BEST_PUBLISH_EVERY_MS = 1000;
 
 export type QueueDriverOptions = {
   backend: "redis" | "rabbitmq";
@@ -28,6 +32,8 @@ export class QueueDriver implements RunDriver {
   #brokerDuplicates = 0;
   #finished = false;
   #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
+  /** The best's version last published for the monitor, and when (at most one publish a second). */
+  #bestPublished = { version: 0, at: Number.NEGATIVE_INFINITY };
   /** Chunks a previous coordinator of this (resumed) run accepted: chunk id -> which result it was. */
   readonly #restored = new Map<number, string>();
 
@@ -86,8 +92,10 @@ export class QueueDriver implements RunDriver {
 
   #accept(r: Omit<ChunkResult, "values">): boolean {
     const ledger = this.#ctx.ledger;
-    const chunk = { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate };
-    const accepted = ledger.accept(r.failed ? { ...chunk, failed: r.failed } : chunk, r.busySeconds, r.finishedAt);
+    const chunk: AcceptedChunk = { chunkId: r.chunkId, start: r.start, end: r.end, worker: r.worker, aggregate: r.aggregate };
+    if (r.best) chunk.best = r.best;
+    if (r.failed) chunk.failed = r.failed;
+    const accepted = ledger.accept(chunk, r.busySeconds, r.finishedAt);
     if (accepted && r.attempt > 1) ledger.redelivered++;
     return accepted;
   }
@@ -135,6 +143,7 @@ export class QueueDriver implements RunDriver {
     for (let batch = await this.#observer.readNewResults(); batch.length > 0; batch = await this.#observer.readNewResults()) {
       await this.#acceptAll(batch);
     }
+    await this.#publishBest(false);
     const stats = await this.#observer.stats();
     this.#lastStats = stats;
     this.#brokerDuplicates = stats.duplicates;
@@ -148,9 +157,21 @@ export class QueueDriver implements RunDriver {
     snap.pending = stats.pending;
     snap.inFlight = stats.inFlight;
     if (stats.health) snap.broker = stats.health;
+    const best = ledger.bestSoFar();
+    if (best) snap.best = best;
     const longest = this.#tracker.longestHeld(new Date());
     if (longest) snap.longestHeld = longest;
     return snap;
+  }
+
+  /** Puts the best so far where the monitor and the dashboard read it, when it changed (at once when `now`). */
+  async #publishBest(now: boolean): Promise<void> {
+    const best = this.#ctx.ledger.best;
+    const last = this.#bestPublished;
+    if (!this.#observer.publishBest || best.empty || best.version === last.version) return;
+    if (!now && performance.now() - last.at < BEST_PUBLISH_EVERY_MS) return;
+    this.#bestPublished = { version: best.version, at: performance.now() };
+    await this.#observer.publishBest(this.#ctx.ledger.bestPoints());
   }
 
   async #readDeadLetters(): Promise<void> {
@@ -184,6 +205,7 @@ export class QueueDriver implements RunDriver {
 
   async finish(): Promise<void> {
     await this.poll();
+    await this.#publishBest(true);
     await this.#readDeadLetters();
     this.#ctx.ledger.duplicatesDiscarded += this.#brokerDuplicates;
     this.#finished = true;

@@ -2,6 +2,7 @@
 // started again on the same slice, as a Kubernetes Indexed Job restarts an index.
 import { join } from "node:path";
 import type { Aggregate } from "../compute/aggregate.ts";
+import type { ChunkBest } from "../compute/chunk-best.ts";
 import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import { staticSlice } from "./static-slice.ts";
@@ -49,14 +50,14 @@ export class StaticDriver implements RunDriver {
     if (!parsed || !slice) return;
     if (parsed.event === "PROGRESS" && typeof parsed.fields.done === "number") slice.done = parsed.fields.done;
     if (parsed.event === "SUMMARY" && parsed.fields.status === "completed") {
-      const f = parsed.fields as { start: number; end: number; aggregate: Aggregate; durationSeconds: number };
+      const f = parsed.fields as { start: number; end: number; aggregate: Aggregate; best?: ChunkBest; durationSeconds: number };
       slice.finished = true;
       slice.done = f.end - f.start;
       const results = this.#ctx.results;
       if (results?.granularity === "params") results.addFile(Number(workerId), this.#sliceFile(workerId));
       else void results?.add({ chunkId: Number(workerId), start: f.start, end: f.end, worker: workerId, aggregate: f.aggregate });
       this.#ctx.ledger.accept(
-        { chunkId: Number(workerId), start: f.start, end: f.end, worker: workerId, aggregate: f.aggregate },
+        { chunkId: Number(workerId), start: f.start, end: f.end, worker: workerId, aggregate: f.aggregate, ...(f.best ? { best: f.best } : {}) },
         f.durationSeconds,
       );
     }
@@ -101,6 +102,8 @@ export class StaticDriver implements RunDriver {
     snap.paramsDone = this.#slices.reduce((sum, s) => sum + s.done, 0);
     snap.deadLettered = this.#ctx.ledger.deadLetters.length;
     snap.pending = this.expectedChunks - snap.chunksDone - snap.deadLettered;
+    const best = this.#ctx.ledger.bestSoFar();
+    if (best) snap.best = best;
     this.#slices.forEach((s, i) => {
       if (!s.finished) snap.inFlight[String(i)] = 1;
     });

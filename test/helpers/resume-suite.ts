@@ -64,6 +64,15 @@ export function staticSum(s: Setup): number {
 
 const EXPECTED_SUM = Array.from({ length: PARAMS }, (_, p) => countingValue(p)).reduce((a, b) => a + b, 0);
 
+/** The 10 lowest and highest of the whole run, ties to the lower id: those of the first 40 % must survive the interruption. */
+function expectedBest(): RunReport["best"] {
+  const all = Array.from({ length: PARAMS }, (_, id) => ({ id, point: {}, value: countingValue(id) }));
+  return {
+    lowest: [...all].sort((a, b) => a.value - b.value || a.id - b.id).slice(0, 10),
+    highest: [...all].sort((a, b) => b.value - a.value || a.id - b.id).slice(0, 10),
+  };
+}
+
 /** The resumed run passes with every parameter once and fewer than half evaluated again. */
 export function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof runDemo>): RunReport {
   assert.equal(result.code, 0, `the resume passes\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
@@ -71,6 +80,7 @@ export function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof
   assert.equal(report.verdict, "pass", report.problems.join("\n"));
   assert.equal(report.params.covered, PARAMS);
   assert.equal(report.aggregate.sum, EXPECTED_SUM, "the sum of a run computed in one go");
+  assert.deepEqual(report.best, expectedBest(), "the best points of chunks accepted before the interruption are kept");
   const events = report.timeline.map((e) => e.event);
   assert.ok(events.includes("start") && events.indexOf("interrupted") > events.indexOf("start"), events.join(","));
   assert.ok(events.indexOf("resumed") > events.indexOf("interrupted"), events.join(","));

@@ -23,6 +23,8 @@ import { ResultsIntake } from "./results-intake.ts";
 import { LOAD_BATCH_CHUNKS, loadRun } from "./run-loader.ts";
 import { readDoneMarkers, readProgress } from "./run-progress.ts";
 import { assertTopology } from "./topology.ts";
+import { json, publishConfirmed } from "./publish.ts";
+import { parseBestPoints, type BestPoints } from "../../results/best-points.ts";
 
 export class RabbitmqObserver implements RunObserver {
   readonly #link: AmqpLink;
@@ -101,6 +103,27 @@ export class RabbitmqObserver implements RunObserver {
     }
   }
 
+  /** The run's best queue keeps one message: this one replaces the last. */
+  async publishBest(best: BestPoints): Promise<void> {
+    await this.#ensureConsuming();
+    const { channel } = await this.#link.channel(5_000);
+    await publishConfirmed(channel, this.#names.best, json(best));
+  }
+
+  /** The coordinator's last published best (read and put back); undefined when there is none yet. */
+  async #readBest(): Promise<BestPoints | undefined> {
+    const ch = await this.#link.openChannel();
+    ch.on("error", () => {});
+    try {
+      const msg = await ch.get(this.#names.best, { noAck: false }).catch(() => false as const);
+      if (!msg) return undefined;
+      ch.nack(msg, false, true);
+      return parseBestPoints(msg.content.toString("utf8"));
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+
   async stats(): Promise<QueueStats> {
     if (this.#o.passive) return this.#passiveStats();
     await this.#ensureConsuming();
@@ -162,7 +185,9 @@ export class RabbitmqObserver implements RunObserver {
       // Unacked chunks cannot be counted without the management plugin: whatever is loaded and
       // neither waiting nor finished is held by some worker.
       const held = Math.max(0, loaded - pending - done);
+      const best = await this.#readBest();
       return {
+        ...(best ? { best } : {}),
         accepted: this.#lastDone.results,
         duplicates: 0,
         deadLettered: dead,

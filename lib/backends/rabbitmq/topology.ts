@@ -24,4 +24,6 @@ export async function assertTopology(ch: Channel, names: RabbitmqNames): Promise
   await declare(names.run, { durable: true });
   await declare(names.done, { durable: true });
   await declare(names.settled, { durable: true });
+  // Only the latest best matters: a new one pushes the older out (overflow drop-head).
+  await declare(names.best, { durable: true, arguments: { "x-max-length": 1 } });
 }

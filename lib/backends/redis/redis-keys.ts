@@ -31,6 +31,9 @@ export type RedisKeys = {
 /** Field of the run's stats hash counting failed parameters of accepted chunks. */
 export const FAILED_PARAMS_FIELD = "failed_params";
 
+/** Field of the run's stats hash holding the coordinator's best points so far (JSON, about 2 KB). */
+export const BEST_FIELD = "best";
+
 export function redisKeys(namespace: string, runId: string): RedisKeys {
   const run = `${namespace}:run:${runId}`;
   return {

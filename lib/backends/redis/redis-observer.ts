@@ -2,10 +2,11 @@
 // immediate reclaim of a dead worker's chunks, and a purge of this run's data only.
 import type { Redis } from "ioredis";
 import type { BackendOptions, ChunkResult, DeadLetterRecord, QueueStats, RunObserver, RunPlan } from "../backend.ts";
+import { parseBestPoints, type BestPoints } from "../../results/best-points.ts";
 import { decodeResultBatch } from "../result-batch.ts";
 import { RELEASE_LEASE, runLua } from "./lua-scripts.ts";
 import { connectRedis } from "./redis-connection.ts";
-import { ALIVE_TTL_MS, allRunKeys, countAccepted, FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
+import { ALIVE_TTL_MS, allRunKeys, BEST_FIELD, countAccepted, FAILED_PARAMS_FIELD, HAND_BACK_IDLE_MS, ORPHANS, redisKeys, type RedisKeys } from "./redis-keys.ts";
 import { loadRun, readRunMeta } from "./redis-loader.ts";
 import { fieldsToRecord } from "./task-codec.ts";
 
@@ -93,7 +94,7 @@ export class RedisObserver implements RunObserver {
 
   async stats(): Promise<QueueStats> {
     const k = this.#keys;
-    const [accepted, , dead, duplicates, streamLength, resultsLength, dlqLength, meta, failedParams] = await Promise.all([
+    const [accepted, , dead, duplicates, streamLength, resultsLength, dlqLength, meta, failedParams, best] = await Promise.all([
       countAccepted(this.#client, k),
       // The coordinator's sign of life (a monitor only looks): cleanup leaves an active run alone.
       this.#o.passive ? undefined : this.#client.set(k.alive, new Date().toISOString(), "PX", ALIVE_TTL_MS),
@@ -104,6 +105,8 @@ export class RedisObserver implements RunObserver {
       this.#client.xlen(k.dlq),
       readRunMeta(this.#client, k),
       this.#client.hget(k.stats, FAILED_PARAMS_FIELD),
+      // Only watchers read it back; the coordinator publishes it.
+      this.#o.passive ? this.#client.hget(k.stats, BEST_FIELD) : undefined,
     ]);
     const inFlight: Record<string, number> = {};
     let pendingTotal = 0;
@@ -149,7 +152,12 @@ export class RedisObserver implements RunObserver {
         totalParameters: meta?.totalParameters ?? 0,
       },
       health: { loadedChunks: meta?.loadedUpTo ?? 0, consumers: activeWorkers, staleHolders, staleThresholdMs: this.#o.staleThresholdMs },
+      ...withBest(best),
     };
+  }
+
+  async publishBest(best: BestPoints): Promise<void> {
+    await this.#client.hset(this.#keys.stats, BEST_FIELD, JSON.stringify(best));
   }
 
   /** Hands a dead worker's entries to a placeholder consumer, idle past any threshold, so the next check takes them. */
@@ -186,6 +194,11 @@ export class RedisObserver implements RunObserver {
       this.#client.disconnect();
     }
   }
+}
+
+function withBest(text: string | null | undefined): { best?: BestPoints } {
+  const best = text ? parseBestPoints(text) : undefined;
+  return best ? { best } : {};
 }
 
 export async function createRedisObserver(options: BackendOptions): Promise<RedisObserver> {

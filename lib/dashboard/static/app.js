@@ -170,8 +170,8 @@ function drawRunDetail(d) {
     figure("fig-inflight", n(p.inFlight), "in flight"),
     figure("fig-dead", n(p.deadLettered), "dead-lettered"),
     figure("fig-dup", n(p.duplicates), "duplicates discarded"),
-    figure("fig-best", d.best?.min ? n(d.best.min.value) : "–", "best (lowest value) so far"),
-    figure("fig-max", d.best?.max ? n(d.best.max.value) : "–", "highest value so far"));
+    figure("fig-best", d.best?.min ? n(d.best.min.value) : "–", `best (lowest value) so far${d.best?.min?.where ? ` @ ${d.best.min.where}` : ""}`),
+    figure("fig-max", d.best?.max ? n(d.best.max.value) : "–", `highest value so far${d.best?.max?.where ? ` @ ${d.best.max.where}` : ""}`));
   replace("chart", chart(d.history, p.totalChunks));
   replace("workers", d.workers.length === 0 ? el("p", { class: "note" }, "No worker known yet.") : table(
     ["worker", "process / pod", "node", "state", "holding#", "chunks done#", "params done#", "last seen#", "last result"],
