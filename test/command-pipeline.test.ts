@@ -87,3 +87,11 @@ test("PARAM_TIMEOUT: a parameter that never answers is named though later ones w
   assertOutcomes(ranges, outcomes, [23]);
   assert.deepEqual(outcomes[23]?.failed, [{ param: 23, cause: "timeout", error: "timed out after 1.5 s (PARAM_TIMEOUT_SECONDS)", attempts: 1 }]);
 });
+
+test("PARAM_TIMEOUT starts at the program's first line: a start-up longer than the limit costs no parameter", async (t) => {
+  setEnv(t, { CMD_START_SECONDS: "2.5" });
+  const e = engine(t, { paramTimeoutMs: 1000 });
+  const ranges = chunks(20, 5);
+  const outcomes = await e.runMany(ranges, { collectValues: true });
+  assertOutcomes(ranges, outcomes);
+});

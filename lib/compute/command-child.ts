@@ -34,6 +34,9 @@ export class CommandChild {
   readonly exited: Promise<void>;
   /** Resolves once the program is running; rejects when it cannot be started (no such program). */
   readonly started: Promise<void>;
+  /** Resolves at the program's first line on stdout (it has started up) or when it ends. */
+  readonly firstLine: Promise<void>;
+  #sawFirstLine: () => void = () => {};
 
   constructor(command: string, options: { onStderr?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}) {
     const [program, ...args] = commandWords(command);
@@ -47,6 +50,7 @@ export class CommandChild {
       this.#child.once("error", (error) => reject(new Error(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error })));
     });
     this.started.catch(() => {});
+    this.firstLine = new Promise((resolve) => (this.#sawFirstLine = resolve));
     this.exited = new Promise((resolve) => {
       this.#child.once("error", (error) => {
         this.#fail(new CommandEnded(`Cannot start COMPUTE_COMMAND ${command}: ${error.message}`, { cause: error }));
@@ -57,6 +61,7 @@ export class CommandChild {
         resolve();
       });
     });
+    void this.exited.then(() => this.#sawFirstLine());
   }
 
   /** False once the program has ended (or could not start): a new one must be started. */
@@ -105,6 +110,7 @@ export class CommandChild {
   }
 
   #onLine(line: string): void {
+    this.#sawFirstLine();
     if (line.trim() === "") return;
     let answer: { id?: unknown; value?: unknown; error?: unknown };
     try {

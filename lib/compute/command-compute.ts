@@ -15,14 +15,23 @@ export function isPipelined(fn: ComputeFunction): fn is PipelinedCompute {
   return typeof (fn as Partial<PipelinedCompute>).window === "number";
 }
 
-/** onStart: the pid of each program started (the compute thread shares it so a stop can kill it). */
-export async function commandCompute(command: string, pointOf: ((id: number) => Point) | undefined, onStart: (pid: number) => void): Promise<PipelinedCompute> {
+/**
+ * How long a program may take to start up (an interpreter loading its libraries) before its first
+ * answer: PARAM_TIMEOUT_SECONDS starts counting at its first line on stdout, or after this.
+ */
+export const COMMAND_STARTUP_ALLOWANCE_MS = 30_000;
+
+/** Called with each program started: its pid (so a stop can kill it) and when it has started up. */
+export type OnCommandStart = (pid: number, startedUp: Promise<void>) => void;
+
+/** onStart: the compute thread shares the pid so a stop can kill it, and pauses the time limit until it has started up. */
+export async function commandCompute(command: string, pointOf: ((id: number) => Point) | undefined, onStart: OnCommandStart): Promise<PipelinedCompute> {
   let child: CommandChild | undefined;
   const current = (): CommandChild => {
     if (child?.alive) return child;
     const next = new CommandChild(command, { onStderr: (line) => process.stderr.write(`[compute-cmd] ${line}\n`) });
     child = next;
-    if (next.pid !== undefined) onStart(next.pid);
+    if (next.pid !== undefined) onStart(next.pid, startedUp(next));
     return next;
   };
   await current().started;
@@ -32,4 +41,11 @@ export async function commandCompute(command: string, pointOf: ((id: number) => 
     await child?.close();
   };
   return fn;
+}
+
+/** The program's first line, its end, or the start-up allowance, whichever comes first. */
+function startedUp(child: CommandChild): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const allowance = new Promise<void>((resolve) => (timer = setTimeout(resolve, COMMAND_STARTUP_ALLOWANCE_MS)));
+  return Promise.race([child.firstLine, allowance]).finally(() => clearTimeout(timer));
 }

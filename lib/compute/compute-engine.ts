@@ -30,6 +30,7 @@ export type EngineOptions = {
 function killCommand(watch: Float64Array<ArrayBufferLike>): void {
   const pid = watch[2] ?? 0;
   watch[2] = 0;
+  watch[3] = 0;
   if (pid <= 0) return;
   try {
     process.kill(pid, "SIGKILL");
@@ -179,7 +180,8 @@ export class ComputeEngine {
     let since = performance.now();
     const timer = setInterval(() => {
       const started = this.#watch[1];
-      if (started !== seen) {
+      // A COMPUTE_COMMAND program still starting up (an interpreter loading): its start is not the parameter's time.
+      if (started !== seen || this.#watch[3] === 1) {
         seen = started;
         since = performance.now();
         return;

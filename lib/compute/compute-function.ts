@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import { blockFor, simulatedValue } from "./simulated.ts";
-import { commandCompute } from "./command-compute.ts";
+import { commandCompute, type OnCommandStart } from "./command-compute.ts";
 import { sweepSpace, type Point, type Sweep } from "../sweep-def/sweep-space.ts";
 
 export type ComputeFunction = (paramId: number) => number | Promise<number>;
@@ -43,8 +43,8 @@ function syntaxErrorPlace(path: string): string | undefined {
   return first && /:\d+$/.test(first) ? first : undefined;
 }
 
-/** onCommandStart: the pid of each COMPUTE_COMMAND program started, for whoever must stop it. */
-export async function loadComputeFunction(spec: ComputeSpec, onCommandStart: (pid: number) => void = () => {}): Promise<ComputeFunction> {
+/** onCommandStart: each COMPUTE_COMMAND program started (its pid, for whoever must stop it, and when it has started up). */
+export async function loadComputeFunction(spec: ComputeSpec, onCommandStart: OnCommandStart = () => {}): Promise<ComputeFunction> {
   if (spec.command) return commandCompute(spec.command, spec.sweep ? sweepSpace(spec.sweep).pointOf : undefined, onCommandStart);
   if (spec.module === undefined) return simulatedCompute(spec.simulateWorkMs);
   const path = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);

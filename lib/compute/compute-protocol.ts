@@ -32,8 +32,9 @@ export type ComputeReply =
 /**
  * `watch` (WATCH_SLOTS float64s, shared): the parameter being evaluated and how many evaluations
  * have started, so the main thread can name the parameter that hangs or ends the thread; and the pid
- * of the COMPUTE_COMMAND program the thread started (0: none), which a stopped thread cannot end.
+ * of the COMPUTE_COMMAND program the thread started (0: none), which a stopped thread cannot end;
+ * and 1 while that program is still starting up (the time limit does not run then).
  */
 export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
 
-export const WATCH_SLOTS = 3;
+export const WATCH_SLOTS = 4;

@@ -112,8 +112,13 @@ async function runRequest(compute: ComputeFunction, req: ComputeRequest): Promis
 }
 
 try {
-  const compute = await loadComputeFunction(data, (pid) => {
-    if (watch !== undefined) watch[2] = pid;
+  const compute = await loadComputeFunction(data, (pid, startedUp) => {
+    if (watch === undefined) return;
+    watch[2] = pid;
+    watch[3] = 1;
+    void startedUp.then(() => {
+      if (watch[2] === pid) watch[3] = 0;
+    });
   });
   let queue = Promise.resolve();
   port.on("message", (req: ComputeRequest) => {
