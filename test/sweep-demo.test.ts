@@ -30,7 +30,7 @@ test("a 2-axis grid through a compute(point, id) module on Redis: every value is
   for (const { param, value } of records) assert.equal(value, bowl(space.pointOf(param) as { x: number; y: number }, param));
 });
 
-test("a bad sweep file exits 2 with one line naming the field; --sweep with --params is refused", (t) => {
+test("a bad sweep file or a ragged points file exits 2 with one line naming the field or line; --sweep with --params is refused", (t) => {
   const dir = folder(t);
   const bad = join(dir, "bad.yaml");
   writeFileSync(bad, "axes:\n  x: { range: [0, 10, -1] }\n");
@@ -40,6 +40,12 @@ test("a bad sweep file exits 2 with one line naming the field; --sweep with --pa
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   const both = runDemo(["--platform", "local", "--sweep", "examples/sweeps/grid-2d.yaml", "--params", "10", "--dry-run", "--yes"]);
   assert.equal(both.code, 2, both.stdout + both.stderr);
+  writeFileSync(join(dir, "points.csv"), 'label,x\r\n"a, b",1\r\nc,2,3\r\n');
+  writeFileSync(join(dir, "points.yaml"), "points: points.csv\n");
+  const ragged = runDemo(["--platform", "local", "--sweep", join(dir, "points.yaml"), "--dry-run", "--yes"]);
+  assert.equal(ragged.code, 2, ragged.stdout + ragged.stderr);
+  assert.match(ragged.stderr, /points\.csv: line 3 \(point 2\) has 3 values for 2 columns/);
+  assert.equal(ragged.stderr.trim().split("\n").length, 1, ragged.stderr);
 });
 
 for (const backend of ["redis", "rabbitmq"] as const) {

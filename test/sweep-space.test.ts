@@ -81,6 +81,35 @@ test("a YAML sweep file and a CSV or JSONL points file resolve to sweeps", (t) =
   assert.deepEqual(sweepSpace(readSweepFile(join(dir, "jsonl.yaml"))).pointOf(1), { a: 3, b: "v" });
 });
 
+test("a CSV points file: quoted commas and quotes, CRLF, a BOM; a quoted number stays text", (t) => {
+  const dir = folder(t);
+  const csv = '\uFEFFlabel,x,code\r\n"a, b",0.5,"007"\r\n"say ""hi""", 2 ,x\r\n\r\n"two\nlines",-1e3,""\r\n';
+  writeFileSync(join(dir, "pts.csv"), csv);
+  writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
+  const space = sweepSpace(readSweepFile(join(dir, "sweep.yaml")));
+  assert.deepEqual(space.names, ["label", "x", "code"], "the BOM is not part of the first name");
+  assert.equal(space.size, 3, "the blank line is no point");
+  assert.deepEqual(space.pointOf(0), { label: "a, b", x: 0.5, code: "007" });
+  assert.deepEqual(space.pointOf(1), { label: 'say "hi"', x: 2, code: "x" });
+  assert.deepEqual(space.pointOf(2), { label: "two\nlines", x: -1000, code: "" });
+});
+
+test("a bad points file is BadInput naming the line: a ragged row, an open quote, a bad column name", (t) => {
+  const dir = folder(t);
+  writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
+  const cases: [string, RegExp][] = [
+    ["x,y\r\n1,2\r\n3,4,5\r\n", /pts\.csv: line 3 \(point 2\) has 3 values for 2 columns; give one value per column/],
+    ['x,y\n1,2\n3,"4\n', /pts\.csv: line 3: .*quote a cell/],
+    ["x,value\n1,2\n", /column "value": an axis cannot be named/],
+    ["x,x\n1,2\n", /names an axis twice/],
+    ["x,y\n", /it has no points/],
+  ];
+  for (const [text, message] of cases) {
+    writeFileSync(join(dir, "pts.csv"), text);
+    assert.throws(() => readSweepFile(join(dir, "sweep.yaml")), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
+  }
+});
+
 test("a bad sweep file is BadInput naming the field", (t) => {
   const dir = folder(t);
   const cases: [string, RegExp][] = [
