@@ -10,6 +10,7 @@ import { readSweepFile, sweepDigest, sweepJson } from "../lib/sweep-def/load-swe
 import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
 import { createQueueRun } from "./helpers/queue-run.ts";
 import { compute as bowl } from "../examples/sweeps/bowl.ts";
+import type { RunReport } from "../lib/report/report-model.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), "ttg-sweep-demo-"));
@@ -28,6 +29,11 @@ test("a 2-axis grid through a compute(point, id) module on Redis: every value is
   const records = readFileSync(join(dirname(r.path), "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { param: number; value: number });
   assert.equal(records.length, space.size);
   for (const { param, value } of records) assert.equal(value, bowl(space.pointOf(param) as { x: number; y: number }, param));
+  const report = JSON.parse(readFileSync(r.path, "utf8")) as RunReport;
+  assert.equal(report.config.sweepFile, sweepFile, "the sweep file as given");
+  assert.deepEqual(report.config.sweep, { digest: sweepDigest(readSweepFile(sweepFile)), mode: "grid", size: 101 * 61, axes: [{ name: "x", values: 101 }, { name: "y", values: 61 }] });
+  assert.equal(report.config.computeCommand, undefined);
+  assert.match(readFileSync(join(dirname(r.path), "report.md"), "utf8"), /\| sweep \| examples\/sweeps\/grid-2d\.yaml: grid of x \(101\) × y \(61\) = 6,161 points \(digest [0-9a-f]{16}\) \|/);
 });
 
 test("a bad sweep file or a ragged points file exits 2 with one line naming the field or line; --sweep with --params is refused", (t) => {

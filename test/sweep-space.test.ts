@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
 import { readSweepFile, sweepDigest, sweepFromJson, sweepJson } from "../lib/sweep-def/load-sweep.ts";
 import { uniformAt } from "../lib/sweep-def/seeded-random.ts";
+import { describeSweepShape, sweepShape } from "../lib/sweep-def/sweep-shape.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 import { BestTracker } from "../lib/results/best-points.ts";
 
@@ -108,6 +109,18 @@ test("a bad points file is BadInput naming the line: a ragged row, an open quote
     writeFileSync(join(dir, "pts.csv"), text);
     assert.throws(() => readSweepFile(join(dir, "sweep.yaml")), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
   }
+});
+
+test("a sweep's shape for the report: axis lengths, the random seed, a points column's distinct values", () => {
+  const grid: Sweep = { mode: "grid", axes: [["x", { linspace: [0, 1, 5] }], ["k", { list: ["a", "b"] }]] };
+  assert.deepEqual(sweepShape(grid), { digest: sweepDigest(grid), mode: "grid", size: 10, axes: [{ name: "x", values: 5 }, { name: "k", values: 2 }] });
+  assert.equal(describeSweepShape(sweepShape(grid)), "grid of x (5) × k (2) = 10 points");
+  const random: Sweep = { mode: "random", axes: [["n", { range: [0, 10, 2] }]], samples: 300, seed: 7 };
+  assert.deepEqual(sweepShape(random), { digest: sweepDigest(random), mode: "random", size: 300, axes: [{ name: "n", values: 5 }], seed: 7 });
+  assert.equal(describeSweepShape(sweepShape(random)), "random: 300 samples of n (5), seed 7");
+  const points: Sweep = { mode: "points", names: ["x", "label"], rows: [[1, "a"], [2, "a"], [1, "b"]] };
+  assert.deepEqual(sweepShape(points).axes, [{ name: "x", values: 2 }, { name: "label", values: 2 }]);
+  assert.equal(describeSweepShape(sweepShape(points)), "points: 3 rows of x, label");
 });
 
 test("a bad sweep file is BadInput naming the field", (t) => {
