@@ -3,6 +3,8 @@
 // counted, the run is judged again on the same rule, and the timeline gets a `retried` event.
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
+import type { BestPoints } from "../results/best-points.ts";
+import type { ValueSummary } from "../results/value-summary.ts";
 import { describeFailedParams } from "./build-report.ts";
 import type { RunReport } from "./report-model.ts";
 
@@ -11,6 +13,8 @@ export type RetryResult = {
   outcomes: ReadonlyMap<number, number | ParamFailure>;
   /** The aggregate of the whole rewritten results file, when it holds every parameter's record. */
   aggregate?: Aggregate;
+  /** The best points and value pictures' data of the rewritten per-parameter results file. */
+  summary?: { best: BestPoints; values: ValueSummary };
   at: Date;
 };
 
@@ -47,5 +51,6 @@ export function retriedReport(report: RunReport, retry: RetryResult): RunReport 
     timeline: [...report.timeline, { at: retry.at.toISOString(), event: "retried", detail }],
     verdict: problems.length === 0 ? "pass" : "fail",
     problems,
+    ...(retry.summary ? { best: retry.summary.best, ...(count > 0 ? { values: retry.summary.values } : {}) } : {}),
   };
 }
