@@ -60,11 +60,13 @@ for (const [how, format] of [["module", "jsonl"], ["command", "csv"]] as const) 
     assert.equal(before.best?.lowest[0]?.value, 1, "the lowest values failed the first time");
     if (how === "command") assert.equal(before.config.computeCommand, "python3 test/fixtures/compute-commands/flagged-sweep.py");
 
-    const other = join(reports, "other.yaml");
-    writeFileSync(other, "axes:\n  x: [1, 2]\n");
-    const refused = runDemo(["--retry-failed", runId, "--reports", reports, "--sweep", other], { env, timeoutMs: 60_000 });
-    assert.equal(refused.code, EXIT_CODES.badInput, `${refused.stdout}\n${refused.stderr}`);
-    assert.match(refused.stderr, /Cannot retry the failed parameters of run .* with --sweep .*other\.yaml .*the run was started with .*sweep\.yaml .*leave --sweep out/);
+    if (how === "module") {
+      const other = join(reports, "other.yaml");
+      writeFileSync(other, "axes:\n  x: [1, 2]\n");
+      const refused = runDemo(["--retry-failed", runId, "--reports", reports, "--sweep", other], { env, timeoutMs: 60_000 });
+      assert.equal(refused.code, EXIT_CODES.badInput, `${refused.stdout}\n${refused.stderr}`);
+      assert.match(refused.stderr, /Cannot retry the failed parameters of run .* with --sweep .*other\.yaml .*the run was started with .*sweep\.yaml .*leave --sweep out/);
+    }
 
     rmSync(flag);
     const fixed = runDemo(["--retry-failed", runId, "--reports", reports], { env, timeoutMs: 60_000 });
