@@ -47,6 +47,31 @@ test("a CSV params file keeps its header and gets the value in place of the erro
   assert.equal(readFileSync(path, "utf8"), `${CSV_HEADERS.params}\n0,5,0,1,,\n1,7,0,retry-failed,,\n`);
 });
 
+test("a sweep's JSONL file keeps each record's axis keys, and every value reaches the sink in file order", async (t) => {
+  const path = file(t, "results.jsonl", [
+    { param: 0, x: 1, label: "a", value: 2, chunk: 0, worker: "1" },
+    { param: 1, x: 2, label: "b", chunk: 0, worker: "1", cause: "error", error: "bad 1", attempts: 1 },
+    { param: 2, x: 3, label: "c", chunk: 0, worker: "1", cause: "error", error: "bad 2", attempts: 1 },
+  ].map((r) => `${JSON.stringify(r)}\n`).join(""));
+  const seen: [number, number][] = [];
+  await rewriteFailedRecords(path, { granularity: "params", format: "jsonl" }, new Map<number, number | ParamFailure>([[1, -4], [2, failure(2, 2)]]), (param, value) => seen.push([param, value]));
+  const text = readFileSync(path, "utf8").trimEnd().split("\n");
+  assert.equal(text[1], JSON.stringify({ param: 1, x: 2, label: "b", value: -4, chunk: 0, worker: "retry-failed" }), "the axes stay between param and value");
+  assert.equal(text[2], JSON.stringify({ param: 2, x: 3, label: "c", chunk: 0, worker: "1", cause: "error", error: "bad 2", attempts: 2 }));
+  assert.deepEqual(seen, [[0, 2], [1, -4]]);
+});
+
+test("a sweep's CSV file: quoted axis cells (a comma, a quote, a line break) are kept, the value goes in its column", async (t) => {
+  const header = "param,x,label,value,chunk,worker,cause,error";
+  const rows = ['0,1,"a, b",5,0,1,,', '1,2,"say ""hi""",,0,1,error,"bad, really"', '2,3,"two\nlines",,0,1,error,bad', "3,4,d,,1,0,crash,killed"];
+  const path = file(t, "results.csv", `${header}\n${rows.join("\n")}\n`);
+  const seen: [number, number][] = [];
+  const agg = await rewriteFailedRecords(path, { granularity: "params", format: "csv" }, new Map<number, number | ParamFailure>([[1, 7], [2, 8], [3, failure(3, 2)]]), (param, value) => seen.push([param, value]));
+  assert.equal(readFileSync(path, "utf8"), `${header}\n${rows[0]}\n1,2,"say ""hi""",7,0,retry-failed,,\n2,3,"two\nlines",8,0,retry-failed,,\n3,4,d,,1,0,error,bad 3\n`);
+  assert.deepEqual(seen, [[0, 5], [1, 7], [2, 8]]);
+  assert.equal(agg?.sum, 20);
+});
+
 test("a chunks file: the chunk holding a fixed parameter counts its value", async (t) => {
   const path = file(t, "results.jsonl", `${JSON.stringify({ chunk: 0, start: 0, end: 3, worker: "1", count: 2, sum: 3, min: 1, max: 2 })}\n`);
   const agg = await rewriteFailedRecords(path, { granularity: "chunks", format: "jsonl" }, new Map([[0, 10]]));

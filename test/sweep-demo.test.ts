@@ -10,6 +10,7 @@ import { readSweepFile, sweepDigest, sweepJson } from "../lib/sweep-def/load-swe
 import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
 import { createQueueRun } from "./helpers/queue-run.ts";
 import { compute as bowl } from "../examples/sweeps/bowl.ts";
+import type { RunReport } from "../lib/report/report-model.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), "ttg-sweep-demo-"));
@@ -28,9 +29,14 @@ test("a 2-axis grid through a compute(point, id) module on Redis: every value is
   const records = readFileSync(join(dirname(r.path), "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { param: number; value: number });
   assert.equal(records.length, space.size);
   for (const { param, value } of records) assert.equal(value, bowl(space.pointOf(param) as { x: number; y: number }, param));
+  const report = JSON.parse(readFileSync(r.path, "utf8")) as RunReport;
+  assert.equal(report.config.sweepFile, sweepFile, "the sweep file as given");
+  assert.deepEqual(report.config.sweep, { digest: sweepDigest(readSweepFile(sweepFile)), mode: "grid", size: 101 * 61, axes: [{ name: "x", values: 101 }, { name: "y", values: 61 }] });
+  assert.equal(report.config.computeCommand, undefined);
+  assert.match(readFileSync(join(dirname(r.path), "report.md"), "utf8"), /\| sweep \| examples\/sweeps\/grid-2d\.yaml: grid of x \(101\) × y \(61\) = 6,161 points \(digest [0-9a-f]{16}\) \|/);
 });
 
-test("a bad sweep file exits 2 with one line naming the field; --sweep with --params is refused", (t) => {
+test("a bad sweep file or a ragged points file exits 2 with one line naming the field or line; --sweep with --params is refused", (t) => {
   const dir = folder(t);
   const bad = join(dir, "bad.yaml");
   writeFileSync(bad, "axes:\n  x: { range: [0, 10, -1] }\n");
@@ -40,6 +46,12 @@ test("a bad sweep file exits 2 with one line naming the field; --sweep with --pa
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   const both = runDemo(["--platform", "local", "--sweep", "examples/sweeps/grid-2d.yaml", "--params", "10", "--dry-run", "--yes"]);
   assert.equal(both.code, 2, both.stdout + both.stderr);
+  writeFileSync(join(dir, "points.csv"), 'label,x\r\n"a, b",1\r\nc,2,3\r\n');
+  writeFileSync(join(dir, "points.yaml"), "points: points.csv\n");
+  const ragged = runDemo(["--platform", "local", "--sweep", join(dir, "points.yaml"), "--dry-run", "--yes"]);
+  assert.equal(ragged.code, 2, ragged.stdout + ragged.stderr);
+  assert.match(ragged.stderr, /points\.csv: line 3 \(point 2\) has 3 values for 2 columns/);
+  assert.equal(ragged.stderr.trim().split("\n").length, 1, ragged.stderr);
 });
 
 for (const backend of ["redis", "rabbitmq"] as const) {

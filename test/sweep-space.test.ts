@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { sweepSpace, type Sweep } from "../lib/sweep-def/sweep-space.ts";
 import { readSweepFile, sweepDigest, sweepFromJson, sweepJson } from "../lib/sweep-def/load-sweep.ts";
 import { uniformAt } from "../lib/sweep-def/seeded-random.ts";
+import { describeSweepShape, sweepShape } from "../lib/sweep-def/sweep-shape.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 
 function folder(t: { after: (fn: () => void) => void }): string {
@@ -78,6 +79,47 @@ test("a YAML sweep file and a CSV or JSONL points file resolve to sweeps", (t) =
   writeFileSync(join(dir, "pts.jsonl"), '{"a":1,"b":"u"}\n{"a":3,"b":"v"}\n');
   writeFileSync(join(dir, "jsonl.yaml"), "points: pts.jsonl\n");
   assert.deepEqual(sweepSpace(readSweepFile(join(dir, "jsonl.yaml"))).pointOf(1), { a: 3, b: "v" });
+});
+
+test("a CSV points file: quoted commas and quotes, CRLF, a BOM; a quoted number stays text", (t) => {
+  const dir = folder(t);
+  const csv = '\uFEFFlabel,x,code\r\n"a, b",0.5,"007"\r\n"say ""hi""", 2 ,x\r\n\r\n"two\nlines",-1e3,""\r\n';
+  writeFileSync(join(dir, "pts.csv"), csv);
+  writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
+  const space = sweepSpace(readSweepFile(join(dir, "sweep.yaml")));
+  assert.deepEqual(space.names, ["label", "x", "code"], "the BOM is not part of the first name");
+  assert.equal(space.size, 3, "the blank line is no point");
+  assert.deepEqual(space.pointOf(0), { label: "a, b", x: 0.5, code: "007" });
+  assert.deepEqual(space.pointOf(1), { label: 'say "hi"', x: 2, code: "x" });
+  assert.deepEqual(space.pointOf(2), { label: "two\nlines", x: -1000, code: "" });
+});
+
+test("a bad points file is BadInput naming the line: a ragged row, an open quote, a bad column name", (t) => {
+  const dir = folder(t);
+  writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
+  const cases: [string, RegExp][] = [
+    ["x,y\r\n1,2\r\n3,4,5\r\n", /pts\.csv: line 3 \(point 2\) has 3 values for 2 columns; give one value per column/],
+    ['x,y\n1,2\n3,"4\n', /pts\.csv: line 3: .*quote a cell/],
+    ["x,value\n1,2\n", /column "value": an axis cannot be named/],
+    ["x,x\n1,2\n", /names an axis twice/],
+    ["x,y\n", /it has no points/],
+  ];
+  for (const [text, message] of cases) {
+    writeFileSync(join(dir, "pts.csv"), text);
+    assert.throws(() => readSweepFile(join(dir, "sweep.yaml")), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
+  }
+});
+
+test("a sweep's shape for the report: axis lengths, the random seed, a points column's distinct values", () => {
+  const grid: Sweep = { mode: "grid", axes: [["x", { linspace: [0, 1, 5] }], ["k", { list: ["a", "b"] }]] };
+  assert.deepEqual(sweepShape(grid), { digest: sweepDigest(grid), mode: "grid", size: 10, axes: [{ name: "x", values: 5 }, { name: "k", values: 2 }] });
+  assert.equal(describeSweepShape(sweepShape(grid)), "grid of x (5) × k (2) = 10 points");
+  const random: Sweep = { mode: "random", axes: [["n", { range: [0, 10, 2] }]], samples: 300, seed: 7 };
+  assert.deepEqual(sweepShape(random), { digest: sweepDigest(random), mode: "random", size: 300, axes: [{ name: "n", values: 5 }], seed: 7 });
+  assert.equal(describeSweepShape(sweepShape(random)), "random: 300 samples of n (5), seed 7");
+  const points: Sweep = { mode: "points", names: ["x", "label"], rows: [[1, "a"], [2, "a"], [1, "b"]] };
+  assert.deepEqual(sweepShape(points).axes, [{ name: "x", values: 2 }, { name: "label", values: 2 }]);
+  assert.equal(describeSweepShape(sweepShape(points)), "points: 3 rows of x, label");
 });
 
 test("a bad sweep file is BadInput naming the field", (t) => {

@@ -2,6 +2,7 @@
 import { bestPointsSection } from "./best-points-section.ts";
 import { describeChunks, formatParamRange, plannedChunkRange } from "./chunk-ranges.ts";
 import { failedParamRows } from "./failed-params-section.ts";
+import { describeSweepShape } from "../sweep-def/sweep-shape.ts";
 import type { ChunkRange, RunReport, TimelineEvent } from "./report-model.ts";
 
 /** File names of the pictures written beside report.md (see write-report.ts). */
@@ -66,6 +67,14 @@ function verdictSection(r: RunReport): string[] {
   return ["**Verdict: FAIL.** The run did not prove complete:", "", ...reasons.map((p) => `- ${p}`)];
 }
 
+/** What computed (a module, a command or the simulation) and over which sweep. */
+function computeRows(c: RunReport["config"]): [string, string][] {
+  const compute: [string, string] = c.computeCommand ? ["compute command", `\`${c.computeCommand}\``] : ["compute module", c.computeModule ?? "built-in simulation"];
+  if (!c.sweep) return [compute];
+  const file = c.sweepFile ? `${c.sweepFile}: ` : "";
+  return [compute, ["sweep", `${file}${describeSweepShape(c.sweep)} (digest ${c.sweep.digest})`]];
+}
+
 function configurationSection(r: RunReport): string[] {
   return [
     "## Configuration",
@@ -80,7 +89,7 @@ function configurationSection(r: RunReport): string[] {
         ["parameters", n(r.config.params)],
         ["chunk size", r.backend === "static" ? `${n(r.chunks.expected)} static slices` : n(r.config.chunkSize)],
         ["simulated work per parameter", `${r.config.workMs} ms`],
-        ["compute module", r.config.computeModule ?? "built-in simulation"],
+        ...computeRows(r.config),
         ["fault demo", r.config.faultDemo ? "yes" : "no"],
         ["max deliveries", r.config.maxDeliveries ?? "–"],
         ["started (UTC)", r.startedAt],

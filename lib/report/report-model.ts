@@ -2,6 +2,7 @@
 import type { BestPoints } from "../results/best-points.ts";
 import type { ValueSummary } from "../results/value-summary.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
+import type { SweepShape } from "../sweep-def/sweep-shape.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -51,6 +52,12 @@ export type RunReport = {
     chunkSize: number;
     workMs: number;
     computeModule: string | null;
+    /** --compute-cmd / COMPUTE_COMMAND: the program that computed instead of a module. */
+    computeCommand?: string;
+    /** The --sweep file as given (the sweep itself is in reports/<run>/run.json). */
+    sweepFile?: string;
+    /** The sweep's digest (the run plan's), mode, size and axes, when the run had one. */
+    sweep?: SweepShape;
     faultDemo: boolean;
     maxDeliveries: number | null;
     /** How --chunk-size auto chose the chunk size, when it did. */

@@ -3,6 +3,7 @@
 // counted, the run is judged again on the same rule, and the timeline gets a `retried` event.
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
+import type { ValueSummary } from "../results/value-summary.ts";
 import { describeFailedParams } from "./build-report.ts";
 import type { RunReport } from "./report-model.ts";
 import { BestTracker, type BestPoints } from "../results/best-points.ts";
@@ -13,6 +14,8 @@ export type RetryResult = {
   outcomes: ReadonlyMap<number, number | ParamFailure>;
   /** The aggregate of the whole rewritten results file, when it holds every parameter's record. */
   aggregate?: Aggregate;
+  /** The value pictures' data of the rewritten per-parameter results file. */
+  summary?: { values: ValueSummary };
   at: Date;
   /** The run's sweep point of a parameter id (its best points name them); none without a sweep. */
   pointOf?: (id: number) => Point;
@@ -66,5 +69,6 @@ export function retriedReport(report: RunReport, retry: RetryResult): RunReport 
     timeline: [...report.timeline, { at: retry.at.toISOString(), event: "retried", detail }],
     verdict: problems.length === 0 ? "pass" : "fail",
     problems,
+    ...(retry.summary && count > 0 ? { values: retry.summary.values } : {}),
   };
 }

@@ -18,7 +18,7 @@ export type ChunkRecord = {
   max: number | null;
 };
 
-const csvCell = (v: string | number | null) => {
+export const csvCell = (v: string | number | null): string => {
   const s = v === null ? "" : String(v);
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };

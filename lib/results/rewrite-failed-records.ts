@@ -8,25 +8,14 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { AggregateBuilder, type Aggregate } from "../compute/aggregate.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
-import { chunkLine, failedParamLine, paramLine, type ChunkRecord, type ResultsFormat } from "./result-records.ts";
+import { parse as parseCsv } from "csv-parse/sync";
+import { chunkLine, csvCell, type ChunkRecord, type ResultsFormat } from "./result-records.ts";
 
 /** Each retried parameter's new outcome (a failure's attempts already count the earlier ones). */
 export type RetriedParams = ReadonlyMap<number, number | ParamFailure>;
 
 /** The worker named on a record whose value came from a retry. */
 export const RETRY_WORKER = "retry-failed";
-
-type ParamRow = { param: number; value: number | undefined; chunk: number; worker: string };
-
-function parseParamRow(line: string, format: ResultsFormat): ParamRow {
-  if (format === "jsonl") {
-    const r = JSON.parse(line) as { param: number; value?: number; chunk: number; worker: string };
-    return { param: r.param, value: r.value, chunk: r.chunk, worker: r.worker };
-  }
-  // param, value, chunk and worker are numbers or plain ids: never quoted, never holding a comma.
-  const [param, value, chunk, worker] = line.split(",");
-  return { param: Number(param), value: value ? Number(value) : undefined, chunk: Number(chunk), worker: worker ?? "" };
-}
 
 function parseChunkRow(line: string, format: ResultsFormat): ChunkRecord {
   if (format === "jsonl") return JSON.parse(line) as ChunkRecord;
@@ -35,19 +24,54 @@ function parseChunkRow(line: string, format: ResultsFormat): ChunkRecord {
   return { chunk: Number(chunk), start: Number(start), end: Number(end), worker: worker ?? "", count: Number(count), sum: Number(sum), min: num(min), max: num(max) };
 }
 
-/** One params-file line with its retried outcome; `agg` sees every value of the file. */
-function rewriteParamLine(line: string, format: ResultsFormat, retried: RetriedParams, agg: AggregateBuilder): string {
-  const row = parseParamRow(line, format);
-  const outcome = row.value === undefined ? retried.get(row.param) : undefined;
+/** Called with every value of a params file (kept or new), in file order. */
+export type ValueSink = (param: number, value: number) => void;
+
+/** A JSONL params record with its retried outcome; the axis keys (a sweep's point) stay in place. */
+function rewriteJsonlParam(line: string, retried: RetriedParams, sink: ValueSink): string {
+  const record = JSON.parse(line) as { param: number; value?: number; chunk: number; worker: string; cause?: string; error?: string; attempts?: number };
+  const outcome = record.value === undefined ? retried.get(record.param) : undefined;
   if (outcome === undefined) {
-    if (row.value !== undefined) agg.add(row.value);
+    if (record.value !== undefined) sink(record.param, record.value);
     return `${line}\n`;
   }
-  if (typeof outcome !== "number") {
-    return failedParamLine({ param: row.param, chunk: row.chunk, worker: row.worker, cause: outcome.cause, error: outcome.error, attempts: outcome.attempts }, format);
+  const { param, value: _none, chunk, worker, cause: _cause, error: _error, attempts: _attempts, ...axes } = record;
+  if (typeof outcome !== "number") return `${JSON.stringify({ param, ...axes, chunk, worker, cause: outcome.cause, error: outcome.error, attempts: outcome.attempts })}\n`;
+  sink(param, outcome);
+  return `${JSON.stringify({ param, ...axes, value: outcome, chunk, worker: RETRY_WORKER })}\n`;
+}
+
+/** Where the CSV params header (`param,<axes...>,value,chunk,worker,cause,error`) puts each column. */
+type CsvColumns = { value: number; worker: number; cause: number; error: number };
+
+function csvColumns(header: string): CsvColumns {
+  // Column names are identifiers (axis names are checked), never quoted.
+  const names = header.split(",");
+  const at = (name: string) => {
+    const i = names.indexOf(name);
+    if (i < 0) throw new Error(`Cannot rewrite the results file: its header has no ${name} column (${header})`);
+    return i;
+  };
+  return { value: at("value"), worker: at("worker"), cause: at("cause"), error: at("error") };
+}
+
+/** A CSV params record with its retried outcome; a quoted cell (an axis value, an error) is read as CSV. */
+function rewriteCsvParam(record: string, cols: CsvColumns, retried: RetriedParams, sink: ValueSink): string {
+  const cells = record.includes('"') ? (parseCsv(record, { relax_column_count: true }) as string[][])[0] ?? [] : record.split(",");
+  const param = Number(cells[0]);
+  const value = cells[cols.value] ?? "";
+  const outcome = value === "" ? retried.get(param) : undefined;
+  if (outcome === undefined) {
+    if (value !== "") sink(param, Number(value));
+    return `${record}\n`;
   }
-  agg.add(outcome);
-  return paramLine({ param: row.param, value: outcome, chunk: row.chunk, worker: RETRY_WORKER }, format);
+  if (typeof outcome === "number") {
+    sink(param, outcome);
+    Object.assign(cells, { [cols.value]: String(outcome), [cols.worker]: RETRY_WORKER, [cols.cause]: "", [cols.error]: "" });
+  } else {
+    Object.assign(cells, { [cols.cause]: outcome.cause, [cols.error]: outcome.error });
+  }
+  return `${cells.map(csvCell).join(",")}\n`;
 }
 
 /** One chunk row with the new values of its parameters added. */
@@ -67,22 +91,64 @@ function rewriteChunkLine(line: string, format: ResultsFormat, retried: RetriedP
 
 /**
  * Rewrites `file` in place. For a file of parameter records, the aggregate of every value in it
- * (exact: the same as a run that never failed); undefined for a file of chunk records.
+ * (exact: the same as a run that never failed), each value also given to `sink`; undefined for a
+ * file of chunk records.
  */
-export async function rewriteFailedRecords(file: string, o: { granularity: "params" | "chunks"; format: ResultsFormat }, retried: RetriedParams): Promise<Aggregate | undefined> {
+export async function rewriteFailedRecords(
+  file: string,
+  o: { granularity: "params" | "chunks"; format: ResultsFormat },
+  retried: RetriedParams,
+  sink: ValueSink = () => {},
+): Promise<Aggregate | undefined> {
   const agg = new AggregateBuilder();
+  const offer: ValueSink = (param, value) => {
+    agg.add(value);
+    sink(param, value);
+  };
   const temporary = `${file}.retry`;
   const out = createWriteStream(temporary);
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  let columns: CsvColumns | undefined;
+  const rewrite = (record: string): string => {
+    if (o.granularity === "chunks") return rewriteChunkLine(record, o.format, retried);
+    if (o.format === "jsonl") return rewriteJsonlParam(record, retried, offer);
+    return rewriteCsvParam(record, columns as CsvColumns, retried, offer);
+  };
   let first = true;
-  for await (const line of lines) {
+  for await (const record of records(file, o.format)) {
     const header = first && o.format === "csv";
     first = false;
-    const text = header || line === "" ? `${line}\n` : o.granularity === "params" ? rewriteParamLine(line, o.format, retried, agg) : rewriteChunkLine(line, o.format, retried);
+    if (header && o.granularity === "params") columns = csvColumns(record);
+    const text = header || record === "" ? `${record}\n` : rewrite(record);
     if (!out.write(text)) await once(out, "drain");
   }
   out.end();
   await once(out, "finish");
   await rename(temporary, file);
   return o.granularity === "params" ? agg.build() : undefined;
+}
+
+/** The file's records: its lines, except that a CSV record whose quoted cell holds a line break spans several. */
+async function* records(file: string, format: ResultsFormat): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  let open: string | undefined;
+  for await (const line of lines) {
+    if (format !== "csv") {
+      yield line;
+      continue;
+    }
+    const record = open === undefined ? line : `${open}\n${line}`;
+    // Quotes come in pairs in a whole record ("" inside a quoted cell is two): an odd count is still open.
+    if (quoteCount(record) % 2 === 1) open = record;
+    else {
+      open = undefined;
+      yield record;
+    }
+  }
+  if (open !== undefined) yield open;
+}
+
+function quoteCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) n++;
+  return n;
 }

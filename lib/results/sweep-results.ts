@@ -21,12 +21,24 @@ export type ParamResultsSummary = { values: ValueSummary };
 type Sink = { offer: (id: number, value: number) => void };
 
 /**
- * Rewrites `path` with the axis columns (when a sweep is given) and returns the value summary;
- * range: the run's aggregate min and max (the histogram's bounds).
+ * The value pictures' data of values offered one by one (a pass over a results file); range: the
+ * min and max of every value to come (the histogram's bounds).
+ */
+export function paramSummary(space: SweepSpace | undefined, range: { min: number; max: number }): Sink & { summary: () => ParamResultsSummary } {
+  const values = new ValueSummaryBuilder(range, space);
+  return {
+    offer: (id, value) => {
+      values.add(id, value);
+    },
+    summary: () => ({ values: values.summary }),
+  };
+}
+
+/**
+ * Rewrites `path` with the axis columns (when a sweep is given) and returns the value summary; range: the run's aggregate min and max (the histogram's bounds).
  */
 export async function finishParamResults(path: string, format: ResultsFormat, space: SweepSpace | undefined, range: { min: number; max: number }): Promise<ParamResultsSummary> {
-  const values = new ValueSummaryBuilder(range, space);
-  const tracker: Sink = { offer: (id, value) => values.add(id, value) };
+  const tracker = paramSummary(space, range);
   const tmp = `${path}.axes`;
   const target = createWriteStream(tmp);
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
@@ -40,7 +52,7 @@ export async function finishParamResults(path: string, format: ResultsFormat, sp
   target.end();
   await once(target, "close");
   await rename(tmp, path);
-  return { values: values.summary };
+  return tracker.summary();
 }
 
 function jsonlLine(line: string, space: SweepSpace | undefined, tracker: Sink): string {

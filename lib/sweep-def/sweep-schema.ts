@@ -30,10 +30,20 @@ const axisSchema = z.preprocess(
 /** Names the results file uses for its own columns cannot name an axis. */
 export const RESERVED_AXIS_NAMES = ["param", "value", "chunk", "worker", "cause", "error", "attempts"];
 
+const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const AXIS_NAME_RULE = "an axis name is a letter or _ then letters, digits, _";
+const RESERVED_RULE = `an axis cannot be named ${RESERVED_AXIS_NAMES.join(", ")} (the results file's own columns)`;
+
+/** Why `name` cannot name an axis (a sweep file's key or a points file's column), or undefined. */
+export function axisNameProblem(name: string): string | undefined {
+  if (!AXIS_NAME.test(name)) return AXIS_NAME_RULE;
+  return RESERVED_AXIS_NAMES.includes(name) ? RESERVED_RULE : undefined;
+}
+
 const axisName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an axis name is a letter or _ then letters, digits, _")
-  .refine((name) => !RESERVED_AXIS_NAMES.includes(name), `an axis cannot be named ${RESERVED_AXIS_NAMES.join(", ")} (the results file's own columns)`);
+  .regex(AXIS_NAME, AXIS_NAME_RULE)
+  .refine((name) => !RESERVED_AXIS_NAMES.includes(name), RESERVED_RULE);
 
 export const sweepFileSchema = z
   .strictObject({

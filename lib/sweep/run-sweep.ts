@@ -2,6 +2,7 @@
 // follow progress, inject the fault, wait until every chunk is settled; returns what ran,
 // and the ledger holds what happened (the caller judges the run once its results are kept).
 import { sweepJson } from "../sweep-def/load-sweep.ts";
+import { sweepShape } from "../sweep-def/sweep-shape.ts";
 import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
@@ -215,6 +216,9 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       chunkSize: cfg.chunkSize,
       workMs: cfg.workMs,
       computeModule: cfg.computeModule ?? null,
+      ...(cfg.computeCommand ? { computeCommand: cfg.computeCommand } : {}),
+      ...(cfg.sweepFile ? { sweepFile: cfg.sweepFile } : {}),
+      ...(cfg.sweep ? { sweep: sweepShape(cfg.sweep) } : {}),
       faultDemo: cfg.faultDemo,
       maxDeliveries: cfg.maxDeliveries,
       ...(cfg.chunkSizeChoice ? { chunkSizeChoice: cfg.chunkSizeChoice } : {}),
