@@ -81,10 +81,11 @@ export class BenchSweep {
     };
   }
 
-  /** Loads the run and prepares the workers' command (bundling is not start-up: it happens once per change). */
+  /** Loads the run and prepares the workers' command and compute module (bundling is not start-up: it happens once per change). */
   async load(): Promise<void> {
     const s = this.spec;
     await this.platform.prepare();
+    await this.platform.prepareComputeModule(s.computeModule);
     this.observer = await openRunObserver(s.backend, {
       url: s.url,
       namespace: this.ns.namespace,

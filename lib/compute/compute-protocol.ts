@@ -32,6 +32,6 @@ export type ComputeReply =
  * have started, so the main thread can name the parameter that hangs or ends the thread; and the pid
  * of the COMPUTE_COMMAND program the thread started (0: none), which a stopped thread cannot end.
  */
-export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
+export type ComputeThreadData = { module: string | undefined; compiledModule?: string; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
 
 export const WATCH_SLOTS = 3;
