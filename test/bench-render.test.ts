@@ -40,7 +40,7 @@ function fixture(): Omit<BenchReport, "targets"> {
       },
       cpuBound: { unavailable: "failed: boom" },
       fleet: {
-        redis: { backend: "redis", params: 12_800, chunkSize: 10, workMs: 25, workers: 64, idealSeconds: 5, efficiencyAllUp: s(0.93, 0.91, 0.95), efficiencyWithStartup: s(0.6), allUpSeconds: s(2.5), firstUpSeconds: s(0.3), windowSeconds: s(3.1), workBeforeAllUp: s(0.4), wallSeconds: s(8.3), duplicates: 0, workerCores: s(1.2), coordinatorCores: s(0.1), otherCores: s(0.3), definition: "start-up excluded: from the last worker's first chunk." },
+        redis: { backend: "redis", params: 12_800, chunkSize: 10, workMs: 25, workers: 64, idealSeconds: 5, efficiencyAllUp: s(0.93, 0.91, 0.95), efficiencyWithStartup: s(0.6), allUpSeconds: s(2.5), firstUpSeconds: s(0.3), windowSeconds: s(3.1), workersSeen: s(64), workBeforeAllUp: s(0.4), wallSeconds: s(8.3), duplicates: 0, workerCores: s(1.2), coordinatorCores: s(0.1), otherCores: s(0.3), definition: "start-up excluded: from the last worker's first chunk." },
         rabbitmq: NO_RABBIT,
       },
     },

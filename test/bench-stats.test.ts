@@ -83,7 +83,7 @@ describe("figures", () => {
     assert.equal(granularityBound(1050, 100, 2), 1050 / 2 / 600); // 11 chunks: 6 rounds
   });
 
-  test("fleetWindow: the window starts when the last worker takes its first chunk; work inside it is pro rata", () => {
+  test("fleetWindow: each worker counts from its own first chunk to the last result", () => {
     // 2 workers, 10 params x 10 ms a chunk (100 ms). w0 is up at 0 and works without a gap; w1 comes up at 150.
     const spans = [
       { worker: "w0", params: 10, takenAt: 0, finishedAt: 100 },
@@ -92,14 +92,15 @@ describe("figures", () => {
       { worker: "w0", params: 10, takenAt: 200, finishedAt: 300 },
       { worker: "w1", params: 10, takenAt: 260, finishedAt: 360 }, // 10 ms idle before it
     ];
-    const w = fleetWindow(spans, 2, 10);
+    const w = fleetWindow(spans, 10);
     assert.deepEqual([w.workersSeen, w.firstUpAt, w.allUpAt, w.endAt], [2, 0, 150, 360]);
     assert.equal(w.workInWindowMs, 50 + 100 + 100 + 100);
-    assert.equal(w.efficiency, 350 / (2 * 210));
+    assert.equal(w.upMs, 360 + 210);
+    assert.equal(w.efficiency, 500 / 570); // w0 idle 60 ms at the end, w1 10 ms in the middle
   });
 
-  test("fleetWindow: no window when the last worker came up as the work ended", () => {
-    const w = fleetWindow([{ worker: "a", params: 1, takenAt: 5, finishedAt: 5 }], 1, 10);
+  test("fleetWindow: no figure when no worker was up before the end", () => {
+    const w = fleetWindow([{ worker: "a", params: 1, takenAt: 5, finishedAt: 5 }], 10);
     assert.equal(w.efficiency, null);
     assert.equal(w.workInWindowMs, 0);
   });

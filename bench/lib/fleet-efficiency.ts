@@ -1,11 +1,13 @@
 // Many local workers on a sleep-bound sweep (issue 19: 64 workers, 200 params of 25 ms each): how
 // well the fleet keeps busy once every worker is up, and the same run with start-up counted.
 //
-// Start-up excluded, precisely: the window runs from the moment the last worker took its first chunk
-// (every worker is up and computing) to the last result finished. Each chunk contributes the part of
-// its work that falls in the window (its params x workMs, pro rata of its taken -> finished span
-// inside the window); efficiency = that work / (workers x window). Start-up counted: the whole
-// sweep's ideal (params x workMs / workers) over first worker spawned -> last result.
+// Start-up excluded, precisely: each worker counts from its own first chunk taken (it is up) to the
+// last result of the run; efficiency = the sweep's work (params x workMs) / the sum of those spans.
+// So a worker's start-up is never counted, while its idle time once up is (the tail, waiting on the
+// broker, CPU taken by the others still starting). A worker that came up after the last chunk was
+// taken took none and adds nothing. Start-up counted: the sweep's ideal (params x workMs / workers)
+// over first worker spawned -> last result. On 2 cores 64 Node processes take seconds to start, so
+// much of a 5 s sweep is done before the last worker is up: the moment all were up is reported beside.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { ChunkResult } from "../../lib/backends/backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
@@ -22,14 +24,16 @@ export type FleetWindow = {
   firstUpAt: number;
   allUpAt: number;
   endAt: number;
-  /** Work (ms of evaluations) done inside [allUpAt, endAt]. */
+  /** Work (ms of evaluations) done inside [allUpAt, endAt] (pro rata of each chunk's taken -> finished span). */
   workInWindowMs: number;
-  /** workInWindowMs / (workers x window); null when the last worker came up after the work ended. */
+  /** Sum over workers of (endAt - their first chunk taken), ms. */
+  upMs: number;
+  /** All the work / upMs; null when no worker was up before the end. */
   efficiency: number | null;
 };
 
 /** The start-up-excluded window of a run from its chunks' spans (pure: tested with made-up spans). */
-export function fleetWindow(spans: readonly ChunkSpan[], workers: number, workMs: number): FleetWindow {
+export function fleetWindow(spans: readonly ChunkSpan[], workMs: number): FleetWindow {
   const firstByWorker = new Map<string, number>();
   let endAt = 0;
   for (const s of spans) {
@@ -45,8 +49,9 @@ export function fleetWindow(spans: readonly ChunkSpan[], workers: number, workMs
     const inside = Math.max(0, Math.min(s.finishedAt, endAt) - Math.max(s.takenAt, allUpAt));
     work += span > 0 ? (s.params * workMs * inside) / span : 0;
   }
-  const window = endAt - allUpAt;
-  return { workersSeen: firstByWorker.size, firstUpAt, allUpAt, endAt, workInWindowMs: work, efficiency: window > 0 ? work / (workers * window) : null };
+  const upMs = firsts.reduce((sum, first) => sum + (endAt - first), 0);
+  const total = spans.reduce((sum, s) => sum + s.params * workMs, 0);
+  return { workersSeen: firstByWorker.size, firstUpAt, allUpAt, endAt, workInWindowMs: work, upMs, efficiency: upMs > 0 ? total / upMs : null };
 }
 
 export function spansOf(results: Iterable<ChunkResult>): ChunkSpan[] {
@@ -71,6 +76,8 @@ export type FleetFigure = {
   firstUpSeconds: Summary;
   /** All up -> last result. */
   windowSeconds: Summary;
+  /** Workers that took a chunk (the others came up after the last chunk was taken). */
+  workersSeen: Summary;
   /** Share of the sweep's work done before every worker was up. */
   workBeforeAllUp: Summary;
   wallSeconds: Summary;
@@ -82,12 +89,12 @@ export type FleetFigure = {
 };
 
 export const FLEET_DEFINITION =
-  "start-up excluded: from the moment the last worker took its first chunk (every worker up and computing) to the last result; each chunk counts the part of its work inside that window (pro rata of its taken -> finished span), over workers x window. Start-up counted: params x work / workers over first worker spawned -> last result.";
+  "start-up excluded: the sweep's work (params x work per param) over the sum, for each worker, of its time from its own first chunk taken to the last result (its idle time once up counts; its start-up does not). Start-up counted: params x work / workers over first worker spawned -> last result.";
 
 export async function measureFleet(backend: BackendName, url: string, plan: BenchPlan["efficiency"], say: Say): Promise<FleetFigure> {
   const f = plan.fleet;
   const ideal = (f.params * f.workMs) / f.workers / 1000;
-  const samples = { allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
+  const samples = { seen: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
   let duplicates = 0;
   for (let t = 0; t < plan.trials; t++) {
     const sweep = new BenchSweep({ backend, url, params: f.params, chunkSize: f.chunkSize, workMs: f.workMs, label: `fleet-${f.workers}` });
@@ -95,8 +102,8 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
       await sweep.load();
       await sweep.startWorkers(f.workers);
       await sweep.waitForAll(Math.max(180_000, ideal * 20_000));
-      const w = fleetWindow(spansOf(sweep.accepted.values()), f.workers, f.workMs);
-      if (w.workersSeen < f.workers) say(`${backend} fleet trial ${t + 1}: only ${w.workersSeen}/${f.workers} workers took a chunk; the window starts when the last of those did`);
+      const w = fleetWindow(spansOf(sweep.accepted.values()), f.workMs);
+      samples.seen.push(w.workersSeen);
       const wall = (w.endAt - sweep.spawnedAt) / 1000;
       if (w.efficiency !== null) samples.allUp.push(w.efficiency);
       samples.withStartup.push(ideal / wall);
@@ -111,7 +118,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
         samples.cc.push(sweep.cpu.coordinatorCores);
         samples.oc.push(sweep.cpu.otherCores);
       }
-      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${f.workers} workers all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
+      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${w.workersSeen}/${f.workers} workers took chunks, all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
     } finally {
       await sweep.close({ waitMs: 10_000 });
     }
@@ -129,6 +136,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
     allUpSeconds: sum(samples.allUpS),
     firstUpSeconds: sum(samples.firstUpS),
     windowSeconds: sum(samples.window),
+    workersSeen: sum(samples.seen),
     workBeforeAllUp: sum(samples.before),
     wallSeconds: sum(samples.wall),
     duplicates,
