@@ -38,6 +38,8 @@ export type SweepTiming = {
    * last result, and that time: throughput with all of them running, no worker still starting.
    */
   allRunning: { chunks: number; seconds: number } | null;
+  /** The first worker to finish its last chunk -> the last result: the run's idle tail. */
+  tailSeconds: number;
   duplicates: number;
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
@@ -142,11 +144,14 @@ export class BenchSweep {
     let firstTaken = Number.POSITIVE_INFINITY;
     let lastFinished = 0;
     const firstByWorker = new Map<string, number>();
+    const lastByWorker = new Map<string, number>();
     for (const r of this.accepted.values()) {
       const taken = Date.parse(r.takenAt);
+      const finished = Date.parse(r.finishedAt);
       firstTaken = Math.min(firstTaken, taken);
-      lastFinished = Math.max(lastFinished, Date.parse(r.finishedAt));
+      lastFinished = Math.max(lastFinished, finished);
       firstByWorker.set(r.worker, Math.min(firstByWorker.get(r.worker) ?? taken, taken));
+      lastByWorker.set(r.worker, Math.max(lastByWorker.get(r.worker) ?? finished, finished));
     }
     const allUpAt = firstByWorker.size > 0 ? Math.max(...firstByWorker.values()) : Number.POSITIVE_INFINITY;
     let afterAllUp = 0;
@@ -159,6 +164,7 @@ export class BenchSweep {
       steadySeconds: (lastFinished - firstTaken) / 1000,
       startupSeconds: (firstTaken - this.spawnedAt) / 1000,
       allRunning: lastFinished > allUpAt ? { chunks: afterAllUp, seconds: (lastFinished - allUpAt) / 1000 } : null,
+      tailSeconds: lastByWorker.size > 0 ? (lastFinished - Math.min(...lastByWorker.values())) / 1000 : 0,
       duplicates: this.duplicates,
       cpu: this.cpu,
     };
