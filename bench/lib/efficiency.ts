@@ -99,8 +99,9 @@ export function measureSleepBound(backend: BackendName, url: string, plan: Bench
 export async function measureCpuBound(backend: BackendName, url: string, plan: BenchPlan["efficiency"], perChunkOverheadMs: number, say: Say): Promise<CpuBound> {
   const c = plan.cpu;
   const cal = await calibrate(CPU_MODULE, 1_000_000);
-  const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.evalCostMs));
-  say(`${backend} cpu-bound: ${(cal.evalCostMs * 1000).toFixed(2)} µs per evaluation; measuring ${params} params on one thread`);
+  // Sized in CPU time: on a loaded machine the wall time of an evaluation overstates its cost.
+  const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.cpuMsPerEval));
+  say(`${backend} cpu-bound: ${(cal.cpuMsPerEval * 1000).toFixed(2)} µs of CPU per evaluation (${(cal.evalCostMs * 1000).toFixed(2)} µs wall); measuring ${params} params on one thread`);
   const single = await singleThread(CPU_MODULE, params);
   const n = cores();
   const ideal = single.cpuSeconds / Math.min(c.workers, n);
