@@ -1,15 +1,26 @@
 // chooseChunkSize is pure; calibrateEvalCost is driven with a fake range runner and clock.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calibrateEvalCost, chooseChunkSize, roundDownTwoDigits } from "../lib/sweep/adaptive-chunk-size.ts";
+import { calibrateEvalCost, chooseChunkSize, roundDownTwoDigits, wholeRounds } from "../lib/sweep/adaptive-chunk-size.ts";
 
 describe("chooseChunkSize", () => {
-  test("aims at the target chunk duration, rounded down to two significant digits", () => {
-    // 0.007 ms per evaluation, 0.5 s chunks: 71,428 -> 71,000.
+  test("aims at the target chunk duration, evened out to whole rounds", () => {
+    // 0.007 ms per evaluation, 0.5 s chunks: 71,428 -> 71,000, 140.8 chunks on 2 workers -> 71 rounds of 2.
     const c = chooseChunkSize(0.007, 0.5, { totalParams: 10_000_000, workers: 2, perChunkOverheadMs: 1 });
-    assert.equal(c.chunkSize, 71_000);
+    assert.equal(c.chunkSize, 70_423);
     assert.equal(c.limitedBy, "target");
-    assert.ok(Math.abs(c.chunkSeconds - 0.497) < 1e-9);
+    assert.equal(Math.ceil(10_000_000 / c.chunkSize), 142);
+    assert.ok(Math.abs(c.chunkSeconds - 0.492961) < 1e-9);
+  });
+
+  test("a short run gets chunks short enough that its tail stays under 1 %", () => {
+    // The bench's CPU-bound sweep: 2.49 µs per evaluation, ~10 s per worker; 0.5 s chunks would leave
+    // 41 chunks (21 rounds for 20.2 rounds of work) and a worker idle for up to half a second at the end.
+    const c = chooseChunkSize(0.00249, 0.5, { totalParams: 8_074_713, workers: 2, perChunkOverheadMs: 0.39 });
+    assert.equal(c.limitedBy, "tail");
+    assert.equal(c.chunkSize, 79_164);
+    assert.equal(Math.ceil(8_074_713 / c.chunkSize), 102); // 51 whole rounds
+    assert.ok(c.chunkSeconds / 2 <= 0.01 * ((8_074_713 * 0.00249) / 1000 / 2));
   });
 
   test("never so small that the fixed per-chunk cost exceeds its share", () => {
@@ -20,10 +31,24 @@ describe("chooseChunkSize", () => {
     assert.ok(c.overheadShare <= 0.0197);
   });
 
-  test("keeps a few chunks per worker, so the tail is short (balance wins over overhead)", () => {
+  test("the fixed per-chunk cost wins over the tail", () => {
+    // 1000 x 10 ms on 4 workers: the tail alone asks for 5 params; 2 ms of fixed cost at 2 % needs 10.
     const c = chooseChunkSize(10, 60, { totalParams: 1000, workers: 4 });
+    assert.equal(c.chunkSize, 10);
+    assert.equal(c.limitedBy, "overhead");
+  });
+
+  test("keeps a few chunks per worker, so the tail is short (balance wins over overhead)", () => {
+    const c = chooseChunkSize(10, 60, { totalParams: 1000, workers: 4, perChunkOverheadMs: 200 });
     assert.equal(c.chunkSize, 63); // ceil(1000 / (4 * 4))
     assert.equal(c.limitedBy, "balance");
+  });
+
+  test("wholeRounds evens chunks out to whole rounds of workers, never growing them", () => {
+    assert.equal(wholeRounds(200_000, 8_074_713, 2), 192_256); // 41 chunks -> 42 (21 rounds either way)
+    assert.equal(wholeRounds(100, 10_000, 3), 99); // 100 chunks -> 102 (34 rounds either way)
+    assert.equal(wholeRounds(5, 10, 4), 3); // 2 chunks (2 workers idle) -> 4, one each
+    assert.equal(wholeRounds(1, 7, 3), 1);
   });
 
   test("stays within [1, maxChunkSize]", () => {

@@ -39,6 +39,10 @@ function fixture(): Omit<BenchReport, "targets"> {
         rabbitmq: NO_RABBIT,
       },
       cpuBound: { unavailable: "failed: boom" },
+      fleet: {
+        redis: { backend: "redis", params: 12_800, chunkSize: 10, workMs: 25, workers: 64, idealSeconds: 5, efficiencyAllUp: s(0.93, 0.91, 0.95), efficiencyWithStartup: s(0.6), allUpSeconds: s(2.5), firstUpSeconds: s(0.3), windowSeconds: s(3.1), workersSeen: s(64), workBeforeAllUp: s(0.4), wallSeconds: s(8.3), duplicates: 0, workerCores: s(1.2), coordinatorCores: s(0.1), otherCores: s(0.3), definition: "start-up excluded: from the last worker's first chunk." },
+        rabbitmq: NO_RABBIT,
+      },
     },
     recovery: {
       settings: "defaults",
@@ -102,6 +106,10 @@ describe("evaluateTargets", () => {
   test("efficiency and scale targets met", () => {
     assert.equal(byId("efficiency-sleep-redis")?.met, true);
     assert.equal(byId("efficiency-cpu")?.met, null);
+    assert.equal(byId("efficiency-fleet-redis")?.met, true);
+    assert.equal(byId("efficiency-fleet-redis")?.target, "Redis: 64 local workers, sleep-bound, start-up excluded: efficiency >= 0.9");
+    assert.equal(byId("efficiency-fleet-redis")?.figure, "0.930 (0.910-0.950); 0.600 with start-up counted");
+    assert.equal(byId("efficiency-fleet-rabbitmq")?.met, null);
     assert.equal(byId("scale-redis-chunks")?.met, true);
   });
 
@@ -144,6 +152,7 @@ describe("renderBenchMarkdown", () => {
     assert.ok(md.includes("| 2 | 2,000 (1,800–2,200, n=3) |"));
     assert.ok(md.includes("0.966 (0.952–0.977, n=3)"));
     assert.ok(md.includes("**120,000/s**"));
+    assert.ok(md.includes("| Redis | 12,800 params of 25 ms, chunk 10, 64 workers | 5 s | 0.93 (0.91–0.95, n=3) | 0.6 (0.6–0.6, n=3) |"));
   });
 
   test("every target is listed with met / missed / not measured", () => {

@@ -8,6 +8,7 @@ import { parsePidStat, parseProcStat } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
 import { granularityBound } from "../bench/lib/efficiency.ts";
+import { fleetWindow } from "../bench/lib/fleet-efficiency.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
 import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
 
@@ -80,6 +81,28 @@ describe("figures", () => {
     assert.equal(granularityBound(10_000, 100, 3), 10_000 / 3 / (34 * 100));
     assert.equal(granularityBound(1000, 100, 2), 1);
     assert.equal(granularityBound(1050, 100, 2), 1050 / 2 / 600); // 11 chunks: 6 rounds
+  });
+
+  test("fleetWindow: each worker counts from its own first chunk to the last result", () => {
+    // 2 workers, 10 params x 10 ms a chunk (100 ms). w0 is up at 0 and works without a gap; w1 comes up at 150.
+    const spans = [
+      { worker: "w0", params: 10, takenAt: 0, finishedAt: 100 },
+      { worker: "w0", params: 10, takenAt: 100, finishedAt: 200 }, // half of it after 150
+      { worker: "w1", params: 10, takenAt: 150, finishedAt: 250 },
+      { worker: "w0", params: 10, takenAt: 200, finishedAt: 300 },
+      { worker: "w1", params: 10, takenAt: 260, finishedAt: 360 }, // 10 ms idle before it
+    ];
+    const w = fleetWindow(spans, 10);
+    assert.deepEqual([w.workersSeen, w.firstUpAt, w.allUpAt, w.endAt], [2, 0, 150, 360]);
+    assert.equal(w.workInWindowMs, 50 + 100 + 100 + 100);
+    assert.equal(w.upMs, 360 + 210);
+    assert.equal(w.efficiency, 500 / 570); // w0 idle 60 ms at the end, w1 10 ms in the middle
+  });
+
+  test("fleetWindow: no figure when no worker was up before the end", () => {
+    const w = fleetWindow([{ worker: "a", params: 1, takenAt: 5, finishedAt: 5 }], 10);
+    assert.equal(w.efficiency, null);
+    assert.equal(w.workInWindowMs, 0);
   });
 
   test("attributeCost splits one worker's time per chunk", () => {

@@ -8,6 +8,7 @@ export function engineOptions(config: WorkerConfig): EngineOptions {
   const sweep = sweepFromJson(config.sweepJson);
   if (sweep) options.sweep = sweep;
   if (config.computeCommand) options.command = config.computeCommand;
+  if (config.computeModuleJs && config.computeModule) options.compiledModule = config.computeModuleJs;
   if (config.paramTimeoutMs !== undefined) options.paramTimeoutMs = config.paramTimeoutMs;
   return options;
 }

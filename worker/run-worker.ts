@@ -32,6 +32,7 @@ export async function runWorker(env: Env, writeErr: (line: string) => void): Pro
     node: config.nodeName,
     params: config.totalParameters,
     compute: config.computeModule ?? "built-in simulation",
+    ...(config.computeModule && config.computeModuleJs ? { computeBuild: config.computeModuleJs } : {}),
   });
   // Connecting and loading go on while the compute thread starts: start-up is paid once, not twice.
   const queue = config.queueMode ? openAndLoad(config, log, shutdown) : undefined;

@@ -4,6 +4,7 @@ import type { Mode } from "./bench-plan.ts";
 import type { ChunkSizeResult } from "./chunk-size.ts";
 import type { ComputeCmdResult } from "./compute-cmd.ts";
 import type { CpuBound, EfficiencyFigure } from "./efficiency.ts";
+import type { FleetFigure } from "./fleet-efficiency.ts";
 import type { CodeVersion, MachineInfo } from "./machine-info.ts";
 import type { OverheadResult } from "./overhead.ts";
 import type { RecoveryFigure } from "./recovery.ts";
@@ -40,6 +41,8 @@ export type BenchReport = {
     startupCounting: string;
     sleepBound: Record<BackendName, Maybe<EfficiencyFigure>>;
     cpuBound: Maybe<CpuBound>;
+    /** Many local workers, sleep-bound (optional: absent in older reports). */
+    fleet?: Record<BackendName, Maybe<FleetFigure>>;
   };
   recovery: { settings: string; byBackend: Record<BackendName, Maybe<RecoveryFigure[]>> };
   scale: { chunkSizeReason: string; byBackend: Record<BackendName, Maybe<ScaleFigure[]>> };

@@ -26,6 +26,8 @@ export type BenchPlan = {
     sleep: { params: number; chunkSize: number; workMs: number; workers: number };
     /** CPU-bound: the example Rosenbrock function, sized to about this much single-thread CPU. */
     cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number };
+    /** Many local workers, sleep-bound (issue 19: 64 workers x 200 params of 25 ms). */
+    fleet: { params: number; chunkSize: number; workMs: number; workers: number };
   };
   recovery: { trials: number; params: number; chunkSize: number; workMs: number; sigstop: boolean };
   scale: { params: number; chunkSize: number; workers: number; backends: BackendName[]; results: ("params" | "chunks")[] };
@@ -63,6 +65,8 @@ export function benchPlan(mode: Mode): BenchPlan {
       // The demo's medium preset; --quick keeps its 100 chunks, each a tenth as long.
       sleep: quick ? { params: 1000, chunkSize: 10, workMs: 10, workers: 3 } : { params: 10_000, chunkSize: 100, workMs: 10, workers: 3 },
       cpu: { cpuSeconds: quick ? 1.5 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
+      // 0.25 s chunks, 20 per worker (ideal 5 s); --quick: half the workers, 100 params each.
+      fleet: quick ? { params: 3_200, chunkSize: 10, workMs: 25, workers: 32 } : { params: 12_800, chunkSize: 10, workMs: 25, workers: 64 },
     },
     // --quick leaves out SIGSTOP (its RabbitMQ trial alone waits out two heartbeats).
     recovery: { trials: quick ? 1 : 5, params: 1000, chunkSize: 10, workMs: 10, sigstop: !quick },

@@ -17,9 +17,18 @@ async function withEngine<T>(module: string | undefined, use: (engine: ComputeEn
   }
 }
 
-/** Evaluation cost of a compute module (undefined: the built-in one with no sleep), per parameter. */
-export function calibrate(module: string | undefined, totalParams: number, minSampleMs = 150): Promise<Calibration> {
-  return withEngine(module, (engine) => calibrateEvalCost((s, e) => engine.run(s, e), { totalParams, minSampleMs }));
+/**
+ * Evaluation cost of a compute module (undefined: the built-in one with no sleep), per parameter;
+ * cpuMsPerEval is the same in CPU time (this process's, which only the compute thread uses then),
+ * so other processes taking the cores do not make the evaluation look dearer.
+ */
+export function calibrate(module: string | undefined, totalParams: number, minSampleMs = 150): Promise<Calibration & { cpuMsPerEval: number }> {
+  return withEngine(module, async (engine) => {
+    const cpu0 = process.cpuUsage();
+    const cal = await calibrateEvalCost((s, e) => engine.run(s, e), { totalParams, minSampleMs });
+    const cpu = process.cpuUsage(cpu0);
+    return { ...cal, cpuMsPerEval: (cpu.user + cpu.system) / 1000 / cal.sampledParams };
+  });
 }
 
 export type SingleThreadRun = { params: number; cpuSeconds: number; wallSeconds: number };

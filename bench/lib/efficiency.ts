@@ -33,6 +33,8 @@ export type EfficiencyFigure = {
   /** ideal / (first chunk taken -> last result). */
   efficiencyWithoutStartup: Summary;
   startupSeconds: Summary;
+  /** The first worker to finish its last chunk -> the last result (optional: absent in older reports). */
+  tailSeconds?: Summary;
   /** Average cores the worker processes got, and what everything else used (coordinator, broker, other load). */
   workerCores: Summary | null;
   coordinatorCores: Summary | null;
@@ -46,6 +48,7 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
   const eff: number[] = [];
   const effSteady: number[] = [];
   const startup: number[] = [];
+  const tail: number[] = [];
   const workerCores: number[] = [];
   const otherCores: number[] = [];
   const coordinatorCores: number[] = [];
@@ -59,13 +62,14 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     eff.push(ideal / timing.wallSeconds);
     effSteady.push(ideal / timing.steadySeconds);
     startup.push(timing.startupSeconds);
+    tail.push(timing.tailSeconds);
     if (timing.cpu) {
       workerCores.push(timing.cpu.workerCores);
       otherCores.push(timing.cpu.otherCores);
       coordinatorCores.push(timing.cpu.coordinatorCores);
     }
     const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
-    say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s${cores})`);
+    say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${cores})`);
   }
   return {
     backend,
@@ -78,6 +82,7 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     efficiency: roundSummary(summarize(eff), 3),
     efficiencyWithoutStartup: roundSummary(summarize(effSteady), 3),
     startupSeconds: roundSummary(summarize(startup), 3),
+    tailSeconds: roundSummary(summarize(tail), 3),
     workerCores: workerCores.length ? roundSummary(summarize(workerCores), 3) : null,
     coordinatorCores: coordinatorCores.length ? roundSummary(summarize(coordinatorCores), 3) : null,
     otherCores: otherCores.length ? roundSummary(summarize(otherCores), 3) : null,
@@ -94,8 +99,9 @@ export function measureSleepBound(backend: BackendName, url: string, plan: Bench
 export async function measureCpuBound(backend: BackendName, url: string, plan: BenchPlan["efficiency"], perChunkOverheadMs: number, say: Say): Promise<CpuBound> {
   const c = plan.cpu;
   const cal = await calibrate(CPU_MODULE, 1_000_000);
-  const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.evalCostMs));
-  say(`${backend} cpu-bound: ${(cal.evalCostMs * 1000).toFixed(2)} µs per evaluation; measuring ${params} params on one thread`);
+  // Sized in CPU time: on a loaded machine the wall time of an evaluation overstates its cost.
+  const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.cpuMsPerEval));
+  say(`${backend} cpu-bound: ${(cal.cpuMsPerEval * 1000).toFixed(2)} µs of CPU per evaluation (${(cal.evalCostMs * 1000).toFixed(2)} µs wall); measuring ${params} params on one thread`);
   const single = await singleThread(CPU_MODULE, params);
   const n = cores();
   const ideal = single.cpuSeconds / Math.min(c.workers, n);

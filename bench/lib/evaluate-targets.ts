@@ -38,16 +38,8 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
         `worker start-up takes ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal (without it: ${f(e.efficiencyWithoutStartup.median, 3)}); and ${Math.ceil(e.params / e.chunkSize)} chunks on ${e.workers} workers take ${Math.ceil(Math.ceil(e.params / e.chunkSize) / e.workers)} rounds, so even with no overhead the ceiling is ${f(e.granularityBound, 3)} without start-up and ${f(e.idealSeconds / (e.idealSeconds / e.granularityBound + e.startupSeconds.median), 3)} with it`));
     }
   }
-  {
-    const e = r.efficiency.cpuBound;
-    const target = "Redis: CPU-bound efficiency (ideal = CPU / min(workers, cores), start-up counted) >= 0.95";
-    if (isUnavailable(e)) out.push(notMeasured("efficiency-cpu", target, e.unavailable));
-    else {
-      const m = e.efficiency.median;
-      out.push(check("efficiency-cpu", target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= 0.95,
-        `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${e.workerCores && e.otherCores && e.coordinatorCores ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}` : `other processes were running (load ${r.machine.loadAverage.start})`}; start-up ${f(e.startupSeconds.median)} s`));
-    }
-  }
+  out.push(cpuBoundTarget(r));
+  out.push(...fleetEfficiencyTargets(r));
   for (const b of BACKENDS) {
     const rec = r.recovery.byBackend[b];
     for (const platform of [false, true]) {
@@ -97,6 +89,38 @@ export function evaluateTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
   out.push(...fleetTargets(r));
   out.push(...sweepTargets(r));
   return out;
+}
+
+const CPU_BOUND_TARGET = 0.97;
+
+/** Issue 19: CPU-bound efficiency with start-up counted, with where the rest of the time went. */
+function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
+  const e = r.efficiency.cpuBound;
+  const target = `Redis: CPU-bound efficiency (ideal = CPU / min(workers, cores), start-up counted) >= ${CPU_BOUND_TARGET}`;
+  if (isUnavailable(e)) return notMeasured("efficiency-cpu", target, e.unavailable);
+  const m = e.efficiency.median;
+  const cores = e.workerCores && e.otherCores && e.coordinatorCores
+    ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}`
+    : `other processes were running (load ${r.machine.loadAverage.start})`;
+  return check("efficiency-cpu", target, `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`, m >= CPU_BOUND_TARGET,
+    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; the chunking alone allows ${f(e.granularityBound, 3)}`);
+}
+
+const FLEET_TARGET = 0.9;
+
+/** Issue 19: many local workers, sleep-bound, once every one of them is up. */
+function fleetEfficiencyTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
+  return BACKENDS.map((b) => {
+    const fleet = r.efficiency.fleet?.[b];
+    const id = `efficiency-fleet-${b}`;
+    const target = `${NAME[b]}: ${fleet && !isUnavailable(fleet) ? fleet.workers : 64} local workers, sleep-bound, start-up excluded: efficiency >= ${FLEET_TARGET}`;
+    if (fleet === undefined) return notMeasured(id, target, "phase not run");
+    if (isUnavailable(fleet)) return notMeasured(id, target, fleet.unavailable);
+    const m = fleet.efficiencyAllUp.median;
+    const cores = fleet.workerCores && fleet.coordinatorCores && fleet.otherCores ? `; cores used: workers ${f(fleet.workerCores.median)}, bench ${f(fleet.coordinatorCores.median)}, everything else ${f(fleet.otherCores.median)}` : "";
+    return check(id, target, `${f(m, 3)} (${f(fleet.efficiencyAllUp.min, 3)}-${f(fleet.efficiencyAllUp.max, 3)}); ${f(fleet.efficiencyWithStartup.median, 3)} with start-up counted`, m >= FLEET_TARGET,
+      `${f(fleet.workersSeen.median, 0)} of ${fleet.workers} workers took chunks; the first was up ${f(fleet.firstUpSeconds.median)} s after the first spawn and all ${f(fleet.allUpSeconds.median)} s after it, by when ${f(fleet.workBeforeAllUp.median * 100, 0)} % of the work was done${cores}`);
+  });
 }
 
 /**

@@ -43,6 +43,8 @@ export type SweepTiming = {
    * still starting when its worker takes the first batch (COMPUTE_COMMAND) is left out as well.
    */
   afterFirstBatch: { chunks: number; seconds: number } | null;
+  /** The first worker to finish its last chunk -> the last result: the run's idle tail. */
+  tailSeconds: number;
   duplicates: number;
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
@@ -86,10 +88,11 @@ export class BenchSweep {
     };
   }
 
-  /** Loads the run and prepares the workers' command (bundling is not start-up: it happens once per change). */
+  /** Loads the run and prepares the workers' command and compute module (bundling is not start-up: it happens once per change). */
   async load(): Promise<void> {
     const s = this.spec;
     await this.platform.prepare();
+    await this.platform.prepareComputeModule(s.computeModule);
     this.observer = await openRunObserver(s.backend, {
       url: s.url,
       namespace: this.ns.namespace,
@@ -147,6 +150,7 @@ export class BenchSweep {
     let lastFinished = 0;
     const firstByWorker = new Map<string, number>();
     const firstDoneByWorker = new Map<string, number>();
+    const lastByWorker = new Map<string, number>();
     for (const r of this.accepted.values()) {
       const taken = Date.parse(r.takenAt);
       const finished = Date.parse(r.finishedAt);
@@ -154,6 +158,7 @@ export class BenchSweep {
       lastFinished = Math.max(lastFinished, finished);
       firstByWorker.set(r.worker, Math.min(firstByWorker.get(r.worker) ?? taken, taken));
       firstDoneByWorker.set(r.worker, Math.min(firstDoneByWorker.get(r.worker) ?? finished, finished));
+      lastByWorker.set(r.worker, Math.max(lastByWorker.get(r.worker) ?? finished, finished));
     }
     const latest = (m: Map<string, number>) => (m.size > 0 ? Math.max(...m.values()) : Number.POSITIVE_INFINITY);
     const allUpAt = latest(firstByWorker);
@@ -174,6 +179,7 @@ export class BenchSweep {
       startupSeconds: (firstTaken - this.spawnedAt) / 1000,
       allRunning: lastFinished > allUpAt ? { chunks: afterAllUp, seconds: (lastFinished - allUpAt) / 1000 } : null,
       afterFirstBatch: lastFinished > allDoneOnceAt ? { chunks: afterAllDoneOnce, seconds: (lastFinished - allDoneOnceAt) / 1000 } : null,
+      tailSeconds: lastByWorker.size > 0 ? (lastFinished - Math.min(...lastByWorker.values())) / 1000 : 0,
       duplicates: this.duplicates,
       cpu: this.cpu,
     };

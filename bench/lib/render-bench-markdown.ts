@@ -104,8 +104,10 @@ export function renderBenchMarkdown(r: BenchReport): string {
   out.push("Cores used are averages over the run, from /proc: the worker processes, this bench process (the coordinator: loading, reading results), and everything else on the machine (the broker and other people's work).", "");
   out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "ceiling from chunking", "cores used: workers / bench / everything else"], effRows), "");
   if (!isUnavailable(c)) {
-    out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}.`, "");
+    const lost = `Where the wall time beyond the ideal went: worker start-up ${spread(c.startupSeconds)} s (spawn to first chunk)${c.tailSeconds ? `, the tail ${spread(c.tailSeconds)} s (first worker done to last result)` : ""}, the rest in overhead and cores taken by other processes.`;
+    out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}. ${lost}`, "");
   }
+  out.push(...renderFleetEfficiency(r));
   out.push("## Recovery: signal to the chunk taken by another worker", "", r.recovery.settings, "");
   const recRows: string[][] = [];
   for (const b of BACKENDS) {
@@ -153,6 +155,28 @@ export function renderBenchMarkdown(r: BenchReport): string {
   }
   out.push(...renderFleet(r), ...renderSweeps(r));
   return `${out.join("\n")}\n`;
+}
+
+/** Many local workers, sleep-bound: start-up excluded and counted. */
+function renderFleetEfficiency(r: BenchReport): string[] {
+  const fleet = r.efficiency.fleet;
+  if (fleet === undefined) return [];
+  const rows: string[][] = [];
+  let definition = "";
+  for (const b of BACKENDS) {
+    const e = fleet[b];
+    if (isUnavailable(e)) {
+      rows.push([NAMES[b], "", "", missing(e) ?? "", "", "", "", ""]);
+      continue;
+    }
+    definition = e.definition;
+    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), cores(e)]);
+  }
+  return [
+    "### Many local workers, sleep-bound", "",
+    ...(definition ? [`Efficiency ${definition}`, ""] : []),
+    ...table(["backend", "shape", "ideal", "efficiency, start-up excluded", "start-up counted", "first / all workers up (s)", "work done before all were up", "cores used: workers / bench / everything else"], rows), "",
+  ];
 }
 
 /** Issue 19's sections: idle workers' cost to the broker, a local worker's start. */

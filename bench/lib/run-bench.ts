@@ -11,6 +11,7 @@ import { rabbitmqBackendStatus, rabbitmqServerVersion, redisServerVersion, SHARE
 import { measureChunkSizes } from "./chunk-size.ts";
 import { measureComputeCmd } from "./compute-cmd.ts";
 import { measureCpuBound, measureSleepBound } from "./efficiency.ts";
+import { measureFleet } from "./fleet-efficiency.ts";
 import { evaluateTargets } from "./evaluate-targets.ts";
 import { codeVersion, currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
 import { measureIdleCost } from "./idle-cost.ts";
@@ -95,6 +96,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
   const sleepBound = await per("efficiency", (b, url) => measureSleepBound(b, url, plan.efficiency, say));
   const cpuBound = !on("efficiency") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("cpu-bound efficiency", say, () => (say("== efficiency: cpu-bound on redis"), measureCpuBound("redis", backends.redis.url, plan.efficiency, perChunkMs, say)));
+  const fleet = await per("efficiency", (b, url) => (say(`${plan.efficiency.fleet.workers} workers, sleep-bound`), measureFleet(b, url, plan.efficiency, say)));
   const recovery = await per("recovery", (b, url) => measureRecovery(b, url, plan.recovery, say));
   const chunkSize = !on("chunk-size") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("chunk sizes", say, () => (say("== chunk sizes on redis"), measureChunkSizes("redis", backends.redis.url, plan.chunkSize, perChunkMs, say)));
@@ -127,6 +129,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
         "Chunks are loaded by the coordinator first; wall time runs from the first worker process being spawned to the last result finished, so worker start-up (runtime, loading the bundled worker, compute thread, broker connection) is counted; the bundle is prepared before that. The figure without start-up runs from the first chunk taken.",
       sleepBound,
       cpuBound,
+      fleet,
     },
     recovery: {
       settings: `Worker defaults (STALE_THRESHOLD_MS ${WORKER_VARIABLES.STALE_THRESHOLD_MS.default}, STALE_CHECK_INTERVAL_SECONDS ${WORKER_VARIABLES.STALE_CHECK_INTERVAL_SECONDS.default}; RabbitMQ heartbeat 2 s); 2 workers, chunks of ${plan.recovery.chunkSize} params x ${plan.recovery.workMs} ms, so the survivor finishes its own chunk (up to ${(plan.recovery.chunkSize * plan.recovery.workMs) / 1000} s) before it can take the victim's. Times come from the workers' own "took chunk" log lines (ms resolution).`,

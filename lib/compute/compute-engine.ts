@@ -15,6 +15,8 @@ type RunOptions = { collectValues?: boolean; onProgress?: (done: number) => void
 
 export type EngineOptions = {
   module: string | undefined;
+  /** A JavaScript build of a TypeScript module (COMPUTE_MODULE_JS), imported instead of it. */
+  compiledModule?: string;
   simulateWorkMs: number;
   /** The sweep: the module is called compute(point, id) (none: compute(id)). */
   sweep?: Sweep;
@@ -82,7 +84,7 @@ export class ComputeEngine {
   start(): Promise<void> {
     if (this.#ready) return this.#ready;
     const shared = new SharedArrayBuffer(WATCH_SLOTS * Float64Array.BYTES_PER_ELEMENT);
-    const data: ComputeThreadData = { module: this.#options.module, simulateWorkMs: this.#options.simulateWorkMs, ...sweepOf(this.#options), paramRetries: this.#options.paramRetries ?? 0, watch: shared };
+    const data: ComputeThreadData = { module: this.#options.module, ...(this.#options.compiledModule ? { compiledModule: this.#options.compiledModule } : {}), simulateWorkMs: this.#options.simulateWorkMs, ...sweepOf(this.#options), paramRetries: this.#options.paramRetries ?? 0, watch: shared };
     const thread = new Worker(threadEntry(), { workerData: data });
     this.#thread = thread;
     const watch = new Float64Array(shared);

@@ -13,7 +13,7 @@ export type ComputeFunction = (paramId: number) => number | Promise<number>;
 export type ModuleFunction = ((paramId: number) => number | Promise<number>) | ((point: Point, paramId: number) => number | Promise<number>);
 
 /** command: COMPUTE_COMMAND, a program speaking the line protocol (lib/compute/command-child.ts). */
-export type ComputeSpec = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined; command?: string | undefined };
+export type ComputeSpec = { module: string | undefined; compiledModule?: string | undefined; simulateWorkMs: number; sweep?: Sweep | undefined; command?: string | undefined };
 
 /** The sweep field of a spec, left out when there is none (exactOptionalPropertyTypes). */
 export function sweepOf(spec: { sweep?: Sweep | undefined; command?: string | undefined }): { sweep?: Sweep; command?: string } {
@@ -47,12 +47,14 @@ function syntaxErrorPlace(path: string): string | undefined {
 export async function loadComputeFunction(spec: ComputeSpec, onCommandStart: OnCommandStart = () => {}): Promise<ComputeFunction> {
   if (spec.command) return commandCompute(spec.command, spec.sweep ? sweepSpace(spec.sweep).pointOf : undefined, onCommandStart);
   if (spec.module === undefined) return simulatedCompute(spec.simulateWorkMs);
-  const path = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);
+  const source = isAbsolute(spec.module) ? spec.module : resolve(process.cwd(), spec.module);
+  // COMPUTE_MODULE_JS: its JavaScript build, while it is there; errors still name the module.
+  const path = spec.compiledModule && existsSync(spec.compiledModule) ? spec.compiledModule : source;
   let mod: { compute?: unknown; default?: unknown };
   try {
     mod = await import(pathToFileURL(path).href);
   } catch (cause) {
-    throw new Error(`Cannot load COMPUTE_MODULE ${spec.module}: ${describeLoadError(cause, path)}`, { cause });
+    throw new Error(`Cannot load COMPUTE_MODULE ${spec.module}: ${describeLoadError(cause, source)}`, { cause });
   }
   const fn = mod.compute ?? mod.default;
   if (typeof fn !== "function") {

@@ -35,6 +35,6 @@ export type ComputeReply =
  * of the COMPUTE_COMMAND program the thread started (0: none), which a stopped thread cannot end;
  * and 1 while that program is still starting up (the time limit does not run then).
  */
-export type ComputeThreadData = { module: string | undefined; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
+export type ComputeThreadData = { module: string | undefined; compiledModule?: string; simulateWorkMs: number; sweep?: Sweep; command?: string; paramRetries?: number; watch?: SharedArrayBuffer };
 
 export const WATCH_SLOTS = 4;

@@ -36,6 +36,8 @@ export type WorkerConfig = {
   logLevel: "DEBUG" | "INFO" | "WARNING" | "ERROR";
   logFormat: "text" | "json";
   computeModule: string | undefined;
+  /** COMPUTE_MODULE_JS: a JavaScript build of a TypeScript computeModule, imported instead of it. */
+  computeModuleJs: string | undefined;
   computeCommand: string | undefined;
   /** SWEEP_JSON as the coordinator wrote it (parsed by lib/sweep-def); undefined without a sweep. */
   sweepJson: string | undefined;
@@ -116,6 +118,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     logLevel: read(env, V.LOG_LEVEL),
     logFormat: read(env, V.LOG_FORMAT),
     computeModule: read(env, V.COMPUTE_MODULE),
+    computeModuleJs: read(env, V.COMPUTE_MODULE_JS),
     sweepJson: read(env, V.SWEEP_JSON),
     computeCommand: read(env, V.COMPUTE_COMMAND),
     paramRetries: read(env, V.PARAM_RETRIES),

@@ -3,7 +3,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { BuildFailure, BuildOptions, Plugin } from "esbuild";
 
 export type BundleSpec = {
@@ -17,6 +18,11 @@ export type BundleSpec = {
   cacheDir: string;
   /** Further esbuild settings; part of the key, so they must be plain data. */
   esbuild: Omit<BuildOptions, "entryPoints" | "outdir" | "absWorkingDir" | "write" | "plugins">;
+  /**
+   * Each input's own location kept: import.meta.url, .dirname and .filename become the source
+   * file's (a user's module reading a file beside it reads the same file bundled).
+   */
+  keepSourceLocations?: boolean;
 };
 
 export type Bundle = {
@@ -45,7 +51,7 @@ export async function ensureBundle(spec: BundleSpec): Promise<Bundle> {
 
 async function settingsOf(spec: BundleSpec): Promise<string> {
   const { version } = await import("esbuild");
-  return JSON.stringify({ version, entries: spec.entries, outSubdir: spec.outSubdir, esbuild: spec.esbuild });
+  return JSON.stringify({ version, entries: spec.entries, outSubdir: spec.outSubdir, esbuild: spec.esbuild, keepSourceLocations: spec.keepSourceLocations ?? false });
 }
 
 /** The key of a bundle: its settings and each input's path and content. */
@@ -105,7 +111,7 @@ async function buildBundle(spec: BundleSpec, settings: string): Promise<Bundle> 
       b.onLoad({ filter: /.*/, namespace: "file" }, async (args) => {
         const bytes = await readFile(args.path);
         contents.set(relative(spec.root, args.path).split(sep).join("/"), bytes);
-        return { contents: bytes, loader: "default" };
+        return { contents: spec.keepSourceLocations ? withSourceLocation(bytes, args.path) : bytes, loader: "default" };
       });
     },
   };
@@ -131,6 +137,17 @@ async function buildBundle(spec: BundleSpec, settings: string): Promise<Bundle> 
   await rename(manifestTmp, join(spec.cacheDir, MANIFEST));
   await removeOldBundles(spec.cacheDir, key);
   return bundle;
+}
+
+/** A script's import.meta.url / .dirname / .filename replaced by its own path (other files as they are). */
+function withSourceLocation(bytes: Uint8Array, path: string): Uint8Array | string {
+  if (!/\.[cm]?[jt]sx?$/i.test(path)) return bytes;
+  const text = new TextDecoder().decode(bytes);
+  if (!text.includes("import.meta")) return bytes;
+  return text
+    .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href))
+    .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(path)))
+    .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(path));
 }
 
 /** Renames the scratch folder to <key>/; another process may have put the same bundle there first. */

@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
+import { compiledComputeModule } from "./compiled-compute-module.ts";
 import { assertRunnable, localWorkerCommand, type WorkerCommand } from "./worker-command.ts";
 
 type Entry = { state: WorkerState; child: ChildProcess; log: WriteStream | undefined; exited: Promise<void> };
@@ -27,6 +28,7 @@ export class LocalPlatform implements Platform {
   readonly #lineListeners: ((id: string, line: string) => void)[] = [];
   readonly #options: LocalPlatformOptions;
   #command: Promise<WorkerCommand> | undefined;
+  readonly #compiled = new Map<string, Promise<string | undefined>>();
 
   constructor(options: LocalPlatformOptions = {}) {
     this.#options = options;
@@ -40,15 +42,30 @@ export class LocalPlatform implements Platform {
     return this.#command;
   }
 
+  /**
+   * Compiles a TypeScript COMPUTE_MODULE once for every worker (lib/platforms/compiled-compute-module.ts):
+   * call it before timing a start-up; startWorker calls it too.
+   */
+  prepareComputeModule(module: string | undefined): Promise<string | undefined> {
+    if (module === undefined) return Promise.resolve(undefined);
+    let compiled = this.#compiled.get(module);
+    if (!compiled) {
+      compiled = compiledComputeModule(module);
+      this.#compiled.set(module, compiled);
+    }
+    return compiled;
+  }
+
   async startWorker(spec: WorkerSpec): Promise<void> {
     const cmd = await this.prepare();
+    const compiled = spec.env.COMPUTE_MODULE_JS === undefined ? await this.prepareComputeModule(spec.env.COMPUTE_MODULE) : undefined;
     if (this.#entries.get(spec.id)?.state.status === "running") {
       throw new Error(`Cannot start worker ${spec.id}: it is already running`);
     }
     assertRunnable(cmd);
     const { command, args } = cmd;
     const child = spawn(command, args, {
-      env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, WORKER_ID: spec.id },
+      env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, ...(compiled ? { COMPUTE_MODULE_JS: compiled } : {}), WORKER_ID: spec.id },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const log = this.#options.logDir

@@ -65,7 +65,7 @@ export type RunReport = {
       chunkSize: number;
       evalCostMs: number;
       sampledParams: number;
-      limitedBy: "target" | "overhead" | "balance" | "bounds";
+      limitedBy: "target" | "tail" | "overhead" | "balance" | "bounds";
       expectedChunkSeconds: number;
     };
   };
