@@ -68,7 +68,7 @@ async function refuseKeptRunOfAnotherPlan(observer: RunObserver, cfg: SweepConfi
   const kept = await observer.describeRun?.();
   if (!kept || samePlan(kept, plan, { chunkSize: chunkSizeChosen(cfg), sweep: false })) return;
   const id = cfg.runId;
-  throw new RunIdTaken(kept, plan, `its data is kept on ${where}`, `resume it with ./runbook/demo.ts --resume ${id} (and its --reports), use another --run-id, or remove it with ./runbook/cleanup.ts --${cfg.backend} --run-id ${id}`);
+  throw new RunIdTaken(kept, plan, `its data is kept on ${where}`, `use another --run-id, resume it if it was interrupted (./runbook/demo.ts --resume ${id} with its --reports), or remove it with ./runbook/cleanup.ts --${cfg.backend} --run-id ${id}`);
 }
 
 /**
