@@ -97,11 +97,12 @@ export function expectOtherPlanRefused(s: Setup, where: RegExp, fix: RegExp, rep
   const before = readdirSync(join(s.reports, s.runId)).sort();
   const r = runDemo(args, { env: s.env, timeoutMs: 60_000 });
   assert.equal(r.code, 2, `${r.stdout.slice(-2000)}\n${r.stderr}`);
-  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`^demo: Cannot start run ${s.runId}: it already exists with ${PARAMS} params in chunks of 10 \\(`));
-  assert.match(r.stderr, where);
-  assert.match(r.stderr, new RegExp(`not ${PARAMS / 2} params in chunks of 10; `));
-  assert.match(r.stderr, fix);
+  const line = r.stderr.trim();
+  assert.equal(line.split("\n").length, 1, r.stderr);
+  assert.match(line, new RegExp(`^demo: Cannot start run ${s.runId}: it already exists with ${PARAMS} params in chunks of 10 \\(`));
+  assert.match(line, where);
+  assert.match(line, new RegExp(`not ${PARAMS / 2} params in chunks of 10; `));
+  assert.match(line, fix);
   assert.deepEqual(readdirSync(join(s.reports, s.runId)).sort(), before, "the run's folder is untouched");
 }
 
