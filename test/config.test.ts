@@ -15,6 +15,7 @@ test("defaults follow the original where they are safe", () => {
   assert.equal(c.redisUrl, "redis://ttg-redis:6379");
   assert.equal(c.amqpUrl, "amqp://ttg-rabbitmq:5672");
   assert.equal(c.idleNoticeEveryMs, 30_000);
+  assert.equal(c.idleProbeMs, 2000);
   assert.ok(c.staleThresholdMs <= 2000, "a killed worker must cost seconds, not a minute");
 });
 

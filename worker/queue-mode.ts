@@ -2,7 +2,7 @@
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
 import { sweepDigest, sweepFromJson } from "../lib/sweep-def/load-sweep.ts";
-import { IDLE_PROBE_MS, PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
+import { PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
 import { EXIT_CODES } from "../lib/script/exit-codes.ts";
@@ -30,6 +30,7 @@ export function backendOptions(config: WorkerConfig, log: Logger): BackendOption
     retryDelayMs: config.retryDelayMs,
     staleThresholdMs: config.staleThresholdMs,
     staleCheckIntervalMs: config.staleCheckIntervalMs,
+    idleProbeMs: config.idleProbeMs,
     log: (level, message, fields) =>
       (level === "warn" ? log.warn : level === "error" ? log.error : level === "debug" ? log.debug : log.info)(
         config.queueBackend,
@@ -148,7 +149,7 @@ async function takeChunks(
       }
       if (taken.deliveries.length === 0) {
         // Soon after the last chunk the run may just have settled: look often; later, seldom.
-        const settleCheckMs = Date.now() - idleSince < 2 * IDLE_PROBE_MS ? 250 : IDLE_PROBE_MS;
+        const settleCheckMs = Date.now() - idleSince < 2 * config.idleProbeMs ? 250 : config.idleProbeMs;
         if (Date.now() - lastCheck >= settleCheckMs) {
           lastCheck = Date.now();
           if (await queue.settled(plan)) return "completed";

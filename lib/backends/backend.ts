@@ -1,6 +1,7 @@
 // The contract both queue backends (Redis Streams, RabbitMQ) implement (docs/how-it-works.md §1-§4).
 // Delivery is at-least-once; results are effectively-once, keyed by (runId, chunkId).
 import { BadInput } from "../script/bad-input.ts";
+import { WORKER_VARIABLES } from "../config/worker-variables.ts";
 import type { Aggregate } from "../compute/aggregate.ts";
 import type { ChunkBest } from "../compute/chunk-best.ts";
 import type { ParamFailure } from "../compute/param-failure.ts";
@@ -171,6 +172,8 @@ export type BackendOptions = {
   /** A chunk whose holder has not renewed for this long counts as abandoned. */
   staleThresholdMs: number;
   staleCheckIntervalMs: number;
+  /** How often a worker with nothing left to take asks the broker anything (default IDLE_PROBE_MS). */
+  idleProbeMs?: number;
   /**
    * An observer that only looks (the monitor): it must not take messages another observer (the
    * demo) is reading. Figures may then be coarser where the broker cannot count without consuming.
@@ -183,6 +186,6 @@ export type BackendOptions = {
 /**
  * How often a worker with nothing to do asks the broker anything (whether the run is settled; on
  * Redis also the reclaimer lease): an idle fleet costs the broker under one command per worker per
- * second, whatever its size.
+ * second, whatever its size. The default of IDLE_PROBE_SECONDS, which tests shorten.
  */
-export const IDLE_PROBE_MS = 2000;
+export const IDLE_PROBE_MS = Number(WORKER_VARIABLES.IDLE_PROBE_SECONDS.default) * 1000;

@@ -25,6 +25,8 @@ export type WorkerConfig = {
   /** IDLE_TIMEOUT_SECONDS: how often an idle queue worker logs why it stays (it leaves when the run is settled). */
   idleNoticeEveryMs: number;
   staleCheckIntervalMs: number;
+  /** IDLE_PROBE_SECONDS: how often a worker with nothing left to take asks the broker anything. */
+  idleProbeMs: number;
   staleThresholdMs: number;
   maxDeliveries: number;
   maxBatchChunks: number;
@@ -107,6 +109,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     amqpUrl: amqpUrlFrom(env),
     idleNoticeEveryMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,
     staleCheckIntervalMs: read(env, V.STALE_CHECK_INTERVAL_SECONDS) * 1000,
+    idleProbeMs: read(env, V.IDLE_PROBE_SECONDS) * 1000,
     staleThresholdMs: read(env, V.STALE_THRESHOLD_MS),
     maxDeliveries: read(env, V.MAX_DELIVERIES),
     maxBatchChunks: read(env, V.MAX_BATCH_CHUNKS),

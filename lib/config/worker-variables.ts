@@ -148,9 +148,16 @@ export const WORKER_VARIABLES = {
   STALE_CHECK_INTERVAL_SECONDS: v({
     name: "STALE_CHECK_INTERVAL_SECONDS",
     default: "0.1",
-    description: "How often the run's reclaimer (one worker at a time, holding a short lease) and a worker between chunks look for abandoned chunks; a worker with nothing to do asks the broker at most every 2 s.",
+    description: "How often the run's reclaimer (one worker at a time, holding a short lease) and a worker between chunks look for abandoned chunks; a worker with nothing to do asks the broker at most every IDLE_PROBE_SECONDS.",
     why: "The original's 30 s made a killed worker cost up to 90 s; a check that finds nothing abandoned is one XPENDING of well under a millisecond.",
     parser: decimal(0.01, 3600),
+  }),
+  IDLE_PROBE_SECONDS: v({
+    name: "IDLE_PROBE_SECONDS",
+    default: "2",
+    description:
+      "Queue mode: how often a worker with nothing left to take asks the broker anything (whether the run is settled; on Redis, the reclaimer lease), so an idle fleet costs the broker under one command per worker per second. It is also how long after the run settles such a worker may take to leave; tests shorten it.",
+    parser: decimal(0.05, 60),
   }),
   STALE_THRESHOLD_MS: v({
     name: "STALE_THRESHOLD_MS",

@@ -34,6 +34,7 @@ import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder
 import { resumeDemoOptions } from "./resume-options.ts";
 import { retryFailedParams } from "./retry-failed.ts";
 import { checkComputeCommand, checkComputeModule } from "../sweep/check-compute.ts";
+import { refuseRunOfAnotherPlan } from "./run-id-in-use.ts";
 
 export type DemoIO = {
   out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
@@ -143,6 +144,8 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   if (opts.chunkSizeChoice && opts.chunkSizeAuto) print(`--chunk-size auto: ${describeAutoChunkSize(opts.chunkSizeChoice)}`);
   for (const line of demoHeader(opts, platformReason)) print(line);
   if (resuming) print(`Resuming run ${opts.runId}, started ${resuming.saved.startedAt}`);
+  // Before the folder of an earlier run of this id is emptied: a run of another plan keeps it.
+  else await refuseRunOfAnotherPlan(opts);
   if (opts.dryRun) return dryRunDemo(opts, print, reportDir(opts.reportsDir, opts.runId));
   const shell = realShell;
   const folder = resuming ? await reopenRunFolder(opts, resuming.saved) : await freshRunFolder(opts, new Date());
@@ -152,6 +155,8 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const ctx: DriverContext = { ledger, runId: opts.runId, workDir, ...(spool ? { results: spool } : {}) };
   const session = await createDriver(opts, ctx, shell, print, resuming ? (folder as ReopenedRunFolder) : undefined).catch(async (error: unknown) => {
     await closeFolder(folder, { keep: false });
+    // Nothing ran: a new run leaves no folder behind (its run.json would name a run that never started).
+    if (!resuming) await rm(dir, { recursive: true, force: true });
     throw error;
   });
   let run: SweepOutcome | undefined;

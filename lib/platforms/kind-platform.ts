@@ -55,6 +55,8 @@ export class KindPlatform implements Platform {
   readonly #lineListeners: ((id: string, line: string) => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
+  /** Set by close(): a poll still in flight then schedules no other (it would keep the process alive). */
+  #closed = false;
 
   constructor(options: KindPlatformOptions) {
     this.#o = { image: workerImage(), pollMs: 1000, ...options, target: options.target ?? { context: KIND_CONTEXT } };
@@ -70,6 +72,7 @@ export class KindPlatform implements Platform {
       attempt,
     );
     await kubectlApply(this.#o.shell.run, [pod], this.#o.target);
+    this.#closed = false;
     let resolveExited = () => undefined as void;
     const exited = new Promise<void>((r) => (resolveExited = r));
     this.#entries.set(spec.id, {
@@ -123,6 +126,7 @@ export class KindPlatform implements Platform {
 
   /** Stops status polling and log streams (the pods are left as they are). Idempotent. */
   close(): void {
+    this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const e of this.#entries.values()) e.logs?.kill();
@@ -137,6 +141,7 @@ export class KindPlatform implements Platform {
   }
 
   #schedulePoll(delayMs: number): void {
+    if (this.#closed) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#poll(), delayMs);
   }
@@ -171,7 +176,7 @@ export class KindPlatform implements Platform {
   }
 
   #followLogs(e: Entry): void {
-    if (e.logs) return;
+    if (e.logs || this.#closed) return;
     e.logs = kubectlLogsFollow(this.#o.shell.start, e.pod, this.#o.target);
     e.logs.onLine((line) => {
       for (const l of this.#lineListeners) l(e.state.id, line);

@@ -1,12 +1,11 @@
 // A run's broker on the local platform: found or started, observed, and tidied afterwards.
-import { sweepDigest } from "../sweep-def/load-sweep.ts";
-import type { BackendOptions, RunObserver } from "../backends/backend.ts";
+import type { BackendOptions, RunObserver, RunPlan } from "../backends/backend.ts";
 import { openRunObserver } from "../backends/open-backend.ts";
 import { provideLocalRedis } from "../backends/redis/local-redis.ts";
 import { amqpUrlFrom, readWorkerConfig, redisUrlFrom } from "../config/worker-config.ts";
 import type { SweepConfig } from "./sweep-config.ts";
-import { planFor, type RunPlan } from "../backends/backend.ts";
 import { BadInput } from "../script/bad-input.ts";
+import { chunkSizeChosen, runPlanOf, RunIdTaken, samePlan } from "./run-plan.ts";
 
 export type BackendSession = {
   observer: RunObserver;
@@ -61,17 +60,32 @@ export class RunNotOnBroker extends BadInput {
 }
 
 /**
+ * A new run whose id the broker still holds with another plan (an interrupted run kept for its
+ * resume, or one kept by --skip-cleanup) is refused rather than purged. The broker keeps only the
+ * sizes; a kept run's sweep is checked by its workers (PlanMismatch).
+ */
+async function refuseKeptRunOfAnotherPlan(observer: RunObserver, cfg: SweepConfig, plan: RunPlan, where: string): Promise<void> {
+  const kept = await observer.describeRun?.();
+  if (!kept || samePlan(kept, plan, { chunkSize: chunkSizeChosen(cfg), sweep: false })) return;
+  const id = cfg.runId;
+  throw new RunIdTaken(kept, plan, `its data is kept on ${where}`, `use another --run-id, resume it if it was interrupted (./runbook/demo.ts --resume ${id} with its --reports), or remove it with ./runbook/cleanup.ts --${cfg.backend} --run-id ${id}`);
+}
+
+/**
  * Opens the coordinator's view of the run. A fresh run starts from nothing: whatever an earlier run
  * of that id left is removed first. A resumed one re-attaches to what the broker kept.
  */
 export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroker, o: { resume?: boolean } = {}): Promise<BackendSession> {
   if (cfg.backend === "static") throw new Error("the static backend has no broker");
   const options = observerOptions(cfg, broker.url);
+  const plan = runPlanOf(cfg);
   let observer: RunObserver | undefined;
   try {
     observer = await openRunObserver(cfg.backend, options);
-    if (!o.resume) await observer.purge();
-    else if (!(await observer.describeRun?.())) throw new RunNotOnBroker(cfg.runId, broker.where);
+    if (!o.resume) {
+      await refuseKeptRunOfAnotherPlan(observer, cfg, plan, broker.where);
+      await observer.purge();
+    } else if (!(await observer.describeRun?.())) throw new RunNotOnBroker(cfg.runId, broker.where);
   } catch (error) {
     await observer?.close().catch(() => undefined);
     await broker.stop();
@@ -81,7 +95,7 @@ export async function openBackendSession(cfg: SweepConfig, broker: ProvidedBroke
   const urlVar = cfg.backend === "redis" ? "REDIS_URL" : "AMQP_URL";
   return {
     observer: opened,
-    plan: planFor(cfg.runId, cfg.params, cfg.chunkSize, cfg.sweep ? sweepDigest(cfg.sweep) : undefined),
+    plan,
     brokerEnv: { [urlVar]: broker.url, QUEUE_NAMESPACE: options.namespace },
     broker: { url: broker.url, namespace: options.namespace },
     description: broker.where,

@@ -4,7 +4,7 @@ import type { TestContext } from "node:test";
 import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
-import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
+import { localWorkerCommand, type WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { RunLedger } from "../../lib/report/run-ledger.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 import { waitFor } from "./wait-for.ts";
@@ -20,9 +20,20 @@ export type QueueRunOptions = {
   workMs?: number;
   env?: Record<string, string>;
   url?: string;
-  /** What the workers run (default: worker/main.ts from the sources). */
+  /** What the workers run (default: the bundled worker, see bundledWorker). */
   command?: WorkerCommand;
 };
+
+let bundled: Promise<WorkerCommand> | undefined;
+
+/**
+ * The worker the local platform and the image run: the bundle of the current sources (built again
+ * whenever one changed). It starts several times faster than worker/main.ts under tsx, which a test
+ * starting a dozen workers feels. (test/worker-static.test.ts still starts worker/main.ts under tsx.)
+ */
+export function bundledWorker(): Promise<WorkerCommand> {
+  return (bundled ??= localWorkerCommand());
+}
 
 export type QueueRun = {
   backend: BackendName;
@@ -50,6 +61,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
   const runId = `run-${Math.random().toString(36).slice(2, 8)}`;
   const url = o.url ?? BROKER_URLS[backend];
   const plan = planFor(runId, o.params, o.chunkSize);
+  const command = o.command ?? (await bundledWorker());
   const observer = await openRunObserver(backend, {
     url,
     namespace,
@@ -85,6 +97,8 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
     SIMULATE_WORK_MS: String(o.workMs ?? 0),
     STALE_THRESHOLD_MS: "1000",
     STALE_CHECK_INTERVAL_SECONDS: "0.1",
+    // Idle workers notice the settled run (and leave) within 0.2 s rather than the product's 2 s.
+    IDLE_PROBE_SECONDS: "0.2",
     RETRY_DELAY_MS: "100",
     HEARTBEAT_SECONDS: "0",
     ...(backend === "redis" ? { REDIS_URL: url } : { AMQP_URL: url }),
@@ -103,7 +117,7 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
     workers,
     workerEnv,
     start(id, extra) {
-      const w = startWorkerProcess(workerEnv(id, extra), o.command);
+      const w = startWorkerProcess(workerEnv(id, extra), command);
       workers.set(id, w);
       return w;
     },

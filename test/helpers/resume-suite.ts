@@ -3,7 +3,7 @@
 // file, and only the rest of the parameters computed. Real broker, real processes and signals,
 // --platform local, a random namespace and run id per test.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -98,6 +98,24 @@ export function checkResumed(t: TestContext, s: Setup, result: ReturnType<typeof
   return report;
 }
 
+/**
+ * The run's id with another --params (with `reports`, default the run's own): refused at once, exit 2,
+ * one line naming the run, its plan, where it is and the fix; the run's folder is left as it was.
+ */
+export function expectOtherPlanRefused(s: Setup, where: RegExp, fix: RegExp, reports = s.reports): void {
+  const args = s.args.map((a, i) => (s.args[i - 1] === "--params" ? String(PARAMS / 2) : s.args[i - 1] === "--reports" ? reports : a));
+  const before = readdirSync(join(s.reports, s.runId)).sort();
+  const r = runDemo(args, { env: s.env, timeoutMs: 60_000 });
+  assert.equal(r.code, 2, `${r.stdout.slice(-2000)}\n${r.stderr}`);
+  const line = r.stderr.trim();
+  assert.equal(line.split("\n").length, 1, r.stderr);
+  assert.match(line, new RegExp(`^demo: Cannot start run ${s.runId}: it already exists with ${PARAMS} params in chunks of 10 \\(`));
+  assert.match(line, where);
+  assert.match(line, new RegExp(`not ${PARAMS / 2} params in chunks of 10; `));
+  assert.match(line, fix);
+  assert.deepEqual(readdirSync(join(s.reports, s.runId)).sort(), before, "the run's folder is untouched");
+}
+
 export function describeResume(backend: BackendName): void {
   test(`${backend}: coordinator and workers SIGKILLed at ~40 %, then --resume finishes the run`, async (t) => {
     const s = setUp(t, backend, "resume-kill");
@@ -110,6 +128,8 @@ export function describeResume(backend: BackendName): void {
     const report = checkResumed(t, s, resumed);
     assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("without a word")));
     assert.equal(report.aggregate.sum, staticSum(s), "the sum of a static run of the same size");
+    // The finished run's id with another plan: its report stays, the new run is refused.
+    expectOtherPlanRefused(s, /\(\S+run\.json\), /, /use another --run-id, or remove \S+ to use this one again\.$/);
   });
 
   test(`${backend}: Ctrl-C keeps the run and says how to resume; --resume finishes it`, async (t) => {
@@ -121,6 +141,12 @@ export function describeResume(backend: BackendName): void {
     assert.equal(stopped.code, 130, `${stopped.stdout.slice(-2000)}\n${stopped.stderr}`);
     assert.match(stopped.stdout, new RegExp(`\\./runbook/demo\\.ts --resume ${s.runId}`));
     assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "no report for a run that did not settle");
+    // Its id with another plan neither empties its folder nor purges its broker data (the resume below needs both).
+    expectOtherPlanRefused(s, /\(\S+run\.json, interrupted\), /, new RegExp(`finish it with \\./runbook/demo\\.ts --resume ${s.runId} --reports \\S+, or use another --run-id\\.$`));
+    const elsewhere = mkdtempSync(join(tmpdir(), "ttg-resume-other-"));
+    t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+    expectOtherPlanRefused(s, /\(its data is kept on the \S+ already listening at \S+\), /, new RegExp(`remove it with \\./runbook/cleanup\\.ts --${backend} --run-id ${s.runId}\\.$`), elsewhere);
+    assert.deepEqual(readdirSync(elsewhere), [], "nothing written where the run was refused");
     const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
     const report = checkResumed(t, s, resumed);
     assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("SIGINT")));

@@ -37,6 +37,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   readonly #reader: Redis;
   readonly #keys: RedisKeys;
   readonly #o: BackendOptions;
+  readonly #idleProbeMs: number;
   #plan: RunPlan | undefined;
   /** Every chunk of the run is in the stream (ensureLoaded returned). */
   #loaded = false;
@@ -56,6 +57,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#client = client;
     this.#reader = reader;
     this.#o = options;
+    this.#idleProbeMs = options.idleProbeMs ?? IDLE_PROBE_MS;
     this.#keys = redisKeys(options.namespace, options.runId);
   }
 
@@ -94,9 +96,9 @@ export class RedisWorkerQueue implements WorkerQueue {
     return deliveries;
   }
 
-  /** The reclaimer and a worker between chunks look every STALE_CHECK_INTERVAL; an idle worker every IDLE_PROBE_MS. */
+  /** The reclaimer and a worker between chunks look every STALE_CHECK_INTERVAL; an idle worker every idle probe (IDLE_PROBE_SECONDS). */
   #lookEveryMs(): number {
-    return this.#holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(IDLE_PROBE_MS, this.#o.staleCheckIntervalMs);
+    return this.#holder || this.#busy ? this.#o.staleCheckIntervalMs : Math.max(this.#idleProbeMs, this.#o.staleCheckIntervalMs);
   }
 
   /**
@@ -123,7 +125,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     }
     if (!this.#holder) return "";
     // A backstop: the worker that finishes the last chunk usually marks the run settled first.
-    if (this.#plan && now - this.#settledCheckAt >= IDLE_PROBE_MS) await this.#markIfSettled(this.#plan);
+    if (this.#plan && now - this.#settledCheckAt >= this.#idleProbeMs) await this.#markIfSettled(this.#plan);
     return this.#firstAbandoned();
   }
 
@@ -314,7 +316,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (this.#settled) return true;
     // Just out of work: this worker may have finished the last chunk, so it asks (and marks the run
     // settled for the rest). Long idle: the lease attempts carry the answer, at no extra command.
-    const recentlyBusy = Date.now() - this.#workedAt < 2 * IDLE_PROBE_MS;
+    const recentlyBusy = Date.now() - this.#workedAt < 2 * this.#idleProbeMs;
     const looking = Date.now() - this.#lookedAt < 2 * this.#lookEveryMs();
     if (recentlyBusy || !looking) return this.#markIfSettled(plan);
     return false;
