@@ -1,4 +1,4 @@
-// A killed worker's chunk is back at once; a frozen one's within a few seconds (short heartbeats);
+// A killed worker's chunk is back at once; a frozen one's within about three heartbeats;
 // a missing rabbitmq-server binary is a one-line bad-input error.
 import assert from "node:assert/strict";
 import { prefetchFor } from "../lib/backends/rabbitmq/task-intake.ts";
@@ -10,6 +10,7 @@ import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backen
 import { ensureLocalRabbitmq } from "../lib/backends/rabbitmq/local-rabbitmq.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { BadInput } from "../lib/script/bad-input.ts";
+import { WORKER_VARIABLES } from "../lib/config/worker-variables.ts";
 import { planFor } from "../lib/backends/backend.ts";
 import { AMQP_URL, backendOptions, completeAll, deleteNamespace, inspector, nextOne, randomNamespace, readAllResults, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor, within } from "./helpers/wait-for.ts";
@@ -31,7 +32,10 @@ async function holderWithChunks(t: TestContext, ns: string, batch = 1) {
   return { child, exitedWithin, chunkIds: (line.split(" ")[1] ?? "").split(",").map(Number) };
 }
 
-for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 8_000]] as const) {
+// The broker cuts off a silent connection after two to three heartbeats; the holder uses a worker's default.
+const heartbeatMs = Number(WORKER_VARIABLES.RABBITMQ_HEARTBEAT_SECONDS.default) * 1000;
+
+for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 3 * heartbeatMs + 2_000]] as const) {
   test(`a ${signal === "SIGKILL" ? "killed" : "frozen"} worker's chunk goes to another worker within ${limitMs} ms`, async (t) => {
     const ns = randomNamespace();
     t.after(() => deleteNamespace(ns, ["run-1"]));

@@ -31,6 +31,7 @@ export function backendOptions(config: WorkerConfig, log: Logger): BackendOption
     staleThresholdMs: config.staleThresholdMs,
     staleCheckIntervalMs: config.staleCheckIntervalMs,
     idleProbeMs: config.idleProbeMs,
+    heartbeatSeconds: config.rabbitmqHeartbeatSeconds,
     log: (level, message, fields) =>
       (level === "warn" ? log.warn : level === "error" ? log.error : level === "debug" ? log.debug : log.info)(
         config.queueBackend,
@@ -130,8 +131,11 @@ async function takeChunks(
   log.lifecycle("RUNNING", `queue mode: run ${plan.runId}, ${plan.totalChunks} chunks of ${plan.chunkSize}`, {
     backend: config.queueBackend,
   });
+  // When the worker last found nothing to take after having had work (or since it started).
   let idleSince = Date.now();
+  let busy = false;
   let lastCheck = 0;
+  let lastNotice = Date.now();
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
   const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
@@ -148,20 +152,24 @@ async function takeChunks(
         continue;
       }
       if (taken.deliveries.length === 0) {
-        // Soon after the last chunk the run may just have settled: look often; later, seldom.
-        const settleCheckMs = Date.now() - idleSince < 2 * config.idleProbeMs ? 250 : config.idleProbeMs;
-        if (Date.now() - lastCheck >= settleCheckMs) {
+        if (busy) {
+          busy = false;
+          idleSince = Date.now();
+        }
+        // Soon after the last chunk the run may just have settled: look often; later, seldom (or when told).
+        const settleCheckMs = Date.now() - idleSince < 2 * config.idleProbeMs ? 250 : (queue.idleProbeMs ?? config.idleProbeMs);
+        if (queue.settledHeard?.() === true || Date.now() - lastCheck >= settleCheckMs) {
           lastCheck = Date.now();
           if (await queue.settled(plan)) return "completed";
         }
         // Never an exit on idle time: a killed worker's chunk may not be reclaimable yet.
-        if (Date.now() - idleSince > config.idleNoticeEveryMs) {
+        if (Date.now() - Math.max(idleSince, lastNotice) > config.idleNoticeEveryMs) {
           log.debug("queue", "idle, but the run is not settled: another worker holds a chunk; staying");
-          idleSince = Date.now();
+          lastNotice = Date.now();
         }
         continue;
       }
-      idleSince = Date.now();
+      busy = true;
       await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds) => {
         sizer.record(computed, seconds * 1000);
         if (!shutdown.requested) ahead = take();

@@ -1,14 +1,14 @@
 // How busy a private broker is: commands it processed and CPU it used, read before and after a
 // window. Redis counts its own commands (INFO stats total_commands_processed) and CPU (INFO cpu);
-// RabbitMQ has no command counter, so the frames its connections received (rabbitmqctl
-// list_connections recv_cnt: every method, heartbeat and content frame) stand in for commands, and
-// its CPU is the Erlang VM's, from /proc/<pid>/stat.
+// RabbitMQ has no command counter, so the data segments it received stand in for commands (see
+// rabbitmqCounters), and its CPU is the Erlang VM's, from /proc/<pid>/stat.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 
-export type BrokerSample = { commands: number; cpuSeconds: number; at: number };
+/** connections: clients connected at the sample (the sampler's own excluded), to check that the workers measured are there. */
+export type BrokerSample = { commands: number; cpuSeconds: number; connections: number; at: number };
 
 export type BrokerCounters = {
   /** What "commands" counts on this broker, for the report. */
@@ -36,6 +36,7 @@ export function redisCounters(url: string): BrokerCounters {
           // This INFO is counted in the total it reports.
           commands: infoField(info, "total_commands_processed") - 1,
           cpuSeconds: infoField(info, "used_cpu_user") + infoField(info, "used_cpu_sys"),
+          connections: infoField(info, "connected_clients") - 1,
           at: performance.now(),
         };
       } finally {
@@ -54,34 +55,48 @@ export function procCpuTicks(stat: string): number {
 /** Linux's USER_HZ: /proc times are in hundredths of a second on every architecture Node supports. */
 const TICKS_PER_SECOND = 100;
 
-const RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl";
-
-export function rabbitmqCounters(server: { nodeName: string; dir: string }): BrokerCounters {
+/**
+ * RabbitMQ has no command counter, and `rabbitmqctl list_connections recv_cnt` leaves out the
+ * connections that do not answer its query in time on a loaded machine (their frames with them). So
+ * the kernel counts: the data-carrying TCP segments the broker received on its AMQP port (ss -ti
+ * data_segs_in, pure ACKs excluded). Clients write with TCP_NODELAY and an idle client's every frame
+ * (a heartbeat, a passive declare) is one write, so for idle traffic a segment is a frame.
+ */
+export function rabbitmqCounters(server: { url: string; dir: string }): BrokerCounters {
+  const port = Number(new URL(server.url).port);
   return {
-    source: "RabbitMQ frames received on all connections (rabbitmqctl list_connections recv_cnt) and the Erlang VM's CPU (/proc/<pid>/stat)",
+    source: "data-carrying TCP segments received on the AMQP port (ss -ti data_segs_in; an idle client's frame is one segment) and the Erlang VM's CPU (/proc/<pid>/stat)",
     async sample() {
-      const commands = await receivedFrames(server.nodeName, server.dir);
+      const received = receivedSegments(await ssSockets(port), port);
       const pid = readFileSync(join(server.dir, "rabbitmq.pid"), "utf8").trim();
       const cpuSeconds = procCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) / TICKS_PER_SECOND;
-      return { commands, cpuSeconds, at: performance.now() };
+      return { commands: received.sum, cpuSeconds, connections: received.rows, at: performance.now() };
     },
   };
 }
 
-function receivedFrames(nodeName: string, home: string): Promise<number> {
-  const ctl = existsSync(RABBITMQCTL) ? RABBITMQCTL : "rabbitmqctl";
+function ssSockets(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    // The private node's Erlang cookie lives in its HOME.
-    execFile(ctl, ["-q", "-n", nodeName, "list_connections", "recv_cnt"], { env: { ...process.env, HOME: home }, timeout: 30_000 }, (error, stdout) => {
-      if (error) return reject(new Error(`Cannot count RabbitMQ frames: ${error.message.split("\n")[0]}`, { cause: error }));
-      resolve(sumCounts(String(stdout)));
+    execFile("ss", ["-tin", "state", "established", `( sport = :${port} )`], { timeout: 30_000 }, (error, stdout) => {
+      if (error) return reject(new Error(`Cannot count RabbitMQ's received segments: ${error.message.split("\n")[0]}`, { cause: error }));
+      resolve(String(stdout));
     });
   });
 }
 
-/** Sum of the numbers of rabbitmqctl's one-column output (a header line, if any, is not a number). */
-export function sumCounts(text: string): number {
-  let n = 0;
-  for (const line of text.split("\n")) if (/^\d+$/.test(line.trim())) n += Number(line.trim());
-  return n;
+/** Sockets whose local end is `port` and the sum of their data_segs_in, from `ss -tin` output. */
+export function receivedSegments(text: string, port: number): { sum: number; rows: number } {
+  let sum = 0;
+  let rows = 0;
+  let ours = false;
+  for (const line of text.split("\n")) {
+    const local = line.trim().split(/\s+/)[2];
+    if (/^\d/.test(line.trim()) && local !== undefined) {
+      ours = local.endsWith(`:${port}`);
+      if (ours) rows++;
+    } else if (ours) {
+      sum += Number(/\bdata_segs_in:(\d+)/.exec(line)?.[1] ?? 0);
+    }
+  }
+  return { sum, rows };
 }

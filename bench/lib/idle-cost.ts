@@ -15,7 +15,8 @@ const HOLD_MS = 3_600_000;
 
 export type IdleCostPlan = { workers: number[]; windowSeconds: number; projectTo: number };
 
-export type IdleWindow = { commandsPerSecond: number; brokerCores: number };
+/** connections: the fewest clients connected at the window's start or end (the sampler's own excluded). */
+export type IdleWindow = { commandsPerSecond: number; brokerCores: number; connections: number };
 
 export type IdlePoint = IdleWindow & {
   workers: number;
@@ -41,9 +42,13 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
     // A threshold of an hour: the bench's hold never looks abandoned, so it renews nothing either.
     const sweep = new BenchSweep({ backend, url: broker.url, params: 16, chunkSize: 1, workMs: 0, label: "idle", env: { STALE_THRESHOLD_MS: String(HOLD_MS) } });
     const running = new Set<string>();
+    const exits: string[] = [];
     sweep.platform.onLine((id, line) => {
       if (parseLogLine(line)?.event === "RUNNING") running.add(id);
     });
+    // A worker that leaves stops costing anything (and takes its frame count with it): the figure
+    // would flatter the backend, so an exit ends the measurement.
+    sweep.platform.onExit((exit) => exits.push(`worker ${exit.id} exited (code ${exit.code ?? exit.signal ?? "?"})`));
     let holder: WorkerQueue | undefined;
     try {
       await sweep.load();
@@ -56,7 +61,8 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
         await waitUntil(() => running.size >= workers, `${workers} workers running`, 180_000, 100);
         // Past the first seconds of idleness, when a worker still looks often for the run's end.
         await pause(2 * IDLE_PROBE_MS + 1000);
-        const w = await measureWindow(broker.counters, plan.windowSeconds);
+        const w = await measureWindow(broker.counters, plan.windowSeconds, baseline.connections + workers);
+        checkAllThere(workers, baseline, w, exits);
         const point = {
           workers,
           ...w,
@@ -88,16 +94,41 @@ export function project(baseline: IdleWindow, points: readonly IdlePoint[], work
   };
 }
 
-async function measureWindow(counters: BrokerCounters, seconds: number): Promise<IdleWindow> {
-  const a = await counters.sample();
+async function measureWindow(counters: BrokerCounters, seconds: number, connections = 0): Promise<IdleWindow> {
+  const a = await sampleAll(counters, connections);
   await pause(seconds * 1000);
-  const b = await counters.sample();
+  const b = await sampleAll(counters, connections);
   return rates(a, b);
+}
+
+/**
+ * A sample that sees at least `connections` clients, if a few tries get one: on a loaded machine
+ * rabbitmqctl leaves out connections that do not answer its query in time, and their frames with them.
+ */
+async function sampleAll(counters: BrokerCounters, connections: number): Promise<BrokerSample> {
+  let s = await counters.sample();
+  for (let retry = 0; retry < 4 && s.connections < connections; retry++) {
+    await pause(500);
+    s = await counters.sample();
+  }
+  return s;
 }
 
 export function rates(a: BrokerSample, b: BrokerSample): IdleWindow {
   const s = (b.at - a.at) / 1000;
-  return { commandsPerSecond: sig((b.commands - a.commands) / s, 4), brokerCores: sig((b.cpuSeconds - a.cpuSeconds) / s, 3) };
+  return {
+    commandsPerSecond: sig((b.commands - a.commands) / s, 4),
+    brokerCores: sig((b.cpuSeconds - a.cpuSeconds) / s, 3),
+    connections: Math.min(a.connections, b.connections),
+  };
+}
+
+/** Every worker still running and connected through the window, or the figure means nothing. */
+export function checkAllThere(workers: number, baseline: IdleWindow, w: IdleWindow, exits: readonly string[]): void {
+  if (exits.length > 0) throw new Error(`Cannot measure ${workers} idle workers: ${exits.slice(0, 3).join("; ")}`);
+  if (w.connections < baseline.connections + workers) {
+    throw new Error(`Cannot measure ${workers} idle workers: the broker saw ${w.connections - baseline.connections} of their connections during the window`);
+  }
 }
 
 /** Takes every chunk of the sweep's run as one more consumer and keeps them until closed. */
@@ -111,6 +142,9 @@ async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSwe
     retryDelayMs: 500,
     staleThresholdMs: HOLD_MS,
     staleCheckIntervalMs: 100,
+    // RabbitMQ: a bench process starved for a few seconds on a loaded machine must not lose its hold
+    // (its chunks would go to the workers, which would finish the run and leave mid-measurement).
+    heartbeatSeconds: 60,
   });
   const held: Delivery[] = [];
   await waitUntil(async () => {

@@ -6,6 +6,7 @@
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { chunkIdsOf } from "../../lib/log/chunk-ids.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
+import { WORKER_VARIABLES } from "../../lib/config/worker-variables.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import { pause, waitUntil, type Say } from "./progress.ts";
 import { BenchSweep } from "./queue-sweep.ts";
@@ -22,6 +23,9 @@ export type RecoveryFigure = RecoveryCondition & {
 };
 
 type Took = { worker: string; chunk: number; delivery: number; at: number };
+
+/** Long enough for the slowest condition: a frozen RabbitMQ worker is cut off after two to three heartbeats. */
+const RETAKE_TIMEOUT_MS = Math.max(20_000, 4_000 * Number(WORKER_VARIABLES.RABBITMQ_HEARTBEAT_SECONDS.default));
 
 const RECOVERY_CONDITIONS: RecoveryCondition[] = [
   { signal: "SIGKILL", platformReclaim: false },
@@ -54,7 +58,7 @@ async function oneTrial(backend: BackendName, url: string, plan: BenchPlan["reco
     const mine = await waitUntil(() => took.slice(seen).find((t) => t.worker === victim), "new chunk taken by the victim", 10_000, 2);
     const killedAt = Date.now();
     await sweep.platform.kill(victim, c.signal);
-    const retaken = await waitUntil(() => took.find((t) => t.worker !== victim && t.chunk === mine.chunk), `chunk ${mine.chunk} taken again`, 20_000, 10);
+    const retaken = await waitUntil(() => took.find((t) => t.worker !== victim && t.chunk === mine.chunk), `chunk ${mine.chunk} taken again`, RETAKE_TIMEOUT_MS, 10);
     return (retaken.at - killedAt) / 1000;
   } finally {
     await sweep.close({ waitMs: 0 });

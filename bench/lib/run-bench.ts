@@ -132,7 +132,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
       fleet,
     },
     recovery: {
-      settings: `Worker defaults (STALE_THRESHOLD_MS ${WORKER_VARIABLES.STALE_THRESHOLD_MS.default}, STALE_CHECK_INTERVAL_SECONDS ${WORKER_VARIABLES.STALE_CHECK_INTERVAL_SECONDS.default}; RabbitMQ heartbeat 2 s); 2 workers, chunks of ${plan.recovery.chunkSize} params x ${plan.recovery.workMs} ms, so the survivor finishes its own chunk (up to ${(plan.recovery.chunkSize * plan.recovery.workMs) / 1000} s) before it can take the victim's. Times come from the workers' own "took chunk" log lines (ms resolution).`,
+      settings: `Worker defaults (STALE_THRESHOLD_MS ${WORKER_VARIABLES.STALE_THRESHOLD_MS.default}, STALE_CHECK_INTERVAL_SECONDS ${WORKER_VARIABLES.STALE_CHECK_INTERVAL_SECONDS.default}; RABBITMQ_HEARTBEAT_SECONDS ${WORKER_VARIABLES.RABBITMQ_HEARTBEAT_SECONDS.default}); 2 workers, chunks of ${plan.recovery.chunkSize} params x ${plan.recovery.workMs} ms, so the survivor finishes its own chunk (up to ${(plan.recovery.chunkSize * plan.recovery.workMs) / 1000} s) before it can take the victim's. Times come from the workers' own "took chunk" log lines (ms resolution).`,
       byBackend: recovery,
     },
     scale: {

@@ -101,6 +101,13 @@ export interface WorkerQueue {
   release(delivery: Delivery): Promise<void>;
   /** True when no chunk of the run is pending, reclaimable or in flight anywhere. */
   settled(plan: RunPlan): Promise<boolean>;
+  /**
+   * How often an idle worker asks settled() once past its first idle seconds; IDLE_PROBE_MS when
+   * absent. A backend that pushes the run's end to idle workers (settledHeard) asks seldom.
+   */
+  readonly idleProbeMs?: number;
+  /** True once the broker has told this worker that the run settled: settled() answers at once. */
+  settledHeard?(): boolean;
   close(): Promise<void>;
 }
 
@@ -174,6 +181,8 @@ export type BackendOptions = {
   staleCheckIntervalMs: number;
   /** How often a worker with nothing left to take asks the broker anything (default IDLE_PROBE_MS). */
   idleProbeMs?: number;
+  /** RabbitMQ: the AMQP heartbeat to ask for (a worker's RABBITMQ_HEARTBEAT_SECONDS); the link's default when absent. */
+  heartbeatSeconds?: number;
   /**
    * An observer that only looks (the monitor): it must not take messages another observer (the
    * demo) is reading. Figures may then be coarser where the broker cannot count without consuming.
@@ -186,6 +195,7 @@ export type BackendOptions = {
 /**
  * How often a worker with nothing to do asks the broker anything (whether the run is settled; on
  * Redis also the reclaimer lease): an idle fleet costs the broker under one command per worker per
- * second, whatever its size. The default of IDLE_PROBE_SECONDS, which tests shorten.
+ * second, whatever its size. The default of IDLE_PROBE_SECONDS, which tests shorten. RabbitMQ
+ * pushes the run's end instead (WorkerQueue.idleProbeMs).
  */
 export const IDLE_PROBE_MS = Number(WORKER_VARIABLES.IDLE_PROBE_SECONDS.default) * 1000;

@@ -22,6 +22,8 @@ export type WorkerConfig = {
   namespace: string;
   redisUrl: string;
   amqpUrl: string;
+  /** RABBITMQ_HEARTBEAT_SECONDS: the AMQP heartbeat a worker asks for. */
+  rabbitmqHeartbeatSeconds: number;
   /** IDLE_TIMEOUT_SECONDS: how often an idle queue worker logs why it stays (it leaves when the run is settled). */
   idleNoticeEveryMs: number;
   staleCheckIntervalMs: number;
@@ -107,6 +109,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     namespace: read(env, V.QUEUE_NAMESPACE),
     redisUrl: redisUrlFrom(env),
     amqpUrl: amqpUrlFrom(env),
+    rabbitmqHeartbeatSeconds: read(env, V.RABBITMQ_HEARTBEAT_SECONDS),
     idleNoticeEveryMs: read(env, V.IDLE_TIMEOUT_SECONDS) * 1000,
     staleCheckIntervalMs: read(env, V.STALE_CHECK_INTERVAL_SECONDS) * 1000,
     idleProbeMs: read(env, V.IDLE_PROBE_SECONDS) * 1000,

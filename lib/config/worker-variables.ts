@@ -137,6 +137,14 @@ export const WORKER_VARIABLES = {
     description: "RabbitMQ password (from a Secret on Kubernetes).",
     parser: optionalText(),
   }),
+  RABBITMQ_HEARTBEAT_SECONDS: v({
+    name: "RABBITMQ_HEARTBEAT_SECONDS",
+    default: "5",
+    description:
+      "The AMQP heartbeat a RabbitMQ worker asks for. The broker cuts off a frozen (SIGSTOP, hung node) worker after two to three of these with no frame from it and hands its chunks to others; a killed worker's socket closes at once, whatever this is. An idle worker's only regular traffic is one heartbeat frame each way per interval.",
+    why: "The broker's default (60 s) would leave a frozen worker's chunks stranded for minutes; TTG's earlier 2 s brought it back in 6 s, but its heartbeats were most of an idle worker's frames once the settled polling was replaced by a push. 5 s: back in about 14 s, a fifth of a frame per idle worker per second.",
+    parser: integer(1, 600),
+  }),
   IDLE_TIMEOUT_SECONDS: v({
     name: "IDLE_TIMEOUT_SECONDS",
     default: "30",

@@ -114,7 +114,9 @@ export function describeQueueBehaviour(backend: BackendName): void {
     });
 
     test("a frozen worker (SIGSTOP) loses its chunk to another; after SIGCONT its late copy is discarded", async (t) => {
-      const run = await createQueueRun(t, backend, { params: 120, chunkSize: 10, workMs: 30 });
+      // A short RabbitMQ heartbeat (the former default): the test is about the late copy, not the wait
+      // (test/rabbitmq-worker-death.test.ts times the default's); Redis ignores it.
+      const run = await createQueueRun(t, backend, { params: 120, chunkSize: 10, workMs: 30, env: { RABBITMQ_HEARTBEAT_SECONDS: "2" } });
       const a = run.start("a");
       const took = await a.waitForEvent((e) => e.message.startsWith("took chunk"), "a to take a chunk");
       const chunk = Number(took.fields.chunk);

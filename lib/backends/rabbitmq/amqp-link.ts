@@ -132,6 +132,8 @@ export class AmqpLink {
     // noDelay: amqplib leaves Nagle on, which holds a small frame (a done marker, an ack) behind an
     // unacknowledged segment until the peer's delayed ACK, ~40 ms: a batch paid that twice.
     const model = await connect(url.toString(), { timeout: 5_000, noDelay: true, clientProperties: { connection_name: this.#o.name } });
+    // At once: a connection reset while the channel opens would otherwise be an unhandled 'error' that ends the process.
+    model.on("error", (error: Error) => this.#o.log?.("debug", "RabbitMQ connection error", { error: describe(error) }));
     let channel: ConfirmChannel;
     try {
       channel = await model.createConfirmChannel();
@@ -146,7 +148,6 @@ export class AmqpLink {
     const generation = ++this.#generation;
     this.#model = model;
     this.#channel = channel;
-    model.on("error", (error: Error) => this.#o.log?.("debug", "RabbitMQ connection error", { error: describe(error) }));
     model.on("close", (error?: Error) => this.#lost(generation, error));
     channel.on("error", (error: Error) => this.#o.log?.("debug", "RabbitMQ channel error", { error: describe(error) }));
     channel.on("close", () => this.#lost(generation, new Error("channel closed")));

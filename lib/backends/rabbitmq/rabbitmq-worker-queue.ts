@@ -12,10 +12,18 @@ import { rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
 import { encodeResults, RESULTS_TYPE, type NoticeType } from "./result-messages.ts";
 import { loadRun } from "./run-loader.ts";
 import { markDone, SettledCheck } from "./run-progress.ts";
+import { SettledSignal } from "./settled-signal.ts";
 import { sameMessageId, TaskIntake } from "./task-intake.ts";
 import { ATTEMPT_HEADER, LAST_ERROR_HEADER, decodeAnyTask, deliveryAttempt, headerLastError } from "./task-message.ts";
 
 type RabbitDelivery = Delivery & Arrival;
+
+/**
+ * How often an idle worker still asks whether the run settled, once past its first idle seconds:
+ * the end is pushed (settled-signal.ts), so this only covers a run whose last finisher left before
+ * proving it (killed between its last ack and its check), at a passive declare per probe.
+ */
+export const SETTLED_FALLBACK_PROBE_MS = 30_000;
 
 export class RabbitmqWorkerQueue implements WorkerQueue {
   readonly #link: AmqpLink;
@@ -23,6 +31,8 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
   readonly #o: BackendOptions;
   readonly #settled = new SettledCheck();
   readonly #intake: TaskIntake;
+  readonly #signal: SettledSignal;
+  readonly idleProbeMs = SETTLED_FALLBACK_PROBE_MS;
   #closed: Promise<void> | undefined;
 
   constructor(link: AmqpLink, options: BackendOptions) {
@@ -30,6 +40,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     this.#o = options;
     this.#names = rabbitmqNames(options.namespace, options.runId);
     this.#intake = new TaskIntake(link, this.#names, options.log);
+    this.#signal = new SettledSignal(link, this.#names, this.#intake.acks);
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {
@@ -151,8 +162,17 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
       .catch((error: unknown) => this.#o.log?.("debug", `could not publish a ${type} notice`, { error: describe(error) }));
   }
 
-  settled(plan: RunPlan): Promise<boolean> {
-    return this.#settled.check(this.#link, this.#names, plan);
+  /** Proves the run settled from the done markers, unless the marker of a worker that did was pushed here. */
+  async settled(plan: RunPlan): Promise<boolean> {
+    if (this.#signal.heard) return true;
+    if (await this.#settled.check(this.#link, this.#names, plan)) return true;
+    // Not yet: listen for the worker that proves it (after the check, which fails first on a purged run).
+    await this.#signal.listen().catch((error: unknown) => this.#o.log?.("debug", "could not listen for the run's end", { error: describe(error) }));
+    return this.#signal.heard;
+  }
+
+  settledHeard(): boolean {
+    return this.#signal.heard;
   }
 
   close(): Promise<void> {
@@ -164,6 +184,7 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     // Chunks pushed to us but never started go back with their attempt count unchanged (closing
     // the channel would requeue them marked redelivered, which counts as an attempt).
     await this.#intake.close();
+    await this.#signal.close();
     await this.#settled.close();
     await this.#link.close();
   }
@@ -187,6 +208,11 @@ function sortCompletions(completions: readonly Completion[], generation: number)
 }
 
 export async function createRabbitmqWorkerQueue(options: BackendOptions): Promise<WorkerQueue> {
-  const link = await AmqpLink.open({ url: options.url, name: `ttg-worker-${options.consumer}`, ...(options.log ? { log: options.log } : {}) });
+  const link = await AmqpLink.open({
+    url: options.url,
+    name: `ttg-worker-${options.consumer}`,
+    ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   return new RabbitmqWorkerQueue(link, options);
 }

@@ -33,9 +33,15 @@ export async function readProgress(ch: Channel, names: RabbitmqNames): Promise<R
 }
 
 /**
- * A worker's "is the run settled?", as cheap as an idle fleet needs: one passive declare on a kept
- * channel while nothing changes (the done queue's count: the run cannot have settled while no marker
- * was added since a complete read came up short), the rest only when the count moved.
+ * How long the check's channel stays open after a check: kept while checks come often (a worker that
+ * has just run out of chunks), closed once they come seldom, so an idle worker holds one channel.
+ */
+const KEEP_CHANNEL_MS = 5_000;
+
+/**
+ * A worker's "is the run settled?", as cheap as an idle fleet needs: one passive declare while
+ * nothing changes (the done queue's count: the run cannot have settled while no marker was added
+ * since a complete read came up short), the rest only when the count moved.
  */
 export class SettledCheck {
   #settled = false;
@@ -43,9 +49,11 @@ export class SettledCheck {
   /** Marker count at which a complete read found ids missing: no need to read again until it grows. */
   #incompleteAt = -1;
   #channel: Channel | undefined;
+  #release: NodeJS.Timeout | undefined;
 
   async check(link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
     if (this.#settled) return true;
+    clearTimeout(this.#release);
     this.#settled = await link.retrying("check whether the run is settled", async () => {
       const ch = (this.#channel ??= await link.openChannel());
       try {
@@ -58,6 +66,7 @@ export class SettledCheck {
       }
     });
     if (this.#settled) await this.close();
+    else this.#release = setTimeout(() => void this.close(), KEEP_CHANNEL_MS).unref();
     return this.#settled;
   }
 
@@ -80,6 +89,7 @@ export class SettledCheck {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#release);
     const ch = this.#channel;
     this.#channel = undefined;
     await ch?.close().catch(() => {});
