@@ -57,13 +57,14 @@ test("CSV on request, per-chunk records, and a rerun of a run id never mixes in 
   assert.equal(csv[0], "param,value,chunk,worker,cause,error");
   assert.equal(csv.length, 501);
   assert.match(csv[1] ?? "", /^0,13,0,\d,,$/);
-  const second = demo(["--backend", "redis", "--params", "300", "--chunk-size", "30", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results", "chunks"]);
+  // The same plan again (a run id names one plan: another one is refused, test/run-plan.test.ts), other results.
+  const second = demo(["--backend", "redis", "--params", "500", "--chunk-size", "50", "--work-ms", "0", "--reports", reports, "--run-id", again, "--results", "chunks"]);
   assert.equal(second.code, 0, second.stderr + second.stdout);
   const report = JSON.parse(readFileSync(second.path, "utf8")) as RunReport;
-  assert.deepEqual(report.params, { total: 300, covered: 300, failed: 0 });
+  assert.deepEqual(report.params, { total: 500, covered: 500, failed: 0 });
   const lines = readFileSync(join(reports, again, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 10);
   assert.deepEqual(lines.map((l) => l.chunk), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(lines.reduce((n, l) => n + l.count, 0), 300);
+  assert.equal(lines.reduce((n, l) => n + l.count, 0), 500);
   assert.throws(() => readFileSync(join(reports, again, "results.csv")), /ENOENT/, "the earlier run's file is gone");
 });
