@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { watchPeakRss } from "./proc-memory.ts";
+import { sig } from "./stats.ts";
 
 const DEMO = fileURLToPath(new URL("../../runbook/demo.ts", import.meta.url));
 
@@ -14,6 +15,36 @@ const DEMO = fileURLToPath(new URL("../../runbook/demo.ts", import.meta.url));
 export type DemoReportFields = { verdict: string; wallSeconds: number; paramsPerSecond: number; chunks: { accepted: number }; params: { covered: number } };
 
 export type DemoRun = { report: DemoReportFields; peakRssBytes: number | null; exitCode: number | null };
+
+/** What a measured demo run shows in the bench report, whichever phase ran it. */
+export type DemoRunFigure = {
+  verdict: string;
+  chunksAccepted: number;
+  paramsCovered: number;
+  /** The demo's own wall time (worker start-up included). */
+  wallSeconds: number;
+  paramsPerSecond: number;
+  coordinatorPeakRssMiB: number | null;
+  exitCode: number | null;
+};
+
+/** "pass in 6.6 s, coordinator peak 139 MiB" */
+export function demoRunLine(f: DemoRunFigure): string {
+  return `${f.verdict} in ${f.wallSeconds.toFixed(1)} s, coordinator peak ${f.coordinatorPeakRssMiB === null ? "?" : f.coordinatorPeakRssMiB.toFixed(0)} MiB`;
+}
+
+export function demoRunFigure(run: DemoRun): DemoRunFigure {
+  const { report, peakRssBytes: peak, exitCode } = run;
+  return {
+    verdict: report.verdict,
+    chunksAccepted: report.chunks.accepted,
+    paramsCovered: report.params.covered,
+    wallSeconds: sig(report.wallSeconds),
+    paramsPerSecond: sig(report.paramsPerSecond),
+    coordinatorPeakRssMiB: peak === null ? null : sig(peak / 2 ** 20, 3),
+    exitCode,
+  };
+}
 
 /**
  * Runs the demo on the local platform against the broker at `url` with `args` (its flags besides

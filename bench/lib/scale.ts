@@ -5,28 +5,19 @@ import { fileURLToPath } from "node:url";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import { startPrivateBroker, type BrokerMemory, type PrivateBroker } from "./brokers.ts";
-import { runDemoMeasured } from "./demo-run.ts";
+import { demoRunFigure, demoRunLine, runDemoMeasured, type DemoRunFigure } from "./demo-run.ts";
 import type { Say } from "./progress.ts";
-import { sig } from "./stats.ts";
 
 /** The demo's --results: per-parameter values published by workers and written by the coordinator, or chunk aggregates only. */
 export type ResultsGranularity = "params" | "chunks";
 
-export type ScaleFigure = {
+export type ScaleFigure = DemoRunFigure & {
   backend: BackendName;
   results: ResultsGranularity;
   params: number;
   chunkSize: number;
   workers: number;
-  verdict: string;
-  chunksAccepted: number;
-  paramsCovered: number;
-  /** The demo's own wall time (worker start-up included). */
-  wallSeconds: number;
-  paramsPerSecond: number;
-  coordinatorPeakRssMiB: number | null;
   broker: BrokerMemory & { note: string };
-  exitCode: number | null;
 };
 
 const TMP = fileURLToPath(new URL("../results/tmp/scale", import.meta.url));
@@ -59,22 +50,17 @@ async function scaleRun(backend: BackendName, plan: BenchPlan["scale"], results:
   const args = ["--params", String(plan.params), "--chunk-size", String(plan.chunkSize), "--work-ms", "0", "--results", results, "--workers", String(plan.workers), "--skip-cleanup", "--stall-seconds", "120"];
   say(`${backend} scale: ${plan.params.toLocaleString("en-US")} params in chunks of ${plan.chunkSize} on ${plan.workers} workers, --results ${results}`);
   // Bounded: a generous multiple of the expected time.
-  const { report, peakRssBytes: peak, exitCode } = await runDemoMeasured(backend, broker.url, args, { reportsDir: TMP, timeoutMs: Math.max(120_000, plan.params / 20) });
+  const run = await runDemoMeasured(backend, broker.url, args, { reportsDir: TMP, timeoutMs: Math.max(120_000, plan.params / 20) });
+  const figure = demoRunFigure(run);
   const memory = await broker.memory();
-  say(`${backend} scale, --results ${results}: ${report.verdict} in ${report.wallSeconds.toFixed(1)} s, coordinator peak ${peak === null ? "?" : (peak / 2 ** 20).toFixed(0)} MiB`);
+  say(`${backend} scale, --results ${results}: ${demoRunLine(figure)}`);
   return {
     backend,
     results,
     params: plan.params,
     chunkSize: plan.chunkSize,
     workers: plan.workers,
-    verdict: report.verdict,
-    chunksAccepted: report.chunks.accepted,
-    paramsCovered: report.params.covered,
-    wallSeconds: sig(report.wallSeconds),
-    paramsPerSecond: sig(report.paramsPerSecond),
-    coordinatorPeakRssMiB: peak === null ? null : sig(peak / 2 ** 20, 3),
+    ...figure,
     broker: { ...memory, note: broker.note },
-    exitCode,
   };
 }

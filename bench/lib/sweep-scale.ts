@@ -8,28 +8,19 @@ import { fileURLToPath } from "node:url";
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import { startPrivateBroker } from "./brokers.ts";
-import { runDemoMeasured } from "./demo-run.ts";
+import { demoRunFigure, demoRunLine, runDemoMeasured, type DemoRunFigure } from "./demo-run.ts";
 import type { Say } from "./progress.ts";
-import { sig } from "./stats.ts";
 
 const TMP = fileURLToPath(new URL("../results/tmp/sweep-scale", import.meta.url));
 const AXIS_NAMES = ["a", "b", "c", "d", "e"];
 
-export type SweepScaleFigure = {
+export type SweepScaleFigure = DemoRunFigure & {
   backend: BackendName;
   /** Values per axis: the grid is their product. */
   axes: number[];
   points: number;
   chunkSize: number;
   workers: number;
-  verdict: string;
-  chunksAccepted: number;
-  paramsCovered: number;
-  /** The demo's own wall time (worker start-up included). */
-  wallSeconds: number;
-  paramsPerSecond: number;
-  coordinatorPeakRssMiB: number | null;
-  exitCode: number | null;
 };
 
 /** A grid sweep of linspace axes with these sizes, as the JSON a sweep file holds. */
@@ -48,21 +39,16 @@ export async function measureSweepScale(backend: BackendName, plan: BenchPlan["s
   try {
     say(`${backend} sweep-scale: a ${plan.axes.join(" x ")} grid (${points.toLocaleString("en-US")} points) in chunks of ${plan.chunkSize} on ${plan.workers} workers, --results none`);
     const args = ["--sweep", file, "--chunk-size", String(plan.chunkSize), "--work-ms", "0", "--results", "none", "--workers", String(plan.workers), "--stall-seconds", "120"];
-    const { report, peakRssBytes: peak, exitCode } = await runDemoMeasured(backend, broker.url, args, { reportsDir: join(TMP, "reports"), timeoutMs: Math.max(120_000, points / 20) });
-    say(`${backend} sweep-scale: ${report.verdict} in ${report.wallSeconds.toFixed(1)} s, coordinator peak ${peak === null ? "?" : (peak / 2 ** 20).toFixed(0)} MiB`);
+    const run = await runDemoMeasured(backend, broker.url, args, { reportsDir: join(TMP, "reports"), timeoutMs: Math.max(120_000, points / 20) });
+    const figure = demoRunFigure(run);
+    say(`${backend} sweep-scale: ${demoRunLine(figure)}`);
     return {
       backend,
       axes: [...plan.axes],
       points,
       chunkSize: plan.chunkSize,
       workers: plan.workers,
-      verdict: report.verdict,
-      chunksAccepted: report.chunks.accepted,
-      paramsCovered: report.params.covered,
-      wallSeconds: sig(report.wallSeconds),
-      paramsPerSecond: sig(report.paramsPerSecond),
-      coordinatorPeakRssMiB: peak === null ? null : sig(peak / 2 ** 20, 3),
-      exitCode,
+      ...figure,
     };
   } finally {
     await broker.stop();
