@@ -98,3 +98,18 @@ test("a chunk with failed parameters gives a record per parameter, the failed on
   assert.equal(mixedParamLines({ start: 5, end: 8 }, [5], failed, 1, "w", "jsonl"), undefined, "values missing: no records");
 });
 
+
+test("sandboxed batches (redelivered chunks) grow the size while their chunks are short, and never set it from their time", () => {
+  const sizer = new BatchSizer({ maxChunks: 64, chunkSize: 1, publishValues: false });
+  // A fresh worker's first batches are a dead worker's chunks: ~400 ms each is the sandbox, not the chunk.
+  for (const expected of [2, 4, 8, 16, 32, 64, 64]) {
+    sizer.recordSandboxed(sizer.chunksPerTake, 400 * sizer.chunksPerTake);
+    assert.equal(sizer.chunksPerTake, expected);
+  }
+  const long = new BatchSizer({ maxChunks: 64, chunkSize: 1, publishValues: false });
+  long.recordSandboxed(1, 5000);
+  assert.equal(long.chunksPerTake, 1, "a long redelivered chunk keeps the batch at one");
+  // A normal batch afterwards sizes as always.
+  sizer.record(64, 64 * STALL_MS);
+  assert.equal(sizer.chunksPerTake, 1);
+});

@@ -22,6 +22,11 @@ export class BatchCompute {
    * process start that the next batches, on the normal path, will not. The batch sizer leaves it
    * out, or a dead worker's thousand short chunks would each get a batch and a process of their own.
    */
+  /** Whether this batch went (partly) through a crash sandbox. */
+  get sandboxed(): boolean {
+    return this.#sandbox !== undefined;
+  }
+
   get startupSeconds(): number {
     return (this.#sandbox?.startupMs ?? 0) / 1000;
   }

@@ -16,6 +16,12 @@ export const TARGET_BATCH_MS = 50;
 export const STALL_MS = 4 * TARGET_BATCH_MS;
 /** With per-parameter values in each result, a batch's message stays a few MB at most. */
 export const MAX_BATCH_PARAMS_WITH_VALUES = 65_536;
+/**
+ * A batch that went through the crash sandbox (redelivered chunks) grows the size while its chunks
+ * took less than this each: its time is mostly the sandbox's own, so it cannot size normal batches,
+ * but one process per short chunk would leave a dead worker's batch to crawl.
+ */
+const SANDBOX_GROW_MS = 1000;
 /** How many recent batches' per-chunk times the size follows (their fastest). */
 const RECENT = 4;
 
@@ -34,6 +40,11 @@ export class BatchSizer {
   /** Chunks to ask for in the next take. */
   get chunksPerTake(): number {
     return this.#size;
+  }
+
+  /** A sandboxed batch of `chunks` took `ms`: the size doubles if they were short, and nothing is learned. */
+  recordSandboxed(chunks: number, ms: number): void {
+    if (chunks > 0 && ms / chunks < SANDBOX_GROW_MS) this.#size = Math.min(this.#limit, this.#size * 2);
   }
 
   /** A batch of `chunks` took `ms` to compute. */

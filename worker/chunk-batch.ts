@@ -13,8 +13,11 @@ export type Tally = { chunks: number; params: number; duplicates: number; failur
 
 type Started = Delivery & { task: NonNullable<Delivery["task"]> };
 
-/** seconds: the whole batch; computeSeconds: without starting crash-sandbox processes (what the batch sizer weighs). */
-type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; computeSeconds: number; lost: readonly Delivery[] };
+/**
+ * seconds: the whole batch; computeSeconds: without starting crash-sandbox processes; sandboxed: some
+ * chunks went through the crash sandbox, whose time says nothing of a chunk's cost (the batch sizer skips it).
+ */
+type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; seconds: number; computeSeconds: number; sandboxed: boolean; lost: readonly Delivery[] };
 
 /**
  * Runs one batch to its end. `computed(chunks, seconds)` is called once the compute is over and
@@ -25,14 +28,16 @@ export async function handleBatch(
   queue: WorkerQueue,
   tally: Tally,
   deliveries: readonly Delivery[],
-  computed: (chunks: number, seconds: number) => void,
+  computed: (chunks: number, seconds: number, sandboxed: boolean) => void,
 ): Promise<void> {
   const started = await startChunks(ctx, queue, tally, deliveries);
-  if (started.length === 0) return computed(0, 0);
+  if (started.length === 0) return computed(0, 0, false);
   const takenAt = new Date().toISOString();
   const run = await computeWithLease(ctx, queue, started);
   tally.busySeconds += run.seconds;
-  computed(Array.isArray(run.outcomes) ? started.length : 0, run.computeSeconds);
+  // A sandboxed batch (redelivered chunks, a process each batch) is not the chunks' cost: weighed as
+  // one, it would shrink the batches to one chunk, and a dead worker's short chunks to a process each.
+  computed(Array.isArray(run.outcomes) ? started.length : 0, run.computeSeconds, run.sandboxed);
   if (run.outcomes === "lease-lost" || run.outcomes === "grace-expired") {
     for (const _ of started) ctx.metrics.chunkAbandoned();
     if (run.outcomes === "grace-expired") {
@@ -127,10 +132,10 @@ async function computeWithLease(ctx: WorkerContext, queue: WorkerQueue, started:
   const seconds = () => (performance.now() - began) / 1000;
   try {
     const outcomes = await compute.run(started, { collectValues: config.publishValues, onProgress: (n) => (activity.done = n) });
-    return { outcomes, seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, lost };
+    return { outcomes, seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, sandboxed: compute.sandboxed, lost };
   } catch (error) {
     if (!(error instanceof ComputeAborted)) throw error;
-    return { outcomes: graceExpired ? "grace-expired" : "lease-lost", seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, lost };
+    return { outcomes: graceExpired ? "grace-expired" : "lease-lost", seconds: seconds(), computeSeconds: seconds() - compute.startupSeconds, sandboxed: compute.sandboxed, lost };
   } finally {
     clearInterval(renewal);
     unsubscribe();

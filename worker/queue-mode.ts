@@ -170,8 +170,9 @@ async function takeChunks(
         continue;
       }
       busy = true;
-      await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds) => {
-        sizer.record(computed, seconds * 1000);
+      await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds, sandboxed) => {
+        if (sandboxed) sizer.recordSandboxed(computed, seconds * 1000);
+        else sizer.record(computed, seconds * 1000);
         if (!shutdown.requested) ahead = take();
       });
     }
