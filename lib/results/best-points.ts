@@ -9,8 +9,6 @@ export type BestPoints = { lowest: BestEntry[]; highest: BestEntry[] };
 /** The best so far as the live views show it: the lowest and the highest value with its point. */
 export type BestSoFar = { lowest: BestEntry; highest: BestEntry };
 
-export const BEST_COUNT = BEST_K;
-
 const noPoint = (): Point => ({});
 
 export class BestTracker {
@@ -19,7 +17,7 @@ export class BestTracker {
   readonly #k: number;
   #version = 0;
 
-  constructor(k = BEST_COUNT) {
+  constructor(k = BEST_K) {
     this.#k = k;
   }
 
