@@ -1,6 +1,6 @@
 // The compute settings of a worker, as the compute thread and the crash sandbox take them.
 import type { EngineOptions } from "../lib/compute/compute-engine.ts";
-import { sweepFromJson } from "../lib/sweep-def/load-sweep.ts";
+import { sweepFromJson } from "../lib/sweep-def/sweep-json.ts";
 import type { WorkerConfig } from "../lib/config/worker-config.ts";
 
 export function engineOptions(config: WorkerConfig): EngineOptions {

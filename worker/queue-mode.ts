@@ -1,7 +1,7 @@
 // Queue mode (M2 Redis Streams, M3 RabbitMQ): load the run if needed, then take chunks,
 // renew the lease while computing, publish each result once, and leave only when the
 // whole run is settled (never while a chunk is pending or in flight elsewhere).
-import { sweepDigest, sweepFromJson } from "../lib/sweep-def/load-sweep.ts";
+import { sweepDigest, sweepFromJson } from "../lib/sweep-def/sweep-json.ts";
 import { PlanMismatch, planFor, type BackendOptions, type Delivery, type RunPlan, type WorkerQueue } from "../lib/backends/backend.ts";
 import { openWorkerQueue } from "../lib/backends/open-backend.ts";
 import { BadInput } from "../lib/script/bad-input.ts";

@@ -1,7 +1,7 @@
 // A run keeps the sweep it started with (reports/<run>/run.json): --resume and --retry-failed use
 // that one, and a --sweep given with them must name the same sweep or is refused.
 import { BadInput } from "../script/bad-input.ts";
-import { sweepDigest } from "../sweep-def/load-sweep.ts";
+import { sweepDigest } from "../sweep-def/sweep-json.ts";
 import type { Sweep } from "../sweep-def/sweep-space.ts";
 
 export type NamedSweep = { sweep?: Sweep | undefined; sweepFile?: string | undefined };

@@ -1,6 +1,5 @@
 // From a sweep file on disk (YAML or JSON; points from CSV or JSONL beside it) to the resolved
-// Sweep, and the Sweep to and from SWEEP_JSON, the worker variable that carries it.
-import { createHash } from "node:crypto";
+// Sweep (SWEEP_JSON, what a worker is given, is sweep-json.ts).
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -28,25 +27,6 @@ export function readSweepFile(path: string): Sweep {
   const axes = Object.entries(file.axes ?? {}).map(([name, axis]) => [name, axisSpecOf(axis)] as const);
   if (file.mode === "random") return { mode: "random", axes, samples: file.samples ?? 1, seed: file.seed };
   return { mode: "grid", axes };
-}
-
-export function sweepJson(sweep: Sweep): string {
-  return JSON.stringify(sweep);
-}
-
-/** The sweep a worker was given in SWEEP_JSON (written by sweepJson), or undefined. */
-export function sweepFromJson(json: string | undefined): Sweep | undefined {
-  if (json === undefined || json.trim() === "") return undefined;
-  try {
-    return JSON.parse(json) as Sweep;
-  } catch (cause) {
-    throw new BadInput(`Cannot parse SWEEP_JSON: ${(cause as Error).message}; set it from demo.ts --sweep FILE or unset it.`, { cause });
-  }
-}
-
-/** A short digest of the sweep for the run's plan: the same run id with another sweep is refused. */
-export function sweepDigest(sweep: Sweep): string {
-  return createHash("sha256").update(sweepJson(sweep)).digest("hex").slice(0, 16);
 }
 
 export type { AxisValue };

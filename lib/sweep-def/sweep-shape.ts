@@ -1,6 +1,6 @@
 // What report.json says about a run's sweep: its digest (the one in the run's plan), mode, size
 // and each axis's name and number of values. Small whatever the sweep's size: nothing is listed.
-import { sweepDigest } from "./load-sweep.ts";
+import { sweepDigest } from "./sweep-json.ts";
 import { sweepSpace, type Sweep } from "./sweep-space.ts";
 import { compileAxis } from "./axis-values.ts";
 

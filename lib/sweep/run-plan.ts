@@ -3,7 +3,7 @@
 // or broker data under the same name, so it is refused (bad input naming the fix).
 import { planFor, type RunPlan } from "../backends/backend.ts";
 import { BadInput } from "../script/bad-input.ts";
-import { sweepDigest } from "../sweep-def/load-sweep.ts";
+import { sweepDigest } from "../sweep-def/sweep-json.ts";
 import type { SweepConfig } from "./sweep-config.ts";
 
 /** The plan of a configured run: what its coordinator loads and its workers check against. */

@@ -1,7 +1,7 @@
 // Drives one run end to end on a platform through a backend driver: start workers,
 // follow progress, inject the fault, wait until every chunk is settled; returns what ran,
 // and the ledger holds what happened (the caller judges the run once its results are kept).
-import { sweepJson } from "../sweep-def/load-sweep.ts";
+import { sweepJson } from "../sweep-def/sweep-json.ts";
 import { sweepShape } from "../sweep-def/sweep-shape.ts";
 import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
