@@ -4,8 +4,10 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { parseLogLine } from "../log/parse-log-line.ts";
 import type { Platform, WorkerExit, WorkerSpec, WorkerState } from "./platform.ts";
 import { compiledComputeModule } from "./compiled-compute-module.ts";
+import { StartGate } from "./start-gate.ts";
 import { assertRunnable, localWorkerCommand, type WorkerCommand } from "./worker-command.ts";
 
 type Entry = { state: WorkerState; child: ChildProcess; log: WriteStream | undefined; exited: Promise<void> };
@@ -19,6 +21,11 @@ export type LocalPlatformOptions = {
   baseEnv?: Record<string, string | undefined>;
   /** What every worker runs (default: localWorkerCommand(), prepared once per platform). */
   command?: WorkerCommand;
+  /**
+   * Workers that may be starting at once (spawned, not yet RUNNING); startWorker waits for a place.
+   * Default: the machine's cores (at least 2); Infinity spawns every worker at once.
+   */
+  startConcurrency?: number;
 };
 
 export class LocalPlatform implements Platform {
@@ -29,9 +36,11 @@ export class LocalPlatform implements Platform {
   readonly #options: LocalPlatformOptions;
   #command: Promise<WorkerCommand> | undefined;
   readonly #compiled = new Map<string, Promise<string | undefined>>();
+  readonly #gate: StartGate;
 
   constructor(options: LocalPlatformOptions = {}) {
     this.#options = options;
+    this.#gate = new StartGate(options.startConcurrency);
     if (options.logDir) mkdirSync(options.logDir, { recursive: true });
     if (options.workDir) mkdirSync(options.workDir, { recursive: true });
   }
@@ -64,6 +73,8 @@ export class LocalPlatform implements Platform {
     }
     assertRunnable(cmd);
     const { command, args } = cmd;
+    // Up once it logs RUNNING (it took its first look for work), or gone once it exits.
+    const started = await this.#gate.enter();
     const child = spawn(command, args, {
       env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, ...(compiled ? { COMPUTE_MODULE_JS: compiled } : {}), WORKER_ID: spec.id },
       stdio: ["ignore", "pipe", "pipe"],
@@ -86,6 +97,7 @@ export class LocalPlatform implements Platform {
       const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on("line", (line) => {
         log?.write(`${line}\n`);
+        if (state.status === "running" && line.includes("RUNNING") && parseLogLine(line)?.event === "RUNNING") started();
         for (const listener of this.#lineListeners) listener(spec.id, line);
       });
       return new Promise<void>((resolve) => lines.once("close", resolve));
@@ -94,8 +106,10 @@ export class LocalPlatform implements Platform {
     const exited = new Promise<void>((resolve) => {
       child.once("error", (error) => {
         log?.write(`spawn error: ${error.message}\n`);
+        started();
       });
       child.once("close", (code, signal) => {
+        started();
         void outputDone.then(() => {
           state.status = "exited";
           state.exitCode = code;

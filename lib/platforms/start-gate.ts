@@ -1,0 +1,50 @@
+// How many local workers may be starting at once. A worker's start is CPU-bound (loading Node, its
+// broker client and its compute thread: ~0.2 s of CPU when alone), so on a small machine 64 workers
+// spawned at once take every core for many seconds: each comes up late, and the ones already up
+// wait for a core between their chunks. Letting a few start at a time brings the first workers up
+// at once and keeps the others' start from starving them, while all of them are up no later.
+import { availableParallelism } from "node:os";
+
+/** A worker still starting this long holds its place no more (a broker slow to answer, say). */
+export const START_HOLD_LIMIT_MS = 10_000;
+
+export function defaultStartConcurrency(): number {
+  return Math.max(2, availableParallelism());
+}
+
+export class StartGate {
+  readonly #limit: number;
+  readonly #holdLimitMs: number;
+  #starting = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(limit = defaultStartConcurrency(), holdLimitMs = START_HOLD_LIMIT_MS) {
+    this.#limit = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : Number.POSITIVE_INFINITY;
+    this.#holdLimitMs = holdLimitMs;
+  }
+
+  /** Workers counted as starting now. */
+  get starting(): number {
+    return this.#starting;
+  }
+
+  /**
+   * Waits for a place, then holds it until the returned function is called (the worker is up or
+   * gone) or the hold limit passes; calling it again does nothing.
+   */
+  async enter(): Promise<() => void> {
+    while (this.#starting >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#starting++;
+    let held = true;
+    const leave = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(timer);
+      this.#starting--;
+      this.#waiting.shift()?.();
+    };
+    // Not unref'd: a worker's exit always clears it, and a gate waited on must keep the loop alive.
+    const timer = setTimeout(leave, this.#holdLimitMs);
+    return leave;
+  }
+}

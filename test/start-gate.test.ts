@@ -1,0 +1,88 @@
+// Local workers start a few at a time: a start storm on a small machine no longer starves the
+// workers already up. The gate alone, then the local platform with real child processes.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { LocalPlatform } from "../lib/platforms/local-platform.ts";
+import { StartGate } from "../lib/platforms/start-gate.ts";
+import { within } from "./helpers/wait-for.ts";
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test("the gate lets `limit` in, and the next one only when one leaves", async () => {
+  const gate = new StartGate(2, 60_000);
+  const a = await gate.enter();
+  const b = await gate.enter();
+  let thirdIn = false;
+  const third = gate.enter().then((leave) => {
+    thirdIn = true;
+    return leave;
+  });
+  await tick();
+  assert.equal(thirdIn, false);
+  assert.equal(gate.starting, 2);
+  a();
+  a(); // leaving twice frees one place only
+  await third;
+  assert.equal(thirdIn, true);
+  assert.equal(gate.starting, 2);
+  b();
+  (await third)();
+  assert.equal(gate.starting, 0);
+});
+
+test("a holder that never leaves gives up its place after the hold limit", async () => {
+  const gate = new StartGate(1, 50);
+  await gate.enter();
+  const t0 = performance.now();
+  await gate.enter();
+  assert.ok(performance.now() - t0 >= 40);
+});
+
+test("Infinity or a nonsense limit lets everyone in", async () => {
+  for (const limit of [Number.POSITIVE_INFINITY, 0, Number.NaN]) {
+    const gate = new StartGate(limit);
+    const leaves: (() => void)[] = [];
+    for (let i = 0; i < 50; i++) leaves.push(await gate.enter());
+    assert.equal(gate.starting, 50);
+    for (const leave of leaves) leave();
+  }
+});
+
+// A stand-in worker: says RUNNING (as the logger writes it) after STARTUP_MS, then stays a while;
+// worker "bad" exits at once without a word.
+const FAKE_WORKER = `
+const id = process.env.WORKER_ID;
+if (id === "bad") process.exit(3);
+setTimeout(() => console.log(JSON.stringify({ ts: new Date().toISOString(), level: "INFO", worker: id, event: "RUNNING", msg: "queue mode" })), Number(process.env.STARTUP_MS));
+setTimeout(() => {}, 1500);
+`;
+
+test("the local platform has at most startConcurrency workers starting at once; an exit frees a place", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ttg-start-gate-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, "fake-worker.mjs");
+  writeFileSync(script, FAKE_WORKER);
+  const platform = new LocalPlatform({ command: { command: process.execPath, args: [script] }, baseEnv: { PATH: process.env.PATH }, startConcurrency: 2 });
+  t.after(() => platform.stopAll(1000));
+  const runningAt = new Map<string, number>();
+  platform.onLine((id, line) => {
+    if (line.includes('"RUNNING"')) runningAt.set(id, Date.now());
+  });
+  const ids = ["bad", "1", "2", "3", "4", "5"];
+  const t0 = Date.now();
+  for (const id of ids) await platform.startWorker({ id, env: { STARTUP_MS: "300" } });
+  const spawnedAt = new Map(platform.workers().map((w) => [w.id, w.startedAt.getTime()]));
+  await within(Promise.all(ids.map((id) => platform.waitForExit(id))), 30_000, "the stand-in workers to exit");
+  assert.equal(runningAt.size, 5, "every good worker said RUNNING");
+  // At each spawn, count the workers spawned before it and not yet RUNNING (the bad one exits at once).
+  for (const id of ids) {
+    const at = spawnedAt.get(id)!;
+    const starting = ids.filter((o) => o !== id && o !== "bad" && spawnedAt.get(o)! <= at && (runningAt.get(o) ?? Infinity) > at);
+    assert.ok(starting.length <= 1, `worker ${id} spawned while ${starting.join(", ")} were starting`);
+  }
+  // Five good workers of 300 ms, two at a time: three waves, so the last spawn waits at least two.
+  assert.ok(spawnedAt.get("5")! - t0 >= 550, `the last worker spawned ${spawnedAt.get("5")! - t0} ms after the first`);
+});
