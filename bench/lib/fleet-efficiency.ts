@@ -64,6 +64,8 @@ export type FleetFigure = {
   chunkSize: number;
   workMs: number;
   workers: number;
+  /** Workers the local platform lets start at once; null or absent (reports before the limit): all at once. */
+  startConcurrency?: number | null;
   /** params x workMs / workers: the whole sweep with every worker busy from the start. */
   idealSeconds: number;
   /** Start-up excluded (the target's figure): see the top of this file. */
@@ -96,8 +98,10 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
   const ideal = (f.params * f.workMs) / f.workers / 1000;
   const samples = { seen: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
   let duplicates = 0;
+  let startConcurrency: number | null = null;
   for (let t = 0; t < plan.trials; t++) {
     const sweep = new BenchSweep({ backend, url, params: f.params, chunkSize: f.chunkSize, workMs: f.workMs, label: `fleet-${f.workers}` });
+    startConcurrency = Number.isFinite(sweep.platform.startConcurrency) ? sweep.platform.startConcurrency : null;
     try {
       await sweep.load();
       await sweep.startWorkers(f.workers);
@@ -130,6 +134,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
     chunkSize: f.chunkSize,
     workMs: f.workMs,
     workers: f.workers,
+    startConcurrency,
     idealSeconds: sig(ideal),
     efficiencyAllUp: sum(samples.allUp),
     efficiencyWithStartup: sum(samples.withStartup),

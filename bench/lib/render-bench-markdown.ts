@@ -170,13 +170,17 @@ function renderFleetEfficiency(r: BenchReport): string[] {
       continue;
     }
     definition = e.definition;
-    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), cores(e)]);
+    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers${startedAtOnce(e.startConcurrency)}`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), cores(e)]);
   }
   return [
     "### Many local workers, sleep-bound", "",
     ...(definition ? [`Efficiency ${definition}`, ""] : []),
     ...table(["backend", "shape", "ideal", "efficiency, start-up excluded", "start-up counted", "first / all workers up (s)", "work done before all were up", "cores used: workers / bench / everything else"], rows), "",
   ];
+}
+
+function startedAtOnce(limit: number | null | undefined): string {
+  return limit === undefined || limit === null ? ", all spawned at once" : `, ${limit} starting at a time`;
 }
 
 /** Issue 19's sections: idle workers' cost to the broker, a local worker's start. */

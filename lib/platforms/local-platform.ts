@@ -126,6 +126,11 @@ export class LocalPlatform implements Platform {
     this.#entries.set(spec.id, { state, child, log, exited });
   }
 
+  /** How many workers may be starting at once. */
+  get startConcurrency(): number {
+    return this.#gate.limit;
+  }
+
   workers(): WorkerState[] {
     return [...this.#entries.values()].map((e) => ({ ...e.state }));
   }

@@ -23,6 +23,11 @@ export class StartGate {
     this.#holdLimitMs = holdLimitMs;
   }
 
+  /** How many may be starting at once (Infinity: no limit). */
+  get limit(): number {
+    return this.#limit;
+  }
+
   /** Workers counted as starting now. */
   get starting(): number {
     return this.#starting;
