@@ -23,7 +23,7 @@ export type LocalPlatformOptions = {
   command?: WorkerCommand;
   /**
    * Workers that may be starting at once (spawned, not yet RUNNING); startWorker waits for a place.
-   * Default: the machine's cores (at least 2); Infinity spawns every worker at once.
+   * Default: twice the machine's cores, at least 4 (start-gate.ts); Infinity spawns every worker at once.
    */
   startConcurrency?: number;
 };
