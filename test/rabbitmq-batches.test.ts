@@ -6,7 +6,7 @@ import { test, type TestContext } from "node:test";
 import type { Delivery, WorkerQueue } from "../lib/backends/backend.ts";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
-import { prefetchFor, SHRINK_AFTER_TAKES } from "../lib/backends/rabbitmq/task-intake.ts";
+import { prefetchFor, READ_AHEAD_BELOW_MS, SHRINK_AFTER_TAKES } from "../lib/backends/rabbitmq/task-intake.ts";
 import { RunLedger } from "../lib/report/run-ledger.ts";
 import { encodeResultBatch } from "../lib/backends/result-batch.ts";
 import { planFor } from "../lib/backends/backend.ts";
@@ -181,4 +181,40 @@ test("malformed results messages of this run are counted and acked; a good batch
   assert.deepEqual(results.map((r) => r.chunkId), [0]);
   await waitFor(async () => (await observer.stats()).extra["results.malformed"] === 2, "two malformed messages counted");
   assert.equal(await look.ready(names.results), 0, "malformed results of this run are acked, not left to block the queue");
+});
+
+test("one chunk at a time: short chunks keep a second one coming (prefetch 2), long or not yet timed ones one (prefetch 1)", async (t) => {
+  const { ns, plan, names, look } = await setUp(t, 12);
+  const q = await createRabbitmqWorkerQueue(backendOptions(ns));
+  t.after(() => q.close());
+  await q.ensureLoaded(plan);
+  const handed: Delivery[] = [];
+  const takeOne = async (chunkMs: number | undefined, window: number) => {
+    const one = await q.next(5_000, 1, chunkMs);
+    assert.equal(one.length, 1);
+    handed.push(...one);
+    await completeAll(q, one);
+    // Once the chunk is acked the consumer refills its window: that many wait in this worker, unstarted.
+    await tasksReady(look, names.tasks, plan.totalChunks - handed.length - window);
+  };
+  const long = READ_AHEAD_BELOW_MS * 4;
+  assert.deepEqual([prefetchFor(1), prefetchFor(1, 100), prefetchFor(1, long)], [1, 2, 1]);
+  await takeOne(undefined, 1); // the worker's first chunk: its time is unknown, so it counts as long
+  // Chunks are short: the consumer is cancelled and started again with prefetch 2 once what it
+  // buffered is handed out, which is at the next ask; from then on two wait.
+  await takeOne(100, 0);
+  await takeOne(100, 2);
+  await takeOne(100, 2);
+  // Chunks became long: the second one held goes back at once, with its attempt count unchanged, and
+  // the consumer starts again with prefetch 1 at the next ask.
+  await takeOne(long, 0);
+  await takeOne(long, 1);
+  while (handed.length < plan.totalChunks) {
+    const batch = await q.next(5_000, 1, 100);
+    assert.equal(batch.length, 1);
+    handed.push(...batch);
+    await completeAll(q, batch);
+  }
+  assert.deepEqual(ids(handed).sort((a, b) => a - b), [...Array(plan.totalChunks).keys()], "every chunk handed out exactly once");
+  assert.ok(handed.every((d) => d.deliveryCount === 1), "a chunk put back is not an attempt");
 });

@@ -37,6 +37,11 @@ export class BatchSizer {
     this.#limit = Math.max(1, Math.min(limits.maxChunks, byParams));
   }
 
+  /** What a chunk took lately (the fastest of the recent batches), ms; undefined before any. */
+  get chunkMs(): number | undefined {
+    return this.#recent.length > 0 ? Math.min(...this.#recent) : undefined;
+  }
+
   /** Chunks to ask for in the next take. */
   get chunksPerTake(): number {
     return this.#size;

@@ -138,8 +138,10 @@ async function takeChunks(
   let lastNotice = Date.now();
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
-  const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
+  const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake, sizer.chunkMs).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
   let ahead: Promise<Taken> | undefined;
+  // The previous batch's publish, going on while this batch computes: at most one at a time.
+  let publishing: Promise<void> | undefined;
   try {
     while (!shutdown.requested) {
       activity.state = "waiting";
@@ -170,14 +172,19 @@ async function takeChunks(
         continue;
       }
       busy = true;
-      await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds, sandboxed) => {
+      const batch = await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds, sandboxed) => {
         if (sandboxed) sizer.recordSandboxed(computed, seconds * 1000);
         else sizer.record(computed, seconds * 1000);
         if (!shutdown.requested) ahead = take();
       });
+      const previous = publishing;
+      publishing = batch.published;
+      await previous;
     }
     return "interrupted";
   } finally {
+    // Results already computed are published before the worker leaves or is stopped.
+    await publishing?.catch((error: Error) => log.warn("queue", `publishing results failed: ${error.message}`));
     // A batch taken ahead but never started goes back for another worker.
     const left = ahead ? await ahead : undefined;
     if (left && "deliveries" in left) for (const d of left.deliveries) await queue.release(d).catch(() => undefined);

@@ -85,9 +85,11 @@ export interface WorkerQueue {
   ensureLoaded(plan: RunPlan): Promise<void>;
   /**
    * Waits up to blockMs for chunks (new, or reclaimed from a dead worker) and returns at most
-   * `max` of them (max >= 1); an empty array when none came.
+   * `max` of them (max >= 1); an empty array when none came. `chunkMs`: what this worker's recent
+   * chunks took each (undefined before it has computed one), so a backend may keep the next chunk
+   * coming while the current one computes when chunks are short.
    */
-  next(blockMs: number, max: number): Promise<Delivery[]>;
+  next(blockMs: number, max: number, chunkMs?: number): Promise<Delivery[]>;
   /** Extends this worker's claim on the chunks it holds; returns those taken from it meanwhile. */
   renew(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**

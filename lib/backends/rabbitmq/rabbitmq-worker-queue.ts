@@ -47,11 +47,11 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     return loadRun(this.#link, this.#names, plan, this.#o.log);
   }
 
-  async next(blockMs: number, max: number): Promise<Delivery[]> {
+  async next(blockMs: number, max: number, chunkMs?: number): Promise<Delivery[]> {
     if (!Number.isSafeInteger(max) || max < 1) throw new Error(`Cannot take chunks: the batch size must be a whole number >= 1, not ${String(max)}`);
     const deadline = Date.now() + blockMs;
     for (;;) {
-      const arrivals = await this.#intake.take(max, deadline);
+      const arrivals = await this.#intake.take(max, deadline, chunkMs);
       if (arrivals.length === 0) return [];
       // Decoded without an await per chunk (a batch is up to a thousand): only the rare chunk over
       // MAX_DELIVERIES waits, for its dead letter.

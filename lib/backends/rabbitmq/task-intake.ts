@@ -1,8 +1,11 @@
 // How chunks reach a worker: basic.consume (never a basic.get poll) with a prefetch sized from the
 // batch the worker asks for (prefetchFor). A worker asks for one chunk while chunks are long, and
 // then the prefetch is 1 (a second chunk prefetched behind a long one would sit unstarted while
-// others idle, and die with it); when chunks are short it asks for more, and the prefetch is two
-// batches, so the next batch is already here when this one's results are confirmed.
+// others idle, and die with it), unless they take under READ_AHEAD_BELOW_MS each: then it is 2, so
+// the next chunk is here when this one is computed instead of one confirm, ack and push later (on a
+// busy broker that gap was 40-80 ms per 250 ms chunk), and one held chunk costs the run's end at most
+// that much. When chunks are short it asks for more, and the prefetch is two batches, so the next
+// batch is already here when this one's results are confirmed.
 //
 // RabbitMQ applies basic.qos to consumers started after it, never to a running one, so a new
 // prefetch means: cancel the consumer (arrivals it already pushed stay ours, unacked), keep as many
@@ -24,12 +27,17 @@ import type { RabbitmqNames } from "./rabbitmq-names.ts";
 import { ATTEMPT_HEADER, LAST_ERROR_HEADER, deliveryAttempt, headerLastError } from "./task-message.ts";
 import { assertTopology } from "./topology.ts";
 
+/** Chunks one at a time that take less than this each keep the next one coming (prefetch 2). */
+export const READ_AHEAD_BELOW_MS = 500;
+
 /**
- * The prefetch for batches of `max`: one while chunks are long (nothing waits unstarted behind a
- * long chunk), else two batches, so the next batch arrives while this one's results are confirmed.
+ * The prefetch for batches of `max` whose chunks took `chunkMs` each: one while chunks are long
+ * (nothing waits unstarted behind a long chunk; unknown counts as long), else two batches, so the
+ * next batch arrives while this one's results are confirmed.
  */
-export function prefetchFor(max: number): number {
-  return max <= 1 ? 1 : 2 * max;
+export function prefetchFor(max: number, chunkMs?: number): number {
+  if (max > 1) return 2 * max;
+  return chunkMs !== undefined && chunkMs < READ_AHEAD_BELOW_MS ? 2 : 1;
 }
 
 /**
@@ -69,8 +77,8 @@ export class TaskIntake {
   }
 
   /** Up to max arrivals of the live channel, waiting until deadline for the first one; [] when none came. */
-  async take(max: number, deadline: number): Promise<Arrival[]> {
-    const window = this.#windowFor(max);
+  async take(max: number, deadline: number, chunkMs?: number): Promise<Arrival[]> {
+    const window = this.#windowFor(max, chunkMs);
     if (window !== this.#prefetch) await this.#resize(window);
     for (;;) {
       this.#dropDead();
@@ -110,13 +118,13 @@ export class TaskIntake {
     this.#arrived.wake();
   }
 
-  /** The prefetch for an ask of max: grown at once, shrunk at once to 1, else only for a trend (see the top). */
-  #windowFor(max: number): number {
+  /** The prefetch for an ask of max: grown at once, shrunk at once for long chunks one at a time, else only for a trend (see the top). */
+  #windowFor(max: number, chunkMs?: number): number {
     this.#asks.push(max);
     if (this.#asks.length > SHRINK_AFTER_TAKES) this.#asks.shift();
-    const window = prefetchFor(max);
-    if (window > this.#prefetch || (max === 1 && this.#prefetch > 1)) return window;
-    const trend = prefetchFor(Math.max(...this.#asks));
+    const window = prefetchFor(max, chunkMs);
+    if (window > this.#prefetch || (max === 1 && this.#prefetch > window)) return window;
+    const trend = prefetchFor(Math.max(...this.#asks), chunkMs);
     return this.#asks.length === SHRINK_AFTER_TAKES && trend * 2 <= this.#prefetch ? trend : this.#prefetch;
   }
 
