@@ -1,8 +1,8 @@
 // The idle-cost phase's arithmetic and the broker counters' parsers, on fixed inputs.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { infoField, procCpuTicks, receivedSegments } from "../bench/lib/broker-counters.ts";
-import { checkAllThere, project, rates } from "../bench/lib/idle-cost.ts";
+import { infoField, procCpuTicks, receivedSegments, voluntarySwitches } from "../bench/lib/broker-counters.ts";
+import { checkAllThere, medianWindow, project, rates } from "../bench/lib/idle-cost.ts";
 import { keyOwner, redisKeys } from "../lib/backends/redis/redis-keys.ts";
 
 test("broker counters: Redis INFO fields, /proc stat CPU ticks, the broker's received data segments from ss", () => {
@@ -13,6 +13,8 @@ test("broker counters: Redis INFO fields, /proc stat CPU ticks, the broker's rec
   // A command with spaces and parentheses in its name: fields are counted after the last ")".
   const stat = "4242 (beam.smp (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 30 0 100 0 0";
   assert.equal(procCpuTicks(stat), 325);
+  const status = "Name:\t1_scheduler\nvoluntary_ctxt_switches:\t64165\nnonvoluntary_ctxt_switches:\t812\n";
+  assert.equal(voluntarySwitches(status), 64165);
   const ss = [
     "Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
     "0      0          127.0.0.1:5672    127.0.0.1:45178",
@@ -28,22 +30,32 @@ test("broker counters: Redis INFO fields, /proc stat CPU ticks, the broker's rec
   assert.deepEqual(receivedSegments(ss, 5672), { sum: 95, rows: 3 });
 });
 
-test("idle cost: rates over a window, per-worker figures projected linearly from the largest size", () => {
-  const w = rates({ commands: 100, cpuSeconds: 1, connections: 66, at: 0 }, { commands: 1100, cpuSeconds: 1.5, connections: 65, at: 10_000 });
-  assert.deepEqual(w, { commandsPerSecond: 100, brokerCores: 0.05, connections: 65 });
-  const baseline = { commandsPerSecond: 2, brokerCores: 0.001, connections: 2 };
+test("idle cost: rates over a window, medians of windows, per-worker figures projected linearly from the largest size", () => {
+  const w = rates({ commands: 100, cpuSeconds: 1, wakeups: 500, connections: 66, at: 0 }, { commands: 1100, cpuSeconds: 1.5, wakeups: 1300, connections: 65, at: 10_000 });
+  assert.deepEqual(w, { commandsPerSecond: 100, brokerCores: 0.05, wakeupsPerSecond: 80, connections: 65 });
+  const one = (brokerCores: number, connections: number) => ({ commandsPerSecond: 10 * brokerCores, brokerCores, wakeupsPerSecond: 1000 * brokerCores, connections });
+  // The middle window's figures, the fewest connections of any, and the CPU's whole spread.
+  assert.deepEqual(medianWindow([one(0.02, 66), one(0.01, 65), one(0.05, 66)]), {
+    commandsPerSecond: 0.2, brokerCores: 0.02, wakeupsPerSecond: 20, connections: 65, windows: 3, brokerCoresMin: 0.01, brokerCoresMax: 0.05,
+  });
+  const baseline = { commandsPerSecond: 2, brokerCores: 0.001, wakeupsPerSecond: 30, connections: 2 };
+  const spread = { windows: 3, brokerCoresMin: 0.005, brokerCoresMax: 0.009 };
   const points = [
-    { workers: 8, commandsPerSecond: 20, brokerCores: 0.005, connections: 10, perWorkerCommandsPerSecond: 2.25, perWorkerCores: 0.0005 },
-    { workers: 64, commandsPerSecond: 50, brokerCores: 0.009, connections: 66, perWorkerCommandsPerSecond: 0.75, perWorkerCores: 0.000125 },
+    { workers: 8, commandsPerSecond: 20, brokerCores: 0.005, wakeupsPerSecond: 40, connections: 10, ...spread, perWorkerCommandsPerSecond: 2.25, perWorkerCores: 0.0005, perWorkerWakeupsPerSecond: 1.25 },
+    { workers: 64, commandsPerSecond: 50, brokerCores: 0.009, wakeupsPerSecond: 94, connections: 66, ...spread, perWorkerCommandsPerSecond: 0.75, perWorkerCores: 0.000125, perWorkerWakeupsPerSecond: 1 },
   ];
-  assert.deepEqual(project(baseline, points, 1000), { workers: 1000, commandsPerSecond: 752, brokerCorePercent: 12.6 });
+  // CPU: 0.1 % + 1000 x 0.0125 %; its spread from the largest size's lowest (0.5 %) and highest (0.9 %) window.
+  assert.deepEqual(project(baseline, points, 1000), {
+    workers: 1000, commandsPerSecond: 752, brokerCorePercent: 12.6, brokerCorePercentMin: 6.35, brokerCorePercentMax: 12.6, wakeupsPerSecond: 1030,
+  });
 });
 
 test("idle cost: a window counts only when every worker stayed and was connected throughout", () => {
-  const baseline = { commandsPerSecond: 1, brokerCores: 0.003, connections: 2 };
-  assert.doesNotThrow(() => checkAllThere(32, baseline, { commandsPerSecond: 9, brokerCores: 0.01, connections: 34 }, []));
-  assert.throws(() => checkAllThere(32, baseline, { commandsPerSecond: 1, brokerCores: 0.003, connections: 10 }, []), /saw 8 of their connections/);
-  assert.throws(() => checkAllThere(32, baseline, { commandsPerSecond: 9, brokerCores: 0.01, connections: 34 }, ["worker 3 exited (code 1)"]), /worker 3 exited/);
+  const baseline = { commandsPerSecond: 1, brokerCores: 0.003, wakeupsPerSecond: 30, connections: 2 };
+  const window = (connections: number) => ({ commandsPerSecond: 9, brokerCores: 0.01, wakeupsPerSecond: 60, connections });
+  assert.doesNotThrow(() => checkAllThere(32, baseline, window(34), []));
+  assert.throws(() => checkAllThere(32, baseline, window(10), []), /saw 8 of their connections/);
+  assert.throws(() => checkAllThere(32, baseline, window(34), ["worker 3 exited (code 1)"]), /worker 3 exited/);
 });
 
 test("the run's reclaimer lease key is one of the run's keys", () => {

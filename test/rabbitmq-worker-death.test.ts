@@ -50,6 +50,7 @@ for (const [signal, limitMs] of [["SIGKILL", 1_000], ["SIGSTOP", 3 * heartbeatMs
     const took = Date.now() - at;
     assert.deepEqual([d?.task?.chunkId], chunkIds);
     assert.ok(took < limitMs, `back after ${took} ms`);
+    t.diagnostic(`back after ${took} ms`);
   });
 }
 

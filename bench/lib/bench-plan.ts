@@ -35,7 +35,8 @@ export type BenchPlan = {
   resultsMemory: { sizes: number[]; chunkSize: number; workers: number };
   chunkSize: { trials: number; cpuSeconds: number; workers: number; sizes: number[]; targetChunkSeconds: number };
   /** Broker cost of idle workers at each size, projected to `projectTo`. */
-  idleCost: { workers: number[]; windowSeconds: number; projectTo: number };
+  /** `windows` windows of `windowSeconds` at each size (medians, with the spread). */
+  idleCost: { workers: number[]; windowSeconds: number; windows: number; projectTo: number };
   /** Spawn to first chunk taken, one local worker per trial. */
   startup: { trials: number };
   /** Zero-work through COMPUTE_COMMAND beside the module path: `chunks` chunks per run at each chunk size. */
@@ -82,7 +83,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       sizes: quick ? [100, 30_000] : [100, 1000, 10_000, 100_000],
       targetChunkSeconds: 0.25,
     },
-    idleCost: { workers: quick ? [4, 8] : [8, 32, 64], windowSeconds: quick ? 3 : 10, projectTo: 1000 },
+    idleCost: { workers: quick ? [4, 8] : [8, 32, 64], windowSeconds: quick ? 3 : 12, windows: quick ? 2 : 3, projectTo: 1000 },
     startup: { trials: quick ? 3 : 9 },
     computeCmd: { trials: quick ? 1 : 3, workers: 2, chunks: quick ? 5_000 : 30_000, chunkSizes: [1, 10] },
     // 250 x 200 x 200 = 10,000,000 points (--quick: 100^3 = 1,000,000, Redis only).

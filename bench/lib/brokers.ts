@@ -115,7 +115,7 @@ export async function startPrivateBroker(backend: BackendName): Promise<PrivateB
           client.disconnect();
         }
       },
-      counters: redisCounters(server.url),
+      counters: redisCounters(server.url, requirePid(server.pid)),
       stop: () => server.stop(),
     };
   }
@@ -129,6 +129,11 @@ export async function startPrivateBroker(backend: BackendName): Promise<PrivateB
     counters: rabbitmqCounters(server),
     stop: () => server.stop(),
   };
+}
+
+function requirePid(pid: number | undefined): number {
+  if (pid === undefined) throw new Error("Cannot count the private redis-server's wake-ups: it has no pid");
+  return pid;
 }
 
 const RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl";

@@ -1,7 +1,10 @@
 // What idle workers cost the broker: a private broker (so only this run's traffic is counted), a
 // run whose every chunk is held by the bench itself (the run is not settled, so the workers stay
-// and find nothing to take), then 8, 32 and 64 workers; commands/s and broker CPU over a window at
-// each size, minus the same window with no worker, per worker, and projected to 1,000 workers.
+// and find nothing to take), then 8, 32 and 64 workers; commands/s, broker CPU and broker wake-ups
+// over a few windows at each size (medians), minus the same with no worker, per worker, and
+// projected to 1,000 workers. A few dozen idle workers add well under 1 % of a core, about what a
+// busy machine's noise moves one window by: hence the repeated windows, the spread beside each
+// median, and the wake-ups, a count the machine's load does not inflate.
 import { openWorkerQueue, type BackendName } from "../../lib/backends/open-backend.ts";
 import { IDLE_PROBE_MS, type Delivery, type WorkerQueue } from "../../lib/backends/backend.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
@@ -9,30 +12,40 @@ import type { BrokerCounters, BrokerSample } from "./broker-counters.ts";
 import { startPrivateBroker } from "./brokers.ts";
 import { pause, waitUntil, type Say } from "./progress.ts";
 import { BenchSweep } from "./queue-sweep.ts";
-import { sig } from "./stats.ts";
+import { median, sig } from "./stats.ts";
 
 const HOLD_MS = 3_600_000;
 
-export type IdleCostPlan = { workers: number[]; windowSeconds: number; projectTo: number };
+export type IdleCostPlan = { workers: number[]; windowSeconds: number; windows: number; projectTo: number };
 
-/** connections: the fewest clients connected at the window's start or end (the sampler's own excluded). */
-export type IdleWindow = { commandsPerSecond: number; brokerCores: number; connections: number };
+/**
+ * connections: the fewest clients connected at the window's start or end (the sampler's own excluded).
+ * wakeupsPerSecond: the broker's voluntary context switches per second.
+ */
+export type IdleWindow = { commandsPerSecond: number; brokerCores: number; wakeupsPerSecond: number; connections: number };
 
-export type IdlePoint = IdleWindow & {
+/** The medians of a size's windows, with the lowest and highest broker CPU of one window. */
+export type IdleWindows = IdleWindow & { windows: number; brokerCoresMin: number; brokerCoresMax: number };
+
+export type IdlePoint = IdleWindows & {
   workers: number;
-  /** (this window - the window with no worker) / workers. */
+  /** (this size's median - the median with no worker) / workers. */
   perWorkerCommandsPerSecond: number;
   perWorkerCores: number;
+  perWorkerWakeupsPerSecond: number;
 };
 
 export type IdleCostResult = {
   source: string;
   broker: string;
   windowSeconds: number;
-  baseline: IdleWindow;
+  baseline: IdleWindows;
   points: IdlePoint[];
-  /** The largest size's per-worker cost times `workers`, plus the baseline. */
-  projection: { workers: number; commandsPerSecond: number; brokerCorePercent: number };
+  /**
+   * The largest size's per-worker cost times `workers`, plus the baseline; the CPU also from that
+   * size's lowest and highest window (the baseline's median subtracted), as the projection's spread.
+   */
+  projection: { workers: number; commandsPerSecond: number; brokerCorePercent: number; brokerCorePercentMin: number; brokerCorePercentMax: number; wakeupsPerSecond: number };
 };
 
 export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, say: Say): Promise<IdleCostResult> {
@@ -53,7 +66,7 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
     try {
       await sweep.load();
       holder = await holdEveryChunk(backend, broker.url, sweep);
-      const baseline = await measureWindow(broker.counters, plan.windowSeconds);
+      const baseline = await measureWindows(broker.counters, plan);
       say(`${backend} idle cost, no worker: ${baseline.commandsPerSecond} commands/s`);
       const points: IdlePoint[] = [];
       for (const workers of plan.workers) {
@@ -61,15 +74,18 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
         await waitUntil(() => running.size >= workers, `${workers} workers running`, 180_000, 100);
         // Past the first seconds of idleness, when a worker still looks often for the run's end.
         await pause(2 * IDLE_PROBE_MS + 1000);
-        const w = await measureWindow(broker.counters, plan.windowSeconds, baseline.connections + workers);
-        checkAllThere(workers, baseline, w, exits);
+        const w = await measureWindows(broker.counters, plan, baseline.connections + workers, (one) => checkAllThere(workers, baseline, one, exits));
         const point = {
           workers,
           ...w,
           perWorkerCommandsPerSecond: sig((w.commandsPerSecond - baseline.commandsPerSecond) / workers, 3),
           perWorkerCores: sig((w.brokerCores - baseline.brokerCores) / workers, 3),
+          perWorkerWakeupsPerSecond: sig((w.wakeupsPerSecond - baseline.wakeupsPerSecond) / workers, 3),
         };
-        say(`${backend} idle cost, ${workers} workers: ${point.commandsPerSecond} commands/s, ${point.perWorkerCommandsPerSecond} per worker; broker ${(point.brokerCores * 100).toFixed(2)} % of a core`);
+        say(
+          `${backend} idle cost, ${workers} workers: ${point.commandsPerSecond} commands/s, ${point.perWorkerCommandsPerSecond} per worker; ` +
+            `broker ${(point.brokerCores * 100).toFixed(2)} % of a core (${(w.brokerCoresMin * 100).toFixed(2)}-${(w.brokerCoresMax * 100).toFixed(2)}), ${point.perWorkerWakeupsPerSecond} wake-ups/s per worker`,
+        );
         points.push(point);
       }
       return { source: broker.counters.source, broker: broker.note, windowSeconds: plan.windowSeconds, baseline, points, projection: project(baseline, points, plan.projectTo) };
@@ -85,20 +101,46 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
 /** Linear in the workers, from the largest size measured (it carries the least of the fixed costs per worker). */
 export function project(baseline: IdleWindow, points: readonly IdlePoint[], workers: number): IdleCostResult["projection"] {
   const last = points.at(-1);
-  const perCommands = last ? Math.max(0, last.perWorkerCommandsPerSecond) : 0;
-  const perCores = last ? Math.max(0, last.perWorkerCores) : 0;
+  const perWorker = (x: number) => Math.max(0, x);
+  const cores = (size: number | undefined) => (last && size !== undefined ? perWorker((size - baseline.brokerCores) / last.workers) : 0);
+  const percent = (perWorkerCores: number) => sig((baseline.brokerCores + workers * perWorkerCores) * 100, 3);
   return {
     workers,
-    commandsPerSecond: sig(baseline.commandsPerSecond + workers * perCommands, 3),
-    brokerCorePercent: sig((baseline.brokerCores + workers * perCores) * 100, 3),
+    commandsPerSecond: sig(baseline.commandsPerSecond + workers * perWorker(last?.perWorkerCommandsPerSecond ?? 0), 3),
+    brokerCorePercent: percent(perWorker(last?.perWorkerCores ?? 0)),
+    brokerCorePercentMin: percent(cores(last?.brokerCoresMin)),
+    brokerCorePercentMax: percent(cores(last?.brokerCoresMax)),
+    wakeupsPerSecond: sig(baseline.wakeupsPerSecond + workers * perWorker(last?.perWorkerWakeupsPerSecond ?? 0), 3),
   };
 }
 
-async function measureWindow(counters: BrokerCounters, seconds: number, connections = 0): Promise<IdleWindow> {
-  const a = await sampleAll(counters, connections);
-  await pause(seconds * 1000);
-  const b = await sampleAll(counters, connections);
-  return rates(a, b);
+/** plan.windows back-to-back windows, each checked by `check`, summed up as medians. */
+async function measureWindows(counters: BrokerCounters, plan: IdleCostPlan, connections = 0, check: (w: IdleWindow) => void = () => undefined): Promise<IdleWindows> {
+  const windows: IdleWindow[] = [];
+  let a = await sampleAll(counters, connections);
+  for (let i = 0; i < plan.windows; i++) {
+    await pause(plan.windowSeconds * 1000);
+    const b = await sampleAll(counters, connections);
+    const w = rates(a, b);
+    check(w);
+    windows.push(w);
+    a = b;
+  }
+  return medianWindow(windows);
+}
+
+export function medianWindow(windows: readonly IdleWindow[]): IdleWindows {
+  const of = (field: (w: IdleWindow) => number) => windows.map(field);
+  const cores = of((w) => w.brokerCores);
+  return {
+    commandsPerSecond: sig(median(of((w) => w.commandsPerSecond)), 4),
+    brokerCores: sig(median(cores), 3),
+    wakeupsPerSecond: sig(median(of((w) => w.wakeupsPerSecond)), 4),
+    connections: Math.min(...of((w) => w.connections)),
+    windows: windows.length,
+    brokerCoresMin: Math.min(...cores),
+    brokerCoresMax: Math.max(...cores),
+  };
 }
 
 /**
@@ -119,6 +161,7 @@ export function rates(a: BrokerSample, b: BrokerSample): IdleWindow {
   return {
     commandsPerSecond: sig((b.commands - a.commands) / s, 4),
     brokerCores: sig((b.cpuSeconds - a.cpuSeconds) / s, 3),
+    wakeupsPerSecond: sig((b.wakeups - a.wakeups) / s, 4),
     connections: Math.min(a.connections, b.connections),
   };
 }

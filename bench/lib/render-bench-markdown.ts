@@ -2,6 +2,7 @@
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { isUnavailable, type BenchReport, type Maybe } from "./bench-model.ts";
 import type { Summary } from "./stats.ts";
+import type { IdleWindows } from "./idle-cost.ts";
 
 const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
 const NAMES: Record<BackendName, string> = { redis: "Redis", rabbitmq: "RabbitMQ" };
@@ -198,22 +199,26 @@ function renderFleet(r: BenchReport): string[] {
   }
   if (r.idleCost !== undefined) {
     out.push("## Idle workers: broker cost", "");
-    out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; each window's commands/s and broker CPU, minus the same window with no worker, per worker, projected linearly to 1,000 workers from the largest size.", "");
+    out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; at each size the medians of a few windows' commands/s, broker CPU (lowest-highest window in brackets) and broker wake-ups (voluntary context switches, which the machine's load does not inflate), minus the same with no worker, per worker, projected linearly to 1,000 workers from the largest size.", "");
     const rows: string[][] = [];
+    const cpu = (w: IdleWindows) => `${num(w.brokerCores * 100)} % (${num(w.brokerCoresMin * 100)}-${num(w.brokerCoresMax * 100)})`;
     for (const b of ["redis", "rabbitmq"] as const) {
       const idle = r.idleCost[b];
       if (isUnavailable(idle)) {
-        rows.push([NAMES[b], "-", missing(idle) ?? "", "", "", ""]);
+        rows.push([NAMES[b], "-", missing(idle) ?? "", "", "", "", "", ""]);
         continue;
       }
-      rows.push([NAMES[b], "0", num(idle.baseline.commandsPerSecond), "-", `${num(idle.baseline.brokerCores * 100)} %`, "-"]);
-      for (const p of idle.points) rows.push([NAMES[b], String(p.workers), num(p.commandsPerSecond), num(p.perWorkerCommandsPerSecond), `${num(p.brokerCores * 100)} %`, `${num(p.perWorkerCores * 100)} %`]);
-      rows.push([NAMES[b], `${idle.projection.workers} (projected)`, num(idle.projection.commandsPerSecond), "", `${num(idle.projection.brokerCorePercent)} %`, ""]);
+      rows.push([NAMES[b], "0", num(idle.baseline.commandsPerSecond), "-", cpu(idle.baseline), "-", num(idle.baseline.wakeupsPerSecond), "-"]);
+      for (const p of idle.points) {
+        rows.push([NAMES[b], String(p.workers), num(p.commandsPerSecond), num(p.perWorkerCommandsPerSecond), cpu(p), `${num(p.perWorkerCores * 100)} %`, num(p.wakeupsPerSecond), num(p.perWorkerWakeupsPerSecond)]);
+      }
+      const p = idle.projection;
+      rows.push([NAMES[b], `${p.workers} (projected)`, num(p.commandsPerSecond), "", `${num(p.brokerCorePercent)} % (${num(p.brokerCorePercentMin)}-${num(p.brokerCorePercentMax)})`, "", num(p.wakeupsPerSecond), ""]);
     }
-    out.push(...table(["backend", "workers", "commands/s", "per worker", "broker CPU (of one core)", "per worker"], rows), "");
+    out.push(...table(["backend", "workers", "commands/s", "per worker", "broker CPU (of one core)", "per worker", "broker wake-ups/s", "per worker"], rows), "");
     for (const b of ["redis", "rabbitmq"] as const) {
       const idle = r.idleCost[b];
-      if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; ${idle.windowSeconds} s windows.`, "");
+      if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; medians of ${idle.baseline.windows} windows of ${idle.windowSeconds} s.`, "");
     }
   }
   const s = r.startup;

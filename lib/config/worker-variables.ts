@@ -139,10 +139,10 @@ export const WORKER_VARIABLES = {
   }),
   RABBITMQ_HEARTBEAT_SECONDS: v({
     name: "RABBITMQ_HEARTBEAT_SECONDS",
-    default: "5",
+    default: "10",
     description:
       "The AMQP heartbeat a RabbitMQ worker asks for. The broker cuts off a frozen (SIGSTOP, hung node) worker after two to three of these with no frame from it and hands its chunks to others; a killed worker's socket closes at once, whatever this is. An idle worker's only regular traffic is one heartbeat frame each way per interval.",
-    why: "The broker's default (60 s) would leave a frozen worker's chunks stranded for minutes; TTG's earlier 2 s brought it back in 6 s, but its heartbeats were most of an idle worker's frames once the settled polling was replaced by a push. 5 s: back in about 14 s, a fifth of a frame per idle worker per second.",
+    why: "The broker's default (60 s) would leave a frozen worker's chunks stranded for minutes; TTG's earlier 2 s brought it back in 6 s, but its heartbeats were most of an idle worker's frames once the settled polling was replaced by a push. 5 s brought it back in about 14 s, but an idle worker's cost to the broker is mostly the broker waking for its heartbeats (timers and a frame each way): at 5 s, 1.05 wake-ups/s and 9-12 % of a core projected for 1,000 idle workers, over the 10 % target. 10 s: back in about 30 s (29.9 s, twice), 0.69 wake-ups/s and 5.6 % of a core projected for 1,000; set 2 or 5 when frozen workers matter more than broker CPU.",
     parser: integer(1, 600),
   }),
   IDLE_TIMEOUT_SECONDS: v({

@@ -10,7 +10,7 @@
 // `<ns>.settled.<runId>` for the rest.
 import type { Channel, ConfirmChannel } from "amqplib";
 import type { RunPlan } from "../backend.ts";
-import type { AmqpLink } from "./amqp-link.ts";
+import { isProtocolError, type AmqpLink } from "./amqp-link.ts";
 import { json, publishConfirmed } from "./publish.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
 import { batchesNeeded } from "./run-loader.ts";
@@ -50,9 +50,12 @@ export class SettledCheck {
   #incompleteAt = -1;
   #channel: Channel | undefined;
   #release: NodeJS.Timeout | undefined;
+  /** The link generation on whose connection the done queue was last found (0: not yet). */
+  #doneSeenOn = 0;
 
   async check(link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
     if (this.#settled) return true;
+    if (await this.#unchanged(link, names)) return false;
     clearTimeout(this.#release);
     this.#settled = await link.retrying("check whether the run is settled", async () => {
       const ch = (this.#channel ??= await link.openChannel());
@@ -70,8 +73,30 @@ export class SettledCheck {
     return this.#settled;
   }
 
+  /**
+   * The usual idle answer, asked on the worker's own channel so that nothing is opened for it: the
+   * done count has not moved. Opening and closing a channel for each idle probe cost the broker
+   * more than the probe (a channel process, its limiter and writer spawned and ended, three round
+   * trips). Only once the queue was found on this connection: a passive declare of a missing queue
+   * closes the channel it is asked on, here the one that carries the worker's chunks.
+   */
+  async #unchanged(link: AmqpLink, names: RabbitmqNames): Promise<boolean> {
+    if (this.#doneSeenOn !== link.generation || !link.isOpen()) return false;
+    let doneMarkers: number;
+    try {
+      const { channel } = await link.channel(0);
+      doneMarkers = (await channel.checkQueue(names.done)).messageCount;
+    } catch (error) {
+      if (isProtocolError(error)) throw error;
+      return false; // the connection broke: the full check waits for the reconnect
+    }
+    return doneMarkers === 0 || doneMarkers === this.#incompleteAt;
+  }
+
   async #ask(ch: Channel, link: AmqpLink, names: RabbitmqNames, plan: RunPlan): Promise<boolean> {
+    const generation = link.generation;
     const doneMarkers = (await ch.checkQueue(names.done)).messageCount;
+    this.#doneSeenOn = generation;
     // No marker yet, or none since a read came up short: not settled (a settled run has markers for every chunk).
     if (doneMarkers === 0 || doneMarkers === this.#incompleteAt) return false;
     if ((await ch.checkQueue(names.settled)).messageCount > 0) return true;
