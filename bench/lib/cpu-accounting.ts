@@ -2,7 +2,7 @@
 // (/proc/<pid>/stat) beside the whole machine's busy time (/proc/stat), so a low efficiency can be
 // told apart from other processes taking the cores (Linux; elsewhere the figures are null).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Busy and total jiffies from the first ("cpu ") line of /proc/stat. */
 export function parseProcStat(text: string): { busy: number; total: number } | null {
@@ -21,6 +21,33 @@ export function parsePidStat(text: string): number | null {
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : null;
+}
+
+/** CPU jiffies of each thread of a process (/proc/<pid>/task/<tid>/stat), empty once it has exited. */
+export function threadJiffies(pid: number | "self"): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const t = parsePidStat(read(`/proc/${pid}/task/${tid}/stat`) ?? "");
+    if (t !== null) out.set(Number(tid), t);
+  }
+  return out;
+}
+
+/**
+ * CPU seconds of the thread that gained the most between two readings of threadJiffies: in a
+ * process whose compute thread is busy, that thread (Node names every thread "node", so the
+ * busiest one is how it is told apart from the main thread, GC helpers and libuv's pool).
+ */
+export function busiestThreadSeconds(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let most = 0;
+  for (const [tid, t] of after) most = Math.max(most, t - (before.get(tid) ?? 0));
+  return most / clockTicks();
 }
 
 let ticks: number | undefined;
@@ -52,11 +79,15 @@ export type CpuShare = {
   coordinatorCores: number;
   /** Average cores used by everything else: the broker and other people's work. */
   otherCores: number;
+  /** CPU seconds of each worker's busiest thread (its compute thread when the work is CPU-bound), summed. */
+  workerComputeThreadSeconds: number;
 };
 
 /** Follows worker pids while they run (their CPU time is lost once they exit) and the whole machine. */
 export class CpuAccounting {
   readonly #workers = new Map<number, number>();
+  /** Per worker pid, CPU jiffies of each of its threads (counted from its spawn, so no "before" reading is needed). */
+  readonly #threads = new Map<number, Map<number, number>>();
   #timer: NodeJS.Timeout | undefined;
   #start: { busy: number; total: number } | null = null;
   #startAt = 0;
@@ -70,6 +101,10 @@ export class CpuAccounting {
       for (const pid of pids()) {
         const t = parsePidStat(read(`/proc/${pid}/stat`) ?? "");
         if (t !== null) this.#workers.set(pid, Math.max(t, this.#workers.get(pid) ?? 0));
+        // Kept per thread, highest reading: an exiting process loses its threads' entries one by one.
+        const seen = this.#threads.get(pid) ?? new Map<number, number>();
+        for (const [tid, jiffies] of threadJiffies(pid)) seen.set(tid, Math.max(jiffies, seen.get(tid) ?? 0));
+        this.#threads.set(pid, seen);
       }
     };
     sample();
@@ -86,6 +121,8 @@ export class CpuAccounting {
     const machineCores = (end.busy - this.#start.busy) / hz / seconds;
     const workerCores = [...this.#workers.values()].reduce((a, b) => a + b, 0) / hz / seconds;
     const coordinatorCores = (self.user + self.system) / 1e6 / seconds;
-    return { machineCores, workerCores, coordinatorCores, otherCores: Math.max(0, machineCores - workerCores - coordinatorCores) };
+    const none = new Map<number, number>();
+    const workerComputeThreadSeconds = [...this.#threads.values()].reduce((sum, threads) => sum + busiestThreadSeconds(none, threads), 0);
+    return { machineCores, workerCores, coordinatorCores, otherCores: Math.max(0, machineCores - workerCores - coordinatorCores), workerComputeThreadSeconds };
   }
 }
