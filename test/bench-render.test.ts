@@ -135,6 +135,7 @@ describe("evaluateTargets", () => {
         efficiency: s(0.975, 0.97, 0.98, counted.length || trials.length), efficiencyWithoutStartup: s(1), startupSeconds: s(0.3), tailSeconds: s(0.05),
         workerCores: s(1.95), coordinatorCores: s(0.01), otherCores: s(0.02), singleThread: base(20), cores: 2, evalCostMs: 0.004, chunkChoice: "chooseChunkSize: 50000",
         baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length,
+        threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 },
       };
       return r;
     };
@@ -144,6 +145,7 @@ describe("evaluateTargets", () => {
     assert.match(t?.figure ?? "", /2 of 3 trials counted$/);
     const md = renderBenchMarkdown({ ...good, targets: evaluateTargets(good) });
     assert.match(md, /It took 20\.1 \(20–20\.2, n=4\) s CPU over the 4 runs\./);
+    assert.match(md, /on 2 compute threads at once in the bench process took 21 s CPU \(\+5% beside the first baseline, 10\.6 s wall\)/);
     assert.match(md, /\| 3 \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
     const none = withCpu([trial(1.05, "the workers' compute threads spent -28.0% CPU beside the baselines' for the same evaluations")]);
     const bad = evaluateTargets(none).find((x) => x.id === "efficiency-cpu");

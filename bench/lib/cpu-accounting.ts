@@ -83,7 +83,14 @@ export type CpuShare = {
   workerComputeThreadSeconds: number;
 };
 
-const FULL_THREAD_READING_EVERY = 10;
+/** CPU a worker may spend outside the threads last read before they are all read again (a tenth of a second at 100 Hz). */
+const UNREAD_THREAD_JIFFIES = 10;
+
+function unread(processJiffies: number, threads: ReadonlyMap<number, number>): number {
+  let accounted = 0;
+  for (const jiffies of threads.values()) accounted += jiffies;
+  return processJiffies - accounted;
+}
 
 /** Follows worker pids while they run (their CPU time is lost once they exit) and the whole machine. */
 export class CpuAccounting {
@@ -92,6 +99,8 @@ export class CpuAccounting {
   readonly #threads = new Map<number, Map<number, number>>();
   /** Per worker pid, the thread that had the most CPU at the last full reading. */
   readonly #busiest = new Map<number, number>();
+  /** Per worker pid, its CPU that no thread reading accounted for at the last full reading. */
+  readonly #unreadAfterFull = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #start: { busy: number; total: number } | null = null;
   #startAt = 0;
@@ -102,13 +111,12 @@ export class CpuAccounting {
     this.#start = parseProcStat(read("/proc/stat") ?? "");
     this.#startAt = performance.now();
     this.#self = process.cpuUsage();
-    let samples = 0;
     const sample = () => {
-      samples++;
       for (const pid of pids()) {
         const t = parsePidStat(read(`/proc/${pid}/stat`) ?? "");
-        if (t !== null) this.#workers.set(pid, Math.max(t, this.#workers.get(pid) ?? 0));
-        this.#sampleThreads(pid, samples);
+        if (t === null) continue; // gone: its last readings stand
+        this.#workers.set(pid, Math.max(t, this.#workers.get(pid) ?? 0));
+        this.#sampleThreads(pid, t);
       }
     };
     sample();
@@ -117,23 +125,24 @@ export class CpuAccounting {
   }
 
   /**
-   * Reads a worker's busiest thread every sample and all its threads every FULL_THREAD_READING_EVERY
-   * samples: reading every thread of two workers ten times a second cost the bench (which shares the
-   * cores with them) 7 ms of CPU a second, the busiest thread alone a tenth of that.
+   * Reads a worker's busiest thread every sample, and all its threads only when the process's CPU
+   * runs ahead of its threads' readings by more than UNREAD_THREAD_JIFFIES (some other thread got
+   * busy): reading every thread of two workers ten times a second cost the bench, which shares the
+   * cores with them, three times the CPU of the pid-only sampling.
    */
-  #sampleThreads(pid: number, sample: number): void {
+  #sampleThreads(pid: number, processJiffies: number): void {
     const seen = this.#threads.get(pid) ?? new Map<number, number>();
     this.#threads.set(pid, seen);
     const known = this.#busiest.get(pid);
-    if (known !== undefined && sample % FULL_THREAD_READING_EVERY !== 0) {
+    if (known !== undefined) {
       const t = parsePidStat(read(`/proc/${pid}/task/${known}/stat`) ?? "");
-      if (t !== null) {
-        seen.set(known, Math.max(t, seen.get(known) ?? 0));
-        return;
-      }
+      if (t !== null) seen.set(known, Math.max(t, seen.get(known) ?? 0));
+      if (t !== null && unread(processJiffies, seen) - (this.#unreadAfterFull.get(pid) ?? 0) <= UNREAD_THREAD_JIFFIES) return;
     }
     // Kept per thread, highest reading: an exiting process loses its threads' entries one by one.
     for (const [tid, jiffies] of threadJiffies(pid)) seen.set(tid, Math.max(jiffies, seen.get(tid) ?? 0));
+    // What no live thread accounts for (threads that ended) is not a reason to read them all again.
+    this.#unreadAfterFull.set(pid, unread(processJiffies, seen));
     let most = -1;
     for (const [tid, jiffies] of seen) {
       if (jiffies > most) {

@@ -54,6 +54,31 @@ export function singleThread(module: string, params: number): Promise<SingleThre
   });
 }
 
+/**
+ * The same sweep split between `threads` compute threads running at once in this process: its CPU
+ * beside singleThread's tells what running side by side costs each evaluation on this machine
+ * (shared caches, a host that places the vCPUs on one core's hyperthreads), which no scheduling
+ * by TTG can win back.
+ */
+export async function threadsAtOnce(module: string, params: number, threads: number): Promise<{ cpuSeconds: number; wallSeconds: number }> {
+  const engines = Array.from({ length: threads }, () => new ComputeEngine({ module, simulateWorkMs: 0 }));
+  try {
+    await Promise.all(engines.map((e) => e.start()));
+    await Promise.all(engines.map((e) => e.run(0, Math.min(params, 2000)))); // warm-up, as in singleThread
+    const share = Math.ceil(params / threads);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const outcomes = await Promise.all(engines.map((e, i) => e.run(i * share, Math.min(params, (i + 1) * share))));
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const failed = outcomes.find((o) => o.failed)?.failed;
+    if (failed) throw new Error(`Cannot measure the CPU workload: ${failed[0]!.error}`);
+    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+  }
+}
+
 export function cores(): number {
   return cpus().length;
 }

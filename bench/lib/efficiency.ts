@@ -7,7 +7,7 @@ import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { chooseChunkSize } from "../../lib/sweep/adaptive-chunk-size.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import type { CpuShare } from "./cpu-accounting.ts";
-import { calibrate, cores, CPU_MODULE, singleThread, type SingleThreadRun } from "./cpu-workload.ts";
+import { calibrate, cores, CPU_MODULE, singleThread, threadsAtOnce, type SingleThreadRun } from "./cpu-workload.ts";
 import type { Say } from "./progress.ts";
 import { runQueueSweep, type SweepSpec, type SweepTiming } from "./queue-sweep.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
@@ -64,6 +64,13 @@ export type CpuTrial = {
   invalid: string | null;
 };
 
+/**
+ * The CPU-bound trials' result reads and CPU samples: the bench shares the 2 cores with the workers,
+ * and reading and sampling every 100 ms cost it about 21 ms of CPU a second beside 12.5 at 250 ms
+ * (medians of 6 sleep-bound runs of 2 workers, load 7-10), CPU a CPU-bound sweep's workers lose.
+ */
+const CPU_BOUND_WATCH_MS = 250;
+
 /** Judges a trial by the baselines around it: the ideal from their mean, and whether the work cost the same throughout. */
 export function judgeCpuTrial(
   before: SingleThreadRun,
@@ -97,6 +104,12 @@ export type CpuBound = EfficiencyFigure & {
   trials?: CpuTrial[];
   /** Trials the summaries count: those whose baselines and workers agree on the work's cost. */
   validTrials?: number;
+  /**
+   * The sweep on min(workers, cores) compute threads at once in the bench process, right after the
+   * first baseline: its CPU over that baseline's, minus 1, is what running side by side costs each
+   * evaluation here (a diagnostic: the ideal still assumes it costs nothing).
+   */
+  threadsAtOnce?: { threads: number; cpuSeconds: number; wallSeconds: number; cpuOverSingle: number };
 };
 
 type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStartup: number };
@@ -168,12 +181,15 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   const parallel = Math.min(c.workers, n);
   const choice = chooseChunkSize(first.cpuSeconds * 1000 / params, c.targetChunkSeconds, { totalParams: params, workers: c.workers, perChunkOverheadMs });
   say(`${backend} cpu-bound: baseline ${describeBaseline(first)}; chunk ${choice.chunkSize} (${choice.limitedBy})`);
+  const together = await threadsAtOnce(CPU_MODULE, params, parallel);
+  const cpuOverSingle = together.cpuSeconds / first.cpuSeconds - 1;
+  say(`${backend} cpu-bound: the same sweep on ${parallel} threads at once: ${together.cpuSeconds.toFixed(2)} s CPU (${(cpuOverSingle * 100).toFixed(1)}% beside one thread), ${together.wallSeconds.toFixed(2)} s wall`);
   const spec: TrialShape = { params, chunkSize: choice.chunkSize, computeModule: CPU_MODULE, workers: c.workers };
   const baselines = [first];
   const judged: CpuTrial[] = [];
   const rows: TrialRow[] = [];
   for (let t = 0; t < plan.trials; t++) {
-    const timing = await runQueueSweep(trialSpec(backend, url, spec, "cpu-bound"), spec.workers, Math.max(120_000, (first.cpuSeconds / parallel) * 4000));
+    const timing = await runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, Math.max(120_000, (first.cpuSeconds / parallel) * 4000));
     const after = await singleThread(CPU_MODULE, params);
     const trial = judgeCpuTrial(baselines.at(-1)!, after, { ...timing, workerComputeThreadSeconds: timing.cpu?.workerComputeThreadSeconds ?? null }, parallel);
     baselines.push(after);
@@ -196,5 +212,6 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
     trials: judged.map((t) => ({ ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: t.workDrift === null ? null : sig(t.workDrift, 3) })),
     validTrials: counted.length,
+    threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },
   };
 }
