@@ -124,6 +124,35 @@ describe("evaluateTargets", () => {
     assert.equal(evaluateTargets(big).find((t) => t.id === "sweep-scale-redis")?.met, false);
   });
 
+  test("CPU-bound: judged on the trials whose baselines and workers agree, invalid when none do", () => {
+    const base = (cpuSeconds: number) => ({ params: 5_000_000, cpuSeconds, wallSeconds: cpuSeconds, computeThreadSeconds: cpuSeconds * 0.98 });
+    const trial = (efficiency: number, invalid: string | null) => ({ idealSeconds: 10, wallSeconds: 10 / efficiency, efficiency, efficiencyWithoutStartup: efficiency + 0.03, baselineChange: 0.01, workDrift: 0.01, invalid });
+    const withCpu = (trials: ReturnType<typeof trial>[]) => {
+      const r = structuredClone(fixture());
+      const counted = trials.filter((t) => t.invalid === null);
+      r.efficiency.cpuBound = {
+        backend: "redis", params: 5_000_000, chunkSize: 50_000, workers: 2, idealSeconds: 10, granularityBound: 1, wallSeconds: s(10.3),
+        efficiency: s(0.975, 0.97, 0.98, counted.length || trials.length), efficiencyWithoutStartup: s(1), startupSeconds: s(0.3), tailSeconds: s(0.05),
+        workerCores: s(1.95), coordinatorCores: s(0.01), otherCores: s(0.02), singleThread: base(20), cores: 2, evalCostMs: 0.004, chunkChoice: "chooseChunkSize: 50000",
+        baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length,
+        threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 },
+      };
+      return r;
+    };
+    const good = withCpu([trial(0.975, null), trial(0.97, null), trial(0.9, "the single-thread baseline changed by 7.0% across the trial")]);
+    const t = evaluateTargets(good).find((x) => x.id === "efficiency-cpu");
+    assert.equal(t?.met, true);
+    assert.match(t?.figure ?? "", /2 of 3 trials counted$/);
+    const md = renderBenchMarkdown({ ...good, targets: evaluateTargets(good) });
+    assert.match(md, /It took 20\.1 \(20–20\.2, n=4\) s CPU over the 4 runs\./);
+    assert.match(md, /on 2 compute threads at once in the bench process took 21 s CPU \(\+5% beside the first baseline, 10\.6 s wall\)/);
+    assert.match(md, /\| 3 \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
+    const none = withCpu([trial(1.05, "the workers' compute threads spent -28.0% CPU beside the baselines' for the same evaluations")]);
+    const bad = evaluateTargets(none).find((x) => x.id === "efficiency-cpu");
+    assert.equal(bad?.met, false);
+    assert.match(bad?.reason ?? "", /^not a valid figure: the machine changed speed during every trial \(the workers' compute threads spent -28\.0% CPU/);
+  });
+
   test("--compute-cmd must reach a quarter of the module path at every chunk size measured", () => {
     const t = byId("compute-cmd");
     assert.equal(t?.met, false, "chunk 1 is at 0.2x");

@@ -4,10 +4,10 @@ import { describe, test } from "node:test";
 import { parseRabbitmqStatusMemory, parseRedisMemory } from "../bench/lib/brokers.ts";
 import { parseRedisVersion } from "../bench/lib/machine-info.ts";
 import { parseProcStatus } from "../bench/lib/proc-memory.ts";
-import { parsePidStat, parseProcStat } from "../bench/lib/cpu-accounting.ts";
+import { busiestThreadSeconds, parsePidStat, parseProcStat, threadJiffies } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
-import { granularityBound } from "../bench/lib/efficiency.ts";
+import { granularityBound, judgeCpuTrial, SPEED_TOLERANCE } from "../bench/lib/efficiency.ts";
 import { fleetWindow } from "../bench/lib/fleet-efficiency.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
 import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
@@ -57,6 +57,18 @@ describe("parsers", () => {
     assert.equal(parsePidStat("42 (node (x) y) S 1 42 42 0 -1 4194304 125 0 0 0 70 30 0 0 20 0 1 0"), 100);
   });
 
+  test("the busiest thread is the one that gained the most, threads born meanwhile counted from zero", () => {
+    const hz = 100 / busiestThreadSeconds(new Map(), new Map([[1, 100]])); // 100 jiffies in seconds, whatever CLK_TCK is
+    assert.equal(busiestThreadSeconds(new Map([[1, 500], [2, 10]]), new Map([[1, 550], [2, 200], [3, 120]])) * hz, 190);
+    assert.equal(busiestThreadSeconds(new Map([[1, 5]]), new Map()), 0);
+  });
+
+  test("this process's threads are read from /proc (Linux)", { skip: process.platform !== "linux" }, () => {
+    const threads = threadJiffies("self");
+    assert.ok(threads.has(process.pid), "the main thread's id is the pid");
+    assert.equal(threadJiffies(2 ** 22 + 1).size, 0); // beyond pid_max: no such process
+  });
+
   test("result file stamp is UTC YYYY-MM-DD-HHMMSS", () => {
     assert.equal(resultStamp(new Date("2026-01-02T03:04:05Z")), "2026-01-02-030405");
   });
@@ -81,6 +93,39 @@ describe("figures", () => {
     assert.equal(granularityBound(10_000, 100, 3), 10_000 / 3 / (34 * 100));
     assert.equal(granularityBound(1000, 100, 2), 1);
     assert.equal(granularityBound(1050, 100, 2), 1050 / 2 / 600); // 11 chunks: 6 rounds
+  });
+
+  describe("judgeCpuTrial", () => {
+    const base = (cpuSeconds: number, computeThreadSeconds = cpuSeconds * 0.98) => ({ params: 1000, cpuSeconds, wallSeconds: cpuSeconds, computeThreadSeconds });
+    const trial = (wallSeconds: number, workerComputeThreadSeconds: number | null) => ({ wallSeconds, steadySeconds: wallSeconds - 0.5, workerComputeThreadSeconds });
+
+    test("the ideal is the mean of the baselines around the trial over the cores used", () => {
+      const t = judgeCpuTrial(base(20), base(20.8), trial(11, 19.992), 2);
+      assert.equal(t.idealSeconds, 10.2);
+      assert.equal(t.efficiency, 10.2 / 11);
+      assert.equal(t.efficiencyWithoutStartup, 10.2 / 10.5);
+      assert.ok(Math.abs(t.baselineChange - 0.04) < 1e-12);
+      assert.ok(Math.abs(t.workDrift!) < 1e-12, "the workers' threads spent the baselines' mean compute-thread CPU (19.6 and 20.384 s)");
+      assert.equal(t.invalid, null);
+    });
+
+    test("baselines that moved more than the tolerance across the trial void it", () => {
+      const t = judgeCpuTrial(base(20), base(20 * (1 + SPEED_TOLERANCE) + 0.1), trial(11, 20), 2);
+      assert.match(t.invalid ?? "", /baseline changed by 5\.\d%/);
+    });
+
+    test("workers spending more CPU than the baselines for the same evaluations void it", () => {
+      // The run of 3.97 µs baselines beside 2.85 µs runs: a trial above 1 that says nothing of TTG.
+      const t = judgeCpuTrial(base(20.33, 20), base(20.33, 20), trial(9.67, 14.4), 2);
+      assert.ok(t.efficiency > 1);
+      assert.match(t.invalid ?? "", /compute threads spent -28\.0% CPU/);
+    });
+
+    test("without the workers' thread CPU only the baselines judge", () => {
+      const t = judgeCpuTrial(base(20), base(20.2), trial(10.5, null), 2);
+      assert.equal(t.workDrift, null);
+      assert.equal(t.invalid, null);
+    });
   });
 
   test("fleetWindow: each worker counts from its own first chunk to the last result", () => {

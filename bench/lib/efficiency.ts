@@ -1,13 +1,15 @@
 // Efficiency: ideal time over measured wall time, for a sleep-bound sweep (the demo's medium preset)
-// and a CPU-bound one (ideal = total single-thread CPU / min(workers, cores)).
+// and a CPU-bound one (ideal = total single-thread CPU / min(workers, cores), that CPU measured
+// right before and right after each trial, as thread CPU time on a shared VM drifts within minutes).
 // Wall time is counted from the first worker process being spawned (chunks already loaded) to the
 // last result finished, so worker start-up is included; the figure without start-up is shown beside it.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { chooseChunkSize } from "../../lib/sweep/adaptive-chunk-size.ts";
 import type { BenchPlan } from "./bench-plan.ts";
-import { calibrate, cores, CPU_MODULE, singleThread, type SingleThreadRun } from "./cpu-workload.ts";
+import type { CpuShare } from "./cpu-accounting.ts";
+import { calibrate, cores, CPU_MODULE, singleThread, threadsAtOnce, type SingleThreadRun } from "./cpu-workload.ts";
 import type { Say } from "./progress.ts";
-import { runQueueSweep } from "./queue-sweep.ts";
+import { runQueueSweep, type SweepSpec, type SweepTiming } from "./queue-sweep.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
 /**
@@ -41,36 +43,93 @@ export type EfficiencyFigure = {
   otherCores: Summary | null;
 };
 
-export type CpuBound = EfficiencyFigure & { singleThread: SingleThreadRun; cores: number; evalCostMs: number; chunkChoice: string };
+/**
+ * How far apart the CPU per evaluation of two measurements of the same work may be before the
+ * machine is taken to have changed speed between them (a VM's thread CPU time drifts with host load).
+ */
+export const SPEED_TOLERANCE = 0.05;
 
-async function trials(backend: BackendName, url: string, spec: { params: number; chunkSize: number; workMs?: number; computeModule?: string; workers: number }, ideal: number, n: number, say: Say, label: string): Promise<EfficiencyFigure> {
-  const wall: number[] = [];
-  const eff: number[] = [];
-  const effSteady: number[] = [];
-  const startup: number[] = [];
-  const tail: number[] = [];
-  const workerCores: number[] = [];
-  const otherCores: number[] = [];
-  const coordinatorCores: number[] = [];
-  for (let t = 0; t < n; t++) {
-    const timing = await runQueueSweep(
-      { backend, url, params: spec.params, chunkSize: spec.chunkSize, label, ...(spec.workMs !== undefined ? { workMs: spec.workMs } : {}), ...(spec.computeModule ? { computeModule: spec.computeModule } : {}) },
-      spec.workers,
-      Math.max(120_000, ideal * 4000),
-    );
-    wall.push(timing.wallSeconds);
-    eff.push(ideal / timing.wallSeconds);
-    effSteady.push(ideal / timing.steadySeconds);
-    startup.push(timing.startupSeconds);
-    tail.push(timing.tailSeconds);
-    if (timing.cpu) {
-      workerCores.push(timing.cpu.workerCores);
-      otherCores.push(timing.cpu.otherCores);
-      coordinatorCores.push(timing.cpu.coordinatorCores);
-    }
-    const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
-    say(`${backend} ${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${cores})`);
-  }
+/** One CPU-bound trial beside the single-thread baselines measured just before and just after it. */
+export type CpuTrial = {
+  /** The mean of the two baselines' CPU / min(workers, cores). */
+  idealSeconds: number;
+  wallSeconds: number;
+  efficiency: number;
+  efficiencyWithoutStartup: number;
+  /** The later baseline's CPU over the earlier's, minus 1. */
+  baselineChange: number;
+  /** The workers' compute threads' CPU over the baselines' compute thread's for the same evaluations, minus 1 (null: not measured). */
+  workDrift: number | null;
+  /** Why the trial says nothing of TTG (the machine changed speed), or null when it counts. */
+  invalid: string | null;
+};
+
+/**
+ * The CPU-bound trials' result reads and CPU samples: the bench shares the 2 cores with the workers,
+ * and reading and sampling every 100 ms cost it about 21 ms of CPU a second beside 12.5 at 250 ms
+ * (medians of 6 sleep-bound runs of 2 workers, load 7-10), CPU a CPU-bound sweep's workers lose.
+ */
+const CPU_BOUND_WATCH_MS = 250;
+
+/** Judges a trial by the baselines around it: the ideal from their mean, and whether the work cost the same throughout. */
+export function judgeCpuTrial(
+  before: SingleThreadRun,
+  after: SingleThreadRun,
+  trial: { wallSeconds: number; steadySeconds: number; workerComputeThreadSeconds: number | null },
+  parallel: number,
+): CpuTrial {
+  const idealSeconds = (before.cpuSeconds + after.cpuSeconds) / 2 / parallel;
+  const baselineChange = after.cpuSeconds / before.cpuSeconds - 1;
+  const baselineThread = (before.computeThreadSeconds + after.computeThreadSeconds) / 2;
+  const workDrift = trial.workerComputeThreadSeconds === null || baselineThread <= 0 ? null : trial.workerComputeThreadSeconds / baselineThread - 1;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const invalid = Math.abs(baselineChange) > SPEED_TOLERANCE
+    ? `the single-thread baseline changed by ${pct(baselineChange)} across the trial`
+    : workDrift !== null && Math.abs(workDrift) > SPEED_TOLERANCE
+      ? `the workers' compute threads spent ${pct(workDrift)} CPU beside the baselines' for the same evaluations`
+      : null;
+  return { idealSeconds, wallSeconds: trial.wallSeconds, efficiency: idealSeconds / trial.wallSeconds, efficiencyWithoutStartup: idealSeconds / trial.steadySeconds, baselineChange, workDrift, invalid };
+}
+
+export type CpuBound = EfficiencyFigure & {
+  /** The first baseline (it sized the sweep and chose the chunk). */
+  singleThread: SingleThreadRun;
+  cores: number;
+  evalCostMs: number;
+  chunkChoice: string;
+  /** Every baseline, one before the first trial and one after each (absent in older reports). */
+  baselines?: SingleThreadRun[];
+  /** Their CPU seconds: how much the same work's cost moved during the phase. */
+  baselineCpuSeconds?: Summary;
+  trials?: CpuTrial[];
+  /** Trials the summaries count: those whose baselines and workers agree on the work's cost. */
+  validTrials?: number;
+  /**
+   * The sweep on min(workers, cores) compute threads at once in the bench process, right after the
+   * first baseline: its CPU over that baseline's, minus 1, is what running side by side costs each
+   * evaluation here (a diagnostic: the ideal still assumes it costs nothing).
+   */
+  threadsAtOnce?: { threads: number; cpuSeconds: number; wallSeconds: number; cpuOverSingle: number };
+};
+
+type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStartup: number };
+
+/** One trial's line of progress: wall against ideal, and where the cores went. */
+function describeTrial(label: string, t: number, n: number, timing: SweepTiming, ideal: number): string {
+  const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
+  return `${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${cores})`;
+}
+
+function trialSpec(backend: BackendName, url: string, spec: TrialShape, label: string): SweepSpec {
+  return { backend, url, params: spec.params, chunkSize: spec.chunkSize, label, ...(spec.workMs !== undefined ? { workMs: spec.workMs } : {}), ...(spec.computeModule ? { computeModule: spec.computeModule } : {}) };
+}
+
+type TrialShape = { params: number; chunkSize: number; workMs?: number; computeModule?: string; workers: number };
+
+function figure(backend: BackendName, spec: TrialShape, ideal: number, rows: TrialRow[]): EfficiencyFigure {
+  const of = (pick: (r: TrialRow) => number, digits = 4) => roundSummary(summarize(rows.map(pick)), digits);
+  const cpu = rows.flatMap((r) => (r.timing.cpu ? [r.timing.cpu] : []));
+  const cores = (pick: (c: CpuShare) => number) => (cpu.length ? roundSummary(summarize(cpu.map(pick)), 3) : null);
   return {
     backend,
     params: spec.params,
@@ -78,15 +137,25 @@ async function trials(backend: BackendName, url: string, spec: { params: number;
     workers: spec.workers,
     idealSeconds: sig(ideal),
     granularityBound: sig(granularityBound(spec.params, spec.chunkSize, spec.workers), 3),
-    wallSeconds: roundSummary(summarize(wall)),
-    efficiency: roundSummary(summarize(eff), 3),
-    efficiencyWithoutStartup: roundSummary(summarize(effSteady), 3),
-    startupSeconds: roundSummary(summarize(startup), 3),
-    tailSeconds: roundSummary(summarize(tail), 3),
-    workerCores: workerCores.length ? roundSummary(summarize(workerCores), 3) : null,
-    coordinatorCores: coordinatorCores.length ? roundSummary(summarize(coordinatorCores), 3) : null,
-    otherCores: otherCores.length ? roundSummary(summarize(otherCores), 3) : null,
+    wallSeconds: of((r) => r.timing.wallSeconds),
+    efficiency: of((r) => r.efficiency, 3),
+    efficiencyWithoutStartup: of((r) => r.efficiencyWithoutStartup, 3),
+    startupSeconds: of((r) => r.timing.startupSeconds, 3),
+    tailSeconds: of((r) => r.timing.tailSeconds, 3),
+    workerCores: cores((c) => c.workerCores),
+    coordinatorCores: cores((c) => c.coordinatorCores),
+    otherCores: cores((c) => c.otherCores),
   };
+}
+
+async function trials(backend: BackendName, url: string, spec: TrialShape, ideal: number, n: number, say: Say, label: string): Promise<EfficiencyFigure> {
+  const rows: TrialRow[] = [];
+  for (let t = 0; t < n; t++) {
+    const timing = await runQueueSweep(trialSpec(backend, url, spec, label), spec.workers, Math.max(120_000, ideal * 4000));
+    rows.push({ timing, efficiency: ideal / timing.wallSeconds, efficiencyWithoutStartup: ideal / timing.steadySeconds });
+    say(`${backend} ${describeTrial(label, t, n, timing, ideal)}`);
+  }
+  return figure(backend, spec, ideal, rows);
 }
 
 export function measureSleepBound(backend: BackendName, url: string, plan: BenchPlan["efficiency"], say: Say): Promise<EfficiencyFigure> {
@@ -95,24 +164,54 @@ export function measureSleepBound(backend: BackendName, url: string, plan: Bench
   return trials(backend, url, s, ideal, plan.trials, say, "sleep-bound");
 }
 
-/** Sizes the CPU-bound sweep to plan.cpu.cpuSeconds of single-thread CPU, measures that CPU, then the sweep. */
+/**
+ * Sizes the CPU-bound sweep to plan.cpu.cpuSeconds of single-thread CPU, then alternates that
+ * single-thread baseline with the trials (B T B T ... B): each trial's ideal comes from the two
+ * baselines around it, as a baseline minutes away is not the same machine on a shared VM.
+ */
 export async function measureCpuBound(backend: BackendName, url: string, plan: BenchPlan["efficiency"], perChunkOverheadMs: number, say: Say): Promise<CpuBound> {
   const c = plan.cpu;
   const cal = await calibrate(CPU_MODULE, 1_000_000);
   // Sized in CPU time: on a loaded machine the wall time of an evaluation overstates its cost.
   const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.cpuMsPerEval));
   say(`${backend} cpu-bound: ${(cal.cpuMsPerEval * 1000).toFixed(2)} µs of CPU per evaluation (${(cal.evalCostMs * 1000).toFixed(2)} µs wall); measuring ${params} params on one thread`);
-  const single = await singleThread(CPU_MODULE, params);
+  const describeBaseline = (b: SingleThreadRun) => `${b.cpuSeconds.toFixed(2)} s CPU on one thread (compute thread ${b.computeThreadSeconds.toFixed(2)} s, ${b.wallSeconds.toFixed(2)} s wall)`;
+  const first = await singleThread(CPU_MODULE, params);
   const n = cores();
-  const ideal = single.cpuSeconds / Math.min(c.workers, n);
-  const choice = chooseChunkSize(single.cpuSeconds * 1000 / params, c.targetChunkSeconds, { totalParams: params, workers: c.workers, perChunkOverheadMs });
-  say(`${backend} cpu-bound: ${single.cpuSeconds.toFixed(2)} s CPU on one thread (${single.wallSeconds.toFixed(2)} s wall); chunk ${choice.chunkSize} (${choice.limitedBy})`);
-  const fig = await trials(backend, url, { params, chunkSize: choice.chunkSize, computeModule: CPU_MODULE, workers: c.workers }, ideal, plan.trials, say, "cpu-bound");
+  const parallel = Math.min(c.workers, n);
+  const choice = chooseChunkSize(first.cpuSeconds * 1000 / params, c.targetChunkSeconds, { totalParams: params, workers: c.workers, perChunkOverheadMs });
+  say(`${backend} cpu-bound: baseline ${describeBaseline(first)}; chunk ${choice.chunkSize} (${choice.limitedBy})`);
+  const together = await threadsAtOnce(CPU_MODULE, params, parallel);
+  const cpuOverSingle = together.cpuSeconds / first.cpuSeconds - 1;
+  say(`${backend} cpu-bound: the same sweep on ${parallel} threads at once: ${together.cpuSeconds.toFixed(2)} s CPU (${(cpuOverSingle * 100).toFixed(1)}% beside one thread), ${together.wallSeconds.toFixed(2)} s wall`);
+  const spec: TrialShape = { params, chunkSize: choice.chunkSize, computeModule: CPU_MODULE, workers: c.workers };
+  const baselines = [first];
+  const judged: CpuTrial[] = [];
+  const rows: TrialRow[] = [];
+  for (let t = 0; t < plan.trials; t++) {
+    const timing = await runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, Math.max(120_000, (first.cpuSeconds / parallel) * 4000));
+    const after = await singleThread(CPU_MODULE, params);
+    const trial = judgeCpuTrial(baselines.at(-1)!, after, { ...timing, workerComputeThreadSeconds: timing.cpu?.workerComputeThreadSeconds ?? null }, parallel);
+    baselines.push(after);
+    judged.push(trial);
+    rows.push({ timing, efficiency: trial.efficiency, efficiencyWithoutStartup: trial.efficiencyWithoutStartup });
+    const drift = trial.workDrift === null ? "" : `, workers' compute threads ${(trial.workDrift * 100).toFixed(1)}% beside it`;
+    say(`${backend} ${describeTrial("cpu-bound", t, plan.trials, timing, trial.idealSeconds)}; baseline after: ${describeBaseline(after)}${drift}${trial.invalid ? ` -- not counted: ${trial.invalid}` : ""}`);
+  }
+  // The figure counts the trials run on an unchanged machine; with none, every trial is shown and the target reads it as invalid.
+  const counted = rows.filter((_, i) => judged[i]!.invalid === null);
+  const ideal = (baselines.reduce((sum, b) => sum + b.cpuSeconds, 0) / baselines.length) / parallel;
+  const round = (b: SingleThreadRun): SingleThreadRun => ({ params: b.params, cpuSeconds: sig(b.cpuSeconds), wallSeconds: sig(b.wallSeconds), computeThreadSeconds: sig(b.computeThreadSeconds) });
   return {
-    ...fig,
-    singleThread: { params, cpuSeconds: sig(single.cpuSeconds), wallSeconds: sig(single.wallSeconds) },
+    ...figure(backend, spec, ideal, counted.length > 0 ? counted : rows),
+    singleThread: round(first),
     cores: n,
-    evalCostMs: sig(single.cpuSeconds * 1000 / params),
+    evalCostMs: sig(first.cpuSeconds * 1000 / params),
     chunkChoice: `chooseChunkSize: ${choice.chunkSize} params (~${choice.chunkSeconds.toFixed(2)} s per chunk, limited by ${choice.limitedBy})`,
+    baselines: baselines.map(round),
+    baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
+    trials: judged.map((t) => ({ ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: t.workDrift === null ? null : sig(t.workDrift, 3) })),
+    validTrials: counted.length,
+    threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },
   };
 }

@@ -104,14 +104,24 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
   const cores = e.workerCores && e.otherCores && e.coordinatorCores
     ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}`
     : `other processes were running (load ${r.machine.loadAverage.start})`;
-  const figure = `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up`;
-  // Above 1 the ideal is wrong, not the run fast: the single-thread run cost more CPU per evaluation than the workers'.
+  const dropped = e.trials?.filter((t) => t.invalid !== null) ?? [];
+  const counted = e.trials ? `; ${e.validTrials} of ${e.trials.length} trials counted` : "";
+  const figure = `${f(m, 3)} (${f(e.efficiency.min, 3)}-${f(e.efficiency.max, 3)}); ${f(e.efficiencyWithoutStartup.median, 3)} without start-up${counted}`;
+  const baselines = e.baselineCpuSeconds
+    ? `the single-thread baseline, measured before and after every trial, took ${f(e.baselineCpuSeconds.median)} s CPU (${f(e.baselineCpuSeconds.min)}-${f(e.baselineCpuSeconds.max)})`
+    : `the single-thread baseline took ${f(e.singleThread.cpuSeconds)} s CPU for ${e.singleThread.params} evaluations, measured once before the trials`;
+  if (e.trials && e.validTrials === 0) {
+    return check("efficiency-cpu", target, figure, false,
+      `not a valid figure: the machine changed speed during every trial (${dropped.map((t) => t.invalid).join("; ")}), so no trial's wall time can be set against a baseline; ${baselines}`);
+  }
+  // Above 1 the ideal is wrong, not the run fast: the baselines cost more CPU per evaluation than the workers' runs.
   if (e.efficiency.max > CPU_BOUND_CEILING) {
     return check("efficiency-cpu", target, figure, false,
-      `not a valid figure: efficiency above ${CPU_BOUND_CEILING} means the single-thread baseline (${f(e.singleThread.cpuSeconds)} s CPU for ${e.singleThread.params} evaluations) cost more per evaluation than the workers' runs of the same evaluations, so the ideal is overstated`);
+      `not a valid figure: efficiency above ${CPU_BOUND_CEILING} means the single-thread work cost more per evaluation than the workers' runs of the same evaluations, so the ideal is overstated; ${baselines}`);
   }
+  const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the machine changed speed (${dropped.map((t) => t.invalid).join("; ")})` : "";
   return check("efficiency-cpu", target, figure, m >= CPU_BOUND_TARGET,
-    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; the chunking alone allows ${f(e.granularityBound, 3)}`);
+    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; the chunking alone allows ${f(e.granularityBound, 3)}; ${baselines}${left}`);
 }
 
 const FLEET_TARGET = 0.9;

@@ -20,6 +20,13 @@ export type SweepSpec = {
   label: string;
   /** What the workers run (default: the bundled worker, as the demo runs it). */
   command?: WorkerCommand;
+  /**
+   * Milliseconds between result reads and CPU samples (default WATCH_EVERY_MS). Result times come
+   * from the results themselves, so a slower poll costs them no accuracy; it does lengthen the window
+   * the cores-used averages are taken over (to the poll that saw the last result), and a worker's CPU
+   * after its last sample is lost when it exits.
+   */
+  watchEveryMs?: number;
 };
 
 export type SweepTiming = {
@@ -49,6 +56,9 @@ export type SweepTiming = {
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
 };
+
+/** How often the bench reads results and samples the workers' CPU while they run, unless the spec says otherwise. */
+const WATCH_EVERY_MS = 100;
 
 export class BenchSweep {
   readonly spec: SweepSpec;
@@ -111,7 +121,7 @@ export class BenchSweep {
   async startWorkers(count: number, firstId = 0): Promise<void> {
     if (this.spawnedAt === 0) {
       this.spawnedAt = Date.now();
-      this.#cpu.start(() => this.platform.workers().map((w) => Number(w.handle)));
+      this.#cpu.start(() => this.platform.workers().map((w) => Number(w.handle)), this.spec.watchEveryMs ?? WATCH_EVERY_MS);
     }
     for (let i = firstId; i < firstId + count; i++) await this.platform.startWorker({ id: String(i), env: this.workerEnv() });
   }
@@ -140,7 +150,7 @@ export class BenchSweep {
       if (gone && (await this.collect()) < this.plan.totalChunks) {
         throw new Error(`Cannot finish the ${this.spec.label} sweep: every worker exited at ${this.accepted.size}/${this.plan.totalChunks} chunks`);
       }
-      await pause(100); // timing comes from the results themselves, so a slow poll costs no accuracy
+      await pause(this.spec.watchEveryMs ?? WATCH_EVERY_MS);
     }
     this.cpu = this.#cpu.stop();
   }

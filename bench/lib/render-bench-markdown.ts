@@ -1,6 +1,7 @@
 // bench/results/<stamp>.md: a pure rendering of the results JSON for people.
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { isUnavailable, type BenchReport, type Maybe } from "./bench-model.ts";
+import { SPEED_TOLERANCE, type CpuBound } from "./efficiency.ts";
 import type { Summary } from "./stats.ts";
 import type { IdleWindows } from "./idle-cost.ts";
 
@@ -104,10 +105,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
   out.push("The ceiling from chunking is the best efficiency equal chunks allow with no overhead at all: workers take chunks in rounds, so c chunks on w workers last ceil(c / w) chunk-times.", "");
   out.push("Cores used are averages over the run, from /proc: the worker processes, this bench process (the coordinator: loading, reading results), and everything else on the machine (the broker and other people's work).", "");
   out.push(...table(["sweep", "shape", "ideal", "wall (s)", "efficiency", "without start-up", "ceiling from chunking", "cores used: workers / bench / everything else"], effRows), "");
-  if (!isUnavailable(c)) {
-    const lost = `Where the wall time beyond the ideal went: worker start-up ${spread(c.startupSeconds)} s (spawn to first chunk)${c.tailSeconds ? `, the tail ${spread(c.tailSeconds)} s (first worker done to last result)` : ""}, the rest in overhead and cores taken by other processes.`;
-    out.push(`CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation; the whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${Math.min(c.workers, c.cores)}. ${c.chunkChoice}. ${lost}`, "");
-  }
+  if (!isUnavailable(c)) out.push(...renderCpuBound(c));
   out.push(...renderFleetEfficiency(r));
   out.push("## Recovery: signal to the chunk taken by another worker", "", r.recovery.settings, "");
   const recRows: string[][] = [];
@@ -156,6 +154,24 @@ export function renderBenchMarkdown(r: BenchReport): string {
   }
   out.push(...renderFleet(r), ...renderSweeps(r));
   return `${out.join("\n")}\n`;
+}
+
+/** The CPU-bound sweep: how its ideal is measured, each trial beside its baselines, and where the time went. */
+function renderCpuBound(c: CpuBound): string[] {
+  const parallel = Math.min(c.workers, c.cores);
+  const lost = `Where the wall time beyond the ideal went: worker start-up ${spread(c.startupSeconds)} s (spawn to first chunk)${c.tailSeconds ? `, the tail ${spread(c.tailSeconds)} s (first worker done to last result)` : ""}, the rest in overhead and cores taken by other processes.`;
+  const head = `CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation. ${c.chunkChoice}.`;
+  if (!c.baselines || !c.trials || !c.baselineCpuSeconds) {
+    return [`${head} The whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${parallel}. ${lost}`, ""];
+  }
+  const pct = (x: number | null) => (x === null ? "not measured" : `${x >= 0 ? "+" : ""}${num(x * 100, 2)}%`);
+  return [
+    `${head} The ideal is the CPU of the whole sweep run on one compute thread in the bench process, / ${parallel} (min(workers ${c.workers}, cores ${c.cores})). A thread's CPU time on this shared VM is no steady measure of work across minutes (host load, clock), so that single-thread baseline is run before the first trial and after every trial, and each trial's ideal is the mean of the two around it. It took ${spread(c.baselineCpuSeconds)} s CPU over the ${c.baselines.length} runs. A trial is left out of the figure (but listed) when the two baselines around it differ by more than ${num(SPEED_TOLERANCE * 100)}%, or when the workers' compute threads (each worker's busiest thread, from /proc) spent more than ${num(SPEED_TOLERANCE * 100)}% more or less CPU than the baselines' compute thread for the same evaluations: the machine changed speed, and the figure would flatter or blame TTG. ${c.validTrials} of ${c.trials.length} trials counted.${c.threadsAtOnce ? ` The same sweep on ${c.threadsAtOnce.threads} compute threads at once in the bench process took ${num(c.threadsAtOnce.cpuSeconds)} s CPU (${pct(c.threadsAtOnce.cpuOverSingle)} beside the first baseline, ${num(c.threadsAtOnce.wallSeconds)} s wall): what running side by side costs each evaluation on this machine, which the ideal does not allow for.` : ""} ${lost}`,
+    "",
+    ...table(["trial", "ideal (s)", "wall (s)", "efficiency", "without start-up", "baseline after vs before", "workers' compute threads vs baseline", "counted"],
+      c.trials.map((t, i) => [String(i + 1), num(t.idealSeconds), num(t.wallSeconds), num(t.efficiency), num(t.efficiencyWithoutStartup), pct(t.baselineChange), pct(t.workDrift), t.invalid === null ? "yes" : `no: ${t.invalid}`])),
+    "",
+  ];
 }
 
 /** Many local workers, sleep-bound: start-up excluded and counted. */

@@ -23,7 +23,8 @@ import { measureResultsMemory, measureScale, type ScaleFigure } from "./scale.ts
 import { measureStartup } from "./worker-startup.ts";
 import { measureSweepScale, type SweepScaleFigure } from "./sweep-scale.ts";
 
-export const PHASES = ["overhead", "startup", "idle-cost", "efficiency", "recovery", "chunk-size", "scale", "results-memory", "sweep-scale", "compute-cmd"] as const;
+// efficiency-cpu: the CPU-bound part of efficiency alone (which "efficiency" runs as well).
+export const PHASES = ["overhead", "startup", "idle-cost", "efficiency", "efficiency-cpu", "recovery", "chunk-size", "scale", "results-memory", "sweep-scale", "compute-cmd"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type BenchOptions = { mode: Mode; backends: BackendName[]; phases: Phase[]; outDir: string; command: string };
@@ -94,7 +95,7 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     : await guarded("start-up", say, () => (say("== start-up: spawn to first chunk on redis"), measureStartup("redis", backends.redis.url, plan.startup.trials, say)));
   const idleCost = await per("idle-cost", (b) => measureIdleCost(b, plan.idleCost, say));
   const sleepBound = await per("efficiency", (b, url) => measureSleepBound(b, url, plan.efficiency, say));
-  const cpuBound = !on("efficiency") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
+  const cpuBound = !on("efficiency") && !on("efficiency-cpu") ? skipped("phase not selected (--phases)") : !backends.redis.available ? skipped(backends.redis.reason ?? "Redis unavailable")
     : await guarded("cpu-bound efficiency", say, () => (say("== efficiency: cpu-bound on redis"), measureCpuBound("redis", backends.redis.url, plan.efficiency, perChunkMs, say)));
   const fleet = await per("efficiency", (b, url) => (say(`${plan.efficiency.fleet.workers} workers, sleep-bound`), measureFleet(b, url, plan.efficiency, say)));
   const recovery = await per("recovery", (b, url) => measureRecovery(b, url, plan.recovery, say));
