@@ -112,14 +112,14 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
     : `the single-thread baseline took ${f(e.singleThread.cpuSeconds)} s CPU for ${e.singleThread.params} evaluations, measured once before the trials`;
   if (e.trials && e.validTrials === 0) {
     return check("efficiency-cpu", target, figure, false,
-      `not a valid figure: the machine changed speed during every trial (${dropped.map((t) => t.invalid).join("; ")}), so no trial's wall time can be set against a baseline; ${baselines}`);
+      `not a valid figure: the CPU an evaluation costs was not the same around and during any trial (${dropped.map((t) => t.invalid).join("; ")}), so no trial's wall time can be set against a baseline; ${baselines}`);
   }
   // Above 1 the ideal is wrong, not the run fast: the baselines cost more CPU per evaluation than the workers' runs.
   if (e.efficiency.max > CPU_BOUND_CEILING) {
     return check("efficiency-cpu", target, figure, false,
       `not a valid figure: efficiency above ${CPU_BOUND_CEILING} means the single-thread work cost more per evaluation than the workers' runs of the same evaluations, so the ideal is overstated; ${baselines}`);
   }
-  const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the machine changed speed (${dropped.map((t) => t.invalid).join("; ")})` : "";
+  const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the CPU an evaluation costs changed (${dropped.map((t) => t.invalid).join("; ")})` : "";
   return check("efficiency-cpu", target, figure, m >= CPU_BOUND_TARGET,
     `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; the chunking alone allows ${f(e.granularityBound, 3)}; ${baselines}${left}`);
 }
