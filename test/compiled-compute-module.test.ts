@@ -3,7 +3,7 @@
 // not behave the same, and the bundled worker imports it instead of loading tsx.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -51,6 +51,26 @@ test("a TypeScript module is built once to JavaScript that behaves as the source
   const edited = await compiledComputeModule(module);
   assert.notEqual(edited, built);
   assert.equal(computeThree(edited as string), "16");
+});
+
+test("a module of one file is compiled, not bundled: its top-level const stays const (V8 folds it), and it reads files beside it", async (t) => {
+  const { root } = fixturePackage(t);
+  const module = join(root, "algo", "single.ts");
+  writeFileSync(
+    module,
+    [
+      'import { readFileSync } from "node:fs";',
+      "const SCALE: number = 5;",
+      'const offset: number = Number(readFileSync(new URL("./data.txt", import.meta.url), "utf8"));',
+      "export function compute(id: number): number {",
+      "  return id * SCALE + offset;",
+      "}",
+    ].join("\n"),
+  );
+  const built = await compiledComputeModule(module);
+  assert.ok(built, "built");
+  assert.match(readFileSync(built, "utf8"), /^const SCALE = 5;$/m);
+  assert.equal(computeThree(built), "22");
 });
 
 test("no build where it could behave differently: JavaScript, CommonJS names, no package root with node_modules", async (t) => {
