@@ -58,7 +58,7 @@ export class BatchSizer {
     const perChunk = Math.max(ms / chunks, 1e-3);
     if (ms > STALL_MS) this.#recent = [perChunk];
     else this.#recent = [...this.#recent.slice(1 - RECENT), perChunk];
-    const fits = Math.floor(TARGET_BATCH_MS / Math.min(...this.#recent));
+    const fits = Math.floor(TARGET_BATCH_MS / (this.chunkMs ?? perChunk));
     this.#size = Math.max(1, Math.min(this.#limit, fits, this.#size * 2));
   }
 }
