@@ -116,8 +116,10 @@ type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStar
 
 /** One trial's line of progress: wall against ideal, and where the cores went. */
 function describeTrial(label: string, t: number, n: number, timing: SweepTiming, ideal: number): string {
+  const g = timing.betweenBatches;
+  const gaps = g ? `, between batches ${g.medianMs.toFixed(0)} ms median, ${g.perWorkerSeconds.toFixed(2)} s per worker` : "";
   const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
-  return `${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${cores})`;
+  return `${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${gaps}${cores})`;
 }
 
 function trialSpec(backend: BackendName, url: string, spec: TrialShape, label: string): SweepSpec {

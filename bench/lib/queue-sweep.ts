@@ -4,6 +4,7 @@ import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../..
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
+import { batchGaps, type BatchGaps } from "./batch-gaps.ts";
 import { CpuAccounting, type CpuShare } from "./cpu-accounting.ts";
 import { deleteNamespace, newNamespace, type BenchNamespace } from "./namespace.ts";
 import { pause } from "./progress.ts";
@@ -52,6 +53,8 @@ export type SweepTiming = {
   afterFirstBatch: { chunks: number; seconds: number } | null;
   /** The first worker to finish its last chunk -> the last result: the run's idle tail. */
   tailSeconds: number;
+  /** Between a worker's batches (results finished -> next batch taken); null when none took two. */
+  betweenBatches: BatchGaps | null;
   duplicates: number;
   /** Cores used on average by the workers and by everything else, spawn -> all results read. */
   cpu: CpuShare | null;
@@ -190,6 +193,7 @@ export class BenchSweep {
       allRunning: lastFinished > allUpAt ? { chunks: afterAllUp, seconds: (lastFinished - allUpAt) / 1000 } : null,
       afterFirstBatch: lastFinished > allDoneOnceAt ? { chunks: afterAllDoneOnce, seconds: (lastFinished - allDoneOnceAt) / 1000 } : null,
       tailSeconds: lastByWorker.size > 0 ? (lastFinished - Math.min(...lastByWorker.values())) / 1000 : 0,
+      betweenBatches: batchGaps(this.accepted.values()),
       duplicates: this.duplicates,
       cpu: this.cpu,
     };

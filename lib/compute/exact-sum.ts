@@ -3,18 +3,28 @@
 // total is the same whatever the order chunks arrive in or how they were cut.
 
 export function addToPartials(partials: number[], x: number): void {
+  // Indexed, with a plain swap and the array resized only when its length changes: per value, as
+  // for...of, a destructuring swap and a truncate-then-push were, it cost ~450 bytes of garbage
+  // and 5 % of a 2.4 µs evaluation (examples/rosenbrock-descent.ts on the compute thread).
+  const n = partials.length;
   let i = 0;
-  for (const y0 of partials) {
-    let y = y0;
+  for (let j = 0; j < n; j++) {
+    let y = partials[j]!;
     let v = x;
-    if (Math.abs(v) < Math.abs(y)) [v, y] = [y, v];
+    if (Math.abs(v) < Math.abs(y)) {
+      const t = v;
+      v = y;
+      y = t;
+    }
     const hi = v + y;
     const lo = y - (hi - v);
     if (lo !== 0) partials[i++] = lo;
     x = hi;
   }
-  partials.length = i;
-  partials.push(x);
+  if (i < n) {
+    partials[i] = x;
+    if (i + 1 < n) partials.length = i + 1;
+  } else partials.push(x);
 }
 
 /** The correctly rounded value of the exact sum the partials represent. */
