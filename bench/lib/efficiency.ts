@@ -37,6 +37,8 @@ export type EfficiencyFigure = {
   startupSeconds: Summary;
   /** The first worker to finish its last chunk -> the last result (optional: absent in older reports). */
   tailSeconds?: Summary;
+  /** Seconds each worker spent between its batches (results finished -> next batch taken; absent in older reports). */
+  betweenBatchesSeconds?: Summary;
   /** Average cores the worker processes got, and what everything else used (coordinator, broker, other load). */
   workerCores: Summary | null;
   coordinatorCores: Summary | null;
@@ -144,6 +146,7 @@ function figure(backend: BackendName, spec: TrialShape, ideal: number, rows: Tri
     efficiencyWithoutStartup: of((r) => r.efficiencyWithoutStartup, 3),
     startupSeconds: of((r) => r.timing.startupSeconds, 3),
     tailSeconds: of((r) => r.timing.tailSeconds, 3),
+    ...(rows.every((r) => r.timing.betweenBatches) ? { betweenBatchesSeconds: of((r) => r.timing.betweenBatches!.perWorkerSeconds, 3) } : {}),
     workerCores: cores((c) => c.workerCores),
     coordinatorCores: cores((c) => c.coordinatorCores),
     otherCores: cores((c) => c.otherCores),
