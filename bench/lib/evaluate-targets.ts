@@ -121,7 +121,7 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
   }
   const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the CPU an evaluation costs changed (${dropped.map((t) => t.invalid).join("; ")})` : "";
   return check("efficiency-cpu", target, figure, m >= CPU_BOUND_TARGET,
-    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal; the chunking alone allows ${f(e.granularityBound, 3)}; ${baselines}${left}`);
+    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal${e.tailSeconds ? `, the tail ${f(e.tailSeconds.median)} s` : ""}${e.betweenBatchesSeconds ? `, ${f(e.betweenBatchesSeconds.median)} s per worker between batches` : ""}; the chunking alone allows ${f(e.granularityBound, 3)}; ${baselines}${left}`);
 }
 
 const FLEET_TARGET = 0.9;
