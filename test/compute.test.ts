@@ -54,6 +54,20 @@ test("the compute thread evaluates a range, reports progress, and can be aborted
   await rejected;
 });
 
+test("a synchronous compute of 40 ms reports progress after each evaluation, not a block of them later", async (t) => {
+  setEnv(t, { BUSY_MS: "40" });
+  const engine = new ComputeEngine({ module: "test/fixtures/busy-compute.ts", simulateWorkMs: 0 });
+  t.after(() => engine.close());
+  const progress: number[] = [];
+  const outcome = await engine.run(0, 12, { collectValues: true, onProgress: (n) => progress.push(n) });
+  assert.equal(outcome.aggregate.count, 12);
+  assert.deepEqual(outcome.values, Array.from({ length: 12 }, (_, p) => p % 7), "values in parameter order");
+  // Progress is posted at most every 100 ms: with 40 ms evaluations that is every 3rd, not once at the end.
+  const before = progress.filter((n) => n < 12);
+  assert.ok(before.length >= 2, `progress during the range: ${progress.join(", ")}`);
+  assert.ok(before.every((n, i) => i === 0 || n > before[i - 1]!), `progress only goes up: ${progress.join(", ")}`);
+});
+
 test("a parameter that throws is retried in place, then recorded as failed; the rest of the range keeps its values", async (t) => {
   setEnv(t, { THROW_ON: "7", FLAKY_ON: "3" });
   const engine = new ComputeEngine({ module: "test/fixtures/faulty-compute.ts", simulateWorkMs: 0, paramRetries: 2 });

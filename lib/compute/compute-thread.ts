@@ -29,10 +29,13 @@ type RangeSink = { agg: AggregateBuilder; best: ChunkBestBuilder; values: number
 type SyncStop = { p: number; thrown?: unknown; returned?: unknown };
 
 /**
- * Parameters per call of runSync. Its values wait in these arrays and are added to the aggregate,
+ * Most parameters per call of runSync. Its values wait in these arrays and are added to the aggregate,
  * the best points and the values by recordBlock once it returns, always before anything is awaited.
+ * A range starts with one parameter per call and doubles while a call takes under BLOCK_MS (halves
+ * above), so slow evaluations still report progress after each one and fast ones come 256 at a time.
  */
 const SYNC_BLOCK = 256;
+const BLOCK_MS = 10;
 const blockValues = new Float64Array(SYNC_BLOCK);
 const blockIds = new Float64Array(SYNC_BLOCK);
 let blockCount = 0;
@@ -96,9 +99,12 @@ function recordBlock(sink: RangeSink): void {
 /** Evaluates one range into the packer: its aggregate, its values (when asked for), its failed parameters. */
 async function runRange(compute: ComputeFunction, range: Range, packer: OutcomePacker, progress: Progress, skip: Skip): Promise<void> {
   const sink: RangeSink = { agg: new AggregateBuilder(), best: new ChunkBestBuilder(), values: packer.values, packer, progress };
+  let block = 1;
   for (let p = range.start; p < range.end; ) {
-    const stop = runSync(compute, p, Math.min(range.end, p + SYNC_BLOCK), sink, skip);
+    const began = performance.now();
+    const stop = runSync(compute, p, Math.min(range.end, p + block), sink, skip);
     recordBlock(sink);
+    block = performance.now() - began < BLOCK_MS ? Math.min(SYNC_BLOCK, block * 2) : Math.max(1, block >> 1);
     p = stop.p;
     if (!("thrown" in stop) && !("returned" in stop)) continue;
     // This parameter threw, returned a promise, or returned something else than a finite number.
