@@ -3,7 +3,7 @@
 // than the question); a new done marker still gets the full read, and a deleted queue still fails
 // the check instead of looking unchanged.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { AmqpLink } from "../lib/backends/rabbitmq/amqp-link.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { markDone, SettledCheck } from "../lib/backends/rabbitmq/run-progress.ts";
@@ -25,7 +25,8 @@ async function countingLink(): Promise<{ link: AmqpLink; opened: () => number }>
   return { link, opened: () => opened };
 }
 
-test("an idle settled check asks on the worker's channel until a marker arrives, then reads the markers", async (t) => {
+/** A loaded run of two chunks in its own namespace, a counting link and a settled check, closed after the test. */
+async function loadedRun(t: TestContext) {
   const ns = randomNamespace();
   t.after(() => deleteNamespace(ns, ["run-1"]));
   const names = rabbitmqNames(ns, "run-1");
@@ -37,6 +38,11 @@ test("an idle settled check asks on the worker's channel until a marker arrives,
     await link.close();
   });
   await loadRun(link, names, plan, undefined);
+  return { names, plan, link, opened, check };
+}
+
+test("an idle settled check asks on the worker's channel until a marker arrives, then reads the markers", async (t) => {
+  const { names, plan, link, opened, check } = await loadedRun(t);
   const { channel } = await link.channel();
   const loaded = opened();
 
@@ -57,17 +63,7 @@ test("an idle settled check asks on the worker's channel until a marker arrives,
 });
 
 test("an idle settled check whose done queue was deleted fails, and the link comes back", async (t) => {
-  const ns = randomNamespace();
-  t.after(() => deleteNamespace(ns, ["run-1"]));
-  const names = rabbitmqNames(ns, "run-1");
-  const plan = planFor("run-1", 20, 10);
-  const { link } = await countingLink();
-  const check = new SettledCheck();
-  t.after(async () => {
-    await check.close();
-    await link.close();
-  });
-  await loadRun(link, names, plan, undefined);
+  const { names, plan, link, check } = await loadedRun(t);
   const { generation } = await link.channel();
   assert.equal(await check.check(link, names, plan), false);
   assert.equal(await check.check(link, names, plan), false);
