@@ -5,9 +5,8 @@
 // often the broker woke up (its threads' voluntary context switches): an idle connection's cost is
 // mostly the broker waking for it (a heartbeat timer, a frame), and unlike CPU time that count does
 // not grow when the machine is busy with something else.
-import { readdirSync } from "node:fs";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 
