@@ -48,11 +48,16 @@ let blockCount = 0;
  * (examples/rosenbrock-descent.ts: 2.9-3.8 instead of 2.4-2.5 µs per evaluation, 20 times the garbage).
  */
 function runSync(compute: ComputeFunction, from: number, end: number, sink: RangeSink, skip: Skip): SyncStop {
+  // Module-level bindings in locals: the worker bundle turns this module's top-level const into var,
+  // which the loop would read from the module's context on every evaluation.
+  const w = watch;
+  const values = blockValues;
+  const ids = blockIds;
   let n = 0;
   for (let p = from; p < end; p++) {
-    if (watch !== undefined) {
-      watch[0] = p;
-      watch[1]! += 1;
+    if (w !== undefined) {
+      w[0] = p;
+      w[1]! += 1;
     }
     if (skip !== undefined) {
       const decided = skip.get(p);
@@ -73,8 +78,8 @@ function runSync(compute: ComputeFunction, from: number, end: number, sink: Rang
       blockCount = n;
       return { p, returned: r };
     }
-    blockValues[n] = r;
-    blockIds[n] = p;
+    values[n] = r;
+    ids[n] = p;
     n++;
   }
   blockCount = n;
