@@ -32,13 +32,8 @@ const RECENT = 4;
  */
 export const PREFETCH_LEAD_SHARE = 0.05;
 export const PREFETCH_MIN_LEAD_MS = 2;
-/**
- * Batches expected to take less than this ask for the next one once computed: in a batch that short
- * the main thread is busy for much of it (reading it, publishing the one before), and an early read
- * only competes with that (zero-work batches of 1,024 chunks, ~10 ms, went from 117,000 to 105,000
- * chunks/s on one worker with it; medians of 4 runs, 2026-11-27).
- */
-const PREFETCH_MIN_BATCH_MS = 20;
+/** Batches expected to take less than this are not worth a timer: the next take follows the compute. */
+const PREFETCH_MIN_BATCH_MS = 4 * PREFETCH_MIN_LEAD_MS;
 
 export type BatchLimits = { maxChunks: number; chunkSize: number; publishValues: boolean };
 
