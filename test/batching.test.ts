@@ -8,7 +8,7 @@ import { parseLogLine } from "../lib/log/parse-log-line.ts";
 import type { ChunkResult } from "../lib/backends/backend.ts";
 import { decodeResultBatch, encodeResultBatch } from "../lib/backends/result-batch.ts";
 import { mixedParamLines } from "../lib/results/result-records.ts";
-import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, PREFETCH_LEAD_SHARE, PREFETCH_MIN_LEAD_MS, STALL_MS, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
+import { BatchSizer, MAX_BATCH_PARAMS_WITH_VALUES, STALL_MS, TARGET_BATCH_MS } from "../worker/batch-sizer.ts";
 
 test("the batch starts at one chunk and at most doubles while chunks are short", () => {
   const sizer = new BatchSizer({ maxChunks: 256, chunkSize: 1, publishValues: false });
@@ -54,22 +54,6 @@ test("MAX_BATCH_CHUNKS and, with per-parameter values, the batch's size in param
   const huge = new BatchSizer({ maxChunks: 256, chunkSize: 1_000_000, publishValues: true });
   huge.record(1, 0);
   assert.equal(huge.chunksPerTake, 1, "never below one chunk");
-});
-
-test("the next batch is asked for shortly before this one is expected to end, only when it would be held well short of the stale threshold", () => {
-  const sizer = new BatchSizer({ maxChunks: 1, chunkSize: 75_000, publishValues: false });
-  assert.equal(sizer.prefetchAfterMs(1, 1500), undefined, "nothing measured yet: the next take follows the compute");
-  sizer.record(1, 180);
-  assert.equal(sizer.prefetchAfterMs(1, 1500), 180 * (1 - PREFETCH_LEAD_SHARE));
-  sizer.record(1, 200);
-  assert.equal(sizer.prefetchAfterMs(1, 1500), 180 * (1 - PREFETCH_LEAD_SHARE), "it follows the fastest recent chunk, so it errs early");
-  assert.equal(sizer.prefetchAfterMs(3, 1500), undefined, "3 x 180 ms is past a third of 1.5 s: a batch taken early could be held past the threshold");
-  assert.equal(sizer.prefetchAfterMs(3, 60_000), 540 * (1 - PREFETCH_LEAD_SHARE));
-  const short = new BatchSizer({ maxChunks: 1, chunkSize: 1, publishValues: false });
-  short.record(1, 20);
-  assert.equal(short.prefetchAfterMs(1, 1500), 20 - PREFETCH_MIN_LEAD_MS, "the lead is never under PREFETCH_MIN_LEAD_MS");
-  short.record(1, 3);
-  assert.equal(short.prefetchAfterMs(1, 1500), undefined, "a batch of a few ms is not worth a timer");
 });
 
 test("a batch's chunk ids are written as ranges and read back, in text and JSON log lines", () => {

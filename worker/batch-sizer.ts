@@ -24,16 +24,6 @@ export const MAX_BATCH_PARAMS_WITH_VALUES = 65_536;
 const SANDBOX_GROW_MS = 1000;
 /** How many recent batches' per-chunk times the size follows (their fastest). */
 const RECENT = 4;
-/**
- * The next batch is asked for this share of the current batch's expected time before its end
- * (at least PREFETCH_MIN_LEAD_MS), so it is there when the compute thread is free: the broker's
- * round trip (0.7 ms median between CPU-bound batches of 0.18 s on 2 busy cores, 2026-11-27) is
- * no longer spent with the compute thread idle.
- */
-export const PREFETCH_LEAD_SHARE = 0.05;
-export const PREFETCH_MIN_LEAD_MS = 2;
-/** Batches expected to take less than this are not worth a timer: the next take follows the compute. */
-const PREFETCH_MIN_BATCH_MS = 4 * PREFETCH_MIN_LEAD_MS;
 
 export type BatchLimits = { maxChunks: number; chunkSize: number; publishValues: boolean };
 
@@ -55,20 +45,6 @@ export class BatchSizer {
   /** Chunks to ask for in the next take. */
   get chunksPerTake(): number {
     return this.#size;
-  }
-
-  /**
-   * When, after a batch of `chunks` starts computing, to ask for the next one; undefined: once it
-   * is computed. A batch taken early is held unrenewed until this one ends, so only a batch expected
-   * to end within a third of the stale threshold (the renewal period) is followed by an early take:
-   * even at twice its expected time the next batch is held well short of the threshold.
-   */
-  prefetchAfterMs(chunks: number, staleThresholdMs: number): number | undefined {
-    const chunkMs = this.chunkMs;
-    if (chunkMs === undefined || chunks <= 0) return undefined;
-    const expected = chunkMs * chunks;
-    if (expected < PREFETCH_MIN_BATCH_MS || expected > staleThresholdMs / 3) return undefined;
-    return expected - Math.max(PREFETCH_MIN_LEAD_MS, expected * PREFETCH_LEAD_SHARE);
   }
 
   /** A sandboxed batch of `chunks` took `ms`: the size doubles if they were short, and nothing is learned. */

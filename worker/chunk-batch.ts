@@ -27,33 +27,24 @@ export type ComputedBatch = { published: Promise<void> };
 const NOTHING_TO_PUBLISH: ComputedBatch = { published: Promise.resolve() };
 
 /**
- * What the caller hears of a batch: `computing(chunks)` when its compute starts (it may ask for the
- * next batch before the end; the function returned is called at the end), and `computed(chunks,
- * seconds)` once the compute is over and before the results are published (the caller sizes and,
- * unless it did already, asks for the next batch meanwhile).
+ * Runs one batch up to the end of its compute. `computed(chunks, seconds)` is called once the
+ * compute is over and before the results are published (the caller sizes and asks for the next
+ * batch meanwhile); the publish goes on in `published`, which the caller must await.
  */
-export type BatchHooks = {
-  computing: (chunks: number) => () => void;
-  computed: (chunks: number, seconds: number, sandboxed: boolean) => void;
-};
-
-/** Runs one batch up to the end of its compute; the publish goes on in `published`, which the caller must await. */
 export async function handleBatch(
   ctx: WorkerContext,
   queue: WorkerQueue,
   tally: Tally,
   deliveries: readonly Delivery[],
-  hooks: BatchHooks,
+  computed: (chunks: number, seconds: number, sandboxed: boolean) => void,
 ): Promise<ComputedBatch> {
-  const { computed } = hooks;
   const started = await startChunks(ctx, queue, tally, deliveries);
   if (started.length === 0) {
     computed(0, 0, false);
     return NOTHING_TO_PUBLISH;
   }
   const takenAt = new Date().toISOString();
-  const ended = hooks.computing(started.length);
-  const run = await computeWithLease(ctx, queue, started).finally(ended);
+  const run = await computeWithLease(ctx, queue, started);
   tally.busySeconds += run.seconds;
   // A sandboxed batch (redelivered chunks, a process each batch) is not the chunks' cost: weighed as
   // one, it would shrink the batches to one chunk, and a dead worker's short chunks to a process each.

@@ -118,9 +118,8 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
 type Taken = { deliveries: Delivery[] } | { error: Error };
 
 /**
- * Takes batches until the run is settled. The next batch is asked for shortly before the current one
- * is expected to be computed (BatchSizer.prefetchAfterMs), or else once it is, while its results
- * are being published: the read's round trip overlaps the compute or the accept, not the idle thread.
+ * Takes batches until the run is settled. The next batch is asked for as soon as the current one
+ * is computed, while its results are being published: the read's round trip overlaps the accept.
  */
 async function takeChunks(
   ctx: WorkerContext,
@@ -173,20 +172,10 @@ async function takeChunks(
         continue;
       }
       busy = true;
-      const batch = await handleBatch(ctx, queue, tally, taken.deliveries, {
-        computing: (chunks) => {
-          const afterMs = sizer.prefetchAfterMs(chunks, config.staleThresholdMs);
-          if (afterMs === undefined) return () => {};
-          const early = setTimeout(() => {
-            if (!shutdown.requested) ahead ??= take();
-          }, afterMs);
-          return () => clearTimeout(early);
-        },
-        computed: (computed, seconds, sandboxed) => {
-          if (sandboxed) sizer.recordSandboxed(computed, seconds * 1000);
-          else sizer.record(computed, seconds * 1000);
-          if (!shutdown.requested) ahead ??= take();
-        },
+      const batch = await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds, sandboxed) => {
+        if (sandboxed) sizer.recordSandboxed(computed, seconds * 1000);
+        else sizer.record(computed, seconds * 1000);
+        if (!shutdown.requested) ahead = take();
       });
       const previous = publishing;
       publishing = batch.published;
