@@ -136,6 +136,10 @@ describe("evaluateTargets", () => {
         workerCores: s(1.95), coordinatorCores: s(0.01), otherCores: s(0.02), singleThread: base(20), cores: 2, evalCostMs: 0.004, chunkChoice: "chooseChunkSize: 50000",
         baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length,
         threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 },
+        staticSlices: {
+          trials: trials.map((t) => ({ ...t, wallSeconds: 10.1, efficiency: 0.99, efficiencyWithoutStartup: 1, invalid: null })),
+          validTrials: trials.length, efficiency: s(0.99, 0.985, 0.995, trials.length), startupSeconds: s(0.2), tailSeconds: s(0.03), queueOverStatic: s(0.985, 0.98, 0.99, 2),
+        },
       };
       return r;
     };
@@ -146,7 +150,14 @@ describe("evaluateTargets", () => {
     const md = renderBenchMarkdown({ ...good, targets: evaluateTargets(good) });
     assert.match(md, /It took 20\.1 \(20–20\.2, n=4\) s CPU over the 4 runs\./);
     assert.match(md, /on 2 compute threads at once in the bench process took 21 s CPU \(\+5% beside the first baseline, 10\.6 s wall\)/);
-    assert.match(md, /\| 3 \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
+    assert.match(md, /\| 3 \| queue \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
+    assert.match(md, /\| 3 \| static slices \| 10 \| 10\.1 \| 0\.99 \| 1 \| \+1% \| \+1% \| yes \|/);
+    assert.match(md, /Static slices: .* Efficiency 0\.99 \(0\.985–0\.995, n=3\) \(3 of 3 counted\), start-up 0\.2 .* The queue runs got 0\.985 \(0\.98–0\.99, n=2\) of the static runs' efficiency/);
+    const short = withCpu([trial(0.95, null), trial(0.95, null)]);
+    short.efficiency.cpuBound = { ...short.efficiency.cpuBound, efficiency: s(0.95) } as typeof short.efficiency.cpuBound;
+    const missed = evaluateTargets(short).find((x) => x.id === "efficiency-cpu");
+    assert.equal(missed?.met, false);
+    assert.match(missed?.reason ?? "", /the same workers with no broker \(static slices\) got 0\.990 \(0\.985-0\.995\), the queue runs 0\.985 of that;/);
     const none = withCpu([trial(1.05, "the workers' compute threads spent -28.0% CPU beside the baselines' for the same evaluations")]);
     const bad = evaluateTargets(none).find((x) => x.id === "efficiency-cpu");
     assert.equal(bad?.met, false);

@@ -10,6 +10,7 @@ import type { CpuShare } from "./cpu-accounting.ts";
 import { calibrate, cores, CPU_MODULE, singleThread, threadsAtOnce, type SingleThreadRun } from "./cpu-workload.ts";
 import type { Say } from "./progress.ts";
 import { runQueueSweep, type SweepSpec, type SweepTiming } from "./queue-sweep.ts";
+import { runStaticSweep, type StaticTiming } from "./static-sweep.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
 /**
@@ -112,6 +113,22 @@ export type CpuBound = EfficiencyFigure & {
    * evaluation here (a diagnostic: the ideal still assumes it costs nothing).
    */
   threadsAtOnce?: { threads: number; cpuSeconds: number; wallSeconds: number; cpuOverSingle: number };
+  /**
+   * The same sweep as static slices (the same worker program, no broker), run after each trial and
+   * judged by the same two baselines: the machine's and the worker program's own ceiling, and the
+   * queue run's efficiency over it (absent in older reports).
+   */
+  staticSlices?: StaticSlices;
+};
+
+export type StaticSlices = {
+  trials: CpuTrial[];
+  validTrials: number;
+  efficiency: Summary;
+  startupSeconds: Summary;
+  tailSeconds: Summary;
+  /** Per trial where both counted: the queue run's efficiency / the static run's. */
+  queueOverStatic: Summary | null;
 };
 
 type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStartup: number };
@@ -169,6 +186,42 @@ export function measureSleepBound(backend: BackendName, url: string, plan: Bench
   return trials(backend, url, s, ideal, plan.trials, say, "sleep-bound");
 }
 
+type StaticRun = { timing: StaticTiming; trial: CpuTrial };
+
+function roundTrial(t: CpuTrial): CpuTrial {
+  return { ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: t.workDrift === null ? null : sig(t.workDrift, 3) };
+}
+
+/** A static run as a trial: its steady part runs from the first slice running to the last done. */
+function staticTrial(t: StaticTiming): { wallSeconds: number; steadySeconds: number; workerComputeThreadSeconds: number | null } {
+  return { wallSeconds: t.wallSeconds, steadySeconds: t.wallSeconds - t.startupSeconds, workerComputeThreadSeconds: t.cpu?.workerComputeThreadSeconds ?? null };
+}
+
+function describeDrift(trial: CpuTrial): string {
+  const drift = trial.workDrift === null ? "" : `, workers' compute threads ${(trial.workDrift * 100).toFixed(1)}% beside it`;
+  return `${drift}${trial.invalid ? ` -- not counted: ${trial.invalid}` : ""}`;
+}
+
+function describeStatic(t: StaticTiming, trial: CpuTrial): string {
+  return `static slices, no broker: wall ${t.wallSeconds.toFixed(2)} s -> ${trial.efficiency.toFixed(3)} (start-up ${t.startupSeconds.toFixed(2)} s, tail ${t.tailSeconds.toFixed(2)} s)${trial.invalid ? " (not counted)" : ""}`;
+}
+
+/** The static runs' figures over the runs that counted (all of them when none did), and the queue runs' ratio to them. */
+function summarizeStatic(runs: StaticRun[], queue: CpuTrial[]): StaticSlices {
+  const counted = runs.filter((r) => r.trial.invalid === null);
+  const use = counted.length > 0 ? counted : runs;
+  const of = (pick: (r: StaticRun) => number, digits = 3) => roundSummary(summarize(use.map(pick)), digits);
+  const ratios = runs.flatMap((r, i) => (r.trial.invalid === null && queue[i]!.invalid === null ? [queue[i]!.efficiency / r.trial.efficiency] : []));
+  return {
+    trials: runs.map((r) => roundTrial(r.trial)),
+    validTrials: counted.length,
+    efficiency: of((r) => r.trial.efficiency),
+    startupSeconds: of((r) => r.timing.startupSeconds),
+    tailSeconds: of((r) => r.timing.tailSeconds),
+    queueOverStatic: ratios.length > 0 ? roundSummary(summarize(ratios), 3) : null,
+  };
+}
+
 /**
  * Sizes the CPU-bound sweep to plan.cpu.cpuSeconds of single-thread CPU, then alternates that
  * single-thread baseline with the trials (B T B T ... B): each trial's ideal comes from the two
@@ -192,16 +245,22 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   const spec: TrialShape = { params, chunkSize: choice.chunkSize, computeModule: CPU_MODULE, workers: c.workers };
   const baselines = [first];
   const judged: CpuTrial[] = [];
+  const statics: StaticRun[] = [];
   const rows: TrialRow[] = [];
   for (let t = 0; t < plan.trials; t++) {
-    const timing = await runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, Math.max(120_000, (first.cpuSeconds / parallel) * 4000));
+    const timeoutMs = Math.max(120_000, (first.cpuSeconds / parallel) * 4000);
+    const queued = () => runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, timeoutMs);
+    const sliced = () => runStaticSweep({ params, batchSize: spec.chunkSize, computeModule: CPU_MODULE, workers: spec.workers, watchEveryMs: CPU_BOUND_WATCH_MS }, timeoutMs);
+    // Between the same two baselines, in turn first and second: neither gets the warmer machine every time.
+    const [timing, alone] = t % 2 === 0 ? [await queued(), await sliced()] : await sliced().then(async (s) => [await queued(), s] as const);
     const after = await singleThread(CPU_MODULE, params);
     const trial = judgeCpuTrial(baselines.at(-1)!, after, { ...timing, workerComputeThreadSeconds: timing.cpu?.workerComputeThreadSeconds ?? null }, parallel);
+    const slices = judgeCpuTrial(baselines.at(-1)!, after, staticTrial(alone), parallel);
     baselines.push(after);
     judged.push(trial);
+    statics.push({ timing: alone, trial: slices });
     rows.push({ timing, efficiency: trial.efficiency, efficiencyWithoutStartup: trial.efficiencyWithoutStartup });
-    const drift = trial.workDrift === null ? "" : `, workers' compute threads ${(trial.workDrift * 100).toFixed(1)}% beside it`;
-    say(`${backend} ${describeTrial("cpu-bound", t, plan.trials, timing, trial.idealSeconds)}; baseline after: ${describeBaseline(after)}${drift}${trial.invalid ? ` -- not counted: ${trial.invalid}` : ""}`);
+    say(`${backend} ${describeTrial("cpu-bound", t, plan.trials, timing, trial.idealSeconds)}; ${describeStatic(alone, slices)}; baseline after: ${describeBaseline(after)}${describeDrift(trial)}`);
   }
   // The figure counts the trials run on an unchanged machine; with none, every trial is shown and the target reads it as invalid.
   const counted = rows.filter((_, i) => judged[i]!.invalid === null);
@@ -215,8 +274,9 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     chunkChoice: `chooseChunkSize: ${choice.chunkSize} params (~${choice.chunkSeconds.toFixed(2)} s per chunk, limited by ${choice.limitedBy})`,
     baselines: baselines.map(round),
     baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
-    trials: judged.map((t) => ({ ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: t.workDrift === null ? null : sig(t.workDrift, 3) })),
+    trials: judged.map(roundTrial),
     validTrials: counted.length,
+    staticSlices: summarizeStatic(statics, judged),
     threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },
   };
 }

@@ -119,9 +119,12 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
     return check("efficiency-cpu", target, figure, false,
       `not a valid figure: efficiency above ${CPU_BOUND_CEILING} means the single-thread work cost more per evaluation than the workers' runs of the same evaluations, so the ideal is overstated; ${baselines}`);
   }
+  const alone = e.staticSlices
+    ? `; the same workers with no broker (static slices) got ${f(e.staticSlices.efficiency.median, 3)} (${f(e.staticSlices.efficiency.min, 3)}-${f(e.staticSlices.efficiency.max, 3)})${e.staticSlices.queueOverStatic ? `, the queue runs ${f(e.staticSlices.queueOverStatic.median, 3)} of that` : ""}`
+    : "";
   const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the CPU an evaluation costs changed (${dropped.map((t) => t.invalid).join("; ")})` : "";
   return check("efficiency-cpu", target, figure, m >= CPU_BOUND_TARGET,
-    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal${e.tailSeconds ? `, the tail ${f(e.tailSeconds.median)} s` : ""}${e.betweenBatchesSeconds ? `, ${f(e.betweenBatchesSeconds.median)} s per worker between batches` : ""}; the chunking alone allows ${f(e.granularityBound, 3)}; ${baselines}${left}`);
+    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal${e.tailSeconds ? `, the tail ${f(e.tailSeconds.median)} s` : ""}${e.betweenBatchesSeconds ? `, ${f(e.betweenBatchesSeconds.median)} s per worker between batches` : ""}; the chunking alone allows ${f(e.granularityBound, 3)}${alone}; ${baselines}${left}`);
 }
 
 const FLEET_TARGET = 0.9;

@@ -168,8 +168,20 @@ function renderCpuBound(c: CpuBound): string[] {
   return [
     `${head} The ideal is the CPU of the whole sweep run on one compute thread in the bench process, / ${parallel} (min(workers ${c.workers}, cores ${c.cores})). A thread's CPU time on this shared VM is no steady measure of work across minutes (host load, clock), so that single-thread baseline is run before the first trial and after every trial, and each trial's ideal is the mean of the two around it. It took ${spread(c.baselineCpuSeconds)} s CPU over the ${c.baselines.length} runs. A trial is left out of the figure (but listed) when the two baselines around it differ by more than ${num(SPEED_TOLERANCE * 100)}%, or when the workers' compute threads (each worker's busiest thread, from /proc) spent more than ${num(SPEED_TOLERANCE * 100)}% more or less CPU than the baselines' compute thread for the same evaluations: the cost of an evaluation changed (the machine, or the JIT: on 2026-11-27, before the compute thread's hot loop was cut down to the user's function alone, the same single-thread sweep took 10.8 s or 19.5 s of CPU from one run to the next on a quiet machine), and the figure would flatter or blame TTG. ${c.validTrials} of ${c.trials.length} trials counted.${c.threadsAtOnce ? ` The same sweep on ${c.threadsAtOnce.threads} compute threads at once in the bench process took ${num(c.threadsAtOnce.cpuSeconds)} s CPU (${pct(c.threadsAtOnce.cpuOverSingle)} beside the first baseline, ${num(c.threadsAtOnce.wallSeconds)} s wall): what running side by side costs each evaluation on this machine, which the ideal does not allow for.` : ""} ${lost}`,
     "",
-    ...table(["trial", "ideal (s)", "wall (s)", "efficiency", "without start-up", "baseline after vs before", "workers' compute threads vs baseline", "counted"],
-      c.trials.map((t, i) => [String(i + 1), num(t.idealSeconds), num(t.wallSeconds), num(t.efficiency), num(t.efficiencyWithoutStartup), pct(t.baselineChange), pct(t.workDrift), t.invalid === null ? "yes" : `no: ${t.invalid}`])),
+    ...table(["trial", "run", "ideal (s)", "wall (s)", "efficiency", "without start-up", "baseline after vs before", "workers' compute threads vs baseline", "counted"],
+      c.trials.flatMap((t, i) => [t, c.staticSlices?.trials[i]].flatMap((run, k) => (run ? [[String(i + 1), k === 0 ? "queue" : "static slices", num(run.idealSeconds), num(run.wallSeconds), num(run.efficiency), num(run.efficiencyWithoutStartup), pct(run.baselineChange), pct(run.workDrift), run.invalid === null ? "yes" : `no: ${run.invalid}`]] : [])))),
+    "",
+    ...renderStaticSlices(c),
+  ];
+}
+
+/** The static runs beside the queue runs: the ceiling of the worker program on this machine, and the queue's share of the loss. */
+function renderStaticSlices(c: CpuBound): string[] {
+  const s = c.staticSlices;
+  if (!s) return [];
+  const ratio = s.queueOverStatic ? ` The queue runs got ${spread(s.queueOverStatic)} of the static runs' efficiency, trial by trial: that is the queue's own cost (broker, coordinator, chunks taken in turn).` : "";
+  return [
+    `Static slices: after or before each trial, between the same two baselines, the same ${c.workers} worker processes ran the sweep with no broker, each its half (static mode, batches of the chunk size). Efficiency ${spread(s.efficiency)} (${s.validTrials} of ${s.trials.length} counted), start-up ${spread(s.startupSeconds)} s, the slices finishing ${spread(s.tailSeconds)} s apart: what the machine and the worker program allow before any queue.${ratio}`,
     "",
   ];
 }
