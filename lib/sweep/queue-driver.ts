@@ -15,11 +15,21 @@ import type { DriverContext, RunDriver } from "./run-driver.ts";
 /** How often at most the best so far is published for the monitor while it changes. */
 const BEST_PUBLISH_EVERY_MS = 1000;
 
+/**
+ * Longest a progress read spends accepting results before it reports. Workers publishing values
+ * faster than the coordinator keeps them (10,000,000 values on RabbitMQ: one read took the whole
+ * 19 s run) would otherwise hold progress at 0, have the bounded read take the broker for one that
+ * does not answer, and the stall watch give up on a healthy run.
+ */
+export const POLL_BUDGET_MS = 1000;
+
 export type QueueDriverOptions = {
   backend: "redis" | "rabbitmq";
   plan: RunPlan;
   /** Environment that points workers at the broker (URL, namespace, timings). */
   brokerEnv: Record<string, string>;
+  /** Longest a poll spends accepting results (default POLL_BUDGET_MS). */
+  pollBudgetMs?: number;
 };
 
 export class QueueDriver implements RunDriver {
@@ -31,6 +41,7 @@ export class QueueDriver implements RunDriver {
   readonly #deadSeen = new Set<string>();
   #brokerDuplicates = 0;
   #finished = false;
+  #behind = false;
   #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
   /** The best's version last published for the monitor, and when (at most one publish a second). */
   #bestPublished = { version: 0, at: Number.NEGATIVE_INFINITY };
@@ -137,12 +148,32 @@ export class QueueDriver implements RunDriver {
     return restored;
   }
 
-  async poll(): Promise<ProgressSnapshot> {
-    const ledger = this.#ctx.ledger;
-    // A bounded batch at a time, each spooled to disk before the next is read.
+  /** True when the last read stopped at its budget with results still waiting: the coordinator is behind its workers. */
+  get behind(): boolean {
+    return this.#behind;
+  }
+
+  /** Reads results for up to budgetMs, a bounded batch at a time, each spooled to disk before the next is read. */
+  async #readResults(budgetMs: number): Promise<void> {
+    const until = performance.now() + budgetMs;
+    this.#behind = false;
     for (let batch = await this.#observer.readNewResults(); batch.length > 0; batch = await this.#observer.readNewResults()) {
       await this.#acceptAll(batch);
+      // The batch just kept is acknowledged by the next read, as it would be by the one that finds none.
+      if (performance.now() >= until) {
+        this.#behind = true;
+        return;
+      }
     }
+  }
+
+  async poll(): Promise<ProgressSnapshot> {
+    return this.#pollWithin(this.#o.pollBudgetMs ?? POLL_BUDGET_MS);
+  }
+
+  async #pollWithin(budgetMs: number): Promise<ProgressSnapshot> {
+    const ledger = this.#ctx.ledger;
+    await this.#readResults(budgetMs);
     await this.#publishBest(false);
     const stats = await this.#observer.stats();
     this.#lastStats = stats;
@@ -204,7 +235,8 @@ export class QueueDriver implements RunDriver {
   }
 
   async finish(): Promise<void> {
-    await this.poll();
+    // Everything the broker still holds, however long keeping it takes.
+    await this.#pollWithin(Number.POSITIVE_INFINITY);
     await this.#publishBest(true);
     await this.#readDeadLetters();
     this.#ctx.ledger.duplicatesDiscarded += this.#brokerDuplicates;

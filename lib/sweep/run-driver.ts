@@ -13,8 +13,10 @@ export interface RunDriver {
   onLine(workerId: string, line: string): void;
   /** Called when a worker process or pod ends; returns whether to start it again. */
   onWorkerExit(exit: WorkerExit): Promise<{ restart: boolean }>;
-  /** Reads new results into the ledger and returns the current progress. */
+  /** Reads new results into the ledger (for a bounded time) and returns the current progress. */
   poll(): Promise<ProgressSnapshot>;
+  /** True when the last poll left results waiting because its time was up: poll again without a pause. */
+  readonly behind?: boolean;
   /** True when every chunk id has an accepted result or has been dead-lettered. */
   isSettled(): boolean;
   /** The worker to kill for --fault-demo: one holding a chunk, if any. */

@@ -182,7 +182,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       });
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    // A coordinator behind its workers reads on at once; the pause is for a coordinator that has caught up.
+    if (!driver.behind) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   // Workers leave by themselves once the run is settled; stop whoever is still there.
   if (!interruptedBy) await waitForExits(platform, 3000);
