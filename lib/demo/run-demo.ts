@@ -92,7 +92,7 @@ async function createDriver(
   return { driver, description: session.description, outlivesRun: session.outlivesRun, broker: session.broker, close: (o) => session.close(o) };
 }
 
-async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string, range: { min: number | null; max: number | null }): Promise<ResultsWritten | undefined> {
+async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, dir: string, range: { min: number | null; max: number | null }, print: (line: string) => void): Promise<ResultsWritten | undefined> {
   if (!spool) return undefined;
   const file = `results.${opts.resultsFormat}`;
   const written = await spool.finish(join(dir, file));
@@ -100,7 +100,9 @@ async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, di
   if (spool.granularity !== "params") return kept;
   // A column per sweep axis and the value pictures' data, in one streamed pass over the file.
   const bounds = { min: range.min ?? 0, max: range.max ?? 0 };
-  const { values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds);
+  const total = opts.params.toLocaleString("en-US");
+  const progress = (lines: number) => print(`      ${file}: ${lines.toLocaleString("en-US")} of ${total} parameters' lines read${opts.sweep ? " (axis columns added)" : ""}`);
+  const { values } = await finishParamResults(written.path, spool.format, opts.sweep ? sweepSpace(opts.sweep) : undefined, bounds, progress);
   return { ...kept, ...(range.min === null ? {} : { values }) };
 }
 
@@ -229,7 +231,7 @@ async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFold
   }
   print("[5/5] Writing the results and the report");
   // A kept run's results file is written by the resume that settles it.
-  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir, folder.ledger.aggregate.build());
+  const results = kept ? undefined : await keepResults(opts, folder.spool, folder.dir, folder.ledger.aggregate.build(), print);
   if (!kept) {
     folder.journal.close();
     await rm(folder.workDir, { recursive: true, force: true });
