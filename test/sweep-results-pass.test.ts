@@ -66,7 +66,7 @@ test("a file larger than one read block, no trailing newline: every line counted
   const dir = await mkdtemp(join(tmpdir(), "ttg-pass-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, "results.jsonl");
-  const n = 60_000; // ~3 MB: several 1 MiB blocks, lines cut across them
+  const n = 60_000; // ~3 MB: many read blocks, lines cut across them
   let text = "";
   for (let i = 0; i < n; i++) text += paramLine({ param: i, value: i % 100, chunk: 0, worker: "0" }, "jsonl");
   await writeFile(path, text.slice(0, -1));

@@ -138,15 +138,19 @@ export class ResultsSpool {
     if (this.format === "csv") target.write(`${CSV_HEADERS[this.granularity]}\n`);
     try {
       const ids = [...this.#index.keys()].sort((a, b) => a - b);
+      // One buffer, reused once its bytes are written: a new one per chunk left ~22 MiB of them
+      // for the garbage collector on 1,000,000 values, the coordinator's peak.
+      let buffer = Buffer.alloc(0);
       for (const id of ids) {
         const where = this.#index.get(id)!;
         if ("file" in where) {
           await copyValuesFile(target, where.file, this.format);
           continue;
         }
-        const buffer = Buffer.allocUnsafe(where.length);
-        await spool.read(buffer, 0, where.length, where.offset);
-        if (!target.write(buffer)) await once(target, "drain");
+        if (buffer.length < where.length) buffer = Buffer.allocUnsafe(where.length);
+        const bytes = buffer.subarray(0, where.length);
+        await spool.read(bytes, 0, where.length, where.offset);
+        await new Promise<void>((resolve, reject) => target.write(bytes, (error) => (error ? reject(error) : resolve())));
       }
     } finally {
       await spool.close();

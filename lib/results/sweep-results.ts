@@ -36,10 +36,14 @@ export function paramSummary(space: SweepSpace | undefined, range: { min: number
 /** How often at most the pass says how far it is. */
 const PROGRESS_EVERY_MS = 2000;
 
-/** The file's complete lines, a read block at a time (readline's line events took 4 of a 10,000,000-line pass's 6 s of reading). */
+/**
+ * The file's complete lines, a read block at a time (readline's line events took 4 of a
+ * 10,000,000-line pass's 6 s of reading). Blocks of 32 KiB: on 1,000,000 lines the heap grew by
+ * 5 MiB during the pass, against 13 at 64 KiB, 46 at 1 MiB and 29 with readline.
+ */
 async function* lineBlocks(path: string): AsyncGenerator<string[]> {
   let rest = "";
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 15 })) {
     const text = rest + (chunk as string);
     const end = text.lastIndexOf("\n");
     if (end < 0) {
