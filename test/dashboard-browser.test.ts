@@ -10,7 +10,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import { removeNamespace } from "../lib/backends/purge-namespace.ts";
 import type { RunDetail } from "../lib/dashboard/run-detail-model.ts";
 import type { RunListModel } from "../lib/dashboard/run-list-model.ts";
@@ -54,17 +54,16 @@ test("the dashboard shows both runs live, a killed worker, the settled run, its 
   const [redisRun, rabbitRun] = [uniqueRunId("dash-redis"), uniqueRunId("dash-rabbit")];
   const monitor = startWebMonitor(env, reports);
   const demos: DemoProcess[] = [];
-  let browser: Browser | undefined;
   // Registered before the browser starts: a browser that cannot launch must not leave the monitor running.
   t.after(async () => {
-    await browser?.close();
     monitor.stop();
     for (const demo of demos) demo.kill();
     await removeNamespace({ backend: "redis", url: REDIS_URL, namespace }).catch(() => undefined);
     await removeNamespace({ backend: "rabbitmq", url: AMQP_URL, namespace, runIds: [rabbitRun] }).catch(() => undefined);
     await rm(reports, { recursive: true, force: true });
   });
-  browser = await chromium.launch(CHROMIUM);
+  const browser = await chromium.launch(CHROMIUM);
+  t.after(() => browser.close());
   const base = await waitFor(monitor.url, `monitor.ts --web to print its URL (output: ${monitor.output()})`, 30_000, 100);
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await page.goto(base);
