@@ -114,8 +114,8 @@ export type CpuBound = EfficiencyFigure & {
    */
   threadsAtOnce?: { threads: number; cpuSeconds: number; wallSeconds: number; cpuOverSingle: number };
   /**
-   * The same sweep as static slices (the same worker program, no broker), run after each trial and
-   * judged by the same two baselines: the machine's and the worker program's own ceiling, and the
+   * The same sweep as static slices (the same worker program, no broker), run beside each trial
+   * (in turn after and before it) and judged by the same two baselines: the machine's and the worker program's own ceiling, and the
    * queue run's efficiency over it (absent in older reports).
    */
   staticSlices?: StaticSlices;
@@ -252,7 +252,15 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     const queued = () => runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, timeoutMs);
     const sliced = () => runStaticSweep({ params, batchSize: spec.chunkSize, computeModule: CPU_MODULE, workers: spec.workers, watchEveryMs: CPU_BOUND_WATCH_MS }, timeoutMs);
     // Between the same two baselines, in turn first and second: neither gets the warmer machine every time.
-    const [timing, alone] = t % 2 === 0 ? [await queued(), await sliced()] : await sliced().then(async (s) => [await queued(), s] as const);
+    let timing: SweepTiming;
+    let alone: StaticTiming;
+    if (t % 2 === 0) {
+      timing = await queued();
+      alone = await sliced();
+    } else {
+      alone = await sliced();
+      timing = await queued();
+    }
     const after = await singleThread(CPU_MODULE, params);
     const trial = judgeCpuTrial(baselines.at(-1)!, after, { ...timing, workerComputeThreadSeconds: timing.cpu?.workerComputeThreadSeconds ?? null }, parallel);
     const slices = judgeCpuTrial(baselines.at(-1)!, after, staticTrial(alone), parallel);
