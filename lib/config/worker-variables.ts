@@ -164,7 +164,7 @@ export const WORKER_VARIABLES = {
     name: "IDLE_PROBE_SECONDS",
     default: "2",
     description:
-      "Queue mode: how often a worker with nothing left to take asks the broker anything (whether the run is settled; on Redis, the reclaimer lease), so an idle fleet costs the broker under one command per worker per second. It is also how long after the run settles such a worker may take to leave; tests shorten it.",
+      "Queue mode: how often a worker with nothing left to take asks the broker anything (whether the run is settled; on Redis, the reclaimer lease), so an idle fleet costs the broker under one command per worker per second. The run's end is pushed to idle workers (Redis: the run's settled channel; RabbitMQ: its settled queue), so they leave at once; this probe is the backstop should a push go unheard. Tests shorten it.",
     parser: decimal(0.05, 60),
   }),
   STALE_THRESHOLD_MS: v({

@@ -208,13 +208,14 @@ return current
 
 /**
  * Whether the run is settled (every chunk loaded, and accepted or dead-lettered); marks it in the
- * reclaimer key when it is. KEYS: meta, done, dead, reclaimer. ARGV: totalChunks. Returns 1 or 0.
+ * reclaimer key when it is, and the first time tells the idle workers listening on the run's settled
+ * channel. KEYS: meta, done, dead, reclaimer. ARGV: totalChunks, settled channel. Returns 1 or 0.
  */
 export const MARK_IF_SETTLED = script(`
 local total = tonumber(ARGV[1])
 if tonumber(redis.call('HGET', KEYS[1], 'loadedUpTo') or '-1') < total then return 0 end
 if redis.call('BITCOUNT', KEYS[2]) + redis.call('HLEN', KEYS[3]) < total then return 0 end
-redis.call('SET', KEYS[4], '${SETTLED_MARK}')
+if redis.call('SET', KEYS[4], '${SETTLED_MARK}', 'GET') ~= '${SETTLED_MARK}' then redis.call('PUBLISH', ARGV[2], '${SETTLED_MARK}') end
 return 1
 `);
 

@@ -26,6 +26,8 @@ export type RedisKeys = {
   alive: string;
   /** String with a short expiry: the worker that looks for abandoned chunks, one at a time (SET NX PX). */
   reclaimer: string;
+  /** Pub/sub channel, not a key: the run's end, told once to the idle workers subscribed to it. */
+  settledChannel: string;
 };
 
 /** Field of the run's stats hash counting failed parameters of accepted chunks. */
@@ -48,6 +50,7 @@ export function redisKeys(namespace: string, runId: string): RedisKeys {
     stats: `${run}:stats`,
     alive: `${run}:alive`,
     reclaimer: `${run}:reclaimer`,
+    settledChannel: `${run}:settled`,
   };
 }
 

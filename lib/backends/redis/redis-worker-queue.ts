@@ -1,6 +1,6 @@
 // A worker's side of the Redis Streams backend: read new chunks, reclaim abandoned ones
-// (XAUTOCLAIM, one reclaimer at a time per run), renew the lease while computing, accept-and-ack atomically, dead-letter poison.
-import { setTimeout as sleep } from "node:timers/promises";
+// (XAUTOCLAIM, one reclaimer at a time per run), renew the lease while computing, accept-and-ack
+// atomically, dead-letter poison; once out of work, hear the run's end on its settled channel.
 import type { Redis } from "ioredis";
 import { IDLE_PROBE_MS, type BackendOptions, type ChunkTask, type Completion, type Delivery, type RunPlan, type Verdict, type WorkerQueue } from "../backend.ts";
 import { encodeResultBatch } from "../result-batch.ts";
@@ -52,6 +52,10 @@ export class RedisWorkerQueue implements WorkerQueue {
   #lookedAt = 0;
   #settled = false;
   #settledCheckAt = 0;
+  /** Subscribed to the run's settled channel (once drained: the reader has no more reads to do). */
+  #listening: Promise<void> | undefined;
+  /** Ends the pause between looks early: the run's end was heard. */
+  #wake: (() => void) | undefined;
 
   constructor(client: Redis, reader: Redis, options: BackendOptions) {
     this.#client = client;
@@ -91,9 +95,53 @@ export class RedisWorkerQueue implements WorkerQueue {
       }
     }
     this.#busy = false;
-    // Nothing to read: wait for the next look without a command.
-    await sleep(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
+    // Nothing to read: wait for the next look without a command, or for the run's end, pushed.
+    if (this.#drained) await this.#listen();
+    if (!this.#settled) await this.#pause(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
     return [];
+  }
+
+  /** True once the run's end reached this worker (pushed, or seen at a look): settled() answers at once. */
+  settledHeard(): boolean {
+    return this.#settled;
+  }
+
+  /**
+   * Subscribes the reader (drained: it will never read again) to the run's settled channel, so an
+   * idle worker leaves as soon as the run settles, not at its next look up to IDLE_PROBE_SECONDS
+   * later. The mark is read once after subscribing: a run that settled just before is not missed.
+   * Without the subscription (a failure) the looks still find the end.
+   */
+  #listen(): Promise<void> {
+    this.#listening ??= (async () => {
+      const channel = this.#keys.settledChannel;
+      this.#reader.on("message", (from: string) => {
+        if (from !== channel) return;
+        this.#settled = true;
+        this.#wake?.();
+      });
+      try {
+        await this.#reader.subscribe(channel);
+        this.#settled ||= (await this.#client.get(this.#keys.reclaimer)) === SETTLED_MARK;
+      } catch (error) {
+        this.#o.log?.("debug", `not listening for the run's end (${(error as Error).message}); the idle looks will find it`);
+      }
+    })();
+    return this.#listening;
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
   }
 
   #took(deliveries: Delivery[]): Delivery[] {
@@ -152,7 +200,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   async #markIfSettled(plan: RunPlan): Promise<boolean> {
     const k = this.#keys;
     this.#settledCheckAt = Date.now();
-    this.#settled ||= Number(await runLua(this.#client, MARK_IF_SETTLED, [k.meta, k.done, k.dead, k.reclaimer], [plan.totalChunks])) === 1;
+    this.#settled ||= Number(await runLua(this.#client, MARK_IF_SETTLED, [k.meta, k.done, k.dead, k.reclaimer], [plan.totalChunks, k.settledChannel])) === 1;
     return this.#settled;
   }
 
@@ -329,6 +377,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async close(): Promise<void> {
+    this.#wake?.();
     // A leaving reclaimer hands its lease on at once rather than when it expires.
     if (this.#holder) await runLua(this.#client, RELEASE_LEASE, [this.#keys.reclaimer], [this.#o.consumer]).catch(() => undefined);
     for (const c of [this.#reader, this.#client]) {
