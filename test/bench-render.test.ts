@@ -40,7 +40,7 @@ function fixture(): Omit<BenchReport, "targets"> {
       },
       cpuBound: { unavailable: "failed: boom" },
       fleet: {
-        redis: { backend: "redis", params: 12_800, chunkSize: 10, workMs: 25, workers: 64, startConcurrency: 2, idealSeconds: 5, efficiencyAllUp: s(0.93, 0.91, 0.95), efficiencyWithStartup: s(0.6), allUpSeconds: s(2.5), firstUpSeconds: s(0.3), windowSeconds: s(3.1), workersSeen: s(64), workBeforeAllUp: s(0.4), wallSeconds: s(8.3), duplicates: 0, workerCores: s(1.2), coordinatorCores: s(0.1), otherCores: s(0.3), definition: "start-up excluded: from the last worker's first chunk." },
+        redis: { backend: "redis", params: 12_800, chunkSize: 10, workMs: 25, workers: 64, startConcurrency: 2, idealSeconds: 5, efficiencyAllUp: s(0.93, 0.91, 0.95), efficiencyWithStartup: s(0.6), allUpSeconds: s(2.5), firstUpSeconds: s(0.3), windowSeconds: s(3.1), workersSeen: s(64), workBeforeAllUp: s(0.4), wallSeconds: s(8.3), leftSeconds: s(0.12, 0.1, 0.15), duplicates: 0, workerCores: s(1.2), coordinatorCores: s(0.1), otherCores: s(0.3), definition: "start-up excluded: from the last worker's first chunk." },
         rabbitmq: NO_RABBIT,
       },
     },
@@ -193,6 +193,7 @@ describe("renderBenchMarkdown", () => {
     assert.ok(md.includes("0.966 (0.952–0.977, n=3)"));
     assert.ok(md.includes("**120,000/s**"));
     assert.ok(md.includes("| Redis | 12,800 params of 25 ms, chunk 10, 64 workers, 2 starting at a time | 5 s | 0.93 (0.91–0.95, n=3) | 0.6 (0.6–0.6, n=3) |"));
+    assert.ok(md.includes("| 0.4 (0.4–0.4, n=3) | 0.12 (0.1–0.15, n=3) | 1.2"), "the fleet's workers gone after the last result, beside the cores");
   });
 
   test("every target is listed with met / missed / not measured", () => {

@@ -13,6 +13,7 @@ import type { ChunkResult } from "../../lib/backends/backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
 import type { Say } from "./progress.ts";
 import { BenchSweep } from "./queue-sweep.ts";
+import { pause } from "./progress.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
 export type ChunkSpan = { worker: string; params: number; takenAt: number; finishedAt: number };
@@ -83,6 +84,11 @@ export type FleetFigure = {
   /** Share of the sweep's work done before every worker was up. */
   workBeforeAllUp: Summary;
   wallSeconds: Summary;
+  /**
+   * The last result -> the last worker gone by itself: how soon the run's end reaches a fleet that is
+   * mostly idle by then (a worker still there after LEAVE_WAIT_MS counts as that; absent in older reports).
+   */
+  leftSeconds?: Summary;
   duplicates: number;
   workerCores: Summary | null;
   coordinatorCores: Summary | null;
@@ -93,10 +99,21 @@ export type FleetFigure = {
 export const FLEET_DEFINITION =
   "start-up excluded: the sweep's work (params x work per param) over the sum, for each worker, of its time from its own first chunk taken to the last result (its idle time once up counts; its start-up does not). Start-up counted: params x work / workers over first worker spawned -> last result.";
 
+/** How long the bench waits, after the last result, for the workers to leave by themselves. */
+export const LEAVE_WAIT_MS = 15_000;
+
+/** Seconds from `endAt` (ms) to the last worker's exit, waiting at most LEAVE_WAIT_MS from now. */
+async function lastLeft(sweep: BenchSweep, endAt: number): Promise<number> {
+  const deadline = Date.now() + LEAVE_WAIT_MS;
+  while (sweep.platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) await pause(20);
+  const gone = sweep.platform.workers().map((w) => (w.status === "exited" && w.exitedAt ? w.exitedAt.getTime() : Date.now()));
+  return (Math.max(...gone) - endAt) / 1000;
+}
+
 export async function measureFleet(backend: BackendName, url: string, plan: BenchPlan["efficiency"], say: Say): Promise<FleetFigure> {
   const f = plan.fleet;
   const ideal = (f.params * f.workMs) / f.workers / 1000;
-  const samples = { seen: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
+  const samples = { seen: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], left: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
   let duplicates = 0;
   let startConcurrency: number | null = null;
   for (let t = 0; t < plan.trials; t++) {
@@ -116,13 +133,15 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
       samples.window.push((w.endAt - w.allUpAt) / 1000);
       samples.before.push(1 - w.workInWindowMs / (f.params * f.workMs));
       samples.wall.push(wall);
+      const left = await lastLeft(sweep, w.endAt);
+      samples.left.push(left);
       duplicates += sweep.duplicates;
       if (sweep.cpu) {
         samples.wc.push(sweep.cpu.workerCores);
         samples.cc.push(sweep.cpu.coordinatorCores);
         samples.oc.push(sweep.cpu.otherCores);
       }
-      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${w.workersSeen}/${f.workers} workers took chunks, all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
+      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${w.workersSeen}/${f.workers} workers took chunks, all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s, every worker gone ${left.toFixed(2)} s later; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
     } finally {
       await sweep.close({ waitMs: 10_000 });
     }
@@ -144,6 +163,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
     workersSeen: sum(samples.seen),
     workBeforeAllUp: sum(samples.before),
     wallSeconds: sum(samples.wall),
+    leftSeconds: sum(samples.left),
     duplicates,
     workerCores: samples.wc.length ? sum(samples.wc) : null,
     coordinatorCores: samples.cc.length ? sum(samples.cc) : null,

@@ -195,16 +195,16 @@ function renderFleetEfficiency(r: BenchReport): string[] {
   for (const b of BACKENDS) {
     const e = fleet[b];
     if (isUnavailable(e)) {
-      rows.push([NAMES[b], "", "", missing(e) ?? "", "", "", "", ""]);
+      rows.push([NAMES[b], "", "", missing(e) ?? "", "", "", "", "", ""]);
       continue;
     }
     definition = e.definition;
-    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers${startedAtOnce(e.startConcurrency)}`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), cores(e)]);
+    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers${startedAtOnce(e.startConcurrency)}`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), e.leftSeconds ? spread(e.leftSeconds) : "–", cores(e)]);
   }
   return [
     "### Many local workers, sleep-bound", "",
     ...(definition ? [`Efficiency ${definition}`, ""] : []),
-    ...table(["backend", "shape", "ideal", "efficiency, start-up excluded", "start-up counted", "first / all workers up (s)", "work done before all were up", "cores used: workers / bench / everything else"], rows), "",
+    ...table(["backend", "shape", "ideal", "efficiency, start-up excluded", "start-up counted", "first / all workers up (s)", "work done before all were up", "every worker gone, after the last result (s)", "cores used: workers / bench / everything else"], rows), "",
   ];
 }
 
