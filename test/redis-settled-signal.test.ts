@@ -1,8 +1,11 @@
 // Redis: idle workers hear that the run settled on the run's settled channel, at once, not at their
-// next look (IDLE_PROBE_SECONDS later); never before it settled; and another run's end is not theirs.
+// next look (IDLE_PROBE_SECONDS later); never before it settled, not even on a stray message on the
+// channel; and another run's end is not theirs.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import type { BackendOptions, WorkerQueue } from "../lib/backends/backend.ts";
+import { Redis } from "ioredis";
+import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
 import { createQueueRun, type QueueRun } from "./helpers/queue-run.ts";
 import { completeAll, takeExactly } from "./helpers/worker-queue-steps.ts";
@@ -41,9 +44,20 @@ test("idle workers waiting for their next look are told at once that the run set
   const [busy, ...idle] = await openWorkers(t, run, ["busy", "i1", "i2"]);
   const held = await takeExactly(busy!, 3, 3);
   // Each idle worker finds nothing, subscribes, and pauses until its next look, an hour away.
-  const waiting = idle.map((q) => q.next(50, 1));
+  const stray = idle.map((q) => q.next(50, 1));
   await new Promise((resolve) => setTimeout(resolve, 300));
   for (const q of idle) assert.equal(q.settledHeard?.(), false, "every chunk is held by a live worker");
+
+  // A message on the channel that no settled run sent ends the pause, but is not believed.
+  const publisher = new Redis(run.url);
+  t.after(() => publisher.disconnect());
+  await publisher.publish(redisKeys(run.namespace, run.runId).settledChannel, "settled");
+  assert.deepEqual(await within(10_000, "the pauses ended by a stray message", Promise.all(stray)), [[], []]);
+  for (const q of idle) {
+    assert.equal(await q.settled(run.plan), false, "the run's mark says it is not settled");
+    assert.equal(q.settledHeard?.(), false);
+  }
+  const waiting = idle.map((q) => q.next(50, 1));
 
   await completeAll(busy!, held.slice(0, 2), "busy");
   assert.equal(await busy!.settled(run.plan), false, "two of three chunks done");

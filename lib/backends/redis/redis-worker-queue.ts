@@ -54,6 +54,8 @@ export class RedisWorkerQueue implements WorkerQueue {
   #settledCheckAt = 0;
   /** Subscribed to the run's settled channel (once drained: the reader has no more reads to do). */
   #listening: Promise<void> | undefined;
+  /** A message came on the settled channel: settled() checks the mark before believing it. */
+  #heard = false;
   /** Ends the pause between looks early: the run's end was heard. */
   #wake: (() => void) | undefined;
 
@@ -97,19 +99,20 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#busy = false;
     // Nothing to read: wait for the next look without a command, or for the run's end, pushed.
     if (this.#drained) await this.#listen();
-    if (!this.#settled) await this.#pause(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
+    if (!this.#settled && !this.#heard) await this.#pause(Math.max(1, this.#lookedAt + this.#lookEveryMs() - Date.now()));
     return [];
   }
 
   /** True once the run's end reached this worker (pushed, or seen at a look): settled() answers at once. */
   settledHeard(): boolean {
-    return this.#settled;
+    return this.#settled || this.#heard;
   }
 
   /**
    * Subscribes the reader (drained: it will never read again) to the run's settled channel, so an
    * idle worker leaves as soon as the run settles, not at its next look up to IDLE_PROBE_SECONDS
    * later. The mark is read once after subscribing: a run that settled just before is not missed.
+   * A message only ends the pause: settled() believes it once the mark is there.
    * Without the subscription (a failure) the looks still find the end.
    */
   #listen(): Promise<void> {
@@ -117,7 +120,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       const channel = this.#keys.settledChannel;
       this.#reader.on("message", (from: string) => {
         if (from !== channel) return;
-        this.#settled = true;
+        this.#heard = true;
         this.#wake?.();
       });
       try {
@@ -368,6 +371,12 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   async settled(plan: RunPlan): Promise<boolean> {
     if (this.#settled) return true;
+    if (this.#heard) {
+      // Told on the channel: the mark, written before the publish, confirms it (a stray message does not).
+      this.#heard = false;
+      this.#settled = (await this.#client.get(this.#keys.reclaimer)) === SETTLED_MARK;
+      if (this.#settled) return true;
+    }
     // Just out of work: this worker may have finished the last chunk, so it asks (and marks the run
     // settled for the rest). Long idle: the lease attempts carry the answer, at no extra command.
     const recentlyBusy = Date.now() - this.#workedAt < 2 * this.#idleProbeMs;
