@@ -18,8 +18,8 @@ import { compute as bowl } from "../examples/sweeps/bowl.ts";
 const SWEEP = "examples/sweeps/grid-2d.yaml";
 
 /** Every point of the sweep evaluated here; the 10 lowest and highest, ties to the lower id. */
-function bruteForce(): BestPoints {
-  const space = sweepSpace(readSweepFile(SWEEP));
+async function bruteForce(): Promise<BestPoints> {
+  const space = sweepSpace(await readSweepFile(SWEEP));
   const all = Array.from({ length: space.size }, (_, id) => ({ id, point: space.pointOf(id), value: bowl(space.pointOf(id) as { x: number; y: number }, id) }));
   return {
     lowest: [...all].sort((a, b) => a.value - b.value || a.id - b.id).slice(0, 10),
@@ -47,7 +47,7 @@ function sweepRun(t: TestContext, backend: "redis" | "rabbitmq" | "static", resu
   return { report, stdout: r.stdout, markdown: readFileSync(join(dirname(r.path), "report.md"), "utf8") };
 }
 
-const expected = bruteForce();
+const expected = await bruteForce();
 
 for (const backend of ["redis", "rabbitmq", "static"] as const) {
   test(`${backend}, --results none: report.json's best is the brute force's, and the live line showed the best so far`, (t) => {

@@ -32,7 +32,7 @@ test("redis: a sweep run SIGKILLed at ~40 % and its file edited; --resume finish
   });
   const sweepFile = join(reports, "sweep.yaml");
   writeFileSync(sweepFile, SWEEP);
-  const sweep = readSweepFile(sweepFile);
+  const sweep = await readSweepFile(sweepFile);
   const space = sweepSpace(sweep);
   const evalLog = join(reports, "evaluations.log");
   const evaluated = () => (existsSync(evalLog) ? readFileSync(evalLog, "utf8").split("\n").filter(Boolean).length : 0);

@@ -46,7 +46,7 @@ for (const [how, format] of [["module", "jsonl"], ["command", "csv"]] as const) 
     writeFileSync(sweepFile, "axes:\n  x: { range: [-3, 6, 1] }\n  y: [0, 1, 2]\n");
     const flag = join(reports, "fail.flag");
     writeFileSync(flag, "x = 2 fails while this file exists\n");
-    const space = sweepSpace(readSweepFile(sweepFile));
+    const space = sweepSpace(await readSweepFile(sweepFile));
     const failing = Array.from({ length: space.size }, (_, id) => id).filter((id) => space.pointOf(id).x === 2);
     const compute = how === "module" ? ["--compute", "test/fixtures/flagged-sweep-compute.ts"] : ["--compute-cmd", "python3 test/fixtures/compute-commands/flagged-sweep.py"];
     const env = { QUEUE_NAMESPACE: namespace, REDIS_URL: BROKER_URLS.redis, FAIL_FLAG: flag, PARAM_RETRIES: "0", COMPUTE_MODULE: undefined, COMPUTE_COMMAND: undefined };
@@ -85,7 +85,7 @@ for (const [how, format] of [["module", "jsonl"], ["command", "csv"]] as const) 
     assert.equal(report.values?.histogram.min, 0, "the histogram spans the new lowest value");
     assert.equal(report.values?.histogram.counts.reduce((a, b) => a + b, 0), space.size);
     assert.ok(report.values?.map?.means.every((m) => m !== null), "every cell of the value map has a value");
-    assert.equal(report.config.sweep?.digest, sweepDigest(readSweepFile(sweepFile)));
+    assert.equal(report.config.sweep?.digest, sweepDigest(await readSweepFile(sweepFile)));
 
     const records = readSweepResults(dirname(fixed.path), format);
     assert.deepEqual(records.map((r) => r.param), expected.map((e) => e.id), "every parameter once, in order");

@@ -19,20 +19,20 @@ function folder(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-test("a 2-axis grid through a compute(point, id) module on Redis: every value is the module's at its point", (t) => {
+test("a 2-axis grid through a compute(point, id) module on Redis: every value is the module's at its point", async (t) => {
   const reports = folder(t);
   const sweepFile = "examples/sweeps/grid-2d.yaml";
   const r = runDemo(["--platform", "local", "--backend", "redis", "--sweep", sweepFile, "--compute", "examples/sweeps/bowl.ts", "--chunk-size", "200", "--workers", "2", "--run-id", uniqueRunId("sweep"), "--reports", reports, "--yes"], {
     env: { QUEUE_NAMESPACE: testNamespace() },
   });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  const space = sweepSpace(readSweepFile(sweepFile));
+  const space = sweepSpace(await readSweepFile(sweepFile));
   const records = readFileSync(join(dirname(r.path), "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { param: number; value: number });
   assert.equal(records.length, space.size);
   for (const { param, value } of records) assert.equal(value, bowl(space.pointOf(param) as { x: number; y: number }, param));
   const report = JSON.parse(readFileSync(r.path, "utf8")) as RunReport;
   assert.equal(report.config.sweepFile, sweepFile, "the sweep file as given");
-  assert.deepEqual(report.config.sweep, { digest: sweepDigest(readSweepFile(sweepFile)), mode: "grid", size: 101 * 61, axes: [{ name: "x", values: 101 }, { name: "y", values: 61 }] });
+  assert.deepEqual(report.config.sweep, { digest: sweepDigest(await readSweepFile(sweepFile)), mode: "grid", size: 101 * 61, axes: [{ name: "x", values: 101 }, { name: "y", values: 61 }] });
   assert.equal(report.config.computeCommand, undefined);
   assert.match(readFileSync(join(dirname(r.path), "report.md"), "utf8"), /\| sweep \| examples\/sweeps\/grid-2d\.yaml: grid of x \(101\) × y \(61\) = 6,161 points \(digest [0-9a-f]{16}\) \|/);
 });

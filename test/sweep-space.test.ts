@@ -68,26 +68,26 @@ test("a random sweep with a seed gives the same points every time, another seed 
   assert.notEqual(sweepDigest(sweep(7)), sweepDigest(sweep(8)));
 });
 
-test("a YAML sweep file and a CSV or JSONL points file resolve to sweeps", (t) => {
+test("a YAML sweep file and a CSV or JSONL points file resolve to sweeps", async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, "grid.yaml"), "axes:\n  x: { linspace: [0, 1, 3] }\n  k: [1, 2]\nmode: grid\n");
-  const grid = sweepSpace(readSweepFile(join(dir, "grid.yaml")));
+  const grid = sweepSpace(await readSweepFile(join(dir, "grid.yaml")));
   assert.deepEqual([grid.size, grid.names, grid.pointOf(3)], [6, ["x", "k"], { x: 0.5, k: 2 }]);
   writeFileSync(join(dir, "pts.csv"), "x,label\n0.5,a\n2,b\n");
   writeFileSync(join(dir, "csv.json"), JSON.stringify({ points: "pts.csv" }));
-  const csv = sweepSpace(readSweepFile(join(dir, "csv.json")));
+  const csv = sweepSpace(await readSweepFile(join(dir, "csv.json")));
   assert.deepEqual([csv.size, csv.pointOf(1)], [2, { x: 2, label: "b" }]);
   writeFileSync(join(dir, "pts.jsonl"), '{"a":1,"b":"u"}\n{"a":3,"b":"v"}\n');
   writeFileSync(join(dir, "jsonl.yaml"), "points: pts.jsonl\n");
-  assert.deepEqual(sweepSpace(readSweepFile(join(dir, "jsonl.yaml"))).pointOf(1), { a: 3, b: "v" });
+  assert.deepEqual(sweepSpace(await readSweepFile(join(dir, "jsonl.yaml"))).pointOf(1), { a: 3, b: "v" });
 });
 
-test("a CSV points file: quoted commas and quotes, CRLF, a BOM; a quoted number stays text", (t) => {
+test("a CSV points file: quoted commas and quotes, CRLF, a BOM; a quoted number stays text", async (t) => {
   const dir = folder(t);
   const csv = '\uFEFFlabel,x,code\r\n"a, b",0.5,"007"\r\n"say ""hi""", 2 ,x\r\n\r\n"two\nlines",-1e3,""\r\n';
   writeFileSync(join(dir, "pts.csv"), csv);
   writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
-  const space = sweepSpace(readSweepFile(join(dir, "sweep.yaml")));
+  const space = sweepSpace(await readSweepFile(join(dir, "sweep.yaml")));
   assert.deepEqual(space.names, ["label", "x", "code"], "the BOM is not part of the first name");
   assert.equal(space.size, 3, "the blank line is no point");
   assert.deepEqual(space.pointOf(0), { label: "a, b", x: 0.5, code: "007" });
@@ -95,7 +95,7 @@ test("a CSV points file: quoted commas and quotes, CRLF, a BOM; a quoted number 
   assert.deepEqual(space.pointOf(2), { label: "two\nlines", x: -1000, code: "" });
 });
 
-test("a bad points file is BadInput naming the line: a ragged row, an open quote, a bad column name", (t) => {
+test("a bad points file is BadInput naming the line: a ragged row, an open quote, a bad column name", async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, "sweep.yaml"), "points: pts.csv\n");
   const cases: [string, RegExp][] = [
@@ -107,7 +107,7 @@ test("a bad points file is BadInput naming the line: a ragged row, an open quote
   ];
   for (const [text, message] of cases) {
     writeFileSync(join(dir, "pts.csv"), text);
-    assert.throws(() => readSweepFile(join(dir, "sweep.yaml")), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
+    await assert.rejects(readSweepFile(join(dir, "sweep.yaml")), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
   }
 });
 
@@ -123,7 +123,7 @@ test("a sweep's shape for the report: axis lengths, the random seed, a points co
   assert.equal(describeSweepShape(sweepShape(points)), "points: 3 rows of x, label");
 });
 
-test("a bad sweep file is BadInput naming the field", (t) => {
+test("a bad sweep file is BadInput naming the field", async (t) => {
   const dir = folder(t);
   const cases: [string, RegExp][] = [
     ["axes:\n  x: [1]\ncolour: red\n", /colour: unknown key/],
@@ -138,6 +138,6 @@ test("a bad sweep file is BadInput naming the field", (t) => {
   for (const [text, message] of cases) {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, text);
-    assert.throws(() => readSweepFile(file), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
+    await assert.rejects(readSweepFile(file), (e: unknown) => e instanceof BadInput && message.test(e.message) && !e.message.includes("\n"), text);
   }
 });

@@ -4,7 +4,6 @@
 import { kubectlPortForward, type KubeTarget } from "../kind/kubectl.ts";
 import { canConnect } from "../net/ports.ts";
 import type { DashboardServer } from "../dashboard/dashboard-server.ts";
-import { startDashboard } from "../dashboard/start-dashboard.ts";
 import type { Platform } from "../platforms/platform.ts";
 import { deriveView, type MonitorView } from "../monitor/monitor-view.ts";
 import { renderMonitor } from "../monitor/render-monitor.ts";
@@ -63,6 +62,8 @@ async function demoDashboard(cfg: SweepConfig, ctx: DemoMonitorContext): Promise
   const places = (backend: string, runId: string) =>
     backend === cfg.backend && runId === cfg.runId ? ctx.platform.workers().map((w) => ({ id: w.id, handle: w.handle, node: w.node, status: w.status })) : [];
   const options = { targets: [{ backend: cfg.backend, url: broker.url, namespace: broker.namespace, runIds: [cfg.runId] }], reportsDir: cfg.reportsDir, places, host: "127.0.0.1" };
+  // Loaded only for --monitor web or both: the dashboard's modules are no part of every run's start.
+  const { startDashboard } = await import("../dashboard/start-dashboard.ts");
   return startDashboard({ ...options, port: DEMO_DASHBOARD_PORT }).catch(() => startDashboard({ ...options, port: 0 }));
 }
 

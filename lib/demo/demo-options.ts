@@ -91,7 +91,7 @@ export async function parseDemoOptions(argv: string[], env: Env, stdinIsTTY: boo
   const a = await demoParser(argv).parseAsync();
   const workerEnv = workerEnvFromEnvironment(env);
   const preset = SCALE_PRESETS[a.scale];
-  const sweep = a.sweep === undefined ? undefined : readSweepFile(a.sweep);
+  const sweep = a.sweep === undefined ? undefined : await readSweepFile(a.sweep);
   const params = sweep ? sweepSpace(sweep).size : (a.params ?? fromEnv(env, "TOTAL_PARAMETERS") ?? preset.params);
   const chunkSizeFlag = a["chunk-size"];
   const chunkSize = (chunkSizeFlag === "auto" ? undefined : chunkSizeFlag) ?? fromEnv(env, "CHUNK_SIZE") ?? preset.chunkSize;

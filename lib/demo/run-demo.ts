@@ -32,7 +32,6 @@ import { runSweep, type SweepOutcome } from "../sweep/run-sweep.ts";
 import { StaticDriver } from "../sweep/static-driver.ts";
 import { freshRunFolder, reopenRunFolder, type ReopenedRunFolder, type RunFolder } from "./run-folder.ts";
 import { resumeDemoOptions } from "./resume-options.ts";
-import { retryFailedParams } from "./retry-failed.ts";
 import { checkComputeCommand, checkComputeModule } from "../sweep/check-compute.ts";
 import { refuseRunOfAnotherPlan } from "./run-id-in-use.ts";
 
@@ -134,7 +133,8 @@ function lostHint(runId: string): string[] {
 
 export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
   const print = (line = "") => io.out.write(`${line}\n`);
-  if (given.retryFailed) return retryFailedParams(given, given.retryFailed, print);
+  // Loaded only for --retry-failed (it brings the CSV reader along).
+  if (given.retryFailed) return (await import("./retry-failed.ts")).retryFailedParams(given, given.retryFailed, print);
   const resuming = given.resume ? await resumeDemoOptions(given, given.resume) : undefined;
   const options = resuming?.opts ?? given;
   // Before anything is measured, loaded or started: a module that cannot load would fail every chunk.

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { CsvError, parse } from "csv-parse/sync";
 import { BadInput } from "../script/bad-input.ts";
 import type { AxisValue } from "./axis-values.ts";
-import { axisNameProblem } from "./sweep-schema.ts";
+import { axisNameProblem } from "./axis-names.ts";
 
 export type PointRows = { names: string[]; rows: AxisValue[][] };
 

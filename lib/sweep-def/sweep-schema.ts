@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { BadInput } from "../script/bad-input.ts";
 import { rangeCount, type AxisSpec } from "./axis-values.ts";
+import { AXIS_NAME, AXIS_NAME_RULE, RESERVED_AXIS_NAMES, RESERVED_RULE } from "./axis-names.ts";
 
 const count = z.number().int().min(1, "a count must be at least 1");
 const triple = z.tuple([z.number(), z.number(), count]);
@@ -26,19 +27,6 @@ const axisSchema = z.preprocess(
       if (kinds.length !== 1) ctx.addIssue({ code: "custom", message: `give exactly one of a list, linspace, logspace or range (got ${kinds.length})` });
     }),
 );
-
-/** Names the results file uses for its own columns cannot name an axis. */
-export const RESERVED_AXIS_NAMES = ["param", "value", "chunk", "worker", "cause", "error", "attempts"];
-
-const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const AXIS_NAME_RULE = "an axis name is a letter or _ then letters, digits, _";
-const RESERVED_RULE = `an axis cannot be named ${RESERVED_AXIS_NAMES.join(", ")} (the results file's own columns)`;
-
-/** Why `name` cannot name an axis (a sweep file's key or a points file's column), or undefined. */
-export function axisNameProblem(name: string): string | undefined {
-  if (!AXIS_NAME.test(name)) return AXIS_NAME_RULE;
-  return RESERVED_AXIS_NAMES.includes(name) ? RESERVED_RULE : undefined;
-}
 
 const axisName = z
   .string()
