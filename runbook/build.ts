@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //#; t="$(dirname -- "$0")/../node_modules/tsx/dist/loader.mjs"; [ -f "$t" ] || { echo "${0##*/}: Cannot find tsx next to the script: run npm ci in $(dirname -- "$0")/.." >&2; exit 2; }; exec node --import "$t" "$0" "$@"
+":" //#; d="$(dirname -- "$0")"; case "$d" in /*) ;; *) d="./$d" ;; esac; t="$d/../node_modules/tsx/dist/loader.mjs"; [ -f "$t" ] || { echo "${0##*/}: Cannot find tsx next to the script: run npm ci in $d/.." >&2; exit 2; }; exec node --import "$t" "$0" "$@"
 // Builds the versioned worker image with OCI labels: ./runbook/build.ts --help
 import { hideBin } from "yargs/helpers";
 import { isMain, runScript } from "../lib/script/entry.ts";
