@@ -52,6 +52,13 @@ export type EfficiencyFigure = {
  */
 export const SPEED_TOLERANCE = 0.05;
 
+/**
+ * How far the first single-thread run may land from the plan's CPU seconds before the sweep is
+ * resized from it: the calibration times the first ~150 ms of the range, and the example's evaluations
+ * cost more there than on average (sized for 20 s, the sweep took 11.4-17.3 s on 2026-11-28).
+ */
+export const RESIZE_TOLERANCE = 0.1;
+
 /** One CPU-bound trial beside the single-thread baselines measured just before and just after it. */
 export type CpuTrial = {
   /** The mean of the two baselines' CPU / min(workers, cores). */
@@ -100,6 +107,12 @@ export type CpuBound = EfficiencyFigure & {
   cores: number;
   evalCostMs: number;
   chunkChoice: string;
+  /**
+   * The size the calibration gave and what it took on one thread, when that was more than
+   * RESIZE_TOLERANCE off the plan's CPU seconds and the sweep was resized from it (absent: kept as
+   * calibrated, or an older report).
+   */
+  resizedFrom?: { params: number; cpuSeconds: number; plannedCpuSeconds: number };
   /** Every baseline, one before the first trial and one after each (absent in older reports). */
   baselines?: SingleThreadRun[];
   /** Their CPU seconds: how much the same work's cost moved during the phase. */
@@ -231,10 +244,17 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   const c = plan.cpu;
   const cal = await calibrate(CPU_MODULE, 1_000_000);
   // Sized in CPU time: on a loaded machine the wall time of an evaluation overstates its cost.
-  const params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.cpuMsPerEval));
+  let params = Math.max(1000, Math.round((c.cpuSeconds * 1000) / cal.cpuMsPerEval));
   say(`${backend} cpu-bound: ${(cal.cpuMsPerEval * 1000).toFixed(2)} µs of CPU per evaluation (${(cal.evalCostMs * 1000).toFixed(2)} µs wall); measuring ${params} params on one thread`);
   const describeBaseline = (b: SingleThreadRun) => `${b.cpuSeconds.toFixed(2)} s CPU on one thread (compute thread ${b.computeThreadSeconds.toFixed(2)} s, ${b.wallSeconds.toFixed(2)} s wall)`;
-  const first = await singleThread(CPU_MODULE, params);
+  let first = await singleThread(CPU_MODULE, params);
+  let resizedFrom: CpuBound["resizedFrom"];
+  if (Math.abs(first.cpuSeconds / c.cpuSeconds - 1) > RESIZE_TOLERANCE) {
+    resizedFrom = { params, cpuSeconds: sig(first.cpuSeconds), plannedCpuSeconds: c.cpuSeconds };
+    params = Math.max(1000, Math.round((params * c.cpuSeconds) / first.cpuSeconds));
+    say(`${backend} cpu-bound: ${resizedFrom.params} params took ${first.cpuSeconds.toFixed(2)} s CPU, not about ${c.cpuSeconds} s: measuring ${params} params on one thread`);
+    first = await singleThread(CPU_MODULE, params);
+  }
   const n = cores();
   const parallel = Math.min(c.workers, n);
   const choice = chooseChunkSize(first.cpuSeconds * 1000 / params, c.targetChunkSeconds, { totalParams: params, workers: c.workers, perChunkOverheadMs });
@@ -280,6 +300,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     cores: n,
     evalCostMs: sig(first.cpuSeconds * 1000 / params),
     chunkChoice: `chooseChunkSize: ${choice.chunkSize} params (~${choice.chunkSeconds.toFixed(2)} s per chunk, limited by ${choice.limitedBy})`,
+    ...(resizedFrom ? { resizedFrom } : {}),
     baselines: baselines.map(round),
     baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
     trials: judged.map(roundTrial),

@@ -160,7 +160,9 @@ export function renderBenchMarkdown(r: BenchReport): string {
 function renderCpuBound(c: CpuBound): string[] {
   const parallel = Math.min(c.workers, c.cores);
   const lost = `Where the wall time beyond the ideal went: worker start-up ${spread(c.startupSeconds)} s (spawn to first chunk)${c.tailSeconds ? `, the tail ${spread(c.tailSeconds)} s (first worker done to last result)` : ""}${c.betweenBatchesSeconds ? `, ${spread(c.betweenBatchesSeconds)} s per worker between its batches (results finished to the next batch taken)` : ""}, the rest in overhead and cores taken by other processes.`;
-  const head = `CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation. ${c.chunkChoice}.`;
+  const r = c.resizedFrom;
+  const resized = r ? ` Sized to about ${num(r.plannedCpuSeconds)} s of single-thread CPU: the calibration's ${r.params.toLocaleString("en-US")} params took ${num(r.cpuSeconds)} s, so the sweep was resized to ${c.params.toLocaleString("en-US")} from that run.` : "";
+  const head = `CPU-bound: examples/rosenbrock-descent.ts, ${num(c.evalCostMs * 1000)} µs per evaluation. ${c.chunkChoice}.${resized}`;
   if (!c.baselines || !c.trials || !c.baselineCpuSeconds) {
     return [`${head} The whole sweep took ${num(c.singleThread.cpuSeconds)} s of CPU on one thread (${num(c.singleThread.wallSeconds)} s wall), so the ideal on ${c.workers} workers and ${c.cores} cores is that / ${parallel}. ${lost}`, ""];
   }
