@@ -9,7 +9,7 @@ import { countAccepted, redisKeys } from "../lib/backends/redis/redis-keys.ts";
 import { ensureGroup } from "../lib/backends/redis/redis-loader.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
 import { freePort } from "../lib/net/ports.ts";
-import { BROKER_URLS, createQueueRun, deleteNamespace } from "./helpers/queue-run.ts";
+import { BROKER_URLS, createQueueRun, deleteNamespace, workerQueueOptions } from "./helpers/queue-run.ts";
 import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -109,17 +109,8 @@ test("memory stays bounded: accepted tasks are deleted from the stream", async (
 test("only the holder of a chunk can renew its lease; the coordinator can hand a dead worker's chunk back; a chunk handed back unfinished keeps its attempt count", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 20, chunkSize: 10 });
   await run.observer.ensureLoaded(run.plan);
-  const options = {
-    url: run.url,
-    namespace: run.namespace,
-    runId: run.runId,
-    maxDeliveries: 3,
-    retryDelayMs: 100,
-    staleThresholdMs: 60_000,
-    staleCheckIntervalMs: 10,
-  };
-  const a = await createRedisWorkerQueue({ ...options, consumer: "a" });
-  const b = await createRedisWorkerQueue({ ...options, consumer: "b" });
+  const a = await createRedisWorkerQueue(workerQueueOptions(run, "a", { staleCheckIntervalMs: 10 }));
+  const b = await createRedisWorkerQueue(workerQueueOptions(run, "b", { staleCheckIntervalMs: 10 }));
   t.after(async () => {
     await a.close();
     await b.close();
@@ -146,16 +137,7 @@ test("only the holder of a chunk can renew its lease; the coordinator can hand a
 test("a batch of thousands of chunks is taken, renewed, accepted once and acknowledged in one step each", async (t) => {
   const run = await createQueueRun(t, "redis", { params: 5000, chunkSize: 1 });
   await run.observer.ensureLoaded(run.plan);
-  const q = await createRedisWorkerQueue({
-    url: run.url,
-    namespace: run.namespace,
-    runId: run.runId,
-    consumer: "big",
-    maxDeliveries: 3,
-    retryDelayMs: 100,
-    staleThresholdMs: 60_000,
-    staleCheckIntervalMs: 60_000,
-  });
+  const q = await createRedisWorkerQueue(workerQueueOptions(run, "big"));
   t.after(() => q.close());
   const batch = await q.next(1000, 4500);
   assert.equal(batch.length, 4500, "one read takes the whole batch");

@@ -3,28 +3,18 @@
 // channel; and another run's end is not theirs.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
-import type { BackendOptions, WorkerQueue } from "../lib/backends/backend.ts";
+import type { WorkerQueue } from "../lib/backends/backend.ts";
 import { Redis } from "ioredis";
 import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
-import { createQueueRun, type QueueRun } from "./helpers/queue-run.ts";
+import { createQueueRun, workerQueueOptions, type QueueRun } from "./helpers/queue-run.ts";
 import { completeAll, takeExactly } from "./helpers/worker-queue-steps.ts";
 
 /** Looks an hour apart: an idle worker that leaves within the test's time was told, it did not ask. */
 const NEVER_LOOKS_MS = 3_600_000;
 
 async function openWorkers(t: TestContext, run: QueueRun, consumers: string[]): Promise<WorkerQueue[]> {
-  const options: Omit<BackendOptions, "consumer"> = {
-    url: run.url,
-    namespace: run.namespace,
-    runId: run.runId,
-    maxDeliveries: 3,
-    retryDelayMs: 100,
-    staleThresholdMs: 60_000,
-    staleCheckIntervalMs: 60_000,
-    idleProbeMs: NEVER_LOOKS_MS,
-  };
-  const queues = await Promise.all(consumers.map((consumer) => createRedisWorkerQueue({ ...options, consumer })));
+  const queues = await Promise.all(consumers.map((consumer) => createRedisWorkerQueue(workerQueueOptions(run, consumer, { idleProbeMs: NEVER_LOOKS_MS }))));
   t.after(() => Promise.all(queues.map((q) => q.close())));
   // As a worker does: only a worker that loaded (or saw loaded) the whole run knows no chunk will come.
   for (const q of queues) await q.ensureLoaded(run.plan);

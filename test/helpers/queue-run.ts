@@ -1,7 +1,7 @@
 // A queue-mode run for behavioural tests: a random namespace on the real broker, real
 // worker processes, an observer, and a teardown that removes only what the test created.
 import type { TestContext } from "node:test";
-import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
+import { planFor, type BackendOptions, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
 import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
 import { localWorkerCommand, type WorkerCommand } from "../../lib/platforms/worker-command.ts";
@@ -51,6 +51,11 @@ export type QueueRun = {
   collect(): Promise<RunLedger>;
   waitForAccepted(count: number, timeoutMs?: number): Promise<void>;
 };
+
+/** A worker queue's options on the run's broker, for a test that opens one itself: defaults a test rarely changes, then overrides. */
+export function workerQueueOptions(run: Pick<QueueRun, "url" | "namespace" | "runId">, consumer: string, overrides: Partial<BackendOptions> = {}): BackendOptions {
+  return { url: run.url, namespace: run.namespace, runId: run.runId, consumer, maxDeliveries: 3, retryDelayMs: 100, staleThresholdMs: 60_000, staleCheckIntervalMs: 60_000, ...overrides };
+}
 
 export async function deleteNamespace(backend: BackendName, url: string, namespace: string, runIds: string[] = []): Promise<void> {
   await removeNamespace({ backend, url, namespace, runIds });
