@@ -3,6 +3,7 @@
 // channel; and another run's end is not theirs.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { WorkerQueue } from "../lib/backends/backend.ts";
 import { Redis } from "ioredis";
 import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
@@ -35,7 +36,7 @@ test("idle workers waiting for their next look are told at once that the run set
   const held = await takeExactly(busy!, 3, 3);
   // Each idle worker finds nothing, subscribes, and pauses until its next look, an hour away.
   const stray = idle.map((q) => q.next(50, 1));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   for (const q of idle) assert.equal(q.settledHeard?.(), false, "every chunk is held by a live worker");
 
   // A message on the channel that no settled run sent ends the pause, but is not believed.
@@ -51,7 +52,7 @@ test("idle workers waiting for their next look are told at once that the run set
 
   await completeAll(busy!, held.slice(0, 2), "busy");
   assert.equal(await busy!.settled(run.plan), false, "two of three chunks done");
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   for (const q of idle) assert.equal(q.settledHeard?.(), false, "nobody is told before the run settles");
 
   await completeAll(busy!, held.slice(2), "busy");
@@ -73,11 +74,11 @@ test("a run's end is told to its own workers only", async (t) => {
   const [holder, bystander] = await openWorkers(t, other, ["holder", "bystander"]);
   const otherHeld = await takeExactly(holder!, 2, 2);
   const bystanderWaits = bystander!.next(50, 1);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
 
   await completeAll(finisher!, await takeExactly(finisher!, 1, 1), "finisher");
   assert.equal(await finisher!.settled(settling.plan), true);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
   assert.equal(bystander!.settledHeard?.(), false, "the other run is not settled: its idle worker keeps waiting");
 
   await completeAll(holder!, otherHeld, "holder");

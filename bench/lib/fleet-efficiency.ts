@@ -11,9 +11,8 @@
 import type { BackendName } from "../../lib/backends/open-backend.ts";
 import type { ChunkResult } from "../../lib/backends/backend.ts";
 import type { BenchPlan } from "./bench-plan.ts";
-import type { Say } from "./progress.ts";
+import { pause, type Say } from "./progress.ts";
 import { BenchSweep } from "./queue-sweep.ts";
-import { pause } from "./progress.ts";
 import { roundSummary, sig, summarize, type Summary } from "./stats.ts";
 
 export type ChunkSpan = { worker: string; params: number; takenAt: number; finishedAt: number };

@@ -125,12 +125,17 @@ export class RedisWorkerQueue implements WorkerQueue {
       });
       try {
         await this.#reader.subscribe(channel);
-        this.#settled ||= (await this.#client.get(this.#keys.reclaimer)) === SETTLED_MARK;
+        this.#settled ||= await this.#markSet();
       } catch (error) {
         this.#o.log?.("debug", `not listening for the run's end (${(error as Error).message}); the idle looks will find it`);
       }
     })();
     return this.#listening;
+  }
+
+  /** Whether the run's settled mark is in the reclaimer key (written before the channel's message). */
+  async #markSet(): Promise<boolean> {
+    return (await this.#client.get(this.#keys.reclaimer)) === SETTLED_MARK;
   }
 
   #pause(ms: number): Promise<void> {
@@ -374,7 +379,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (this.#heard) {
       // Told on the channel: the mark, written before the publish, confirms it (a stray message does not).
       this.#heard = false;
-      this.#settled = (await this.#client.get(this.#keys.reclaimer)) === SETTLED_MARK;
+      this.#settled = await this.#markSet();
       if (this.#settled) return true;
     }
     // Just out of work: this worker may have finished the last chunk, so it asks (and marks the run
