@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { redisKeys } from "../lib/backends/redis/redis-keys.ts";
 import { createRedisWorkerQueue } from "../lib/backends/redis/redis-worker-queue.ts";
 import { createQueueRun, workerQueueOptions, type QueueRun } from "./helpers/queue-run.ts";
+import { within } from "./helpers/wait-for.ts";
 import { completeAll, takeExactly } from "./helpers/worker-queue-steps.ts";
 
 /** Looks an hour apart: an idle worker that leaves within the test's time was told, it did not ask. */
@@ -20,13 +21,6 @@ async function openWorkers(t: TestContext, run: QueueRun, consumers: string[]): 
   // As a worker does: only a worker that loaded (or saw loaded) the whole run knows no chunk will come.
   for (const q of queues) await q.ensureLoaded(run.plan);
   return queues;
-}
-
-/** Resolves with the deliveries, or rejects once `ms` have passed (the pause would have run an hour). */
-function within<T>(ms: number, what: string, pending: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  return Promise.race([pending, late]).finally(() => clearTimeout(timer));
 }
 
 test("idle workers waiting for their next look are told at once that the run settled, and only then", async (t) => {
@@ -43,7 +37,7 @@ test("idle workers waiting for their next look are told at once that the run set
   const publisher = new Redis(run.url);
   t.after(() => publisher.disconnect());
   await publisher.publish(redisKeys(run.namespace, run.runId).settledChannel, "settled");
-  assert.deepEqual(await within(10_000, "the pauses ended by a stray message", Promise.all(stray)), [[], []]);
+  assert.deepEqual(await within(Promise.all(stray), 10_000, "the pauses ended by a stray message"), [[], []]);
   for (const q of idle) {
     assert.equal(await q.settled(run.plan), false, "the run's mark says it is not settled");
     assert.equal(q.settledHeard?.(), false);
@@ -57,7 +51,7 @@ test("idle workers waiting for their next look are told at once that the run set
 
   await completeAll(busy!, held.slice(2), "busy");
   assert.equal(await busy!.settled(run.plan), true, "the last finisher proves the run settled");
-  const woke = await within(10_000, "the idle workers' pauses end", Promise.all(waiting));
+  const woke = await within(Promise.all(waiting), 10_000, "the idle workers' pauses to end");
   assert.deepEqual(woke, [[], []], "they took nothing");
   for (const q of idle) {
     assert.equal(q.settledHeard?.(), true);
@@ -83,6 +77,6 @@ test("a run's end is told to its own workers only", async (t) => {
 
   await completeAll(holder!, otherHeld, "holder");
   assert.equal(await holder!.settled(other.plan), true);
-  await within(10_000, "the other run's idle worker", bystanderWaits);
+  await within(bystanderWaits, 10_000, "the other run's idle worker");
   assert.equal(bystander!.settledHeard?.(), true);
 });
