@@ -96,12 +96,14 @@ export function describeQueueBehaviour(backend: BackendName): void {
       assertComplete(run);
       // The batch before the killed one may have been publishing when the kill came (the worker computes the
       // next batch meanwhile): on RabbitMQ, where the publish and the ack are two steps, b redoes it and its
-      // copies are discarded. Nothing else is ever done twice.
-      const previous = a.events().filter((e) => e.message.startsWith("took ")).map((e) => chunkIdsOf(e.fields)).at(-2) ?? [];
+      // copies are discarded. So may the one before that: its ack goes out just before the killed batch is
+      // taken, and an ack still in the socket's buffers dies with the worker (seen once in CI beside a demo
+      // loop). Nothing older is ever done twice.
+      const previous = a.events().filter((e) => e.message.startsWith("took ")).map((e) => chunkIdsOf(e.fields)).slice(-3, -1).flat();
       const twice = [...new Set(run.results.map((r) => r.chunkId).filter((c, i, all) => all.indexOf(c) !== i))];
       assert.equal(run.results.length, run.plan.totalChunks + twice.length, "at most two copies of a chunk");
       assert.equal(run.ledger.duplicatesDiscarded, twice.length);
-      assert.deepEqual(twice.filter((c) => !previous.includes(c)), [], `only the batch before the killed one is redone (${formatIdRanges(previous)})`);
+      assert.deepEqual(twice.filter((c) => !previous.includes(c)), [], `only the two batches before the killed one are redone (${formatIdRanges(previous)})`);
       if (backend === "redis") assert.deepEqual(twice, [], "on Redis a batch's results and acks are one step");
       for (const chunk of batch) {
         const result = run.results.find((r) => r.chunkId === chunk);
