@@ -63,6 +63,16 @@ function fixture(): Omit<BenchReport, "targets"> {
       },
     },
     chunkSize: { unavailable: "phase not selected (--phases)" },
+    idleCost: {
+      redis: {
+        source: "INFO", broker: "private redis-server", windowSeconds: 12,
+        baseline: { commandsPerSecond: 0.5, brokerCores: 0.002, wakeupsPerSecond: 10, connections: 1, windows: 3, brokerCoresMin: 0.001, brokerCoresMax: 0.003 },
+        points: [{ workers: 64, commandsPerSecond: 50, brokerCores: 0.009, wakeupsPerSecond: 57, connections: 65, windows: 3, brokerCoresMin: 0.008, brokerCoresMax: 0.01, perWorkerCommandsPerSecond: 0.773, perWorkerCores: 0.0001, perWorkerWakeupsPerSecond: 0.73 }],
+        projection: { workers: 1000, commandsPerSecond: 773, brokerCorePercent: 6.77, brokerCorePercentMin: 6, brokerCorePercentMax: 7.5, wakeupsPerSecond: 740 },
+        end: { workers: 64, completedMedianSeconds: 0.31, completedLastSeconds: 0.62, lastSeconds: 0.74, stillThere: 0 },
+      },
+      rabbitmq: NO_RABBIT,
+    },
     sweepScale: {
       redis: { backend: "redis", axes: [250, 200, 200], points: 10_000_000, chunkSize: 10_000, workers: 2, verdict: "pass", chunksAccepted: 1000, paramsCovered: 10_000_000, wallSeconds: 4.9, paramsPerSecond: 2_040_000, coordinatorPeakRssMiB: 160, exitCode: 0 },
       rabbitmq: NO_RABBIT,
@@ -196,6 +206,10 @@ describe("renderBenchMarkdown", () => {
     assert.ok(md.includes("**120,000/s**"));
     assert.ok(md.includes("| Redis | 12,800 params of 25 ms, chunk 10, 64 workers, 2 starting at a time | 5 s | 0.93 (0.91–0.95, n=3) | 0.6 (0.6–0.6, n=3) |"));
     assert.ok(md.includes("| 0.4 (0.4–0.4, n=3) | 0.12 (0.1–0.15, n=3) | 1.2"), "the fleet's workers gone after the last result, beside the cores");
+  });
+
+  test("shows how soon the largest idle fleet heard of the run's end", () => {
+    assert.ok(md.includes("| Redis | 64 | 0.31 s | 0.62 s | 0.74 s | 0 |"));
   });
 
   test("every target is listed with met / missed / not measured", () => {

@@ -1,12 +1,32 @@
-// RabbitMQ: idle workers learn that the run settled by push (the settled marker visits each idle
-// worker's consumer once), never before it settled, and the marker stays for later readers.
+// RabbitMQ: idle workers learn that the run settled by push (each idle worker's consumer gets the
+// settled marker or a copy of it once, and adds one copy), never before it settled, and the marker
+// stays for later readers.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { SETTLED_COPY_HEADER } from "../lib/backends/rabbitmq/settled-signal.ts";
 import { planFor } from "../lib/backends/backend.ts";
 import { backendOptions, completeAll, deleteNamespace, inspector, randomNamespace, takeExactly } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
-import { waitFor } from "./helpers/wait-for.ts";
+import { waitFor, within } from "./helpers/wait-for.ts";
+
+/**
+ * Once every worker has closed: the settling worker's marker (persistent, no copy header) is back in
+ * the queue exactly once, beside one copy (not persistent) per worker told, between fewest and most.
+ */
+async function expectMarkerAndCopies(t: TestContext, ns: string, fewest: number, most: number): Promise<void> {
+  const look = await inspector();
+  t.after(() => look.close());
+  const queue = rabbitmqNames(ns, "run-1").settled;
+  await waitFor(async () => (await look.ready(queue)) >= 1 + fewest, `the settled marker and ${fewest}+ copies back in the queue`);
+  const messages = await look.peek(queue);
+  const copies = messages.filter((m) => m.headers[SETTLED_COPY_HEADER] === true && !m.persistent).length;
+  const originals = messages.filter((m) => m.headers[SETTLED_COPY_HEADER] === undefined && m.persistent).length;
+  assert.equal(originals + copies, messages.length, "only the marker and its copies are in the queue");
+  for (const m of messages) assert.equal((m.body as { runId?: string }).runId, "run-1");
+  assert.equal(originals, 1, "exactly one persistent marker");
+  assert.ok(copies >= fewest && copies <= most, `one copy per worker told (${fewest}-${most}), got ${copies}`);
+}
 
 test("idle workers hear that the run settled without asking again; the marker stays in the queue", async (t) => {
   const ns = randomNamespace();
@@ -33,10 +53,26 @@ test("idle workers hear that the run settled without asking again; the marker st
   for (const q of idle) assert.equal(await q.settled(plan), true);
 
   await Promise.all([busy, ...idle].map((q) => q.close()));
-  const look = await inspector();
-  t.after(() => look.close());
-  // Ready again once nobody holds it: the run's durable "settled" for later workers and run listings.
-  await waitFor(async () => (await look.ready(rabbitmqNames(ns, "run-1").settled)) === 1, "the settled marker back in its queue");
+  // Ready again once nobody holds it: the run's durable "settled" for later workers and run listings,
+  // beside one copy from each worker told (the three idle ones, and busy if its listener heard first).
+  await expectMarkerAndCopies(t, ns, 3, 4);
+});
+
+test("twenty idle workers are all told; each adds one copy, so the messages double as they go round", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 10, 10);
+  const busy = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "busy" }));
+  const idle = await Promise.all(Array.from({ length: 20 }, (_, i) => createRabbitmqWorkerQueue(backendOptions(ns, { consumer: `i${i}` }))));
+  t.after(() => Promise.all([busy, ...idle].map((q) => q.close())));
+  await busy.ensureLoaded(plan);
+  const held = await takeExactly(busy, 1, 1);
+  for (const q of idle) assert.equal(await q.settled(plan), false);
+  await completeAll(busy, held, "busy");
+  assert.equal(await busy.settled(plan), true);
+  await waitFor(() => idle.every((q) => q.settledHeard?.() === true), "every one of 20 idle workers told", 10_000);
+  await Promise.all([busy, ...idle].map((q) => q.close()));
+  await expectMarkerAndCopies(t, ns, 20, 20);
 });
 
 test("a worker listening while it holds chunks still hears the end, and its acks leave the marker in place", async (t) => {
@@ -55,7 +91,24 @@ test("a worker listening while it holds chunks still hears the end, and its acks
   assert.equal(await b.settled(plan), true);
   await waitFor(() => a.settledHeard?.() === true, "a told that the run settled", 10_000);
   await Promise.all([a.close(), b.close()]);
-  const look = await inspector();
-  t.after(() => look.close());
-  await waitFor(async () => (await look.ready(rabbitmqNames(ns, "run-1").settled)) === 1, "the settled marker kept, not acked with a's chunks");
+  // Not acked with a's chunks; b listened too until it proved the run settled, so it may have been told as well.
+  await expectMarkerAndCopies(t, ns, 1, 2);
+});
+
+test("an idle worker waiting for chunks stops waiting when it hears that the run settled", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 10, 10);
+  const busy = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "busy" }));
+  const idle = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "idle" }));
+  t.after(() => Promise.all([busy.close(), idle.close()]));
+  await busy.ensureLoaded(plan);
+  const held = await takeExactly(busy, 1, 1);
+  assert.equal(await idle.settled(plan), false);
+  // A wait of an hour: only the push can end it.
+  const waiting = idle.next(3_600_000, 1);
+  await completeAll(busy, held, "busy");
+  assert.equal(await busy.settled(plan), true);
+  assert.deepEqual(await within(waiting, 10_000, "the idle worker's wait for chunks to end"), []);
+  assert.equal(idle.settledHeard?.(), true);
 });

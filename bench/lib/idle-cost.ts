@@ -4,9 +4,11 @@
 // over a few windows at each size (medians), minus the same with no worker, per worker, and
 // projected to 1,000 workers. A few dozen idle workers add well under 1 % of a core, about what a
 // busy machine's noise moves one window by: hence the repeated windows, the spread beside each
-// median, and the wake-ups, a count the machine's load does not inflate.
+// median, and the wake-ups, a count the machine's load does not inflate. Last, the bench finishes
+// the chunks it holds and times how soon the largest idle fleet hears of the end and leaves.
 import { openWorkerQueue, type BackendName } from "../../lib/backends/open-backend.ts";
-import { IDLE_PROBE_MS, type Delivery, type WorkerQueue } from "../../lib/backends/backend.ts";
+import { IDLE_PROBE_MS, type ChunkResult, type Delivery, type WorkerQueue } from "../../lib/backends/backend.ts";
+import { emptyAggregate } from "../../lib/compute/aggregate.ts";
 import { parseLogLine } from "../../lib/log/parse-log-line.ts";
 import type { BrokerCounters, BrokerSample } from "./broker-counters.ts";
 import { startPrivateBroker } from "./brokers.ts";
@@ -46,7 +48,21 @@ export type IdleCostResult = {
    * size's lowest and highest window (the baseline's median subtracted), as the projection's spread.
    */
   projection: { workers: number; commandsPerSecond: number; brokerCorePercent: number; brokerCorePercentMin: number; brokerCorePercentMax: number; wakeupsPerSecond: number };
+  /** The largest idle fleet told of the run's end (absent in older reports). */
+  end?: EndTold;
 };
+
+/**
+ * The run settled under `workers` idle workers (the bench completed the chunks it held and proved it):
+ * seconds from that proof to each worker's COMPLETED line (its own clock: it heard, and closed its
+ * connection), median and last, and to the last process's exit as the bench saw it (a worker still
+ * there after END_WAIT_MS counts as that). On a machine shared by all of them, every one of these
+ * includes the other workers' shutdowns.
+ */
+export type EndTold = { workers: number; completedMedianSeconds: number; completedLastSeconds: number; lastSeconds: number; stillThere: number };
+
+/** How long the bench waits for the idle fleet to leave once the run settled. */
+export const END_WAIT_MS = 30_000;
 
 export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, say: Say): Promise<IdleCostResult> {
   say(`${backend} idle cost: starting a private broker`);
@@ -56,8 +72,11 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
     const sweep = new BenchSweep({ backend, url: broker.url, params: 16, chunkSize: 1, workMs: 0, label: "idle", env: { STALE_THRESHOLD_MS: String(HOLD_MS) } });
     const running = new Set<string>();
     const exits: string[] = [];
+    const completedAt = new Map<string, number>();
     sweep.platform.onLine((id, line) => {
-      if (parseLogLine(line)?.event === "RUNNING") running.add(id);
+      const event = parseLogLine(line);
+      if (event?.event === "RUNNING") running.add(id);
+      if (event?.event === "COMPLETED" && event.time) completedAt.set(id, event.time.getTime());
     });
     // A worker that leaves stops costing anything (and takes its frame count with it): the figure
     // would flatter the backend, so an exit ends the measurement.
@@ -65,7 +84,8 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
     let holder: WorkerQueue | undefined;
     try {
       await sweep.load();
-      holder = await holdEveryChunk(backend, broker.url, sweep);
+      const hold = await holdEveryChunk(backend, broker.url, sweep);
+      holder = hold.queue;
       const baseline = await measureWindows(broker.counters, plan);
       say(`${backend} idle cost, no worker: ${baseline.commandsPerSecond} commands/s`);
       const points: IdlePoint[] = [];
@@ -88,7 +108,9 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
         );
         points.push(point);
       }
-      return { source: broker.counters.source, broker: broker.note, windowSeconds: plan.windowSeconds, baseline, points, projection: project(baseline, points, plan.projectTo) };
+      const end = await tellTheEnd(sweep, hold, completedAt);
+      say(`${backend} idle cost: the run settled under ${end.workers} idle workers; they logged COMPLETED ${end.completedMedianSeconds} s later (median), the last ${end.completedLastSeconds} s; the last process gone ${end.lastSeconds} s${end.stillThere ? `, ${end.stillThere} still there` : ""}`);
+      return { source: broker.counters.source, broker: broker.note, windowSeconds: plan.windowSeconds, baseline, points, projection: project(baseline, points, plan.projectTo), end };
     } finally {
       await sweep.close({ waitMs: 0 });
       await holder?.close().catch(() => undefined);
@@ -175,7 +197,35 @@ export function checkAllThere(workers: number, baseline: IdleWindow, w: IdleWind
 }
 
 /** Takes every chunk of the sweep's run as one more consumer and keeps them until closed. */
-async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSweep): Promise<WorkerQueue> {
+type Hold = { queue: WorkerQueue; held: Delivery[] };
+
+/** Completes every chunk the bench holds, proves the run settled, and times the idle workers' exits from then. */
+async function tellTheEnd(sweep: BenchSweep, hold: Hold, completedAt: ReadonlyMap<string, number>): Promise<EndTold> {
+  const now = new Date().toISOString();
+  const aggregate = emptyAggregate();
+  await hold.queue.complete(
+    hold.held.map((d) => {
+      const result: ChunkResult = { ...d.task!, worker: "bench-holder", attempt: d.deliveryCount, aggregate, takenAt: now, finishedAt: now, busySeconds: 0 };
+      return { delivery: d, result };
+    }),
+  );
+  if (!(await hold.queue.settled(sweep.plan))) throw new Error("Cannot time the run's end: every chunk is complete but the run does not read as settled");
+  const settledAt = Date.now();
+  // workers() is a snapshot: asked again for each look.
+  await waitUntil(() => sweep.platform.workers().every((w) => w.status === "exited"), "every idle worker gone", END_WAIT_MS, 50).catch(() => undefined);
+  const workers = sweep.platform.workers();
+  const gone = workers.map((w) => ((w.status === "exited" && w.exitedAt ? w.exitedAt.getTime() : Date.now()) - settledAt) / 1000);
+  const completed = workers.map((w) => ((completedAt.get(w.id) ?? Date.now()) - settledAt) / 1000);
+  return {
+    workers: workers.length,
+    completedMedianSeconds: sig(median(completed), 3),
+    completedLastSeconds: sig(Math.max(...completed), 3),
+    lastSeconds: sig(Math.max(...gone), 3),
+    stillThere: workers.filter((w) => w.status !== "exited").length,
+  };
+}
+
+async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSweep): Promise<Hold> {
   const queue = await openWorkerQueue(backend, {
     url,
     namespace: sweep.ns.namespace,
@@ -194,5 +244,5 @@ async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSwe
     held.push(...(await queue.next(200, sweep.plan.totalChunks - held.length)));
     return held.length >= sweep.plan.totalChunks;
   }, "every chunk held by the bench", 20_000, 0);
-  return queue;
+  return { queue, held };
 }

@@ -3,7 +3,7 @@ import type { BackendName } from "../../lib/backends/open-backend.ts";
 import { isUnavailable, type BenchReport, type Maybe } from "./bench-model.ts";
 import { SPEED_TOLERANCE, type CpuBound } from "./efficiency.ts";
 import type { Summary } from "./stats.ts";
-import type { IdleWindows } from "./idle-cost.ts";
+import { END_WAIT_MS, type IdleWindows } from "./idle-cost.ts";
 
 const BACKENDS: BackendName[] = ["redis", "rabbitmq"];
 const NAMES: Record<BackendName, string> = { redis: "Redis", rabbitmq: "RabbitMQ" };
@@ -249,6 +249,14 @@ function renderFleet(r: BenchReport): string[] {
     for (const b of ["redis", "rabbitmq"] as const) {
       const idle = r.idleCost[b];
       if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; medians of ${idle.baseline.windows} windows of ${idle.windowSeconds} s.`, "");
+    }
+    const ends = (["redis", "rabbitmq"] as const).flatMap((b) => {
+      const idle = r.idleCost?.[b];
+      return idle === undefined || isUnavailable(idle) || idle.end === undefined ? [] : [[NAMES[b], String(idle.end.workers), `${num(idle.end.completedMedianSeconds)} s`, `${num(idle.end.completedLastSeconds)} s`, `${num(idle.end.lastSeconds)} s`, String(idle.end.stillThere)]];
+    });
+    if (ends.length > 0) {
+      out.push("Then the bench finished the chunks it held and proved the run settled: how soon the largest idle fleet heard of it and left. COMPLETED is each worker's own log time (it heard, and closed its connection); the last exit is as the bench saw it. All of them share the machine's cores with each other's shutdown.", "");
+      out.push(...table(["backend", "idle workers", "COMPLETED after the run settled, median", "the last", "the last process gone", `still there after ${END_WAIT_MS / 1000} s`], ends), "");
     }
   }
   const s = r.startup;

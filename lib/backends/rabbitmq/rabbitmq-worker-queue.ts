@@ -40,7 +40,8 @@ export class RabbitmqWorkerQueue implements WorkerQueue {
     this.#o = options;
     this.#names = rabbitmqNames(options.namespace, options.runId);
     this.#intake = new TaskIntake(link, this.#names, options.log);
-    this.#signal = new SettledSignal(link, this.#names, this.#intake.acks);
+    // Heard while waiting for chunks: the wait ends now, not at its deadline (up to a second later).
+    this.#signal = new SettledSignal(link, this.#names, this.#intake.acks, () => this.#intake.interrupt());
   }
 
   ensureLoaded(plan: RunPlan): Promise<void> {

@@ -69,6 +69,8 @@ export class TaskIntake {
   #declaredGeneration = 0;
   /** The last SHRINK_AFTER_TAKES asks, newest last. */
   #asks: number[] = [];
+  /** Set by interrupt(): the take() waiting now (or the next one to find nothing) returns without waiting out its deadline. */
+  #interrupted = false;
 
   constructor(link: AmqpLink, names: RabbitmqNames, log: BackendOptions["log"]) {
     this.#link = link;
@@ -76,7 +78,7 @@ export class TaskIntake {
     this.#log = log;
   }
 
-  /** Up to max arrivals of the live channel, waiting until deadline for the first one; [] when none came. */
+  /** Up to max arrivals of the live channel, waiting until deadline (or an interrupt()) for the first one; [] when none came. */
   async take(max: number, deadline: number, chunkMs?: number): Promise<Arrival[]> {
     const window = this.#windowFor(max, chunkMs);
     if (window !== this.#prefetch) await this.#resize(window);
@@ -87,6 +89,10 @@ export class TaskIntake {
         const remaining = deadline - Date.now();
         if (this.#arrivals.length === 0) {
           if (remaining <= 0) return [];
+          if (this.#interrupted) {
+            this.#interrupted = false;
+            return [];
+          }
           await this.#arrived.wait(consuming ? remaining : Math.min(remaining, 100));
           continue;
         }
@@ -95,6 +101,12 @@ export class TaskIntake {
       }
       return this.#arrivals.splice(0, max);
     }
+  }
+
+  /** Ends the wait of a take() for its first arrival now, or the next take's, with [] : the worker has news of its own to act on (its run settled). */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.#arrived.wake();
   }
 
   /**
