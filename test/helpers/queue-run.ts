@@ -7,7 +7,7 @@ import { removeNamespace } from "../../lib/backends/purge-namespace.ts";
 import { localWorkerCommand, type WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { RunLedger } from "../../lib/report/run-ledger.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
-import { waitFor } from "./wait-for.ts";
+import { waitFor, within } from "./wait-for.ts";
 
 export const BROKER_URLS: Record<BackendName, string> = {
   redis: process.env.TTG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -88,8 +88,11 @@ export async function createQueueRun(t: TestContext, backend: BackendName, o: Qu
       }
       await w.exitedWithin(10_000).catch(() => undefined);
     }
-    await observer.close().catch(() => undefined);
-    await deleteNamespace(backend, url, namespace, [runId]).catch(() => undefined);
+    // Bounded, and on a timer that keeps the process alive: after a test purged the run, a RabbitMQ
+    // observer's close could wait on nothing the event loop holds, and node:test failed the test
+    // with "Promise resolution is still pending but the event loop has already resolved".
+    await within(observer.close(), 10_000, "the run's observer to close").catch(() => undefined);
+    await within(deleteNamespace(backend, url, namespace, [runId]), 20_000, "the test's namespace to be removed").catch(() => undefined);
   });
   const workerEnv = (id: string, extra: Record<string, string> = {}) => ({
     WORKER_ID: id,
