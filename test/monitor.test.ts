@@ -245,12 +245,15 @@ test("on RabbitMQ the monitor only looks: a demo beside it still gets every resu
   const namespace = `ttgtest-${Math.random().toString(36).slice(2, 8)}`;
   const env = { ...process.env, QUEUE_NAMESPACE: namespace };
   t.after(() => deleteNamespace("rabbitmq", "amqp://guest:guest@127.0.0.1:5672", namespace, ["watched"]));
-  const demo = spawn(process.execPath, ["--import", "tsx", "runbook/demo.ts", "--backend", "rabbitmq", "--platform", "local", "--params", "1200", "--chunk-size", "30", "--work-ms", "5", "--run-id", "watched", "--reports", reports], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const demo = spawn(process.execPath, ["--import", "tsx", "runbook/demo.ts", "--backend", "rabbitmq", "--platform", "local", "--params", "1200", "--chunk-size", "30", "--work-ms", "15", "--run-id", "watched", "--reports", reports], { env, stdio: ["ignore", "pipe", "pipe"] });
   let demoOutput = "";
   for (const s of [demo.stdout, demo.stderr]) s.on("data", (d: Buffer) => (demoOutput += d.toString("utf8")));
   const demoDone = new Promise<number | null>((resolve) => demo.once("close", resolve));
   t.after(() => void (demo.exitCode === null && demo.signalCode === null && demo.kill("SIGKILL")));
   const readings: { chunks: { accepted: number; total: number } }[] = [];
+  // 1,200 params of 15 ms on 3 workers: ~6 s of work, so that a monitor started beside it (~1 s to
+  // start on a loaded 2-core machine) reads it a few times; with 5 ms, the demo in CI beside another
+  // demo loop was over before one reading (the run's end now reaches idle workers at once).
   for (let i = 0; i < 40 && demo.exitCode === null; i++) {
     const m = startMonitor(t, ["--backend", "rabbitmq", "--run-id", "watched", "--json", "--reports", reports], { QUEUE_NAMESPACE: namespace });
     if ((await exitWithin(m, 60_000)) === 0) readings.push(JSON.parse(m.stdout()));

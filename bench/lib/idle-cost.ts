@@ -196,7 +196,7 @@ export function checkAllThere(workers: number, baseline: IdleWindow, w: IdleWind
   }
 }
 
-/** Takes every chunk of the sweep's run as one more consumer and keeps them until closed. */
+/** The bench's hold on every chunk of the run: its queue and the deliveries it keeps. */
 type Hold = { queue: WorkerQueue; held: Delivery[] };
 
 /** Completes every chunk the bench holds, proves the run settled, and times the idle workers' exits from then. */
@@ -225,6 +225,7 @@ async function tellTheEnd(sweep: BenchSweep, hold: Hold, completedAt: ReadonlyMa
   };
 }
 
+/** Takes every chunk of the sweep's run as one more consumer and keeps them until closed. */
 async function holdEveryChunk(backend: BackendName, url: string, sweep: BenchSweep): Promise<Hold> {
   const queue = await openWorkerQueue(backend, {
     url,
