@@ -250,7 +250,7 @@ function renderFleet(r: BenchReport): string[] {
       const idle = r.idleCost[b];
       if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; medians of ${idle.baseline.windows} windows of ${idle.windowSeconds} s.`, "");
     }
-    const ends = (["redis", "rabbitmq"] as const).flatMap((b) => {
+    const ends = BACKENDS.flatMap((b) => {
       const idle = r.idleCost?.[b];
       return idle === undefined || isUnavailable(idle) || idle.end === undefined ? [] : [[NAMES[b], String(idle.end.workers), `${num(idle.end.completedMedianSeconds)} s`, `${num(idle.end.completedLastSeconds)} s`, `${num(idle.end.lastSeconds)} s`, String(idle.end.stillThere)]];
     });

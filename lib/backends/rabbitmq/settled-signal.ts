@@ -17,7 +17,7 @@ import type { RabbitmqNames } from "./rabbitmq-names.ts";
 /** Marks a copy of the settled marker (settled-signal.ts), to tell it from the one the settling worker left. */
 export const SETTLED_COPY_HEADER = "x-ttg-settled-copy";
 
-type Listening = { tag: string; channel: ConfirmChannel; generation: number; passed?: boolean };
+type Listening = { tag: string; channel: ConfirmChannel; generation: number };
 
 export class SettledSignal {
   readonly #link: AmqpLink;
@@ -83,13 +83,12 @@ export class SettledSignal {
   /** Heard: stop listening first, so what is given back goes to other workers and not here again. */
   #pass(marker: Arrival, listening: Listening): void {
     this.#acks.add(marker);
-    const news = !this.#heard;
+    // Once heard, listen() starts no consumer again; but this one's prefetch may bring more messages
+    // before its cancel lands: only the first is news, and only it adds a copy (one per worker).
+    const first = !this.#heard;
     this.#heard = true;
     if (this.#listening === listening) this.#listening = undefined;
-    if (news) this.#onHeard();
-    // The consumer's prefetch may bring more messages before the cancel lands: one copy per worker.
-    const first = !listening.passed;
-    listening.passed = true;
+    if (first) this.#onHeard();
     const passing = listening.channel
       .cancel(listening.tag)
       .catch(() => undefined)
