@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
 import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { LOAD_BATCH_CHUNKS } from "../lib/backends/rabbitmq/run-loader.ts";
-import { planFor } from "../lib/backends/backend.ts";
+import type { ChannelModel } from "amqplib";
+import { PlanMismatch, planFor } from "../lib/backends/backend.ts";
+import { onChannel } from "../lib/backends/rabbitmq/on-channel.ts";
 import { AMQP_URL, backendOptions, deleteNamespace, inspector, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { expectPlanMismatchExit } from "./helpers/plan-mismatch.ts";
 import { waitFor, within } from "./helpers/wait-for.ts";
@@ -115,3 +117,81 @@ test("a worker whose plan differs from the run already loaded stops at once with
   await run.observer.ensureLoaded(run.plan); // the same plan again is fine
   assert.equal(await look.ready(rabbitmqNames(run.namespace, run.runId).tasks), 10, "and loads nothing twice");
 });
+
+/** Holds the run's load lock on a connection of the test's own, as a loader busy loading would. */
+async function holdLock(model: ChannelModel, lock: string): Promise<void> {
+  const ch = await model.createChannel();
+  await ch.assertQueue(lock, { exclusive: true, durable: false });
+}
+
+test("a worker joining a run already loaded with its plan takes no lock: it joins while a loader holds it", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 2 * LOAD_BATCH_CHUNKS + 3, 1);
+  const names = rabbitmqNames(ns, "run-1");
+  const first = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "first" }));
+  t.after(() => first.close());
+  await first.ensureLoaded(plan);
+  const look = await inspector();
+  t.after(() => look.close());
+  await holdLock(look.model, names.lock);
+  const joiner = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "joiner" }));
+  t.after(() => joiner.close());
+  // Through the lock this would wait for the holder (up to 10 minutes).
+  await within(joiner.ensureLoaded(plan), 5_000, "a worker to join a loaded run while the lock is held");
+  assert.equal(await look.ready(names.plan), 1, "the plan message was put back");
+  assert.equal(await look.ready(names.run), 3, "no batch marker was read or added");
+  assert.equal(await look.ready(names.tasks), plan.totalChunks, "and no chunk twice");
+});
+
+test("a run loaded before it had a plan message gets one from the next loader, then workers join it without the lock", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 40, 4);
+  const names = rabbitmqNames(ns, "run-1");
+  const look = await inspector();
+  t.after(() => look.close());
+  const first = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "first" }));
+  t.after(() => first.close());
+  await first.ensureLoaded(plan);
+  // As an earlier TTG left it: batch markers, no plan queue.
+  await onChannel(() => look.model.createChannel(), (ch) => ch.deleteQueue(names.plan));
+  const second = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "second" }));
+  t.after(() => second.close());
+  await second.ensureLoaded(plan);
+  const [message] = await look.peek(names.plan);
+  assert.deepEqual(pick(message?.body), { runId: "run-1", totalParameters: 40, chunkSize: 4, totalChunks: 10 });
+  assert.equal(message?.persistent, true);
+  await holdLock(look.model, names.lock);
+  const third = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "third" }));
+  t.after(() => third.close());
+  await within(third.ensureLoaded(plan), 5_000, "a worker to join without the lock");
+  assert.equal(await look.ready(names.tasks), 10, "each chunk once");
+});
+
+test("twenty workers joining while the run loads: each chunk once, one plan message, and a worker with another plan is still refused", async (t) => {
+  const ns = randomNamespace();
+  t.after(() => deleteNamespace(ns, ["run-1"]));
+  const plan = planFor("run-1", 3 * LOAD_BATCH_CHUNKS + 7, 1);
+  const names = rabbitmqNames(ns, "run-1");
+  const queues = await Promise.all(Array.from({ length: 20 }, (_, i) => createRabbitmqWorkerQueue(backendOptions(ns, { consumer: `w${i}` }))));
+  t.after(() => Promise.all(queues.map((q) => q.close())));
+  // Some start while the first loader is still loading, the others once it has loaded.
+  await Promise.all(queues.map(async (q, i) => {
+    await new Promise((resolve) => setTimeout(resolve, i * 15));
+    await q.ensureLoaded(plan);
+  }));
+  const look = await inspector();
+  t.after(() => look.close());
+  assert.equal(await look.ready(names.plan), 1, "one plan message");
+  assert.equal(await look.ready(names.run), 4, "one marker per batch");
+  const other = await createRabbitmqWorkerQueue(backendOptions(ns, { consumer: "other" }));
+  t.after(() => other.close());
+  await assert.rejects(other.ensureLoaded(planFor("run-1", 3 * LOAD_BATCH_CHUNKS + 7, 2)), PlanMismatch);
+  assertEachChunkOnce(await look.drain(names.tasks), plan.totalChunks);
+});
+
+function pick(body: unknown): Record<string, unknown> {
+  const { runId, totalParameters, chunkSize, totalChunks } = body as Record<string, unknown>;
+  return { runId, totalParameters, chunkSize, totalChunks };
+}

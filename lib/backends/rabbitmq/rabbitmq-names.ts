@@ -1,5 +1,5 @@
 // A run's queues: the original's names plus the run id (ttg.tasks.<run>, ttg.tasks.retry.<run>,
-// ttg.tasks.dlq.<run>, ttg.results.<run>) and five small bookkeeping queues. Every queue belongs to
+// ttg.tasks.dlq.<run>, ttg.results.<run>) and six small bookkeeping queues. Every queue belongs to
 // exactly one run; run ids that would make one run's task queue another's retry or dead-letter
 // queue ("retry.x", "dlq.x") are refused by the run-id rule (lib/config/run-id.ts).
 import { isRunId } from "../../config/run-id.ts";
@@ -13,6 +13,8 @@ export type RabbitmqNames = {
   lock: string;
   /** One marker message per committed load batch: the run's durable load progress. */
   run: string;
+  /** The run's plan, one message (x-max-length 1), published with the first batch: read it without hiding a batch marker. */
+  plan: string;
   /** One marker message per chunk finished (result or dead letter): read by settled(). */
   done: string;
   /** Holds one message once some worker has proven the run settled, so the others need not re-prove it. */
@@ -29,6 +31,7 @@ export function rabbitmqNames(namespace: string, runId: string): RabbitmqNames {
     results: `${namespace}.results.${runId}`,
     lock: `${namespace}.lock.${runId}`,
     run: `${namespace}.run.${runId}`,
+    plan: `${namespace}.plan.${runId}`,
     done: `${namespace}.done.${runId}`,
     settled: `${namespace}.settled.${runId}`,
     best: `${namespace}.best.${runId}`,
@@ -42,7 +45,7 @@ function dataQueues(names: RabbitmqNames): string[] {
 
 /** Every queue of the run (what removing the run deletes). */
 export function allRunQueues(names: RabbitmqNames): string[] {
-  return [...dataQueues(names), names.run, names.done, names.settled, names.best, names.lock];
+  return [...dataQueues(names), names.run, names.plan, names.done, names.settled, names.best, names.lock];
 }
 
 /** The queues every run of a namespace shared before runs were isolated (removed by cleanup). */
@@ -53,7 +56,7 @@ export function legacyQueues(namespace: string): string[] {
 export type QueueOwner = { kind: "run"; runId: string } | { kind: "legacy" };
 
 // Longest prefixes first: "tasks.retry.x" is run x's retry queue ("retry.x" is no run id).
-const RUN_PREFIXES = ["tasks.retry.", "tasks.dlq.", "tasks.", "results.", "lock.", "run.", "done.", "settled.", "best."] as const;
+const RUN_PREFIXES = ["tasks.retry.", "tasks.dlq.", "tasks.", "results.", "lock.", "run.", "plan.", "done.", "settled.", "best."] as const;
 
 /** Whose a queue of the namespace is: one run's, the old shared layout's, or not TTG's (undefined). */
 export function queueOwner(name: string, namespace: string): QueueOwner | undefined {

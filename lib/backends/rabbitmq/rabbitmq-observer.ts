@@ -20,7 +20,7 @@ import { HeldChunks } from "./held-chunks.ts";
 import { allRunQueues, rabbitmqNames, type RabbitmqNames } from "./rabbitmq-names.ts";
 import { noticeChunkIds, parseBody, type NoticeType } from "./result-messages.ts";
 import { ResultsIntake } from "./results-intake.ts";
-import { LOAD_BATCH_CHUNKS, loadRun } from "./run-loader.ts";
+import { LOAD_BATCH_CHUNKS, loadRun, lookUpPlan } from "./run-loader.ts";
 import { readDoneMarkers, readProgress } from "./run-progress.ts";
 import { assertTopology } from "./topology.ts";
 import { json, publishConfirmed } from "./publish.ts";
@@ -87,20 +87,10 @@ export class RabbitmqObserver implements RunObserver {
     return [...this.#deadLetters.values()];
   }
 
-  /** The plan, from the run's first load marker (read and put back). */
+  /** The plan, from the run's plan message (read and put back). */
   async describeRun(): Promise<RunPlan | undefined> {
-    const ch = await this.#link.openChannel();
-    ch.on("error", () => {});
-    try {
-      const msg = await ch.get(this.#names.run, { noAck: false }).catch(() => false as const);
-      if (!msg) return undefined;
-      ch.nack(msg, false, true);
-      const m = parse(msg);
-      if (!m || typeof m.totalChunks !== "number") return undefined;
-      return { runId: this.#o.runId, totalChunks: m.totalChunks, chunkSize: Number(m.chunkSize), totalParameters: Number(m.totalParameters) };
-    } finally {
-      await ch.close().catch(() => {});
-    }
+    const m = await lookUpPlan(this.#link, this.#names);
+    return m && { runId: this.#o.runId, totalChunks: m.totalChunks, chunkSize: m.chunkSize, totalParameters: m.totalParameters };
   }
 
   /** The run's best queue keeps one message: this one replaces the last. */

@@ -7,7 +7,7 @@ import { decideState, runStates, type RunListing } from "../run-listing.ts";
 import { onChannel } from "./on-channel.ts";
 import type { AmqpLink } from "./amqp-link.ts";
 import { queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
-import { loadedPlan } from "./run-loader.ts";
+import { lookUpPlan } from "./run-loader.ts";
 import { readDoneMarkers } from "./run-progress.ts";
 
 type Depth = { messages: number; consumers: number } | "locked" | undefined;
@@ -23,7 +23,7 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
     (error: unknown): Depth => (/RESOURCE_LOCKED|405/.test(String((error as Error).message)) ? "locked" : undefined),
   );
   const [tasks, results, settled, done, dlq, lock] = [await depth(names.tasks), await depth(names.results), await depth(names.settled), await depth(names.done), await depth(names.dlq), await depth(names.lock)];
-  const plan = await onChannel(() => link.openChannel(), (ch) => loadedPlan(ch, names)).catch(() => undefined);
+  const plan = await lookUpPlan(link, names);
   const consumers = (d: Depth) => (typeof d === "object" ? d.consumers : 0);
   const watchedBecause = consumers(results) > 0 ? "its coordinator is reading results" : lock !== undefined ? "a loader is loading it" : undefined;
   const activeBecause = consumers(tasks) > 0 ? `${consumers(tasks)} worker(s) consuming` : undefined;

@@ -6,8 +6,13 @@
 // - Durable progress: `<ns>.run.<runId>` receives one marker per committed batch of
 //   LOAD_BATCH_CHUNKS chunks; its message count *is* the number of batches loaded. Nothing ever
 //   consumes it, so the count never hides a marker held unacked by a dead client.
-// - The plan: a loader (every worker, at its start) reads the plan from the first marker, under the
-//   lock, and refuses with PlanMismatch a run id that exists with another plan.
+// - The plan: `<ns>.plan.<runId>` holds one message with the plan, committed with the first batch.
+//   A loader refuses with PlanMismatch a run id that exists with another plan.
+// - Joining without the lock: a worker starting on a run that is already loaded with its very plan
+//   (the plan message read and put back, the marker count complete) takes no lock and declares
+//   nothing, so a fleet joining at once does not queue up on the lock. Reading the plan message
+//   hides it from other readers for a moment; a reader that finds nothing takes the locked path,
+//   and the batch markers, whose count is the progress, are never read outside the lock.
 // - Atomic batches: the batch's chunk publishes and its marker go out in one AMQP transaction
 //   (tx.select / tx.commit, whose commit-ok plays the role of the publisher confirm here). A loader
 //   killed before the commit leaves nothing of the batch; one killed after it leaves the whole batch.
@@ -19,7 +24,8 @@
 import type { Channel } from "amqplib";
 import { chunkCount, PlanMismatch, type BackendOptions, type ChunkTask, type RunPlan } from "../backend.ts";
 import { pause, type AmqpLink } from "./amqp-link.ts";
-import { json } from "./publish.ts";
+import { json, publishConfirmed } from "./publish.ts";
+import { onChannel } from "./on-channel.ts";
 import type { RabbitmqNames } from "./rabbitmq-names.ts";
 import { encodeTask } from "./task-message.ts";
 import { assertTopology } from "./topology.ts";
@@ -65,17 +71,20 @@ export function loadRun(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log
 async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, log: BackendOptions["log"]): Promise<void> {
   checkPlan(plan);
   const needed = batchesNeeded(plan);
+  if (await loadedAlready(link, names, plan, needed)) return;
   const existing = await link.retrying("load the run's chunks", async () => {
     const ch = await link.openChannel();
     try {
       await assertTopology(ch, names);
       await acquireLock(link, names.lock);
       try {
-        // Under the lock: reading a marker hides it from the count for a moment, and only a loader
-        // holding the lock counts.
-        const loaded = await loadedPlan(ch, names);
+        // Under the lock: only a loader holding it counts the batch markers.
+        const { loaded, fromMarker, batches } = await loadedPlan(ch, names);
         if (loaded && !samePlan(loaded, plan)) return loaded;
-        if ((await ch.checkQueue(names.run)).messageCount < needed) await loadBatches(link, names, plan, needed, log);
+        if (batches < needed) await loadBatches(link, names, plan, needed, log);
+        // A run loaded before the plan queue existed: give it its plan message. (A plan message a
+        // joining worker held just now may come back beside this one: x-max-length 1 keeps one.)
+        else if (fromMarker) await publishConfirmed((await link.channel()).channel, names.plan, json(planMessage(plan, loaded?.at)));
         return undefined;
       } finally {
         await ch.deleteQueue(names.lock).catch(() => {});
@@ -89,18 +98,78 @@ async function loadRunAlone(link: AmqpLink, names: RabbitmqNames, plan: RunPlan,
 
 export type LoadedPlan = Pick<RunPlan, "totalParameters" | "chunkSize" | "totalChunks" | "sweep"> & { at?: string };
 
-/** The plan a run was loaded with, read from its first batch marker (put back at once); undefined for a new run. */
-export async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
-  const marker = await ch.get(names.run, { noAck: false });
-  if (!marker) return undefined;
-  ch.nack(marker, false, true);
-  try {
-    const m = JSON.parse(marker.content.toString()) as Partial<LoadedPlan>;
-    if ([m.totalParameters, m.chunkSize, m.totalChunks].every((n) => typeof n === "number")) return m as LoadedPlan;
-  } catch {
-    // Not a marker of ours: nothing to compare with.
+/**
+ * Under the lock, with the run's queues declared: the batches loaded, and the plan the run was
+ * loaded with, from its plan message or, for a run loaded before there was one, from its first
+ * batch marker (put back at once); no plan for a new run. Reading a marker hides it from the count
+ * until the broker has taken it back, so the count is read first and awaited back after.
+ */
+async function loadedPlan(ch: Channel, names: RabbitmqNames): Promise<{ loaded?: LoadedPlan; fromMarker: boolean; batches: number }> {
+  const batches = (await ch.checkQueue(names.run)).messageCount;
+  const fromPlan = await readPlan(ch, names.plan);
+  if (fromPlan || batches === 0) return { ...(fromPlan ? { loaded: fromPlan } : {}), fromMarker: false, batches };
+  const fromMarker = await readPlan(ch, names.run);
+  for (let waited = 0; (await ch.checkQueue(names.run)).messageCount < batches; waited += 5) {
+    if (waited > 10_000) throw new Error(`Cannot read run ${names.run}'s plan: a batch marker read did not come back within 10 s`);
+    await pause(5);
+  }
+  return { ...(fromMarker ? { loaded: fromMarker } : {}), fromMarker: fromMarker !== undefined, batches };
+}
+
+/**
+ * The plan a run was loaded with, for a reader outside the lock; undefined when the run is missing
+ * or its plan message stays held by others for a moment. A batch marker is read only for a run
+ * loaded before the plan queue existed (no plan queue at all), as such runs always were.
+ */
+export async function lookUpPlan(link: AmqpLink, names: RabbitmqNames): Promise<LoadedPlan | undefined> {
+  // One channel per read: a missing queue closes its channel (404).
+  const read = (queue: string) => onChannel(() => link.openChannel(), (ch) => readPlan(ch, queue));
+  for (let attempt = 0; attempt < 4; attempt++) {
+    let plan: LoadedPlan | undefined;
+    try {
+      plan = await read(names.plan);
+    } catch {
+      return read(names.run).catch(() => undefined);
+    }
+    if (plan) return plan;
+    await pause(20);
   }
   return undefined;
+}
+
+/** The plan in the first message of `queue`, which is put back at once (undefined when empty or not a plan). */
+async function readPlan(ch: Channel, queue: string): Promise<LoadedPlan | undefined> {
+  const message = await ch.get(queue, { noAck: false });
+  if (!message) return undefined;
+  ch.nack(message, false, true);
+  try {
+    const m = JSON.parse(message.content.toString()) as Partial<LoadedPlan>;
+    if ([m.totalParameters, m.chunkSize, m.totalChunks].every((n) => typeof n === "number")) return m as LoadedPlan;
+  } catch {
+    // Not a plan of ours: nothing to compare with.
+  }
+  return undefined;
+}
+
+/**
+ * True when the run is loaded in full with this very plan, asked without the lock: its plan message
+ * (no batch marker is read) and its marker count. False sends the caller to the locked path, which
+ * also tells a plan mismatch and finishes a load left half-way.
+ */
+async function loadedAlready(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, needed: number): Promise<boolean> {
+  try {
+    return await onChannel(() => link.openChannel(), async (ch) => {
+      const loaded = await readPlan(ch, names.plan);
+      return loaded !== undefined && samePlan(loaded, plan) && (await ch.checkQueue(names.run)).messageCount >= needed;
+    });
+  } catch {
+    // No plan queue (a new run, or one loaded before it existed) closes the channel with 404.
+    return false;
+  }
+}
+
+function planMessage(plan: RunPlan, at = new Date().toISOString()) {
+  return { runId: plan.runId, totalChunks: plan.totalChunks, chunkSize: plan.chunkSize, totalParameters: plan.totalParameters, ...(plan.sweep ? { sweep: plan.sweep } : {}), at };
 }
 
 function samePlan(a: LoadedPlan, b: LoadedPlan): boolean {
@@ -119,8 +188,10 @@ async function loadBatches(link: AmqpLink, names: RabbitmqNames, plan: RunPlan, 
       for (let id = from; id < to; id++) {
         await send(tx, names.tasks, encodeTask(chunkOf(plan, id)), `${plan.runId}/${id}`);
       }
-      const marker = { runId: plan.runId, batch, from, to, totalChunks: plan.totalChunks, chunkSize: plan.chunkSize, totalParameters: plan.totalParameters, ...(plan.sweep ? { sweep: plan.sweep } : {}), at: new Date().toISOString() };
+      const marker = { ...planMessage(plan), batch, from, to };
       await send(tx, names.run, json(marker), `${plan.runId}/batch/${batch}`);
+      // The plan goes out with the first batch, in its transaction: a run has its plan message once it has chunks.
+      if (batch === 0) await send(tx, names.plan, json(planMessage(plan, marker.at)), `${plan.runId}/plan`);
       await tx.rpc(TX_COMMIT, {}, TX_COMMIT_OK);
       log?.("debug", "loaded a batch of chunks", { runId: plan.runId, from, to });
     }

@@ -22,6 +22,8 @@ export async function assertTopology(ch: Channel, names: RabbitmqNames): Promise
   await declare(names.dlq, { durable: true });
   await declare(names.results, { durable: true });
   await declare(names.run, { durable: true });
+  // One plan message: a second one (a loader putting back a plan a reader held) pushes the older out.
+  await declare(names.plan, { durable: true, arguments: { "x-max-length": 1 } });
   await declare(names.done, { durable: true });
   await declare(names.settled, { durable: true });
   // Only the latest best matters: a new one pushes the older out (overflow drop-head).
