@@ -14,8 +14,8 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 test("the gate lets `limit` in, and the next one only when one leaves", async () => {
   const gate = new StartGate(2, 60_000);
-  const a = await gate.enter();
-  const b = await gate.enter();
+  const a = (await gate.enter())!;
+  const b = (await gate.enter())!;
   let thirdIn = false;
   const third = gate.enter().then((leave) => {
     thirdIn = true;
@@ -30,7 +30,7 @@ test("the gate lets `limit` in, and the next one only when one leaves", async ()
   assert.equal(thirdIn, true);
   assert.equal(gate.starting, 2);
   b();
-  (await third)();
+  (await third)!();
   assert.equal(gate.starting, 0);
 });
 
@@ -51,7 +51,7 @@ test("Infinity or a nonsense limit lets everyone in", async () => {
   for (const limit of [Number.POSITIVE_INFINITY, 0, Number.NaN]) {
     const gate = new StartGate(limit);
     const leaves: (() => void)[] = [];
-    for (let i = 0; i < 50; i++) leaves.push(await gate.enter());
+    for (let i = 0; i < 50; i++) leaves.push((await gate.enter())!);
     assert.equal(gate.starting, 50);
     for (const leave of leaves) leave();
   }
@@ -91,4 +91,45 @@ test("the local platform has at most startConcurrency workers starting at once; 
   }
   // Five good workers of 300 ms, two at a time: three waves, so the last spawn waits at least two.
   assert.ok(spawnedAt.get("5")! - t0 >= 550, `the last worker spawned ${spawnedAt.get("5")! - t0} ms after the first`);
+});
+
+test("cancelWaiting: the starts waiting get no place, the holders keep theirs, and later starts wait as usual", async () => {
+  const gate = new StartGate(1, 60_000);
+  const held = (await gate.enter())!;
+  const waiting = [gate.enter(), gate.enter()];
+  await tick();
+  assert.equal(gate.cancelWaiting(), 2);
+  assert.deepEqual(await Promise.all(waiting), [undefined, undefined]);
+  assert.equal(gate.starting, 1, "the holder keeps its place");
+  let laterIn = false;
+  const later = gate.enter().then((leave) => {
+    laterIn = true;
+    return leave;
+  });
+  await tick();
+  assert.equal(laterIn, false, "a start asked for after the cancel waits for a place");
+  held();
+  (await later)!();
+  assert.equal(gate.starting, 0);
+});
+
+test("the local platform: a start dropped by cancelPendingStarts, or waiting when stopAll begins, spawns nothing", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ttg-start-gate-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, "fake-worker.mjs");
+  writeFileSync(script, FAKE_WORKER);
+  const platform = new LocalPlatform({ command: { command: process.execPath, args: [script] }, baseEnv: { PATH: process.env.PATH }, startConcurrency: 1 });
+  t.after(() => platform.stopAll(1000));
+  // Worker 1 stays "starting" for 10 s: the others wait for its place.
+  assert.equal(await platform.startWorker({ id: "1", env: { STARTUP_MS: "10000" } }), true);
+  const second = platform.startWorker({ id: "2", env: { STARTUP_MS: "0" } });
+  await sleep(50);
+  platform.cancelPendingStarts();
+  assert.equal(await within(second, 5_000, "the dropped start to return"), false);
+  const third = platform.startWorker({ id: "3", env: { STARTUP_MS: "0" } });
+  await sleep(50);
+  await within(platform.stopAll(1000), 10_000, "stopAll");
+  assert.equal(await within(third, 5_000, "the start waiting at stopAll to return"), false);
+  await sleep(200);
+  assert.deepEqual(platform.workers().map((w) => [w.id, w.status]), [["1", "exited"]], "only worker 1 was ever spawned");
 });

@@ -140,7 +140,7 @@ function fleetEfficiencyTargets(r: Omit<BenchReport, "targets">): TargetCheck[] 
     const m = fleet.efficiencyAllUp.median;
     const cores = fleet.workerCores && fleet.coordinatorCores && fleet.otherCores ? `; cores used: workers ${f(fleet.workerCores.median)}, bench ${f(fleet.coordinatorCores.median)}, everything else ${f(fleet.otherCores.median)}` : "";
     return check(id, target, `${f(m, 3)} (${f(fleet.efficiencyAllUp.min, 3)}-${f(fleet.efficiencyAllUp.max, 3)}); ${f(fleet.efficiencyWithStartup.median, 3)} with start-up counted`, m >= FLEET_TARGET,
-      `${f(fleet.workersSeen.median, 0)} of ${fleet.workers} workers took chunks; the first was up ${f(fleet.firstUpSeconds.median)} s after the first spawn and all ${f(fleet.allUpSeconds.median)} s after it, by when ${f(fleet.workBeforeAllUp.median * 100, 0)} % of the work was done${cores}`);
+      `${f(fleet.workersSeen.median, 0)} of ${fleet.workers} workers took chunks${fleet.workersStarted ? ` (${f(fleet.workersStarted.median, 0)} started: none once every chunk had its result)` : ""}; the first was up ${f(fleet.firstUpSeconds.median)} s after the first spawn and all ${f(fleet.allUpSeconds.median)} s after it, by when ${f(fleet.workBeforeAllUp.median * 100, 0)} % of the work was done${cores}`);
   });
 }
 

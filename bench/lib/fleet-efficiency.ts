@@ -80,6 +80,8 @@ export type FleetFigure = {
   windowSeconds: Summary;
   /** Workers that took a chunk (the others came up after the last chunk was taken). */
   workersSeen: Summary;
+  /** Workers spawned: those whose turn to start came after every chunk had its result were not (a run starts none then). */
+  workersStarted?: Summary;
   /** Share of the sweep's work done before every worker was up. */
   workBeforeAllUp: Summary;
   wallSeconds: Summary;
@@ -112,7 +114,7 @@ async function lastLeft(sweep: BenchSweep, endAt: number): Promise<number> {
 export async function measureFleet(backend: BackendName, url: string, plan: BenchPlan["efficiency"], say: Say): Promise<FleetFigure> {
   const f = plan.fleet;
   const ideal = (f.params * f.workMs) / f.workers / 1000;
-  const samples = { seen: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], left: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
+  const samples = { seen: [] as number[], started: [] as number[], allUp: [] as number[], withStartup: [] as number[], allUpS: [] as number[], firstUpS: [] as number[], window: [] as number[], before: [] as number[], wall: [] as number[], left: [] as number[], wc: [] as number[], cc: [] as number[], oc: [] as number[] };
   let duplicates = 0;
   let startConcurrency: number | null = null;
   for (let t = 0; t < plan.trials; t++) {
@@ -120,10 +122,13 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
     startConcurrency = Number.isFinite(sweep.platform.startConcurrency) ? sweep.platform.startConcurrency : null;
     try {
       await sweep.load();
-      await sweep.startWorkers(f.workers);
+      // As a run starts them: in the background, none once every chunk has its result.
+      await sweep.startFleet(f.workers);
       await sweep.waitForAll(Math.max(180_000, ideal * 20_000));
+      await sweep.stopStarting();
       const w = fleetWindow(spansOf(sweep.accepted.values()), f.workMs);
       samples.seen.push(w.workersSeen);
+      samples.started.push(sweep.workersStarted);
       const wall = (w.endAt - sweep.spawnedAt) / 1000;
       if (w.efficiency !== null) samples.allUp.push(w.efficiency);
       samples.withStartup.push(ideal / wall);
@@ -140,7 +145,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
         samples.cc.push(sweep.cpu.coordinatorCores);
         samples.oc.push(sweep.cpu.otherCores);
       }
-      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${w.workersSeen}/${f.workers} workers took chunks, all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s, every worker gone ${left.toFixed(2)} s later; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
+      say(`${backend} fleet trial ${t + 1}/${plan.trials}: ${w.workersSeen}/${f.workers} workers took chunks (${sweep.workersStarted} started), all up at ${((w.allUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s (first at ${((w.firstUpAt - sweep.spawnedAt) / 1000).toFixed(2)} s), last result at ${wall.toFixed(2)} s, every worker gone ${left.toFixed(2)} s later; start-up excluded ${w.efficiency?.toFixed(3) ?? "n/a"}, counted ${(ideal / wall).toFixed(3)}${sweep.cpu ? `; cores: workers ${sweep.cpu.workerCores.toFixed(2)}, bench ${sweep.cpu.coordinatorCores.toFixed(2)}, other ${sweep.cpu.otherCores.toFixed(2)}` : ""}`);
     } finally {
       await sweep.close({ waitMs: 10_000 });
     }
@@ -160,6 +165,7 @@ export async function measureFleet(backend: BackendName, url: string, plan: Benc
     firstUpSeconds: sum(samples.firstUpS),
     windowSeconds: sum(samples.window),
     workersSeen: sum(samples.seen),
+    workersStarted: sum(samples.started),
     workBeforeAllUp: sum(samples.before),
     wallSeconds: sum(samples.wall),
     leftSeconds: sum(samples.left),

@@ -2,6 +2,7 @@
 // start real worker processes, read results until every chunk has one, then remove the run.
 import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
+import { FleetStart } from "../../lib/platforms/fleet-start.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { batchGaps, type BatchGaps } from "./batch-gaps.ts";
@@ -75,6 +76,7 @@ export class BenchSweep {
   spawnedAt = 0;
   cpu: CpuShare | null = null;
   readonly #cpu = new CpuAccounting();
+  #fleet: FleetStart | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(spec: SweepSpec) {
@@ -122,11 +124,35 @@ export class BenchSweep {
   }
 
   async startWorkers(count: number, firstId = 0): Promise<void> {
-    if (this.spawnedAt === 0) {
-      this.spawnedAt = Date.now();
-      this.#cpu.start(() => this.platform.workers().map((w) => Number(w.handle)), this.spec.watchEveryMs ?? WATCH_EVERY_MS);
-    }
+    this.#spawning();
     for (let i = firstId; i < firstId + count; i++) await this.platform.startWorker({ id: String(i), env: this.workerEnv() });
+  }
+
+  /**
+   * Starts `count` workers in the background as a run does (lib/platforms/fleet-start.ts): the
+   * first at once, no more once every chunk has its result. stopStarting() ends it.
+   */
+  async startFleet(count: number): Promise<void> {
+    this.#spawning();
+    await this.platform.startWorker({ id: "0", env: this.workerEnv() });
+    const others = Array.from({ length: count - 1 }, (_, i) => String(i + 1));
+    this.#fleet = new FleetStart(this.platform, others, () => this.workerEnv(), () => this.accepted.size >= this.plan.totalChunks);
+  }
+
+  /** Workers started so far (a fleet started with startFleet may leave some out). */
+  get workersStarted(): number {
+    return this.platform.workers().length;
+  }
+
+  /** No more of the fleet's workers start; resolves once none is starting. */
+  async stopStarting(): Promise<void> {
+    await this.#fleet?.stop();
+  }
+
+  #spawning(): void {
+    if (this.spawnedAt !== 0) return;
+    this.spawnedAt = Date.now();
+    this.#cpu.start(() => this.platform.workers().map((w) => Number(w.handle)), this.spec.watchEveryMs ?? WATCH_EVERY_MS);
   }
 
   /** Reads new results; returns how many chunks have an accepted result. */
@@ -207,6 +233,7 @@ export class BenchSweep {
 
   async #close(waitMs: number): Promise<void> {
     this.#cpu.stop();
+    await this.stopStarting();
     const deadline = Date.now() + waitMs;
     while (this.platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) await pause(50);
     for (const w of this.platform.workers()) {

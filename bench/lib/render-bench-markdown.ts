@@ -201,7 +201,7 @@ function renderFleetEfficiency(r: BenchReport): string[] {
       continue;
     }
     definition = e.definition;
-    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers${startedAtOnce(e.startConcurrency)}`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), e.leftSeconds ? spread(e.leftSeconds) : "–", cores(e)]);
+    rows.push([NAMES[b], `${e.params.toLocaleString("en-US")} params of ${num(e.workMs)} ms, chunk ${e.chunkSize}, ${e.workers} workers${startedAtOnce(e.startConcurrency)}${e.workersStarted && e.workersStarted.median < e.workers ? ` (${num(e.workersStarted.median)} started before every chunk had its result)` : ""}`, `${num(e.idealSeconds)} s`, spread(e.efficiencyAllUp), spread(e.efficiencyWithStartup), `${spread(e.firstUpSeconds)} / ${spread(e.allUpSeconds)}`, spread(e.workBeforeAllUp), e.leftSeconds ? spread(e.leftSeconds) : "–", cores(e)]);
   }
   return [
     "### Many local workers, sleep-bound", "",

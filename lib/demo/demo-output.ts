@@ -37,6 +37,8 @@ function failedParamLines(r: RunReport): string[] {
 
 export function demoSummary(r: RunReport): string[] {
   const completed = r.perWorker.filter((w) => w.exit.endsWith("exit 0")).length;
+  // A run over before every worker's turn to start leaves the rest out (its timeline says so).
+  const started = r.perWorker.length < r.workers ? `${r.perWorker.length} of ${r.workers}` : String(r.workers);
   return [
     "",
     `Summary (${r.verdict === "pass" ? "PASS" : "FAIL"})`,
@@ -47,7 +49,7 @@ export function demoSummary(r: RunReport): string[] {
     `  Aggregate          count ${r.aggregate.count.toLocaleString("en-US")}, sum ${r.aggregate.sum}, min ${r.aggregate.min}, max ${r.aggregate.max}`,
     `  Time               ${r.wallSeconds.toFixed(2)} s, ${r.paramsPerSecond.toLocaleString("en-US")} params/s`,
     `  Recovery           ${r.recovery.redeliveries.length ? `longest redelivery ${r.recovery.maxRedeliverySeconds.toFixed(2)} s` : "none needed"}`,
-    `  Workers            ${r.workers} started, ${completed} completed on their own, ${r.faults.length} fault(s) injected`,
+    `  Workers            ${started} started, ${completed} completed on their own, ${r.faults.length} fault(s) injected`,
     ...r.problems.map((p) => `  Problem            ${p}`),
   ];
 }

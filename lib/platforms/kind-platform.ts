@@ -62,7 +62,7 @@ export class KindPlatform implements Platform {
     this.#o = { image: workerImage(), pollMs: 1000, ...options, target: options.target ?? { context: KIND_CONTEXT } };
   }
 
-  async startWorker(spec: WorkerSpec): Promise<void> {
+  async startWorker(spec: WorkerSpec): Promise<boolean> {
     const previous = this.#entries.get(spec.id);
     if (previous && previous.state.status !== "exited") throw new Error(`Cannot start worker ${spec.id}: it is already running`);
     const attempt = (previous?.attempt ?? 0) + 1;
@@ -87,7 +87,11 @@ export class KindPlatform implements Platform {
       resolveExited,
     });
     this.#schedulePoll(0);
+    return true;
   }
+
+  /** A pod is applied as soon as it is asked for: no start ever waits here. */
+  cancelPendingStarts(): void {}
 
   workers(): WorkerState[] {
     return [...this.#entries.values()].map((e) => ({ ...e.state }));

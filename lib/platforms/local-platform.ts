@@ -65,7 +65,7 @@ export class LocalPlatform implements Platform {
     return compiled;
   }
 
-  async startWorker(spec: WorkerSpec): Promise<void> {
+  async startWorker(spec: WorkerSpec): Promise<boolean> {
     const cmd = await this.prepare();
     const compiled = spec.env.COMPUTE_MODULE_JS === undefined ? await this.prepareComputeModule(spec.env.COMPUTE_MODULE) : undefined;
     if (this.#entries.get(spec.id)?.state.status === "running") {
@@ -75,6 +75,7 @@ export class LocalPlatform implements Platform {
     const { command, args } = cmd;
     // Up once it logs RUNNING (it took its first look for work), or gone once it exits.
     const started = await this.#gate.enter();
+    if (!started) return false;
     const child = spawn(command, args, {
       env: { ...(this.#options.baseEnv ?? process.env), ...spec.env, ...(compiled ? { COMPUTE_MODULE_JS: compiled } : {}), WORKER_ID: spec.id },
       stdio: ["ignore", "pipe", "pipe"],
@@ -124,6 +125,11 @@ export class LocalPlatform implements Platform {
       });
     });
     this.#entries.set(spec.id, { state, child, log, exited });
+    return true;
+  }
+
+  cancelPendingStarts(): void {
+    this.#gate.cancelWaiting();
   }
 
   /** How many workers may be starting at once. */
@@ -147,6 +153,8 @@ export class LocalPlatform implements Platform {
   }
 
   async stopAll(graceMs: number): Promise<void> {
+    // A start still waiting for its turn would spawn a worker after this stop.
+    this.cancelPendingStarts();
     const running = [...this.#entries.values()].filter((e) => e.state.status !== "exited");
     for (const e of running) e.child.kill("SIGTERM");
     const timer = setTimeout(() => {

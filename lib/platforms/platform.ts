@@ -21,7 +21,10 @@ export type WorkerExit = { id: string; code: number | null; signal: string | nul
 
 export interface Platform {
   readonly name: PlatformName;
-  startWorker(spec: WorkerSpec): Promise<void>;
+  /** Starts a worker; false when it was not started because cancelPendingStarts dropped its start. */
+  startWorker(spec: WorkerSpec): Promise<boolean>;
+  /** Drops the starts still waiting for their turn (the run is over, or stopping): none of them spawns. */
+  cancelPendingStarts(): void;
   workers(): WorkerState[];
   /** Fault injection or shutdown of one worker, with a real signal (or pod deletion). */
   kill(id: string, signal?: NodeJS.Signals): Promise<void>;

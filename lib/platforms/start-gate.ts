@@ -20,7 +20,7 @@ export class StartGate {
   readonly #limit: number;
   readonly #holdLimitMs: number;
   #starting = 0;
-  readonly #waiting: (() => void)[] = [];
+  readonly #waiting: ((place: boolean) => void)[] = [];
 
   constructor(limit = defaultStartConcurrency(), holdLimitMs = START_HOLD_LIMIT_MS) {
     this.#limit = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : Number.POSITIVE_INFINITY;
@@ -39,10 +39,13 @@ export class StartGate {
 
   /**
    * Waits for a place, then holds it until the returned function is called (the worker is up or
-   * gone) or the hold limit passes; calling it again does nothing.
+   * gone) or the hold limit passes; calling it again does nothing. Undefined: the wait was
+   * cancelled (cancelWaiting), and the caller starts nothing.
    */
-  async enter(): Promise<() => void> {
-    while (this.#starting >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  async enter(): Promise<(() => void) | undefined> {
+    while (this.#starting >= this.#limit) {
+      if (!(await new Promise<boolean>((resolve) => this.#waiting.push(resolve)))) return undefined;
+    }
     this.#starting++;
     let held = true;
     const leave = () => {
@@ -50,10 +53,17 @@ export class StartGate {
       held = false;
       clearTimeout(timer);
       this.#starting--;
-      this.#waiting.shift()?.();
+      this.#waiting.shift()?.(true);
     };
     // Not unref'd: a worker's exit always clears it, and a gate waited on must keep the loop alive.
     const timer = setTimeout(leave, this.#holdLimitMs);
     return leave;
+  }
+
+  /** Every start waiting for a place gets none (its enter() gives undefined); later ones wait as usual. */
+  cancelWaiting(): number {
+    const cancelled = this.#waiting.splice(0);
+    for (const resolve of cancelled) resolve(false);
+    return cancelled.length;
   }
 }

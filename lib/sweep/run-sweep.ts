@@ -6,6 +6,7 @@ import { sweepShape } from "../sweep-def/sweep-shape.ts";
 import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
+import { FleetStart } from "../platforms/fleet-start.ts";
 import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
 import { BoundedPoll } from "./bounded-poll.ts";
@@ -118,10 +119,11 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       .catch((error: Error) => view.say(`warning: could not restart worker ${exit.id}: ${error.message}`))
       .finally(() => restarting.delete(exit.id));
   });
-  for (let i = 0; i < cfg.workers; i++) {
-    const id = String(i);
-    await platform.startWorker({ id, env: workerEnvFor(cfg, driver, id) });
-  }
+  // The first worker at once (a start that cannot happen fails the run here), the others in the
+  // background: the local platform starts a few at a time, and the run is followed meanwhile.
+  await platform.startWorker({ id: "0", env: workerEnvFor(cfg, driver, "0") });
+  const others = Array.from({ length: cfg.workers - 1 }, (_, i) => String(i + 1));
+  const fleet = new FleetStart(platform, others, (id) => workerEnvFor(cfg, driver, id), () => stopping || driver.isSettled() || deps.interrupted?.() !== undefined);
 
   // A resumed run whose fault was injected before the interruption is not hit twice.
   let faulted = !cfg.faultDemo || ledger.faults.length > 0;
@@ -133,6 +135,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   /** Why the sweep stopped early: a problem of the report unless the final read settles the run after all. */
   let stoppedBecause: string | undefined;
   let interruptedBy: NodeJS.Signals | undefined;
+  let startFailureNoted = false;
   for (;;) {
     const reading = await poller.read();
     snap = reading.snap ?? snap;
@@ -163,8 +166,14 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       const victim = await injectFault(cfg, deps, snap);
       if (victim) faultVictims.set(victim.id, victim.at);
     }
+    if (fleet.error && !startFailureNoted) {
+      // The workers already up go on; the run settles with them, or stops as any run without workers.
+      startFailureNoted = true;
+      ledger.note("note", `could not start every worker: ${fleet.error.message}`);
+      view.say(`warning: could not start every worker: ${fleet.error.message}`);
+    }
     const alive = platform.workers().filter((w) => w.status !== "exited");
-    if (alive.length === 0 && restarting.size === 0) {
+    if (alive.length === 0 && restarting.size === 0 && fleet.finished) {
       // Results may still be on their way from the broker: give them a moment before judging.
       allGoneSince ??= now;
       if (now - allGoneSince > 3) {
@@ -185,6 +194,9 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     // A coordinator behind its workers reads on at once; the pause is for a coordinator that has caught up.
     if (!driver.behind) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  // Workers still waiting for their turn to start are not started: the run is over or stopping.
+  await fleet.stop();
+  if (fleet.started.length < others.length) ledger.note("note", `${others.length - fleet.started.length} of ${cfg.workers} workers were not started: the run ${driver.isSettled() ? "settled" : "stopped"} before their turn`);
   // Workers leave by themselves once the run is settled; stop whoever is still there.
   if (!interruptedBy) await waitForExits(platform, 3000);
   stopping = true;
