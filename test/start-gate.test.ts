@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { FleetStart } from "../lib/platforms/fleet-start.ts";
 import { LocalPlatform } from "../lib/platforms/local-platform.ts";
 import { StartGate } from "../lib/platforms/start-gate.ts";
 import { within } from "./helpers/wait-for.ts";
@@ -132,4 +133,52 @@ test("the local platform: a start dropped by cancelPendingStarts, or waiting whe
   assert.equal(await within(third, 5_000, "the start waiting at stopAll to return"), false);
   await sleep(200);
   assert.deepEqual(platform.workers().map((w) => [w.id, w.status]), [["1", "exited"]], "only worker 1 was ever spawned");
+});
+
+/** A platform that records starts and fails the one named `failOn` (no processes: FleetStart's own logic). */
+function recordingPlatform(failOn?: string) {
+  const started: string[] = [];
+  let cancels = 0;
+  const platform = {
+    name: "local" as const,
+    async startWorker(spec: { id: string }) {
+      await tick();
+      if (spec.id === failOn) throw new Error(`Cannot start worker ${spec.id}: its bundle is gone`);
+      started.push(spec.id);
+      return true;
+    },
+    cancelPendingStarts: () => void cancels++,
+    workers: () => [],
+    kill: async () => {},
+    stopAll: async () => {},
+    onExit: () => {},
+    onLine: () => {},
+  };
+  return { platform, started, cancels: () => cancels };
+}
+
+test("a fleet start asks enough() before each start, keeps the first failure and starts nothing after it", async () => {
+  let settled = false;
+  const a = recordingPlatform();
+  const envs: string[] = [];
+  const fleet = new FleetStart(a.platform, ["1", "2", "3", "4"], (id) => (envs.push(id), { WORKER_ID: id }), () => settled);
+  while (a.started.length < 2) await tick();
+  settled = true;
+  await fleet.done;
+  assert.deepEqual(fleet.started, a.started);
+  assert.ok(fleet.started.length >= 2 && fleet.started.length < 4, `started ${fleet.started.join(",")}`);
+  assert.deepEqual(envs, fleet.started, "a worker's environment is made when its turn comes");
+  assert.equal(fleet.finished, true);
+
+  const b = recordingPlatform("2");
+  const failing = new FleetStart(b.platform, ["1", "2", "3"], (id) => ({ WORKER_ID: id }));
+  await failing.done;
+  assert.deepEqual(failing.started, ["1"]);
+  assert.match(failing.error?.message ?? "", /Cannot start worker 2: its bundle is gone/);
+
+  const c = recordingPlatform();
+  const stopped = new FleetStart(c.platform, ["1", "2", "3"], (id) => ({ WORKER_ID: id }));
+  await stopped.stop();
+  assert.ok(c.started.length <= 1, "stop() ends the starting");
+  assert.ok(c.cancels() >= 1, "and drops a start waiting for its turn");
 });
