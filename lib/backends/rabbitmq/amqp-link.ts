@@ -46,7 +46,7 @@ export class AmqpLink {
         await link.#connect();
         return link;
       } catch (error) {
-        if (Date.now() + delay > deadline || isAuthError(error)) {
+        if (Date.now() + delay > deadline || isAccessRefused(error)) {
           throw new Error(`Cannot connect to RabbitMQ at ${redactUrl(options.url)}: ${describe(error)}`, { cause: error });
         }
         await pause(delay);
@@ -215,8 +215,17 @@ export function isProtocolError(error: unknown): boolean {
   return code === 403 || code === 404 || code === 405 || code === 406;
 }
 
-function isAuthError(error: unknown): boolean {
-  return /ACCESS_REFUSED|403|authenticat/i.test(describe(error));
+/**
+ * The broker refused the login (amqplib: "Handshake terminated by server: 403 (ACCESS-REFUSED)").
+ * By name, never by "403" alone: "connect ECONNREFUSED 127.0.0.1:40329" holds one too.
+ */
+export function isAccessRefused(error: unknown): boolean {
+  return /ACCESS[-_]REFUSED|authenticat/i.test(describe(error));
+}
+
+/** Another connection holds the exclusive queue (405 RESOURCE_LOCKED), by its code or its name, never a "405" in a queue name. */
+export function isResourceLocked(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 405 || /RESOURCE_LOCKED/.test(describe(error));
 }
 
 export function describe(error: unknown): string {

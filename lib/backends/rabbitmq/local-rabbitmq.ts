@@ -9,7 +9,7 @@ import { connect } from "amqplib";
 import { BadInput } from "../../script/bad-input.ts";
 import { freePorts } from "../../net/ports.ts";
 import { redactUrl } from "../../net/redact-url.ts";
-import { pause } from "./amqp-link.ts";
+import { isAccessRefused, pause } from "./amqp-link.ts";
 
 export type LocalRabbitmq = {
   url: string;
@@ -54,7 +54,7 @@ async function answersAmqp(url: string, timeoutMs = 2_000): Promise<boolean> {
     await model.close().catch(() => {});
     return true;
   } catch (error) {
-    return /ACCESS_REFUSED|403/.test(String((error as Error).message));
+    return isAccessRefused(error);
   }
 }
 

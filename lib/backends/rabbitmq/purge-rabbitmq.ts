@@ -6,6 +6,7 @@
 // queue is only ever touched when its name has exactly one of those shapes.
 import { connect, type ChannelModel } from "amqplib";
 import { onChannel } from "./on-channel.ts";
+import { isResourceLocked } from "./amqp-link.ts";
 import type { Run } from "../../shell/run.ts";
 import { hasTool } from "../../shell/tools.ts";
 import { allRunQueues, legacyQueues, queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
@@ -73,8 +74,7 @@ export async function probeQueues(model: ChannelModel, names: readonly string[])
       const q = await onChannel(() => model.createChannel(), (ch) => ch.checkQueue(name));
       found.push({ name, type: "queue", size: q.messageCount, unit: "messages", note: `${q.consumerCount} consumers` });
     } catch (error) {
-      const msg = String((error as Error).message);
-      if (/RESOURCE_LOCKED|405/.test(msg)) found.push({ name, type: "queue", note: "exclusive to a loader's connection" });
+      if (isResourceLocked(error)) found.push({ name, type: "queue", note: "exclusive to a loader's connection" });
       // 404 NOT_FOUND: the queue does not exist.
     }
   }

@@ -5,7 +5,7 @@
 import type { BrokerItem } from "../purge-types.ts";
 import { decideState, runStates, type RunListing } from "../run-listing.ts";
 import { onChannel } from "./on-channel.ts";
-import type { AmqpLink } from "./amqp-link.ts";
+import { isResourceLocked, type AmqpLink } from "./amqp-link.ts";
 import { queueOwner, rabbitmqNames } from "./rabbitmq-names.ts";
 import { lookUpPlan } from "./run-loader.ts";
 import { readDoneMarkers } from "./run-progress.ts";
@@ -20,7 +20,7 @@ export async function rabbitmqRunState(link: AmqpLink, namespace: string, runId:
   const names = rabbitmqNames(namespace, runId);
   const depth = (queue: string) => onChannel(() => link.openChannel(), (ch) => ch.checkQueue(queue)).then(
     (q): Depth => ({ messages: q.messageCount, consumers: q.consumerCount }),
-    (error: unknown): Depth => (/RESOURCE_LOCKED|405/.test(String((error as Error).message)) ? "locked" : undefined),
+    (error: unknown): Depth => (isResourceLocked(error) ? "locked" : undefined),
   );
   const [tasks, results, settled, done, dlq, lock] = [await depth(names.tasks), await depth(names.results), await depth(names.settled), await depth(names.done), await depth(names.dlq), await depth(names.lock)];
   const plan = await lookUpPlan(link, names);
