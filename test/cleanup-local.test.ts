@@ -15,7 +15,7 @@ import { AMQP_URL, REDIS_URL, existing, rand, seedRabbitmqRuns, seedRedisRuns, t
 test("patterns: the SCAN pattern is the namespace and a colon; queue names must have TTG's exact shapes", () => {
   assert.equal(redisNamespacePattern("ttg"), "ttg:*");
   assert.equal(redisNamespacePattern("a*b"), "a\\*b:*");
-  const perRun = ["ttg.tasks.r-1", "ttg.tasks.retry.r-1", "ttg.tasks.dlq.r-1", "ttg.results.r-1", "ttg.lock.r-1", "ttg.settled.run.2"];
+  const perRun = ["ttg.tasks.r-1", "ttg.tasks.retry.r-1", "ttg.tasks.dlq.r-1", "ttg.results.r-1", "ttg.lock.r-1", "ttg.plan.r-1", "ttg.settled.run.2"];
   const legacy = ["ttg.tasks", "ttg.tasks.retry", "ttg.tasks.dlq", "ttg.results"];
   for (const q of [...perRun, ...legacy]) assert.ok(isNamespaceQueue(q, "ttg"), q);
   for (const q of ["ttgx.tasks", "ttg.other", "ttg.tasks.Extra", "ttg.tasks.retry.", "other.ttg.tasks", "ttg.done.", "ttg-tasks", "ttg.tasks.r_1"]) assert.ok(!isNamespaceQueue(q, "ttg"), q);

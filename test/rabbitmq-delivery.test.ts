@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect } from "amqplib";
 import { createRabbitmqObserver, createRabbitmqWorkerQueue } from "../lib/backends/rabbitmq/index.ts";
-import { rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
+import { allRunQueues, rabbitmqNames } from "../lib/backends/rabbitmq/rabbitmq-names.ts";
 import { planFor } from "../lib/backends/backend.ts";
 import { AMQP_URL, backendOptions, completeOne, deleteNamespace, inspector, nextOne, randomNamespace } from "./fixtures/rabbitmq/rabbitmq-test-kit.ts";
 import { waitFor } from "./helpers/wait-for.ts";
@@ -97,6 +97,7 @@ test("a failing chunk is retried after the delay, then dead-lettered with its la
   const look = await inspector();
   t.after(() => look.close());
   await assert.rejects(look.ready(rabbitmqNames(ns, "run-1").dlq), "purge deleted the emptied, unused DLQ");
+  for (const queue of allRunQueues(rabbitmqNames(ns, "run-1"))) await assert.rejects(look.ready(queue), `purge deleted ${queue}`);
 });
 
 test("a malformed message is dead-lettered, not a crash", async (t) => {
