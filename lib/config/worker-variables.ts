@@ -164,7 +164,7 @@ export const WORKER_VARIABLES = {
     name: "IDLE_PROBE_SECONDS",
     default: "2",
     description:
-      "Queue mode: how often a worker with nothing left to take asks the broker anything (whether the run is settled; on Redis, the reclaimer lease), so an idle fleet costs the broker under one command per worker per second. The run's end is pushed to idle workers (Redis: the run's settled channel; RabbitMQ: its settled queue), so they leave at once; this probe is the backstop should a push go unheard. Tests shorten it.",
+      "Queue mode: how often a worker with nothing left to take asks the broker anything (whether the run is settled; on Redis, the reclaimer lease), so an idle fleet costs the broker under one command per worker per second. The run's end is pushed to idle workers (Redis: the run's settled channel; RabbitMQ: its settled queue), so they leave at once; this probe is the backstop should a push go unheard. Unset, a demo run of more than 64 workers gives its workers 2 s x workers / 64 (256 workers: 8 s), so the whole fleet probes about 32 times a second; a fleet started otherwise should do the same (1,000 workers: 31.25). Tests shorten it.",
     parser: decimal(0.05, 60),
   }),
   STALE_THRESHOLD_MS: v({

@@ -7,6 +7,7 @@ import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
 import { FleetStart } from "../platforms/fleet-start.ts";
+import { fleetIdleProbeEnv } from "../config/fleet-idle-probe.ts";
 import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
 import { BoundedPoll } from "./bounded-poll.ts";
@@ -52,6 +53,8 @@ function sample(ledger: RunLedger, snap: ProgressSnapshot, seconds: number): voi
 function workerEnvFor(cfg: SweepConfig, driver: RunDriver, id: string): Record<string, string> {
   return {
     ...cfg.workerEnv,
+    // A large fleet's idle workers probe less often each, unless the user set the pace.
+    ...fleetIdleProbeEnv(cfg.workers, cfg.workerEnv),
     TOTAL_PARAMETERS: String(cfg.params),
     CHUNK_SIZE: String(cfg.chunkSize),
     // Static slices have no chunks: there --chunk-size sets how often a slice reports progress.
