@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { FleetStart } from "../lib/platforms/fleet-start.ts";
 import { LocalPlatform } from "../lib/platforms/local-platform.ts";
@@ -67,13 +67,19 @@ setTimeout(() => console.log(JSON.stringify({ ts: new Date().toISOString(), leve
 setTimeout(() => {}, 1500);
 `;
 
-test("the local platform has at most startConcurrency workers starting at once; an exit frees a place", async (t) => {
+/** A local platform whose workers are the stand-in above, at most `startConcurrency` starting at once; removed after the test. */
+function fakeWorkerPlatform(t: TestContext, startConcurrency: number): LocalPlatform {
   const dir = mkdtempSync(join(tmpdir(), "ttg-start-gate-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, "fake-worker.mjs");
   writeFileSync(script, FAKE_WORKER);
-  const platform = new LocalPlatform({ command: { command: process.execPath, args: [script] }, baseEnv: { PATH: process.env.PATH }, startConcurrency: 2 });
+  const platform = new LocalPlatform({ command: { command: process.execPath, args: [script] }, baseEnv: { PATH: process.env.PATH }, startConcurrency });
   t.after(() => platform.stopAll(1000));
+  return platform;
+}
+
+test("the local platform has at most startConcurrency workers starting at once; an exit frees a place", async (t) => {
+  const platform = fakeWorkerPlatform(t, 2);
   const runningAt = new Map<string, number>();
   platform.onLine((id, line) => {
     if (line.includes('"RUNNING"')) runningAt.set(id, Date.now());
@@ -115,12 +121,7 @@ test("cancelWaiting: the starts waiting get no place, the holders keep theirs, a
 });
 
 test("the local platform: a start dropped by cancelPendingStarts, or waiting when stopAll begins, spawns nothing", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "ttg-start-gate-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const script = join(dir, "fake-worker.mjs");
-  writeFileSync(script, FAKE_WORKER);
-  const platform = new LocalPlatform({ command: { command: process.execPath, args: [script] }, baseEnv: { PATH: process.env.PATH }, startConcurrency: 1 });
-  t.after(() => platform.stopAll(1000));
+  const platform = fakeWorkerPlatform(t, 1);
   // Worker 1 stays "starting" for 10 s: the others wait for its place.
   assert.equal(await platform.startWorker({ id: "1", env: { STARTUP_MS: "10000" } }), true);
   const second = platform.startWorker({ id: "2", env: { STARTUP_MS: "0" } });

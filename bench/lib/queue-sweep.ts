@@ -2,7 +2,7 @@
 // start real worker processes, read results until every chunk has one, then remove the run.
 import { planFor, type ChunkResult, type RunObserver, type RunPlan } from "../../lib/backends/backend.ts";
 import { openRunObserver, type BackendName } from "../../lib/backends/open-backend.ts";
-import { FleetStart } from "../../lib/platforms/fleet-start.ts";
+import { startFleet, type FleetStart } from "../../lib/platforms/fleet-start.ts";
 import { LocalPlatform } from "../../lib/platforms/local-platform.ts";
 import type { WorkerCommand } from "../../lib/platforms/worker-command.ts";
 import { batchGaps, type BatchGaps } from "./batch-gaps.ts";
@@ -134,9 +134,7 @@ export class BenchSweep {
    */
   async startFleet(count: number): Promise<void> {
     this.#spawning();
-    await this.platform.startWorker({ id: "0", env: this.workerEnv() });
-    const others = Array.from({ length: count - 1 }, (_, i) => String(i + 1));
-    this.#fleet = new FleetStart(this.platform, others, () => this.workerEnv(), () => this.accepted.size >= this.plan.totalChunks);
+    this.#fleet = await startFleet(this.platform, count, () => this.workerEnv(), () => this.accepted.size >= this.plan.totalChunks);
   }
 
   /** Workers started so far (a fleet started with startFleet may leave some out). */

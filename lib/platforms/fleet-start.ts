@@ -4,13 +4,28 @@
 // (those still waiting for their turn would only start, find the run over and leave).
 import type { Platform, WorkerSpec } from "./platform.ts";
 
+/**
+ * Starts `count` workers with ids "0".."count-1": the first at once (a start that cannot happen
+ * fails here, before any work), the others in the background (FleetStart).
+ */
+export async function startFleet(platform: Platform, count: number, envFor: (id: string) => WorkerSpec["env"], enough: () => boolean): Promise<FleetStart> {
+  await platform.startWorker({ id: "0", env: envFor("0") });
+  const others = Array.from({ length: count - 1 }, (_, i) => String(i + 1));
+  return new FleetStart(platform, others, envFor, enough);
+}
+
 export class FleetStart {
   readonly #platform: Platform;
+  readonly #ids: readonly string[];
   readonly #enough: () => boolean;
   #stopped = false;
   #finished = false;
   /** Ids of the workers started, in order. */
   readonly started: string[] = [];
+  /** How many of its workers were never started (the run was over, or stopping, before their turn). */
+  get notStarted(): number {
+    return this.#ids.length - this.started.length;
+  }
   /** Why a start failed (the starting stops there); undefined while none has. */
   error: Error | undefined;
   readonly done: Promise<void>;
@@ -21,6 +36,7 @@ export class FleetStart {
    */
   constructor(platform: Platform, ids: readonly string[], envFor: (id: string) => WorkerSpec["env"], enough: () => boolean = () => false) {
     this.#platform = platform;
+    this.#ids = ids;
     this.#enough = enough;
     this.done = this.#run(ids, envFor);
   }

@@ -6,7 +6,7 @@ import { sweepShape } from "../sweep-def/sweep-shape.ts";
 import { formatDuration } from "../script/progress-bar.ts";
 import type { ProgressView } from "./progress-snapshot.ts";
 import type { Platform, WorkerExit } from "../platforms/platform.ts";
-import { FleetStart } from "../platforms/fleet-start.ts";
+import { startFleet } from "../platforms/fleet-start.ts";
 import { fleetIdleProbeEnv } from "../config/fleet-idle-probe.ts";
 import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
@@ -124,9 +124,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   });
   // The first worker at once (a start that cannot happen fails the run here), the others in the
   // background: the local platform starts a few at a time, and the run is followed meanwhile.
-  await platform.startWorker({ id: "0", env: workerEnvFor(cfg, driver, "0") });
-  const others = Array.from({ length: cfg.workers - 1 }, (_, i) => String(i + 1));
-  const fleet = new FleetStart(platform, others, (id) => workerEnvFor(cfg, driver, id), () => stopping || driver.isSettled() || deps.interrupted?.() !== undefined);
+  const fleet = await startFleet(platform, cfg.workers, (id) => workerEnvFor(cfg, driver, id), () => stopping || driver.isSettled() || deps.interrupted?.() !== undefined);
 
   // A resumed run whose fault was injected before the interruption is not hit twice.
   let faulted = !cfg.faultDemo || ledger.faults.length > 0;
@@ -199,7 +197,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   }
   // Workers still waiting for their turn to start are not started: the run is over or stopping.
   await fleet.stop();
-  if (fleet.started.length < others.length) ledger.note("note", `${others.length - fleet.started.length} of ${cfg.workers} workers were not started: the run ${driver.isSettled() ? "settled" : "stopped"} before their turn`);
+  if (fleet.notStarted > 0) ledger.note("note", `${fleet.notStarted} of ${cfg.workers} workers were not started: the run ${driver.isSettled() ? "settled" : "stopped"} before their turn`);
   // Workers leave by themselves once the run is settled; stop whoever is still there.
   if (!interruptedBy) await waitForExits(platform, 3000);
   stopping = true;
