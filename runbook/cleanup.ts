@@ -6,7 +6,7 @@ import { isMain, runScript } from "../lib/script/entry.ts";
 import { EXIT_CODES } from "../lib/script/exit-codes.ts";
 import { UsageError } from "../lib/script/usage-error.ts";
 import { collectInventory } from "../lib/cleanup/collect-inventory.ts";
-import { readReportRuns } from "../lib/cleanup/report-runs.ts";
+import { knownRunIds } from "../lib/cleanup/report-runs.ts";
 import { filterInventory, renderInventory } from "../lib/cleanup/render-inventory.ts";
 import { KIND_CONTEXT } from "../lib/k8s/cluster.ts";
 import { localBrokerPurge, localBrokersFromEnv } from "../lib/cleanup/cleanup-local.ts";
@@ -17,7 +17,7 @@ import { printer, scriptShell } from "../lib/script/script-options.ts";
 export async function main(argv: string[]): Promise<number> {
   const a = await cleanupParser(argv).parseAsync();
   const target = { context: a.context, ...(a.namespace ? { namespace: a.namespace } : {}) };
-  const reportRunIds = readReportRuns(a.reports).filter((r) => r.backend === "rabbitmq").map((r) => r.runId);
+  const reportRunIds = knownRunIds(a.reports, "rabbitmq");
   const brokers = localBrokersFromEnv(process.env, [...(a["run-id"] ? [a["run-id"]] : []), ...reportRunIds]);
   if (a.list) {
     const inventory = filterInventory(await collectInventory({ run: scriptShell(false).run, target, brokers, reportsDir: a.reports }), { docker: a.docker, k8s: a.k8s });

@@ -198,18 +198,23 @@ for (const backend of ["redis", "rabbitmq"] as const satisfies readonly BackendN
   });
 }
 
+/** The monitor's run list with a rabbitmqctl that cannot reach its node first on PATH (kept in `reports`/bin). */
+function listWithoutRabbitmqctl(reports: string, args: string[], env: Record<string, string>) {
+  const bin = join(reports, "bin");
+  mkdirSync(bin);
+  writeFileSync(join(bin, "rabbitmqctl"), "#!/bin/sh\necho 'rabbitmqctl: cannot reach the node' >&2\nexit 69\n");
+  chmodSync(join(bin, "rabbitmqctl"), 0o755);
+  return monitorSync(args, { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` });
+}
+
 test("rabbitmq without rabbitmqctl: the list looks for the runs of the reports folder", async (t) => {
   const run = await createQueueRun(t, "rabbitmq", { params: 60, chunkSize: 30 });
   assert.equal((await run.start("a").exitedWithin()).code, 0);
   const reports = tempReports(t);
   mkdirSync(join(reports, run.runId));
   writeFileSync(join(reports, run.runId, "report.json"), JSON.stringify({ runId: run.runId, backend: "rabbitmq", platform: "local", verdict: "pass" }));
-  const bin = join(reports, "bin");
-  mkdirSync(bin);
-  writeFileSync(join(bin, "rabbitmqctl"), "#!/bin/sh\necho 'rabbitmqctl: cannot reach the node' >&2\nexit 69\n");
-  chmodSync(join(bin, "rabbitmqctl"), 0o755);
   const { env, args } = brokerEnv(run, reports);
-  const r = monitorSync(args, { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` });
+  const r = listWithoutRabbitmqctl(reports, args, env);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /found by the shared queue names and those of 1 known run\(s\) \(rabbitmqctl cannot reach its node\)/);
   assert.match(r.stdout, new RegExp(`${run.runId}\\s+│ finished`));
@@ -217,6 +222,20 @@ test("rabbitmq without rabbitmqctl: the list looks for the runs of the reports f
   const gone = monitorSync([...args, "--run-id", run.runId], { ...process.env, ...env });
   assert.equal(gone.status, 2);
   assert.equal(gone.stderr.trim(), `monitor: Cannot find run ${run.runId} in namespace ${run.namespace} on rabbitmq: it is gone from the broker; its report: ${join(reports, run.runId, "report.json")} (verdict pass).`);
+});
+
+test("rabbitmq without rabbitmqctl: a run the demo started and has not finished (run.json, no report yet) is still listed", async (t) => {
+  const run = await createQueueRun(t, "rabbitmq", { params: 60, chunkSize: 30 });
+  await run.observer.ensureLoaded(run.plan); // loaded, its coordinator reading: a run still going
+  const reports = tempReports(t);
+  mkdirSync(join(reports, run.runId));
+  // What the demo saves as it starts (lib/sweep/saved-run.ts), for a run still going.
+  writeFileSync(join(reports, run.runId, "run.json"), JSON.stringify({ version: 1, startedAt: new Date().toISOString(), config: { runId: run.runId, backend: "rabbitmq" } }));
+  const { env, args } = brokerEnv(run, reports);
+  const r = listWithoutRabbitmqctl(reports, args, env);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /those of 1 known run\(s\) \(rabbitmqctl cannot reach its node\)/);
+  assert.match(r.stdout, new RegExp(`${run.runId}\\s+│ active`));
 });
 
 test("monitor.ts shows a real run's numbers, as text and as JSON", async (t) => {

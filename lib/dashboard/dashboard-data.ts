@@ -6,7 +6,7 @@ import { listRuns } from "../backends/list-runs.ts";
 import type { BackendName } from "../backends/open-backend.ts";
 import type { PurgeTarget } from "../backends/purge-namespace.ts";
 import { redactUrl } from "../net/redact-url.ts";
-import { readReportRuns } from "../cleanup/report-runs.ts";
+import { knownRunIds } from "../cleanup/report-runs.ts";
 import type { Run } from "../shell/run.ts";
 import { zxRun } from "../shell/zx-runner.ts";
 import { CachedReading } from "./cached-reading.ts";
@@ -130,7 +130,7 @@ export class DashboardData {
   }
 
   #target(t: DashboardTarget): PurgeTarget {
-    const fromReports = t.backend === "rabbitmq" ? readReportRuns(this.#o.reportsDir).filter((r) => r.backend === "rabbitmq").map((r) => r.runId) : [];
+    const fromReports = t.backend === "rabbitmq" ? knownRunIds(this.#o.reportsDir, "rabbitmq") : [];
     return { backend: t.backend, url: t.url, namespace: t.namespace, runIds: [...new Set([...(t.runIds ?? []), ...fromReports])], run: this.#o.run ?? zxRun };
   }
 }

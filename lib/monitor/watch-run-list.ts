@@ -3,7 +3,7 @@
 import { listRuns } from "../backends/list-runs.ts";
 import type { BackendName } from "../backends/open-backend.ts";
 import type { PurgeTarget } from "../backends/purge-namespace.ts";
-import { readReportRuns } from "../cleanup/report-runs.ts";
+import { knownRunIds } from "../cleanup/report-runs.ts";
 import type { Run } from "../shell/run.ts";
 import { zxRun } from "../shell/zx-runner.ts";
 import { readingLoop, showReading, type LoopOptions, type MonitorIO } from "./monitor-loop.ts";
@@ -20,7 +20,7 @@ export type WatchRunListOptions = LoopOptions & {
 };
 
 function runListTarget(o: WatchRunListOptions): PurgeTarget {
-  const runIds = o.backend === "rabbitmq" ? readReportRuns(o.reportsDir).filter((r) => r.backend === "rabbitmq").map((r) => r.runId) : [];
+  const runIds = o.backend === "rabbitmq" ? knownRunIds(o.reportsDir, "rabbitmq") : [];
   return { backend: o.backend, url: o.url, namespace: o.namespace, runIds, run: o.run ?? zxRun };
 }
 
