@@ -68,12 +68,14 @@ test("the dashboard shows both runs live, a killed worker, the settled run, its 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await page.goto(base);
   await see(page, "both brokers, with no run yet", `document.querySelectorAll("#brokers h2").length === 2`);
-  // The demos start once the page watches, so it sees them from their first reading. The Redis run
-  // lasts ~25 s of work, so even on a loaded machine the page reads it before it settles.
+  // The demos start once the page watches, so it sees them from their first reading. Each run lasts
+  // ~25 s of work, so even on a loaded machine the page reads both before they settle: the RabbitMQ
+  // list is read every 5 s (rabbitmqctl), and a run of 12 s was once settled and removed by the time
+  // the test asked the API for what the page had just shown.
   const common = ["--platform", "local", "--workers", "3", "--chunk-size", "20", "--reports", reports, "--yes"];
   const [redisDemo, rabbitDemo] = [
     startDemo(["--backend", "redis", "--params", "3000", "--work-ms", "25", "--fault-demo", "--run-id", redisRun, ...common], { env }),
-    startDemo(["--backend", "rabbitmq", "--params", "2400", "--work-ms", "15", "--run-id", rabbitRun, ...common], { env }),
+    startDemo(["--backend", "rabbitmq", "--params", "2400", "--work-ms", "30", "--run-id", rabbitRun, ...common], { env }),
   ];
   demos.push(redisDemo, rabbitDemo);
 
