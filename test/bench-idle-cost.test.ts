@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { infoField, procCpuTicks, receivedSegments, voluntarySwitches } from "../bench/lib/broker-counters.ts";
 import { checkAllThere, medianWindow, project, rates } from "../bench/lib/idle-cost.ts";
+import { fitLine, sig } from "../bench/lib/stats.ts";
 import { keyOwner, redisKeys } from "../lib/backends/redis/redis-keys.ts";
 
 test("broker counters: Redis INFO fields, /proc stat CPU ticks, the broker's received data segments from ss", () => {
@@ -30,7 +31,7 @@ test("broker counters: Redis INFO fields, /proc stat CPU ticks, the broker's rec
   assert.deepEqual(receivedSegments(ss, 5672), { sum: 95, rows: 3 });
 });
 
-test("idle cost: rates over a window, medians of windows, per-worker figures projected linearly from the largest size", () => {
+test("idle cost: rates over a window, medians of windows, per-worker figures, projected on a line through the sizes or from the one size", () => {
   const w = rates({ commands: 100, cpuSeconds: 1, wakeups: 500, connections: 66, at: 0 }, { commands: 1100, cpuSeconds: 1.5, wakeups: 1300, connections: 65, at: 10_000 });
   assert.deepEqual(w, { commandsPerSecond: 100, brokerCores: 0.05, wakeupsPerSecond: 80, connections: 65 });
   const one = (brokerCores: number, connections: number) => ({ commandsPerSecond: 10 * brokerCores, brokerCores, wakeupsPerSecond: 1000 * brokerCores, connections });
@@ -40,14 +41,36 @@ test("idle cost: rates over a window, medians of windows, per-worker figures pro
   });
   const baseline = { commandsPerSecond: 2, brokerCores: 0.001, wakeupsPerSecond: 30, connections: 2 };
   const spread = { windows: 3, brokerCoresMin: 0.005, brokerCoresMax: 0.009 };
-  const points = [
-    { workers: 8, commandsPerSecond: 20, brokerCores: 0.005, wakeupsPerSecond: 40, connections: 10, ...spread, perWorkerCommandsPerSecond: 2.25, perWorkerCores: 0.0005, perWorkerWakeupsPerSecond: 1.25 },
-    { workers: 64, commandsPerSecond: 50, brokerCores: 0.009, wakeupsPerSecond: 94, connections: 66, ...spread, perWorkerCommandsPerSecond: 0.75, perWorkerCores: 0.000125, perWorkerWakeupsPerSecond: 1 },
-  ];
-  // CPU: 0.1 % + 1000 x 0.0125 %; its spread from the largest size's lowest (0.5 %) and highest (0.9 %) window.
-  assert.deepEqual(project(baseline, points, 1000), {
-    workers: 1000, commandsPerSecond: 752, brokerCorePercent: 12.6, brokerCorePercentMin: 6.35, brokerCorePercentMax: 12.6, wakeupsPerSecond: 1030,
+  const largest = { workers: 64, commandsPerSecond: 50, brokerCores: 0.009, wakeupsPerSecond: 94, connections: 66, ...spread, perWorkerCommandsPerSecond: 0.75, perWorkerCores: 0.000125, perWorkerWakeupsPerSecond: 1 };
+  // One size: its per-worker figures x 1000 plus the baseline. CPU: 0.1 % + 1000 x 0.0125 %; its
+  // spread from the size's lowest (0.5 %) and highest (0.9 %) window.
+  assert.deepEqual(project(baseline, [largest], 1000), {
+    workers: 1000, commandsPerSecond: 752, brokerCorePercent: 12.6, brokerCorePercentMin: 6.35, brokerCorePercentMax: 12.6, wakeupsPerSecond: 1030, method: "largest",
   });
+  // Three sizes on one line: 17 commands/s, 0.4 % of a core and 40 wake-ups/s for the run (its one
+  // reclaimer), plus 0.5 commands/s, 0.005 % and 0.5 wake-ups/s per worker. The line gives the run's
+  // cost once; the largest size's per-worker figure counts it once per worker.
+  const point = (workers: number) => {
+    const cores = 0.004 + 0.00005 * workers;
+    const commandsPerSecond = 17 + 0.5 * workers;
+    const wakeupsPerSecond = 40 + 0.5 * workers;
+    return {
+      workers, commandsPerSecond, brokerCores: cores, wakeupsPerSecond, connections: workers + 2, windows: 3, brokerCoresMin: cores - 0.0004, brokerCoresMax: cores + 0.001,
+      perWorkerCommandsPerSecond: sig((commandsPerSecond - 2) / workers, 3), perWorkerCores: sig((cores - 0.001) / workers, 3), perWorkerWakeupsPerSecond: sig((wakeupsPerSecond - 30) / workers, 3),
+    };
+  };
+  assert.deepEqual(project(baseline, [point(8), point(32), point(64)], 1000), {
+    workers: 1000, commandsPerSecond: 517, brokerCorePercent: 5.4, brokerCorePercentMin: 5.36, brokerCorePercentMax: 5.5, wakeupsPerSecond: 540, method: "line",
+    line: { fixedCommandsPerSecond: 17, perWorkerCommandsPerSecond: 0.5, fixedCorePercent: 0.4, perWorkerCorePercent: 0.005 },
+    fromLargest: { commandsPerSecond: 736, brokerCorePercent: 9.79 },
+  });
+});
+
+test("a least-squares line through points, and none through points at one x", () => {
+  assert.deepEqual(fitLine([[0, 1], [2, 5], [4, 9]]), { intercept: 1, slope: 2 });
+  const l = fitLine([[1, 1], [2, 3], [3, 2]]);
+  assert.ok(Math.abs(l.slope - 0.5) < 1e-12 && Math.abs(l.intercept - 1) < 1e-12);
+  assert.throws(() => fitLine([[3, 1], [3, 2]]), /two different x/);
 });
 
 test("idle cost: a window counts only when every worker stayed and was connected throughout", () => {

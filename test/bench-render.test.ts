@@ -68,7 +68,11 @@ function fixture(): Omit<BenchReport, "targets"> {
         source: "INFO", broker: "private redis-server", windowSeconds: 12,
         baseline: { commandsPerSecond: 0.5, brokerCores: 0.002, wakeupsPerSecond: 10, connections: 1, windows: 3, brokerCoresMin: 0.001, brokerCoresMax: 0.003 },
         points: [{ workers: 64, commandsPerSecond: 50, brokerCores: 0.009, wakeupsPerSecond: 57, connections: 65, windows: 3, brokerCoresMin: 0.008, brokerCoresMax: 0.01, perWorkerCommandsPerSecond: 0.773, perWorkerCores: 0.0001, perWorkerWakeupsPerSecond: 0.73 }],
-        projection: { workers: 1000, commandsPerSecond: 773, brokerCorePercent: 6.77, brokerCorePercentMin: 6, brokerCorePercentMax: 7.5, wakeupsPerSecond: 740 },
+        projection: {
+          workers: 1000, commandsPerSecond: 517, brokerCorePercent: 6.77, brokerCorePercentMin: 6, brokerCorePercentMax: 7.5, wakeupsPerSecond: 740, method: "line",
+          line: { fixedCommandsPerSecond: 17.7, perWorkerCommandsPerSecond: 0.5, fixedCorePercent: 0.44, perWorkerCorePercent: 0.0063 },
+          fromLargest: { commandsPerSecond: 773, brokerCorePercent: 10.1 },
+        },
         end: { workers: 64, completedMedianSeconds: 0.31, completedLastSeconds: 0.62, lastSeconds: 0.74, stillThere: 0 },
       },
       rabbitmq: NO_RABBIT,
@@ -206,6 +210,12 @@ describe("renderBenchMarkdown", () => {
     assert.ok(md.includes("**120,000/s**"));
     assert.ok(md.includes("| Redis | 12,800 params of 25 ms, chunk 10, 64 workers, 2 starting at a time | 5 s | 0.93 (0.91–0.95, n=3) | 0.6 (0.6–0.6, n=3) |"));
     assert.ok(md.includes("| 0.4 (0.4–0.4, n=3) | 0.12 (0.1–0.15, n=3) | 1.2"), "the fleet's workers gone after the last result, beside the cores");
+  });
+
+  test("shows the idle fleet's 1,000-worker line, its two parts, and the largest size's figure beside it", () => {
+    assert.ok(md.includes("| Redis | 1000 (projected, line) | 517 |  | 6.77 % (6-7.5) |  | 740 |  |"), md);
+    assert.ok(md.includes("| Redis | 1000 (per worker at 64 x 1000) | 773 |  | 10.1 % |"));
+    assert.ok(md.includes("The line: 17.7 commands/s and 0.44 % of a core for the run, plus 0.5 commands/s and 0.0063 % per worker."));
   });
 
   test("shows how soon the largest idle fleet heard of the run's end", () => {

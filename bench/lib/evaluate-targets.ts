@@ -182,7 +182,7 @@ function fleetTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
       const last = idle.points.at(-1);
       const p = idle.projection;
       const met = last !== undefined && last.perWorkerCommandsPerSecond <= 1 && p.brokerCorePercent < 10;
-      out.push(check(id, target, `${last?.perWorkerCommandsPerSecond ?? "?"}/s per worker at ${last?.workers ?? "?"} workers; ${p.workers} workers: ${p.commandsPerSecond}/s, ${p.brokerCorePercent} % of a core (windows: ${p.brokerCorePercentMin}-${p.brokerCorePercentMax} %)`, met,
+      out.push(check(id, target, `${last?.perWorkerCommandsPerSecond ?? "?"}/s per worker at ${last?.workers ?? "?"} workers; ${p.workers} workers: ${p.commandsPerSecond}/s, ${p.brokerCorePercent} % of a core (windows: ${p.brokerCorePercentMin}-${p.brokerCorePercentMax} %)${p.method === "line" ? ` on the line through ${idle.points.map((x) => x.workers).join(", ")} workers` : ""}${p.fromLargest ? `; ${p.fromLargest.brokerCorePercent} % as ${last?.workers ?? "?"} workers' per-worker figure x ${p.workers}` : ""}`, met,
         `${r.mode === "quick" ? "--quick stops at a few workers, where the run's one reclaimer still weighs on each; " : ""}per worker ${last?.perWorkerCommandsPerSecond ?? "?"} commands/s and ${last ? f(last.perWorkerCores * 100, 3) : "?"} % of a core (${idle.source})`));
     }
   }

@@ -14,7 +14,7 @@ import type { BrokerCounters, BrokerSample } from "./broker-counters.ts";
 import { startPrivateBroker } from "./brokers.ts";
 import { pause, waitUntil, type Say } from "./progress.ts";
 import { BenchSweep } from "./queue-sweep.ts";
-import { median, sig } from "./stats.ts";
+import { fitLine, median, sig } from "./stats.ts";
 
 const HOLD_MS = 3_600_000;
 
@@ -43,13 +43,31 @@ export type IdleCostResult = {
   windowSeconds: number;
   baseline: IdleWindows;
   points: IdlePoint[];
-  /**
-   * The largest size's per-worker cost times `workers`, plus the baseline; the CPU also from that
-   * size's lowest and highest window (the baseline's median subtracted), as the projection's spread.
-   */
-  projection: { workers: number; commandsPerSecond: number; brokerCorePercent: number; brokerCorePercentMin: number; brokerCorePercentMax: number; wakeupsPerSecond: number };
+  projection: IdleProjection;
   /** The largest idle fleet told of the run's end (absent in older reports). */
   end?: EndTold;
+};
+
+/**
+ * The cost at `workers` idle workers. With two sizes or more: a least-squares line through the sizes'
+ * medians, `fixed + workers x perWorker`, where `fixed` is what the run costs once it has any worker
+ * (its one reclaimer) and `perWorker` what each more worker adds; the CPU's spread is the lowest and
+ * highest of that line and the same line through each size's lowest, and through each size's highest, window. With one size (older reports' method): that size's
+ * per-worker cost times `workers`, plus the baseline, which counts the run's fixed cost once per worker.
+ * `fromLargest` keeps that method's figures beside the line's.
+ */
+export type IdleProjection = {
+  workers: number;
+  commandsPerSecond: number;
+  brokerCorePercent: number;
+  brokerCorePercentMin: number;
+  brokerCorePercentMax: number;
+  wakeupsPerSecond: number;
+  /** Absent in older reports, which projected from the largest size only. */
+  method?: "line" | "largest";
+  /** The line's intercept and slope (method "line"). */
+  line?: { fixedCommandsPerSecond: number; perWorkerCommandsPerSecond: number; fixedCorePercent: number; perWorkerCorePercent: number };
+  fromLargest?: { commandsPerSecond: number; brokerCorePercent: number };
 };
 
 /**
@@ -120,8 +138,33 @@ export async function measureIdleCost(backend: BackendName, plan: IdleCostPlan, 
   }
 }
 
-/** Linear in the workers, from the largest size measured (it carries the least of the fixed costs per worker). */
-export function project(baseline: IdleWindow, points: readonly IdlePoint[], workers: number): IdleCostResult["projection"] {
+/** Linear in the workers: see IdleProjection. */
+export function project(baseline: IdleWindow, points: readonly IdlePoint[], workers: number): IdleProjection {
+  const fromLargest = projectFromLargest(baseline, points, workers);
+  if (new Set(points.map((p) => p.workers)).size < 2) return { ...fromLargest, method: "largest" };
+  const at = (pick: (p: IdlePoint) => number) => {
+    const l = fitLine(points.map((p) => [p.workers, pick(p)] as const));
+    return { fixed: l.intercept, perWorker: Math.max(0, l.slope), value: l.intercept + workers * Math.max(0, l.slope) };
+  };
+  const commands = at((p) => p.commandsPerSecond);
+  const cores = at((p) => p.brokerCores);
+  const spread = [at((p) => p.brokerCoresMin).value, at((p) => p.brokerCoresMax).value];
+  const percent = (x: number) => sig(Math.max(0, x) * 100, 3);
+  return {
+    workers,
+    commandsPerSecond: sig(Math.max(0, commands.value), 3),
+    brokerCorePercent: percent(cores.value),
+    brokerCorePercentMin: percent(Math.min(cores.value, ...spread)),
+    brokerCorePercentMax: percent(Math.max(cores.value, ...spread)),
+    wakeupsPerSecond: sig(Math.max(0, at((p) => p.wakeupsPerSecond).value), 3),
+    method: "line",
+    line: { fixedCommandsPerSecond: sig(commands.fixed, 3), perWorkerCommandsPerSecond: sig(commands.perWorker, 3), fixedCorePercent: sig(cores.fixed * 100, 3), perWorkerCorePercent: sig(cores.perWorker * 100, 3) },
+    fromLargest: { commandsPerSecond: fromLargest.commandsPerSecond, brokerCorePercent: fromLargest.brokerCorePercent },
+  };
+}
+
+/** The largest size's per-worker cost times `workers`, plus the baseline; the CPU's spread from that size's lowest and highest window. */
+function projectFromLargest(baseline: IdleWindow, points: readonly IdlePoint[], workers: number): IdleProjection {
   const last = points.at(-1);
   const perWorker = (x: number) => Math.max(0, x);
   const cores = (size: number | undefined) => (last && size !== undefined ? perWorker((size - baseline.brokerCores) / last.workers) : 0);

@@ -229,7 +229,7 @@ function renderFleet(r: BenchReport): string[] {
   }
   if (r.idleCost !== undefined) {
     out.push("## Idle workers: broker cost", "");
-    out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; at each size the medians of a few windows' commands/s, broker CPU (lowest-highest window in brackets) and broker wake-ups (voluntary context switches, which the machine's load does not inflate), minus the same with no worker, per worker, projected linearly to 1,000 workers from the largest size.", "");
+    out.push("A private broker, a run whose every chunk the bench holds (the workers stay and find nothing to take), then more and more workers; at each size the medians of a few windows' commands/s, broker CPU (lowest-highest window in brackets) and broker wake-ups (voluntary context switches, which the machine's load does not inflate), minus the same with no worker, per worker. The 1,000-worker figure is a least-squares line through the sizes' medians: what the run costs once it has any worker (its one reclaimer) plus what each more worker adds; beside it, the largest size's per-worker figure times 1,000, which counts the run's one reclaimer once per worker.", "");
     const rows: string[][] = [];
     const cpu = (w: IdleWindows) => `${num(w.brokerCores * 100)} % (${num(w.brokerCoresMin * 100)}-${num(w.brokerCoresMax * 100)})`;
     for (const b of ["redis", "rabbitmq"] as const) {
@@ -243,12 +243,17 @@ function renderFleet(r: BenchReport): string[] {
         rows.push([NAMES[b], String(p.workers), num(p.commandsPerSecond), num(p.perWorkerCommandsPerSecond), cpu(p), `${num(p.perWorkerCores * 100)} %`, num(p.wakeupsPerSecond), num(p.perWorkerWakeupsPerSecond)]);
       }
       const p = idle.projection;
-      rows.push([NAMES[b], `${p.workers} (projected)`, num(p.commandsPerSecond), "", `${num(p.brokerCorePercent)} % (${num(p.brokerCorePercentMin)}-${num(p.brokerCorePercentMax)})`, "", num(p.wakeupsPerSecond), ""]);
+      const how = p.method === "line" ? "projected, line" : "projected";
+      rows.push([NAMES[b], `${p.workers} (${how})`, num(p.commandsPerSecond), "", `${num(p.brokerCorePercent)} % (${num(p.brokerCorePercentMin)}-${num(p.brokerCorePercentMax)})`, "", num(p.wakeupsPerSecond), ""]);
+      if (p.fromLargest) rows.push([NAMES[b], `${p.workers} (per worker at ${idle.points.at(-1)?.workers ?? "?"} x ${p.workers})`, num(p.fromLargest.commandsPerSecond), "", `${num(p.fromLargest.brokerCorePercent)} %`, "", "", ""]);
     }
     out.push(...table(["backend", "workers", "commands/s", "per worker", "broker CPU (of one core)", "per worker", "broker wake-ups/s", "per worker"], rows), "");
     for (const b of ["redis", "rabbitmq"] as const) {
       const idle = r.idleCost[b];
-      if (!isUnavailable(idle)) out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; medians of ${idle.baseline.windows} windows of ${idle.windowSeconds} s.`, "");
+      if (isUnavailable(idle)) continue;
+      const line = idle.projection.line;
+      const fit = line ? ` The line: ${num(line.fixedCommandsPerSecond)} commands/s and ${num(line.fixedCorePercent)} % of a core for the run, plus ${num(line.perWorkerCommandsPerSecond)} commands/s and ${num(line.perWorkerCorePercent)} % per worker.` : "";
+      out.push(`${NAMES[b]}: ${idle.source}; ${idle.broker}; medians of ${idle.baseline.windows} windows of ${idle.windowSeconds} s.${fit}`, "");
     }
     const ends = BACKENDS.flatMap((b) => {
       const idle = r.idleCost?.[b];

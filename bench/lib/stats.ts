@@ -53,3 +53,14 @@ export function roundSummary(s: Summary, digits = 4): Summary {
     p75: sig(s.p75, digits),
   };
 }
+
+/** The least-squares line through (x, y) points; needs two distinct x. */
+export function fitLine(points: readonly (readonly [number, number])[]): { intercept: number; slope: number } {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  if (!(sxx > 0)) throw new Error("Cannot fit a line: the points need two different x");
+  const slope = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
+  return { intercept: my - slope * mx, slope };
+}
