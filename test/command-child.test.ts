@@ -2,13 +2,28 @@
 // in any order, an error per parameter, a program that ends with requests pending, stderr.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CommandChild, commandWords } from "../lib/compute/command-child.ts";
+import { PassThrough } from "node:stream";
+import { CommandChild, commandWords, onLines } from "../lib/compute/command-child.ts";
 
 const REVERSE = "python3 test/fixtures/compute-commands/reverse-pairs.py";
 
 test("command words: spaces split, quotes keep a word whole, empty is refused", () => {
   assert.deepEqual(commandWords(`python3 "my algo.py" --k 'a b'`), ["python3", "my algo.py", "--k", "a b"]);
   assert.throws(() => commandWords("  "), /COMPUTE_COMMAND: it is empty/);
+});
+
+test("a program's output is cut into lines across reads: CRLF, a character split between reads, a last line without newline", async () => {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  onLines(stream, (line) => lines.push(line));
+  const euro = Buffer.from("€");
+  stream.write('{"id": 1, "value": 2}\n{"id": 2, ');
+  stream.write('"value": 3}\r\n\n{"id": 3, "error": "');
+  stream.write(euro.subarray(0, 1));
+  stream.write(Buffer.concat([euro.subarray(1), Buffer.from('"}\n{"id": 4')]));
+  stream.end(', "value": 5}');
+  await new Promise((resolve) => stream.on("end", resolve));
+  assert.deepEqual(lines, ['{"id": 1, "value": 2}', '{"id": 2, "value": 3}', "", '{"id": 3, "error": "€"}', '{"id": 4, "value": 5}']);
 });
 
 test("pipelined requests are matched to answers that come back in another order", async (t) => {

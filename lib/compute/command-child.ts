@@ -4,6 +4,7 @@
 // one line per request, in any order. Its stderr goes to the worker's log.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 import { describeEnd } from "./param-failure.ts";
 
 export type CommandRequest = { id: number; point?: Record<string, number | string> };
@@ -18,6 +19,31 @@ export class CommandEnded extends Error {
 }
 
 type Waiting = { resolve: (value: number) => void; reject: (error: Error) => void };
+
+/**
+ * Calls `onLine` with each line the stream carries (without its "\n" or "\r\n"), the last one
+ * even without a newline. Thousands of answers a second come in a few chunks: split at "\n" by
+ * hand, which costs the compute thread about half what readline's pattern did per line.
+ */
+export function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  const emit = (line: string) => onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+  stream.on("data", (data: Buffer) => {
+    const text = rest + decoder.write(data);
+    let from = 0;
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", from)) {
+      emit(text.slice(from, at));
+      from = at + 1;
+    }
+    rest = text.slice(from);
+  });
+  stream.on("end", () => {
+    const last = rest + decoder.end();
+    rest = "";
+    if (last !== "") emit(last);
+  });
+}
 
 /** The words of a command line: split on spaces, with '...' and "..." kept whole; no shell. */
 export function commandWords(command: string): string[] {
@@ -43,7 +69,7 @@ export class CommandChild {
     this.#child = spawn(program as string, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
     const onStderr = options.onStderr ?? ((line: string) => process.stderr.write(`${line}\n`));
     createInterface({ input: this.#child.stderr }).on("line", onStderr);
-    createInterface({ input: this.#child.stdout }).on("line", (line) => this.#onLine(line));
+    onLines(this.#child.stdout, (line) => this.#onLine(line));
     this.#child.stdin.on("error", () => {}); // a dead child's EPIPE is reported by "exit"
     this.started = new Promise((resolve, reject) => {
       this.#child.once("spawn", () => resolve());

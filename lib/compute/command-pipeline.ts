@@ -40,10 +40,17 @@ function send(compute: PipelinedCompute, param: number, onAnswer: (slot: Slot) =
   } catch (error) {
     request = Promise.reject(error as Error);
   }
+  // One promise per request beside the program's own: this runs for every parameter.
   slot.settled = request.then(
-    (value) => void (slot.answer = { status: "fulfilled", value }),
-    (reason: unknown) => void (slot.answer = { status: "rejected", reason }),
-  ).finally(() => onAnswer(slot));
+    (value) => {
+      slot.answer = { status: "fulfilled", value };
+      onAnswer(slot);
+    },
+    (reason: unknown) => {
+      slot.answer = { status: "rejected", reason };
+      onAnswer(slot);
+    },
+  );
   return slot;
 }
 
@@ -95,13 +102,15 @@ export async function runPipelined(compute: PipelinedCompute, ranges: readonly R
     for (let param = range.start; param < range.end; param++) {
       if (!draining) fill();
       const slot = inFlight[head]!;
-      await slot.settled;
+      // Answers arrive many per read: most are in before their turn, and need no await.
+      if (slot.answer === undefined) await slot.settled;
       if (slot.answer?.status === "rejected" && !draining) {
         // Nothing new goes out until every request in flight has answered: a failed parameter is decided alone.
         draining = true;
         await Promise.all(inFlight.slice(head).map((s) => s.settled));
       }
-      sink.outcome(param, await decide(compute, slot, o));
+      const answer = slot.answer;
+      sink.outcome(param, slot.decided ?? (answer?.status === "fulfilled" ? answer.value : await decide(compute, slot, o)));
       head++;
       if (head === inFlight.length) {
         draining = false;
