@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
+import { Worker } from "node:worker_threads";
 import { CommandChild, commandWords, onLines } from "../lib/compute/command-child.ts";
 
 const REVERSE = "python3 test/fixtures/compute-commands/reverse-pairs.py";
@@ -24,6 +25,16 @@ test("a program's output is cut into lines across reads: CRLF, a character split
   stream.end(', "value": 5}');
   await new Promise((resolve) => stream.on("end", resolve));
   assert.deepEqual(lines, ['{"id": 1, "value": 2}', '{"id": 2, "value": 3}', "", '{"id": 3, "error": "€"}', '{"id": 4, "value": 5}']);
+});
+
+test("in a worker thread, where it naps between reads while many requests are out, every answer still reaches its request", async () => {
+  const count = 2000;
+  const thread = new Worker(new URL("./fixtures/command-child-in-thread.mjs", import.meta.url), { workerData: { command: REVERSE, count, firstId: 100 } });
+  const values = await new Promise<number[]>((resolve, reject) => {
+    thread.once("message", resolve);
+    thread.once("error", reject);
+  });
+  assert.deepEqual(values, Array.from({ length: count }, (_, i) => 2 * (100 + i)));
 });
 
 test("pipelined requests are matched to answers that come back in another order", async (t) => {

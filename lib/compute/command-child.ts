@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { StringDecoder } from "node:string_decoder";
+import { isMainThread } from "node:worker_threads";
 import { describeEnd } from "./param-failure.ts";
 
 export type CommandRequest = { id: number; point?: Record<string, number | string> };
@@ -19,6 +20,11 @@ export class CommandEnded extends Error {
 }
 
 type Waiting = { resolve: (value: number) => void; reject: (error: Error) => void };
+
+/** A compute thread naps only with at least this many requests out, so the program has work meanwhile. */
+const NAP_IN_FLIGHT = 32;
+const NAP_MS = 0.3;
+const NAP = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Calls `onLine` with each line the stream carries (without its "\n" or "\r\n"), the last one
@@ -71,6 +77,7 @@ export class CommandChild {
     const onStderr = options.onStderr ?? ((line: string) => process.stderr.write(`${line}\n`));
     createInterface({ input: this.#child.stderr }).on("line", onStderr);
     onLines(this.#child.stdout, (line) => this.#onLine(line));
+    this.#child.stdout.on("data", () => this.#napSoon());
     this.#child.stdin.on("error", () => {}); // a dead child's EPIPE is reported by "exit"
     this.started = new Promise((resolve, reject) => {
       this.#child.once("spawn", () => resolve());
@@ -155,6 +162,25 @@ export class CommandChild {
     if (answer.error !== undefined) waiting.reject(new Error(String(answer.error)));
     else if (typeof answer.value === "number" && Number.isFinite(answer.value)) waiting.resolve(answer.value);
     else waiting.reject(new Error(`the compute command answered ${JSON.stringify(answer.value ?? null)}, not a finite number value`));
+  }
+
+  #napping = false;
+
+  /**
+   * With many requests out, a compute thread that has read some answers naps NAP_MS once the
+   * requests that replace them are written, then reads every answer that came meanwhile at once.
+   * A program flushes each answer, and each flush woke a waiting thread: about 12,000 wake-ups a
+   * second per worker on a zero-work Python program, with the program preempted as often; with the
+   * nap about 850, and 10 % more chunks a second. Never on a main thread, whose event loop also
+   * serves heartbeats and signals, and never near a batch's end, where fewer requests are out.
+   */
+  #napSoon(): void {
+    if (isMainThread || this.#napping || this.#waiting.size < NAP_IN_FLIGHT) return;
+    this.#napping = true;
+    setImmediate(() => {
+      this.#napping = false;
+      if (this.#waiting.size >= NAP_IN_FLIGHT) Atomics.wait(NAP, 0, 0, NAP_MS);
+    });
   }
 
   #fail(error: Error): void {
