@@ -171,7 +171,7 @@ export class CommandChild {
    * requests that replace them are written, then reads every answer that came meanwhile at once.
    * A program flushes each answer, and each flush woke a waiting thread: about 12,000 wake-ups a
    * second per worker on a zero-work Python program, with the program preempted as often; with the
-   * nap about 850, and 10 % more chunks a second. Never on a main thread, whose event loop also
+   * nap about 1,300, and 10 % more chunks a second. Never on a main thread, whose event loop also
    * serves heartbeats and signals, and never near a batch's end, where fewer requests are out.
    */
   #napSoon(): void {
