@@ -52,9 +52,10 @@ export type IdleCostResult = {
  * The cost at `workers` idle workers. With two sizes or more: a least-squares line through the sizes'
  * medians, `fixed + workers x perWorker`, where `fixed` is what the run costs once it has any worker
  * (its one reclaimer) and `perWorker` what each more worker adds; the CPU's spread is the lowest and
- * highest of that line and the same line through each size's lowest, and through each size's highest, window. With one size (older reports' method): that size's
- * per-worker cost times `workers`, plus the baseline, which counts the run's fixed cost once per worker.
- * `fromLargest` keeps that method's figures beside the line's.
+ * highest of that line and the same line through each size's lowest, and through each size's
+ * highest, window. With one size (older reports' method): that size's per-worker cost times
+ * `workers`, plus the baseline, which counts the run's fixed cost once per worker. `fromLargest`
+ * keeps that method's figures beside the line's.
  */
 export type IdleProjection = {
   workers: number;
