@@ -13,6 +13,7 @@ import { exitCodeForSignal, pauseUnlessStopped } from "./shutdown.ts";
 import type { WorkerContext } from "./worker-context.ts";
 import { BatchSizer } from "./batch-sizer.ts";
 import { handleBatch, type Tally } from "./chunk-batch.ts";
+import { TakeAhead, takeAheadDelayMs } from "./take-ahead.ts";
 
 function planOf(config: WorkerConfig): RunPlan {
   // The sweep's digest, as the coordinator's plan has it: a worker given another sweep is refused.
@@ -118,8 +119,9 @@ export async function runQueueMode(ctx: WorkerContext, connecting: Promise<Worke
 type Taken = { deliveries: Delivery[] } | { error: Error };
 
 /**
- * Takes batches until the run is settled. The next batch is asked for as soon as the current one
- * is computed, while its results are being published: the read's round trip overlaps the accept.
+ * Takes batches until the run is settled. The next batch is asked for shortly before the current
+ * one is expected to be computed (take-ahead.ts), or once it is: the read's round trip overlaps the
+ * compute or, at the latest, the publish of its results.
  */
 async function takeChunks(
   ctx: WorkerContext,
@@ -139,14 +141,13 @@ async function takeChunks(
   const blockMs = Math.max(20, Math.min(1000, config.staleCheckIntervalMs));
   const sizer = new BatchSizer({ maxChunks: config.maxBatchChunks, chunkSize: plan.chunkSize, publishValues: config.publishValues });
   const take = (): Promise<Taken> => queue.next(blockMs, sizer.chunksPerTake, sizer.chunkMs).then((deliveries) => ({ deliveries }), (error: Error) => ({ error }));
-  let ahead: Promise<Taken> | undefined;
+  const ahead = new TakeAhead(take, () => !shutdown.requested);
   // The previous batch's publish, going on while this batch computes: at most one at a time.
   let publishing: Promise<void> | undefined;
   try {
     while (!shutdown.requested) {
       activity.state = "waiting";
-      const taken = await (ahead ?? take());
-      ahead = undefined;
+      const taken = await (ahead.claim() ?? take());
       if ("error" in taken) {
         // A broken connection during a read is not fatal: the client reconnects.
         log.warn("queue", `read failed: ${taken.error.message}; retrying`);
@@ -172,10 +173,12 @@ async function takeChunks(
         continue;
       }
       busy = true;
+      const redelivered = taken.deliveries.some((d) => d.deliveryCount > 1);
+      ahead.askAfter(takeAheadDelayMs(taken.deliveries.length, sizer.chunkMs, redelivered));
       const batch = await handleBatch(ctx, queue, tally, taken.deliveries, (computed, seconds, sandboxed) => {
         if (sandboxed) sizer.recordSandboxed(computed, seconds * 1000);
         else sizer.record(computed, seconds * 1000);
-        if (!shutdown.requested) ahead = take();
+        ahead.now();
       });
       const previous = publishing;
       publishing = batch.published;
@@ -186,7 +189,8 @@ async function takeChunks(
     // Results already computed are published before the worker leaves or is stopped.
     await publishing?.catch((error: Error) => log.warn("queue", `publishing results failed: ${error.message}`));
     // A batch taken ahead but never started goes back for another worker.
-    const left = ahead ? await ahead : undefined;
+    const asked = ahead.claim();
+    const left = asked ? await asked : undefined;
     if (left && "deliveries" in left) for (const d of left.deliveries) await queue.release(d).catch(() => undefined);
   }
 }
