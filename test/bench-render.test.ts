@@ -214,7 +214,7 @@ describe("renderBenchMarkdown", () => {
 
   test("shows the idle fleet's 1,000-worker line, its two parts, and the largest size's figure beside it", () => {
     assert.ok(md.includes("| Redis | 1000 (projected, line) | 517 |  | 6.77 % (6-7.5) |  | 740 |  |"), md);
-    assert.ok(md.includes("| Redis | 1000 (per worker at 64 x 1000) | 773 |  | 10.1 % |"));
+    assert.ok(md.includes("| Redis | 1000 (projected, 64 workers' per-worker figure) | 773 |  | 10.1 % |"));
     assert.ok(md.includes("The line: 17.7 commands/s and 0.44 % of a core for the run, plus 0.5 commands/s and 0.0063 % per worker."));
   });
 

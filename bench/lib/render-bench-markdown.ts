@@ -245,7 +245,7 @@ function renderFleet(r: BenchReport): string[] {
       const p = idle.projection;
       const how = p.method === "line" ? "projected, line" : "projected";
       rows.push([NAMES[b], `${p.workers} (${how})`, num(p.commandsPerSecond), "", `${num(p.brokerCorePercent)} % (${num(p.brokerCorePercentMin)}-${num(p.brokerCorePercentMax)})`, "", num(p.wakeupsPerSecond), ""]);
-      if (p.fromLargest) rows.push([NAMES[b], `${p.workers} (per worker at ${idle.points.at(-1)?.workers ?? "?"} x ${p.workers})`, num(p.fromLargest.commandsPerSecond), "", `${num(p.fromLargest.brokerCorePercent)} %`, "", "", ""]);
+      if (p.fromLargest) rows.push([NAMES[b], `${p.workers} (projected, ${idle.points.at(-1)?.workers ?? "?"} workers' per-worker figure)`, num(p.fromLargest.commandsPerSecond), "", `${num(p.fromLargest.brokerCorePercent)} %`, "", "", ""]);
     }
     out.push(...table(["backend", "workers", "commands/s", "per worker", "broker CPU (of one core)", "per worker", "broker wake-ups/s", "per worker"], rows), "");
     for (const b of ["redis", "rabbitmq"] as const) {
