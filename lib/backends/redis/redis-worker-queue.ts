@@ -405,8 +405,13 @@ export class RedisWorkerQueue implements WorkerQueue {
 }
 
 export async function createRedisWorkerQueue(options: BackendOptions): Promise<WorkerQueue> {
-  const client = await connectRedis({ ...options, name: `ttg-worker-${options.consumer}` });
-  // Blocking reads get their own connection so lease renewals never wait behind them.
-  const reader = await connectRedis({ ...options, name: `ttg-worker-${options.consumer}-reader` });
-  return new RedisWorkerQueue(client, reader, options);
+  // Blocking reads get their own connection so lease renewals never wait behind them. Both are
+  // opened at once: a worker's start waits for the slower of the two, not for one after the other.
+  const [client, reader] = await Promise.allSettled([
+    connectRedis({ ...options, name: `ttg-worker-${options.consumer}` }),
+    connectRedis({ ...options, name: `ttg-worker-${options.consumer}-reader` }),
+  ]);
+  if (client.status === "fulfilled" && reader.status === "fulfilled") return new RedisWorkerQueue(client.value, reader.value, options);
+  for (const c of [client, reader]) if (c.status === "fulfilled") c.value.disconnect();
+  throw client.status === "rejected" ? client.reason : (reader as PromiseRejectedResult).reason;
 }
