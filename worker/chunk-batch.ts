@@ -26,6 +26,11 @@ export type ComputedBatch = { published: Promise<void> };
 
 const NOTHING_TO_PUBLISH: ComputedBatch = { published: Promise.resolve() };
 
+/** Resolves on the event loop's next turn, after every callback already queued for this one. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Runs one batch up to the end of its compute. `computed(chunks, seconds)` is called once the
  * compute is over and before the results are published (the caller sizes and asks for the next
@@ -45,6 +50,7 @@ export async function handleBatch(
   }
   const takenAt = new Date().toISOString();
   const run = await computeWithLease(ctx, queue, started);
+  const finishedAt = new Date().toISOString();
   tally.busySeconds += run.seconds;
   // A sandboxed batch (redelivered chunks, a process each batch) is not the chunks' cost: weighed as
   // one, it would shrink the batches to one chunk, and a dead worker's short chunks to a process each.
@@ -58,7 +64,11 @@ export async function handleBatch(
     for (const d of started) if (!run.lost.includes(d)) await queue.release(d).catch(() => undefined);
     return NOTHING_TO_PUBLISH;
   }
-  const published = publish(ctx, queue, tally, started, run.outcomes, { takenAt, seconds: run.seconds });
+  // Begun on the event loop's next turn: by then the caller has handed the compute thread its next
+  // batch, which would otherwise wait through the encoding and sending of these results (0.4 ms a
+  // batch, median, of 1.0 ms between a CPU-bound worker's batches on Redis).
+  const outcomes = run.outcomes;
+  const published = nextTurn().then(() => publish(ctx, queue, tally, started, outcomes, { takenAt, finishedAt, seconds: run.seconds }));
   published.catch(() => undefined); // awaited by the caller; this only keeps an early failure from counting as unhandled
   return { published };
 }
@@ -163,10 +173,10 @@ async function publish(
   tally: Tally,
   started: readonly Started[],
   outcomes: readonly RangeOutcome[],
-  timing: { takenAt: string; seconds: number },
+  timing: { takenAt: string; finishedAt: string; seconds: number },
 ): Promise<void> {
   const { config, log, metrics } = ctx;
-  const finishedAt = new Date().toISOString();
+  const { finishedAt } = timing;
   const busySeconds = Number((timing.seconds / started.length).toFixed(4));
   const completions: Completion[] = [];
   // Plain loops and object literals: this runs for every chunk, thousands per second when chunks are short.
