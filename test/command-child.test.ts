@@ -76,3 +76,12 @@ test("a program that does not exist is an error naming the command", async () =>
   await child.exited;
   await assert.rejects(child.evaluate({ id: 0 }), /Cannot start COMPUTE_COMMAND ttg-no-such-program-x9: spawn ttg-no-such-program-x9 ENOENT/);
 });
+
+test("a request made in the same turn as close() still reaches the program before its input ends", async (t) => {
+  const child = new CommandChild(REVERSE, { onStderr: () => {} });
+  t.after(() => child.kill());
+  // Requests of one turn leave together at its end: close() sends them before it ends the input.
+  const answers = [child.evaluate({ id: 21, point: { x: 21 } }), child.evaluate({ id: 22, point: { x: 22 } })];
+  await child.close();
+  assert.deepEqual(await Promise.all(answers), [42, 44]);
+});

@@ -63,7 +63,8 @@ export class CommandChild {
   #child: ChildProcessWithoutNullStreams;
   #waiting = new Map<number, Waiting>();
   #ended: Error | undefined;
-  #corked = false;
+  /** Request lines written this turn of the event loop, sent together at its end. */
+  #outgoing = "";
   readonly exited: Promise<void>;
   /** Resolves once the program is running; rejects when it cannot be started (no such program). */
   readonly started: Promise<void>;
@@ -117,23 +118,27 @@ export class CommandChild {
     });
   }
 
-  /** Requests sent in one turn of the event loop leave in one write, not one system call each. */
+  /**
+   * Requests sent in one turn of the event loop leave as one string in one write: not a system call
+   * each, nor (as with a corked stream) a buffered write and a string conversion each.
+   */
   #writeSoon(line: string): void {
-    const stdin = this.#child.stdin;
-    if (!this.#corked) {
-      this.#corked = true;
-      stdin.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        stdin.uncork();
-      });
-    }
-    stdin.write(line);
+    if (this.#outgoing === "") process.nextTick(() => this.#sendOutgoing());
+    this.#outgoing += line;
+  }
+
+  #sendOutgoing(): void {
+    const text = this.#outgoing;
+    this.#outgoing = "";
+    if (text !== "" && !this.#child.stdin.writableEnded) this.#child.stdin.write(text);
   }
 
   /** Closes its stdin (a well-behaved program exits on end of input), then kills it if it lingers. */
   async close(graceMs = 2000): Promise<void> {
-    if (!this.#ended) this.#child.stdin.end();
+    if (!this.#ended) {
+      this.#sendOutgoing();
+      this.#child.stdin.end();
+    }
     const timer = setTimeout(() => this.kill(), graceMs);
     await this.exited;
     clearTimeout(timer);
