@@ -4,6 +4,7 @@
 // whose lease was lost or whose shutdown grace ran out is dropped and its chunks handed back.
 // The publish is handed back unawaited, so the caller computes the next batch while the broker
 // confirms this one (a confirm, an ack and, on RabbitMQ, a push: 25-80 ms per chunk on a busy machine).
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ChunkResult, Completion, Delivery, WorkerQueue } from "../lib/backends/backend.ts";
 import { ComputeAborted, type RangeOutcome } from "../lib/compute/compute-engine.ts";
 import { formatIdRanges } from "../lib/log/chunk-ids.ts";
@@ -25,11 +26,6 @@ type BatchRun = { outcomes: RangeOutcome[] | "lease-lost" | "grace-expired"; sec
 export type ComputedBatch = { published: Promise<void> };
 
 const NOTHING_TO_PUBLISH: ComputedBatch = { published: Promise.resolve() };
-
-/** Resolves on the event loop's next turn, after every callback already queued for this one. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * Runs one batch up to the end of its compute. `computed(chunks, seconds)` is called once the
