@@ -149,7 +149,7 @@ describe("evaluateTargets", () => {
         efficiency: s(0.975, 0.97, 0.98, counted.length || trials.length), efficiencyWithoutStartup: s(1), startupSeconds: s(0.3), tailSeconds: s(0.05),
         workerCores: s(1.95), coordinatorCores: s(0.01), otherCores: s(0.02), singleThread: base(20), cores: 2, evalCostMs: 0.004, chunkChoice: "chooseChunkSize: 50000",
         resizedFrom: { params: 8_000_000, cpuSeconds: 32, plannedCpuSeconds: 20 },
-        baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length,
+        baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length, trialRule: { wanted: 3, max: 6 },
         threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 },
         staticSlices: {
           trials: trials.map((t) => ({ ...t, wallSeconds: 10.1, efficiency: 0.99, efficiencyWithoutStartup: 1, invalid: null })),
@@ -164,6 +164,7 @@ describe("evaluateTargets", () => {
     assert.match(t?.figure ?? "", /2 of 3 trials counted$/);
     const md = renderBenchMarkdown({ ...good, targets: evaluateTargets(good) });
     assert.match(md, /It took 20\.1 \(20–20\.2, n=4\) s CPU over the 4 runs\./);
+    assert.match(md, /2 of 3 trials counted \(trials go on until 3 count, 6 at most\)\./);
     assert.match(md, /chooseChunkSize: 50000\. Sized to about 20 s of single-thread CPU: the calibration's 8,000,000 params took 32 s, so the sweep was resized to 5,000,000 from that run\./);
     assert.match(md, /on 2 compute threads at once in the bench process took 21 s CPU \(\+5% beside the first baseline, 10\.6 s wall\)/);
     assert.match(md, /\| 3 \| queue \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| no: the single-thread baseline changed by 7\.0% across the trial \|/);

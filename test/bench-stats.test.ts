@@ -7,7 +7,7 @@ import { parseProcStatus } from "../bench/lib/proc-memory.ts";
 import { busiestThreadSeconds, parsePidStat, parseProcStat, threadJiffies } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
-import { granularityBound, judgeCpuTrial, SPEED_TOLERANCE } from "../bench/lib/efficiency.ts";
+import { anotherCpuTrial, granularityBound, judgeCpuTrial, SPEED_TOLERANCE } from "../bench/lib/efficiency.ts";
 import { fleetWindow } from "../bench/lib/fleet-efficiency.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
 import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
@@ -126,6 +126,17 @@ describe("figures", () => {
       assert.equal(t.workDrift, null);
       assert.equal(t.invalid, null);
     });
+  });
+
+  test("CPU-bound trials go on until the wanted number count, up to the most allowed", () => {
+    const rule = { wanted: 3, max: 6 };
+    assert.equal(anotherCpuTrial(0, 0, rule), true);
+    assert.equal(anotherCpuTrial(3, 3, rule), false, "three run, three counted");
+    assert.equal(anotherCpuTrial(3, 1, rule), true, "two of three voided: more run");
+    assert.equal(anotherCpuTrial(5, 2, rule), true);
+    assert.equal(anotherCpuTrial(6, 2, rule), false, "never past the most allowed");
+    assert.equal(anotherCpuTrial(2, 2, { wanted: 3, max: 1 }), true, "a maximum below the wanted number still runs the wanted number");
+    assert.equal(anotherCpuTrial(3, 0, { wanted: 3, max: 1 }), false);
   });
 
   test("fleetWindow: each worker counts from its own first chunk to the last result", () => {

@@ -24,8 +24,12 @@ export type BenchPlan = {
   efficiency: {
     trials: number;
     sleep: { params: number; chunkSize: number; workMs: number; workers: number };
-    /** CPU-bound: the example Rosenbrock function, sized to about this much single-thread CPU. */
-    cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number };
+    /**
+     * CPU-bound: the example Rosenbrock function, sized to about this much single-thread CPU. Its
+     * trials go on past `trials` until that many count (the machine's speed unchanged across each),
+     * up to maxTrials.
+     */
+    cpu: { cpuSeconds: number; workers: number; targetChunkSeconds: number; maxTrials: number };
     /** Many local workers, sleep-bound (issue 19: 64 workers x 200 params of 25 ms). */
     fleet: { params: number; chunkSize: number; workMs: number; workers: number };
   };
@@ -65,7 +69,7 @@ export function benchPlan(mode: Mode): BenchPlan {
       trials: quick ? 1 : 3,
       // The demo's medium preset; --quick keeps its 100 chunks, each a tenth as long.
       sleep: quick ? { params: 1000, chunkSize: 10, workMs: 10, workers: 3 } : { params: 10_000, chunkSize: 100, workMs: 10, workers: 3 },
-      cpu: { cpuSeconds: quick ? 1.5 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5 },
+      cpu: { cpuSeconds: quick ? 1.5 : 20, workers: 2, targetChunkSeconds: quick ? 0.1 : 0.5, maxTrials: quick ? 1 : 6 },
       // 0.25 s chunks, 20 per worker (ideal 5 s); --quick: half the workers, 100 params each.
       fleet: quick ? { params: 3_200, chunkSize: 10, workMs: 25, workers: 32 } : { params: 12_800, chunkSize: 10, workMs: 25, workers: 64 },
     },

@@ -59,6 +59,11 @@ export const SPEED_TOLERANCE = 0.05;
  */
 export const RESIZE_TOLERANCE = 0.1;
 
+/** Whether another CPU-bound trial runs: until `wanted` have counted, and never past `max` (nor short of `wanted` run). */
+export function anotherCpuTrial(run: number, counted: number, rule: { wanted: number; max: number }): boolean {
+  return counted < rule.wanted && run < Math.max(rule.wanted, rule.max);
+}
+
 /** One CPU-bound trial beside the single-thread baselines measured just before and just after it. */
 export type CpuTrial = {
   /** The mean of the two baselines' CPU / min(workers, cores). */
@@ -120,6 +125,8 @@ export type CpuBound = EfficiencyFigure & {
   trials?: CpuTrial[];
   /** Trials the summaries count: those whose baselines and workers agree on the work's cost. */
   validTrials?: number;
+  /** Trials went on until `wanted` counted, `max` at most (absent in older reports: a fixed number ran). */
+  trialRule?: { wanted: number; max: number };
   /**
    * The sweep on min(workers, cores) compute threads at once in the bench process, right after the
    * first baseline: its CPU over that baseline's, minus 1, is what running side by side costs each
@@ -147,11 +154,11 @@ export type StaticSlices = {
 type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStartup: number };
 
 /** One trial's line of progress: wall against ideal, and where the cores went. */
-function describeTrial(label: string, t: number, n: number, timing: SweepTiming, ideal: number): string {
+function describeTrial(label: string, which: string, timing: SweepTiming, ideal: number): string {
   const g = timing.betweenBatches;
   const gaps = g ? `, between batches ${g.medianMs.toFixed(0)} ms median, ${g.perWorkerSeconds.toFixed(2)} s per worker` : "";
   const cores = timing.cpu ? `; workers used ${timing.cpu.workerCores.toFixed(2)} cores, the bench ${timing.cpu.coordinatorCores.toFixed(2)}, everything else ${timing.cpu.otherCores.toFixed(2)}` : "";
-  return `${label} trial ${t + 1}/${n}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${gaps}${cores})`;
+  return `${label} trial ${which}: wall ${timing.wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s -> ${(ideal / timing.wallSeconds).toFixed(3)} (start-up ${timing.startupSeconds.toFixed(2)} s, tail ${timing.tailSeconds.toFixed(2)} s${gaps}${cores})`;
 }
 
 function trialSpec(backend: BackendName, url: string, spec: TrialShape, label: string): SweepSpec {
@@ -188,7 +195,7 @@ async function trials(backend: BackendName, url: string, spec: TrialShape, ideal
   for (let t = 0; t < n; t++) {
     const timing = await runQueueSweep(trialSpec(backend, url, spec, label), spec.workers, Math.max(120_000, ideal * 4000));
     rows.push({ timing, efficiency: ideal / timing.wallSeconds, efficiencyWithoutStartup: ideal / timing.steadySeconds });
-    say(`${backend} ${describeTrial(label, t, n, timing, ideal)}`);
+    say(`${backend} ${describeTrial(label, `${t + 1}/${n}`, timing, ideal)}`);
   }
   return figure(backend, spec, ideal, rows);
 }
@@ -267,7 +274,11 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   const judged: CpuTrial[] = [];
   const statics: StaticRun[] = [];
   const rows: TrialRow[] = [];
-  for (let t = 0; t < plan.trials; t++) {
+  // A trial run while the machine changed speed says nothing of TTG: more are run until plan.trials count.
+  const rule = { wanted: plan.trials, max: Math.max(plan.trials, c.maxTrials) };
+  const countedSoFar = () => judged.filter((j) => j.invalid === null).length;
+  for (let t = 0; anotherCpuTrial(t, countedSoFar(), rule); t++) {
+    const which = t < rule.wanted ? `${t + 1}/${rule.wanted}` : `${t + 1} (of at most ${rule.max}: ${countedSoFar()} of ${rule.wanted} counted before it)`;
     const timeoutMs = Math.max(120_000, (first.cpuSeconds / parallel) * 4000);
     const queued = () => runQueueSweep({ ...trialSpec(backend, url, spec, "cpu-bound"), watchEveryMs: CPU_BOUND_WATCH_MS }, spec.workers, timeoutMs);
     const sliced = () => runStaticSweep({ params, batchSize: spec.chunkSize, computeModule: CPU_MODULE, workers: spec.workers, watchEveryMs: CPU_BOUND_WATCH_MS }, timeoutMs);
@@ -288,7 +299,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     judged.push(trial);
     statics.push({ timing: alone, trial: slices });
     rows.push({ timing, efficiency: trial.efficiency, efficiencyWithoutStartup: trial.efficiencyWithoutStartup });
-    say(`${backend} ${describeTrial("cpu-bound", t, plan.trials, timing, trial.idealSeconds)}; ${describeStatic(alone, slices)}; baseline after: ${describeBaseline(after)}${describeDrift(trial)}`);
+    say(`${backend} ${describeTrial("cpu-bound", which, timing, trial.idealSeconds)}; ${describeStatic(alone, slices)}; baseline after: ${describeBaseline(after)}${describeDrift(trial)}`);
   }
   // The figure counts the trials run on an unchanged machine; with none, every trial is shown and the target reads it as invalid.
   const counted = rows.filter((_, i) => judged[i]!.invalid === null);
@@ -305,6 +316,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
     trials: judged.map(roundTrial),
     validTrials: counted.length,
+    trialRule: rule,
     staticSlices: summarizeStatic(statics, judged),
     threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },
   };
