@@ -109,6 +109,14 @@ describe("figures", () => {
       assert.equal(t.invalid, null);
     });
 
+    test("at the trial's own speed: a trial on a machine 3% faster than its baselines is not flattered", () => {
+      const t = judgeCpuTrial(base(20), base(20), trial(10, 19.6 * 0.97), 2);
+      assert.equal(t.efficiency, 1);
+      assert.ok(Math.abs(t.atTrialSpeed! - 0.97) < 1e-12);
+      assert.equal(t.invalid, null, "within the tolerance the trial counts");
+      assert.equal(judgeCpuTrial(base(20), base(20), trial(10, null), 2).atTrialSpeed, null, "not measured without the workers' threads");
+    });
+
     test("baselines that moved more than the tolerance across the trial void it", () => {
       const t = judgeCpuTrial(base(20), base(20 * (1 + SPEED_TOLERANCE) + 0.1), trial(11, 20), 2);
       assert.match(t.invalid ?? "", /baseline changed by 5\.\d%/);

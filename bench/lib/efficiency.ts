@@ -75,6 +75,14 @@ export type CpuTrial = {
   baselineChange: number;
   /** The workers' compute threads' CPU over the baselines' compute thread's for the same evaluations, minus 1 (null: not measured). */
   workDrift: number | null;
+  /**
+   * The efficiency with the ideal taken at the trial's own speed: the baselines' ideal times 1 +
+   * workDrift, i.e. what the workers' compute threads spent on the work, over the cores' wall time.
+   * Within the 5 % the baselines may move, the plain figure flatters a trial run on a faster machine
+   * and blames one run on a slower one; this does neither, but forgives an evaluation TTG itself
+   * made dearer (null: the workers' threads not measured; absent in older reports).
+   */
+  atTrialSpeed?: number | null;
   /** Why the trial says nothing of TTG (the machine changed speed), or null when it counts. */
   invalid: string | null;
 };
@@ -103,7 +111,8 @@ export function judgeCpuTrial(
     : workDrift !== null && Math.abs(workDrift) > SPEED_TOLERANCE
       ? `the workers' compute threads spent ${pct(workDrift)} CPU beside the baselines' for the same evaluations`
       : null;
-  return { idealSeconds, wallSeconds: trial.wallSeconds, efficiency: idealSeconds / trial.wallSeconds, efficiencyWithoutStartup: idealSeconds / trial.steadySeconds, baselineChange, workDrift, invalid };
+  const atTrialSpeed = workDrift === null ? null : (idealSeconds * (1 + workDrift)) / trial.wallSeconds;
+  return { idealSeconds, wallSeconds: trial.wallSeconds, efficiency: idealSeconds / trial.wallSeconds, efficiencyWithoutStartup: idealSeconds / trial.steadySeconds, baselineChange, workDrift, atTrialSpeed, invalid };
 }
 
 export type CpuBound = EfficiencyFigure & {
@@ -125,6 +134,8 @@ export type CpuBound = EfficiencyFigure & {
   trials?: CpuTrial[];
   /** Trials the summaries count: those whose baselines and workers agree on the work's cost. */
   validTrials?: number;
+  /** CpuTrial.atTrialSpeed over the counted trials that have it (absent: none, or an older report). */
+  efficiencyAtTrialSpeed?: Summary;
   /** Trials went on until `wanted` counted, `max` at most (absent in older reports: a fixed number ran). */
   trialRule?: { wanted: number; max: number };
   /**
@@ -209,7 +220,14 @@ export function measureSleepBound(backend: BackendName, url: string, plan: Bench
 type StaticRun = { timing: StaticTiming; trial: CpuTrial };
 
 function roundTrial(t: CpuTrial): CpuTrial {
-  return { ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: t.workDrift === null ? null : sig(t.workDrift, 3) };
+  const orNull = (x: number | null | undefined) => (x === null || x === undefined ? null : sig(x, 3));
+  return { ...t, idealSeconds: sig(t.idealSeconds), wallSeconds: sig(t.wallSeconds), efficiency: sig(t.efficiency, 3), efficiencyWithoutStartup: sig(t.efficiencyWithoutStartup, 3), baselineChange: sig(t.baselineChange, 3), workDrift: orNull(t.workDrift), atTrialSpeed: orNull(t.atTrialSpeed) };
+}
+
+/** The counted trials' efficiency at their own speed, where measured. */
+function atTrialSpeedOf(trials: readonly CpuTrial[]): Summary | undefined {
+  const xs = trials.flatMap((t) => (t.invalid === null && typeof t.atTrialSpeed === "number" ? [t.atTrialSpeed] : []));
+  return xs.length > 0 ? roundSummary(summarize(xs), 3) : undefined;
 }
 
 /** A static run as a trial: its steady part runs from the first slice running to the last done. */
@@ -304,6 +322,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   // The figure counts the trials run on an unchanged machine; with none, every trial is shown and the target reads it as invalid.
   const counted = rows.filter((_, i) => judged[i]!.invalid === null);
   const ideal = (baselines.reduce((sum, b) => sum + b.cpuSeconds, 0) / baselines.length) / parallel;
+  const atTrialSpeed = atTrialSpeedOf(judged);
   const round = (b: SingleThreadRun): SingleThreadRun => ({ params: b.params, cpuSeconds: sig(b.cpuSeconds), wallSeconds: sig(b.wallSeconds), computeThreadSeconds: sig(b.computeThreadSeconds) });
   return {
     ...figure(backend, spec, ideal, counted.length > 0 ? counted : rows),
@@ -316,6 +335,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     baselineCpuSeconds: roundSummary(summarize(baselines.map((b) => b.cpuSeconds))),
     trials: judged.map(roundTrial),
     validTrials: counted.length,
+    ...(atTrialSpeed ? { efficiencyAtTrialSpeed: atTrialSpeed } : {}),
     trialRule: rule,
     staticSlices: summarizeStatic(statics, judged),
     threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },

@@ -122,9 +122,10 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
   const alone = e.staticSlices
     ? `; the same workers with no broker (static slices) got ${f(e.staticSlices.efficiency.median, 3)} (${f(e.staticSlices.efficiency.min, 3)}-${f(e.staticSlices.efficiency.max, 3)})${e.staticSlices.queueOverStatic ? `, the queue runs ${f(e.staticSlices.queueOverStatic.median, 3)} of that` : ""}`
     : "";
+  const own = e.efficiencyAtTrialSpeed ? `; at the trials' own speed (from the workers' compute threads' CPU) ${f(e.efficiencyAtTrialSpeed.median, 3)} (${f(e.efficiencyAtTrialSpeed.min, 3)}-${f(e.efficiencyAtTrialSpeed.max, 3)})` : "";
   const left = dropped.length ? `; left out ${dropped.length} trial(s) in which the CPU an evaluation costs changed (${dropped.map((t) => t.invalid).join("; ")})` : "";
   return check("efficiency-cpu", target, figure, m >= CPU_BOUND_TARGET,
-    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal${e.tailSeconds ? `, the tail ${f(e.tailSeconds.median)} s` : ""}${e.betweenBatchesSeconds ? `, ${f(e.betweenBatchesSeconds.median)} s per worker between batches` : ""}; the chunking alone allows ${f(e.granularityBound, 3)}${alone}; ${baselines}${left}`);
+    `the ideal assumes ${Math.min(e.workers, e.cores)} whole cores for the workers; ${cores}; start-up ${f(e.startupSeconds.median)} s of a ${f(e.idealSeconds)} s ideal${e.tailSeconds ? `, the tail ${f(e.tailSeconds.median)} s` : ""}${e.betweenBatchesSeconds ? `, ${f(e.betweenBatchesSeconds.median)} s per worker between batches` : ""}; the chunking alone allows ${f(e.granularityBound, 3)}${alone}${own}; ${baselines}${left}`);
 }
 
 const FLEET_TARGET = 0.9;
