@@ -48,6 +48,13 @@ test("pipelined requests are matched to answers that come back in another order"
   await child.close();
 });
 
+test("a line that is JSON but not an object (null) is ignored, not thrown in the stream's handler", async (t) => {
+  const child = new CommandChild("python3 test/fixtures/compute-commands/null-first.py", { onStderr: () => {} });
+  t.after(() => child.kill());
+  assert.deepEqual(await Promise.all([child.evaluate({ id: 1 }), child.evaluate({ id: 2 })]), [10, 20]);
+  await child.close();
+});
+
 test("a program that ends fails every pending request with how it ended; stderr reaches the log", async (t) => {
   const stderr: string[] = [];
   const child = new CommandChild(REVERSE, { onStderr: (l) => stderr.push(l) });

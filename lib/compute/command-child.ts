@@ -151,11 +151,16 @@ export class CommandChild {
   #onLine(line: string): void {
     this.#sawFirstLine();
     if (line.trim() === "") return;
-    let answer: { id?: unknown; value?: unknown; error?: unknown };
+    let answer: { id?: unknown; value?: unknown; error?: unknown } | null;
     try {
       answer = JSON.parse(line) as typeof answer;
     } catch {
       process.stderr.write(`compute command wrote a line that is not JSON (ignored): ${line.slice(0, 200)}\n`);
+      return;
+    }
+    // A bare `null` would otherwise throw here, in the stream's handler, and end the compute thread.
+    if (answer === null || typeof answer !== "object") {
+      process.stderr.write(`compute command wrote a line that is not a JSON object (ignored): ${line.slice(0, 200)}\n`);
       return;
     }
     const waiting = typeof answer.id === "number" ? this.#waiting.get(answer.id) : undefined;
