@@ -154,6 +154,7 @@ describe("evaluateTargets", () => {
         staticSlices: {
           trials: trials.map((t) => ({ ...t, wallSeconds: 10.1, efficiency: 0.99, efficiencyWithoutStartup: 1, invalid: null })),
           validTrials: trials.length, efficiency: s(0.99, 0.985, 0.995, trials.length), startupSeconds: s(0.2), tailSeconds: s(0.03), queueOverStatic: s(0.985, 0.98, 0.99, 2),
+          efficiencyAtTrialSpeed: s(0.99, 0.985, 0.995, 3),
         },
       };
       return r;
@@ -170,7 +171,7 @@ describe("evaluateTargets", () => {
     assert.match(md, /\| 3 \| queue \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| 0\.909 \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
     assert.match(md, /\| 3 \| static slices \| 10 \| 10\.1 \| 0\.99 \| 1 \| \+1% \| \+1% \| 0\.909 \| yes \|/);
     assert.match(md, /At the trial's own speed .*: 0\.982 \(0\.98–0\.985, n=2\) over the counted trials\. A diagnostic; the target reads the efficiency column\./);
-    assert.match(md, /Static slices: .* Efficiency 0\.99 \(0\.985–0\.995, n=3\) \(3 of 3 counted\), start-up 0\.2 .* The queue runs got 0\.985 \(0\.98–0\.99, n=2\) of the static runs' efficiency/);
+    assert.match(md, /Static slices: .* Efficiency 0\.99 \(0\.985–0\.995, n=3\) \(3 of 3 counted; at their own speed 0\.99 \(0\.985–0\.995, n=3\)\), start-up 0\.2 .* The queue runs got 0\.985 \(0\.98–0\.99, n=2\) of the static runs' efficiency/);
     const short = withCpu([trial(0.95, null), trial(0.95, null)]);
     short.efficiency.cpuBound = { ...short.efficiency.cpuBound, efficiency: s(0.95) } as typeof short.efficiency.cpuBound;
     const missed = evaluateTargets(short).find((x) => x.id === "efficiency-cpu");

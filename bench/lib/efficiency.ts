@@ -160,6 +160,8 @@ export type StaticSlices = {
   tailSeconds: Summary;
   /** Per trial where both counted: the queue run's efficiency / the static run's. */
   queueOverStatic: Summary | null;
+  /** The counted static runs' efficiency at their own speed (CpuTrial.atTrialSpeed; absent in older reports). */
+  efficiencyAtTrialSpeed?: Summary;
 };
 
 type TrialRow = { timing: SweepTiming; efficiency: number; efficiencyWithoutStartup: number };
@@ -249,6 +251,7 @@ function summarizeStatic(runs: StaticRun[], queue: CpuTrial[]): StaticSlices {
   const counted = runs.filter((r) => r.trial.invalid === null);
   const use = counted.length > 0 ? counted : runs;
   const of = (pick: (r: StaticRun) => number, digits = 3) => roundSummary(summarize(use.map(pick)), digits);
+  const ownSpeed = atTrialSpeedOf(runs.map((r) => r.trial));
   const ratios = runs.flatMap((r, i) => (r.trial.invalid === null && queue[i]!.invalid === null ? [queue[i]!.efficiency / r.trial.efficiency] : []));
   return {
     trials: runs.map((r) => roundTrial(r.trial)),
@@ -257,6 +260,7 @@ function summarizeStatic(runs: StaticRun[], queue: CpuTrial[]): StaticSlices {
     startupSeconds: of((r) => r.timing.startupSeconds),
     tailSeconds: of((r) => r.timing.tailSeconds),
     queueOverStatic: ratios.length > 0 ? roundSummary(summarize(ratios), 3) : null,
+    ...(ownSpeed ? { efficiencyAtTrialSpeed: ownSpeed } : {}),
   };
 }
 

@@ -186,7 +186,7 @@ function renderStaticSlices(c: CpuBound): string[] {
   if (!s) return [];
   const ratio = s.queueOverStatic ? ` The queue runs got ${spread(s.queueOverStatic)} of the static runs' efficiency, trial by trial: that is the queue's own cost (broker, coordinator, chunks taken in turn).` : "";
   return [
-    `Static slices: after or before each trial, between the same two baselines, the same ${c.workers} worker processes ran the sweep with no broker, each its half (static mode, batches of the chunk size). Efficiency ${spread(s.efficiency)} (${s.validTrials} of ${s.trials.length} counted), start-up ${spread(s.startupSeconds)} s, the slices finishing ${spread(s.tailSeconds)} s apart: what the machine and the worker program allow before any queue.${ratio}`,
+    `Static slices: after or before each trial, between the same two baselines, the same ${c.workers} worker processes ran the sweep with no broker, each its half (static mode, batches of the chunk size). Efficiency ${spread(s.efficiency)} (${s.validTrials} of ${s.trials.length} counted${s.efficiencyAtTrialSpeed ? `; at their own speed ${spread(s.efficiencyAtTrialSpeed)}` : ""}), start-up ${spread(s.startupSeconds)} s, the slices finishing ${spread(s.tailSeconds)} s apart: what the machine and the worker program allow before any queue.${ratio}`,
     "",
   ];
 }
