@@ -150,7 +150,7 @@ describe("evaluateTargets", () => {
         workerCores: s(1.95), coordinatorCores: s(0.01), otherCores: s(0.02), singleThread: base(20), cores: 2, evalCostMs: 0.004, chunkChoice: "chooseChunkSize: 50000",
         resizedFrom: { params: 8_000_000, cpuSeconds: 32, plannedCpuSeconds: 20 },
         baselines: [base(20), base(20.1), base(20.2), base(20.1)], baselineCpuSeconds: s(20.1, 20, 20.2, 4), trials, validTrials: counted.length, trialRule: { wanted: 3, max: 6 }, efficiencyAtTrialSpeed: s(0.982, 0.98, 0.985, 2),
-        threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 },
+        threadsAtOnce: { threads: 2, cpuSeconds: 21, wallSeconds: 10.6, cpuOverSingle: 0.05 }, coresLeftBound: s(0.985, 0.98, 0.99, 2),
         staticSlices: {
           trials: trials.map((t) => ({ ...t, wallSeconds: 10.1, efficiency: 0.99, efficiencyWithoutStartup: 1, invalid: null })),
           validTrials: trials.length, efficiency: s(0.99, 0.985, 0.995, trials.length), startupSeconds: s(0.2), tailSeconds: s(0.03), queueOverStatic: s(0.985, 0.98, 0.99, 2),
@@ -170,12 +170,14 @@ describe("evaluateTargets", () => {
     assert.match(md, /on 2 compute threads at once in the bench process took 21 s CPU \(\+5% beside the first baseline, 10\.6 s wall\)/);
     assert.match(md, /\| 3 \| queue \| 10 \| 11\.1 \| 0\.9 \| 0\.93 \| \+1% \| \+1% \| 0\.909 \| no: the single-thread baseline changed by 7\.0% across the trial \|/);
     assert.match(md, /\| 3 \| static slices \| 10 \| 10\.1 \| 0\.99 \| 1 \| \+1% \| \+1% \| 0\.909 \| yes \|/);
+    assert.match(md, /took cores enough meanwhile to leave the workers at most 0\.985 \(0\.98–0\.99, n=2\) of the ideal's 2 cores: no run could pass that/);
     assert.match(md, /At the trial's own speed .*: 0\.982 \(0\.98–0\.985, n=2\) over the counted trials\. A diagnostic; the target reads the efficiency column\./);
     assert.match(md, /Static slices: .* Efficiency 0\.99 \(0\.985–0\.995, n=3\) \(3 of 3 counted; at their own speed 0\.99 \(0\.985–0\.995, n=3\)\), start-up 0\.2 .* The queue runs got 0\.985 \(0\.98–0\.99, n=2\) of the static runs' efficiency/);
     const short = withCpu([trial(0.95, null), trial(0.95, null)]);
     short.efficiency.cpuBound = { ...short.efficiency.cpuBound, efficiency: s(0.95) } as typeof short.efficiency.cpuBound;
     const missed = evaluateTargets(short).find((x) => x.id === "efficiency-cpu");
     assert.equal(missed?.met, false);
+    assert.match(missed?.reason ?? "", /everything else \(broker, other people's processes\) 0\.02, which left the workers at most 0\.985 \(0\.980-0\.990\) of the ideal's cores, the ceiling before any start-up/);
     assert.match(missed?.reason ?? "", /the same workers with no broker \(static slices\) got 0\.990 \(0\.985-0\.995\), the queue runs 0\.985 of that; at the trials' own speed \(from the workers' compute threads' CPU\) 0\.982 \(0\.980-0\.985\);/);
     const none = withCpu([trial(1.05, "the workers' compute threads spent -28.0% CPU beside the baselines' for the same evaluations")]);
     const bad = evaluateTargets(none).find((x) => x.id === "efficiency-cpu");

@@ -7,7 +7,7 @@ import { parseProcStatus } from "../bench/lib/proc-memory.ts";
 import { busiestThreadSeconds, parsePidStat, parseProcStat, threadJiffies } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
 import { attributeCost } from "../bench/lib/overhead.ts";
-import { anotherCpuTrial, granularityBound, judgeCpuTrial, SPEED_TOLERANCE } from "../bench/lib/efficiency.ts";
+import { anotherCpuTrial, coresLeftBound, granularityBound, judgeCpuTrial, SPEED_TOLERANCE } from "../bench/lib/efficiency.ts";
 import { fleetWindow } from "../bench/lib/fleet-efficiency.ts";
 import { resultStamp } from "../bench/lib/run-bench.ts";
 import { median, quantile, sig, summarize } from "../bench/lib/stats.ts";
@@ -145,6 +145,14 @@ describe("figures", () => {
     assert.equal(anotherCpuTrial(6, 2, rule), false, "never past the most allowed");
     assert.equal(anotherCpuTrial(2, 2, { wanted: 3, max: 1 }), true, "a maximum below the wanted number still runs the wanted number");
     assert.equal(anotherCpuTrial(3, 0, { wanted: 3, max: 1 }), false);
+  });
+
+  test("coresLeftBound: the ideal's cores less what the bench and everything else took", () => {
+    assert.equal(coresLeftBound({ coordinatorCores: 0.03, otherCores: 0.05 }, 2, 2), 0.96);
+    assert.equal(coresLeftBound({ coordinatorCores: 0, otherCores: 0 }, 2, 2), 1);
+    assert.equal(coresLeftBound({ coordinatorCores: 0.2, otherCores: 0.5 }, 4, 2), 1, "fewer workers than cores: the others' load fits on the spare cores");
+    assert.equal(coresLeftBound({ coordinatorCores: 0.5, otherCores: 1 }, 3, 2), 0.75);
+    assert.equal(coresLeftBound({ coordinatorCores: 1, otherCores: 2 }, 2, 2), 0, "never below nothing");
   });
 
   test("fleetWindow: each worker counts from its own first chunk to the last result", () => {

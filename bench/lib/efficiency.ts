@@ -64,6 +64,16 @@ export function anotherCpuTrial(run: number, counted: number, rule: { wanted: nu
   return counted < rule.wanted && run < Math.max(rule.wanted, rule.max);
 }
 
+/**
+ * The most of the ideal's cores the workers could have had in a measurement: min(workers, cores)
+ * less what the bench and everything else (the broker, the machine's other services) took meanwhile,
+ * over min(workers, cores). Efficiency cannot pass it even with no start-up, tail or worker overhead.
+ */
+export function coresLeftBound(taken: { coordinatorCores: number; otherCores: number }, cores: number, workers: number): number {
+  const usable = Math.min(workers, cores);
+  return Math.max(0, Math.min(usable, cores - taken.coordinatorCores - taken.otherCores)) / usable;
+}
+
 /** One CPU-bound trial beside the single-thread baselines measured just before and just after it. */
 export type CpuTrial = {
   /** The mean of the two baselines' CPU / min(workers, cores). */
@@ -144,6 +154,8 @@ export type CpuBound = EfficiencyFigure & {
    * evaluation here (a diagnostic: the ideal still assumes it costs nothing).
    */
   threadsAtOnce?: { threads: number; cpuSeconds: number; wallSeconds: number; cpuOverSingle: number };
+  /** coresLeftBound() over the counted trials: the ceiling the bench and the machine's other load left (absent in older reports). */
+  coresLeftBound?: Summary;
   /**
    * The same sweep as static slices (the same worker program, no broker), run beside each trial
    * (in turn after and before it) and judged by the same two baselines: the machine's and the worker program's own ceiling, and the
@@ -327,6 +339,7 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
   const counted = rows.filter((_, i) => judged[i]!.invalid === null);
   const ideal = (baselines.reduce((sum, b) => sum + b.cpuSeconds, 0) / baselines.length) / parallel;
   const atTrialSpeed = atTrialSpeedOf(judged);
+  const shares = (counted.length > 0 ? counted : rows).flatMap((r) => (r.timing.cpu ? [coresLeftBound(r.timing.cpu, n, c.workers)] : []));
   const round = (b: SingleThreadRun): SingleThreadRun => ({ params: b.params, cpuSeconds: sig(b.cpuSeconds), wallSeconds: sig(b.wallSeconds), computeThreadSeconds: sig(b.computeThreadSeconds) });
   return {
     ...figure(backend, spec, ideal, counted.length > 0 ? counted : rows),
@@ -343,5 +356,6 @@ export async function measureCpuBound(backend: BackendName, url: string, plan: B
     trialRule: rule,
     staticSlices: summarizeStatic(statics, judged),
     threadsAtOnce: { threads: parallel, cpuSeconds: sig(together.cpuSeconds), wallSeconds: sig(together.wallSeconds), cpuOverSingle: sig(cpuOverSingle, 3) },
+    ...(shares.length > 0 ? { coresLeftBound: roundSummary(summarize(shares), 3) } : {}),
   };
 }

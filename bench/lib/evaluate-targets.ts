@@ -102,7 +102,7 @@ function cpuBoundTarget(r: Omit<BenchReport, "targets">): TargetCheck {
   if (isUnavailable(e)) return notMeasured("efficiency-cpu", target, e.unavailable);
   const m = e.efficiency.median;
   const cores = e.workerCores && e.otherCores && e.coordinatorCores
-    ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}`
+    ? `they got ${f(e.workerCores.median)} on average while the bench (coordinator) used ${f(e.coordinatorCores.median)} and everything else (broker, other people's processes) ${f(e.otherCores.median)}${e.coresLeftBound ? `, which left the workers at most ${f(e.coresLeftBound.median, 3)} (${f(e.coresLeftBound.min, 3)}-${f(e.coresLeftBound.max, 3)}) of the ideal's cores, the ceiling before any start-up, tail or worker overhead` : ""}`
     : `other processes were running (load ${r.machine.loadAverage.start})`;
   const dropped = e.trials?.filter((t) => t.invalid !== null) ?? [];
   const counted = e.trials ? `; ${e.validTrials} of ${e.trials.length} trials counted` : "";
