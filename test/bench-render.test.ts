@@ -27,7 +27,7 @@ function fixture(): Omit<BenchReport, "targets"> {
     startedAt: "2026-01-02T03:04:05.000Z",
     finishedAt: "2026-01-02T03:14:05.000Z",
     durationSeconds: 600,
-    machine: { cpuModel: "Test CPU", cores: 2, memoryGiB: 8, os: "linux", node: "v20.0.0", deno: "2.0.0", redis: "7.0.15", rabbitmq: null, loadAverage: { start: 2.5, end: 1 } },
+    machine: { cpuModel: "Test CPU", cores: 2, memoryGiB: 8, os: "linux", node: "v20.0.0", deno: "2.0.0", redis: "7.0.15", rabbitmq: null, nodeStart: { runs: 7, processCpuMs: { n: 7, median: 42, min: 40, max: 51, p25: 41, p75: 44 }, workerThreadCpuMs: { n: 7, median: 30, min: 28, max: 33, p25: 29, p75: 31 } }, loadAverage: { start: 2.5, end: 1 } },
     code: { commit: "abc1234", modified: ["worker/queue-mode.ts"] },
     conditions: ["Other load was present."],
     backends: { redis: { available: true, url: "redis://127.0.0.1:6379" }, rabbitmq: { available: false, url: "amqp://x", reason: NO_RABBIT.unavailable } },
@@ -203,7 +203,7 @@ describe("renderBenchMarkdown", () => {
   });
 
   test("states machine, versions and conditions", () => {
-    for (const text of ["Test CPU, 2 cores", "8 GiB", "v20.0.0 / 2.0.0", "7.0.15 / not reachable", "2.5 at the start", "Other load was present.", "commit abc1234 with uncommitted changes in worker/queue-mode.ts"]) {
+    for (const text of ["Test CPU, 2 cores", "8 GiB", "v20.0.0 / 2.0.0", "7.0.15 / not reachable", "2.5 at the start", "Other load was present.", "commit abc1234 with uncommitted changes in worker/queue-mode.ts", "| Node's start (CPU) | 42 (40–51, n=7) ms to a bare script's first line, then 30 (28–33, n=7) ms for a worker thread to start (7 processes, one after another) |"]) {
       assert.ok(md.includes(text), text);
     }
   });

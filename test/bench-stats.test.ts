@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseRabbitmqStatusMemory, parseRedisMemory } from "../bench/lib/brokers.ts";
-import { parseRedisVersion } from "../bench/lib/machine-info.ts";
+import { nodeStartCpu, parseRedisVersion } from "../bench/lib/machine-info.ts";
 import { parseProcStatus } from "../bench/lib/proc-memory.ts";
 import { busiestThreadSeconds, parsePidStat, parseProcStat, threadJiffies } from "../bench/lib/cpu-accounting.ts";
 import { rankPoints } from "../bench/lib/chunk-size.ts";
@@ -145,6 +145,16 @@ describe("figures", () => {
     assert.equal(anotherCpuTrial(6, 2, rule), false, "never past the most allowed");
     assert.equal(anotherCpuTrial(2, 2, { wanted: 3, max: 1 }), true, "a maximum below the wanted number still runs the wanted number");
     assert.equal(anotherCpuTrial(3, 0, { wanted: 3, max: 1 }), false);
+  });
+
+  test("nodeStartCpu: real Node processes report what their start and a worker thread's cost", async () => {
+    const n = await nodeStartCpu(3);
+    assert.ok(n, "measured");
+    assert.equal(n.runs, 3);
+    assert.equal(n.processCpuMs.n, 3);
+    assert.equal(n.workerThreadCpuMs.n, 3);
+    assert.ok(n.processCpuMs.min > 0 && n.processCpuMs.max < 10_000, `process start ${JSON.stringify(n.processCpuMs)}`);
+    assert.ok(n.workerThreadCpuMs.min > 0 && n.workerThreadCpuMs.max < 10_000, `thread start ${JSON.stringify(n.workerThreadCpuMs)}`);
   });
 
   test("coresLeftBound: the ideal's cores less what the bench and everything else took", () => {

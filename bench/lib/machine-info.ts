@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import { cpus, loadavg, totalmem, platform, release } from "node:os";
 import { fileURLToPath } from "node:url";
+import { roundSummary, summarize, type Summary } from "./stats.ts";
 
 export type MachineInfo = {
   cpuModel: string;
@@ -12,6 +13,8 @@ export type MachineInfo = {
   deno: string | null;
   redis: string | null;
   rabbitmq: string | null;
+  /** What starting Node costs here, the floor under every worker's start (absent in older reports; null: not measured). */
+  nodeStart?: NodeStartCpu | null;
   /** 1-minute load average when the bench began and ended (other engineers' work shows here). */
   loadAverage: { start: number; end: number | null };
 };
@@ -58,4 +61,37 @@ export async function codeVersion(): Promise<CodeVersion> {
   const commit = (await output("git", ["-C", root, "rev-parse", "--short", "HEAD"]))?.trim() || null;
   const status = (await output("git", ["-C", root, "status", "--porcelain", "--", "worker", "lib"])) ?? "";
   return { commit, modified: status.split("\n").map((l) => l.slice(3).trim()).filter(Boolean) };
+}
+
+/** CPU milliseconds (user + system) of a bare Node process up to its script's first line, and of one worker thread's start after it. */
+export type NodeStartCpu = { runs: number; processCpuMs: Summary; workerThreadCpuMs: Summary };
+
+// Prints the CPU the process had used when its first line ran, then what it used while a worker
+// thread started and answered (the main thread only waits meanwhile).
+const NODE_START_PROBE = `const c0 = process.cpuUsage();
+const { Worker } = require("node:worker_threads");
+new Worker("require('node:worker_threads').parentPort.postMessage(0)", { eval: true }).once("message", () => {
+  const c = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ start: (c0.user + c0.system) / 1000, thread: (c.user + c.system) / 1000 }));
+  process.exit(0);
+});`;
+
+/**
+ * Starts `runs` bare Node processes (this Node) one after another and reads what their start cost in
+ * CPU: machines of the same kind differ here by a factor of two, and every worker's start pays it.
+ */
+export async function nodeStartCpu(runs = 7): Promise<NodeStartCpu | null> {
+  const start: number[] = [];
+  const thread: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = await output(process.execPath, ["-e", NODE_START_PROBE]);
+    try {
+      const r = JSON.parse(out ?? "") as { start: number; thread: number };
+      start.push(r.start);
+      thread.push(r.thread);
+    } catch {
+      return null;
+    }
+  }
+  return { runs, processCpuMs: roundSummary(summarize(start), 3), workerThreadCpuMs: roundSummary(summarize(thread), 3) };
 }

@@ -51,6 +51,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ["Memory", `${m.memoryGiB} GiB`],
       ["OS", m.os],
       ["Node / Deno", `${m.node} / ${m.deno ?? "not found"}`],
+      ...(m.nodeStart ? [["Node's start (CPU)", `${spread(m.nodeStart.processCpuMs)} ms to a bare script's first line, then ${spread(m.nodeStart.workerThreadCpuMs)} ms for a worker thread to start (${m.nodeStart.runs} processes, one after another)`]] : []),
       ["Redis / RabbitMQ", `${m.redis ?? "not reachable"} / ${m.rabbitmq ?? "not reachable"}`],
       ["Code measured", `commit ${r.code.commit ?? "unknown"}${r.code.modified.length ? ` with uncommitted changes in ${r.code.modified.join(", ")}` : ", no uncommitted changes under worker/ or lib/"}`],
       ["Load average (1 min)", `${m.loadAverage.start} at the start, ${m.loadAverage.end ?? "?"} at the end`],

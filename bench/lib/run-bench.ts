@@ -13,7 +13,7 @@ import { measureComputeCmd } from "./compute-cmd.ts";
 import { measureCpuBound, measureSleepBound } from "./efficiency.ts";
 import { measureFleet } from "./fleet-efficiency.ts";
 import { evaluateTargets } from "./evaluate-targets.ts";
-import { codeVersion, currentLoad, denoVersion, staticMachineInfo } from "./machine-info.ts";
+import { codeVersion, currentLoad, denoVersion, nodeStartCpu, staticMachineInfo } from "./machine-info.ts";
 import { measureIdleCost } from "./idle-cost.ts";
 import { measureOverhead } from "./overhead.ts";
 import type { Say } from "./progress.ts";
@@ -70,7 +70,9 @@ export async function runBench(o: BenchOptions, say: Say): Promise<{ report: Ben
     deno: await denoVersion(),
     redis: await redisServerVersion(SHARED_URLS.redis),
     rabbitmq: await rabbitmqServerVersion(SHARED_URLS.rabbitmq),
+    nodeStart: await nodeStartCpu(),
   };
+  if (machine.nodeStart) say(`Node's start here: ${machine.nodeStart.processCpuMs.median} ms of CPU to a script's first line, ${machine.nodeStart.workerThreadCpuMs.median} ms more for a worker thread (medians of ${machine.nodeStart.runs})`);
   const code = await codeVersion();
   const on = (p: Phase) => o.phases.includes(p);
   const per = async <T>(phase: Phase, run: (b: BackendName, url: string) => Promise<Maybe<T>>): Promise<Record<BackendName, Maybe<T>>> => {
