@@ -18,6 +18,7 @@ import { startDemo, testNamespace, uniqueRunId, type DemoProcess } from "./helpe
 import { AMQP_URL, REDIS_URL } from "./helpers/seed-runs.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
+const PAGE = { viewport: { width: 1280, height: 1400 } };
 const CHROMIUM = { executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] };
 
 function startWebMonitor(env: Record<string, string>, reports: string) {
@@ -65,7 +66,7 @@ test("the dashboard shows both runs live, a killed worker, the settled run, its 
   const browser = await chromium.launch(CHROMIUM);
   t.after(() => browser.close());
   const base = await waitFor(monitor.url, `monitor.ts --web to print its URL (output: ${monitor.output()})`, 30_000, 100);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const page = await browser.newPage(PAGE);
   await page.goto(base);
   await see(page, "both brokers, with no run yet", `document.querySelectorAll("#brokers h2").length === 2`);
   // The demos start once the page watches, so it sees them from their first reading. Each run lasts
@@ -81,7 +82,7 @@ test("the dashboard shows both runs live, a killed worker, the settled run, its 
   // The Redis run's page opens now, in a tab of its own, so it watches the run from its start: had it
   // opened only once the list showed both runs (RabbitMQ's is read through rabbitmqctl, slow on a
   // loaded machine), the run could be over by its first reading (seen in CI beside a demo loop).
-  const runPage = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const runPage = await browser.newPage(PAGE);
   await runPage.goto(`${base}#/run/redis/${redisRun}`);
   // Every chunk count the page shows is kept in the page itself, whenever the test gets to look.
   await runPage.evaluate(`window.notReloaded = true; window.readings = [];
