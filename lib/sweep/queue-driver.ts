@@ -42,6 +42,8 @@ export class QueueDriver implements RunDriver {
   #brokerDuplicates = 0;
   #finished = false;
   #behind = false;
+  /** Results read but not yet accepted: a read paused at its mark. Accepted before anything new is read (and so acknowledged). */
+  #held: ChunkResult[] = [];
   #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
   /** The best's version last published for the monitor, and when (at most one publish a second). */
   #bestPublished = { version: 0, at: Number.NEGATIVE_INFINITY };
@@ -153,27 +155,41 @@ export class QueueDriver implements RunDriver {
     return this.#behind;
   }
 
-  /** Reads results for up to budgetMs, a bounded batch at a time, each spooled to disk before the next is read. */
-  async #readResults(budgetMs: number): Promise<void> {
+  /**
+   * Reads results for up to budgetMs, a bounded batch at a time, each spooled to disk before the next
+   * is read. With a mark, the read stops once that many parameters are done and holds the rest.
+   */
+  async #readResults(budgetMs: number, pauseAtParams?: number): Promise<void> {
     const until = performance.now() + budgetMs;
+    // A mark already passed holds nothing back.
+    const mark = pauseAtParams !== undefined && this.#paramsDone() < pauseAtParams ? pauseAtParams : undefined;
     this.#behind = false;
-    for (let batch = await this.#observer.readNewResults(); batch.length > 0; batch = await this.#observer.readNewResults()) {
-      await this.#acceptAll(batch);
+    for (;;) {
+      const batch = this.#held.length > 0 ? this.#held.splice(0) : await this.#observer.readNewResults();
+      if (batch.length === 0) return;
+      const cut = mark === undefined ? batch.length : resultsToReach(batch, mark - this.#paramsDone());
       // The batch just kept is acknowledged by the next read, as it would be by the one that finds none.
-      if (performance.now() >= until) {
+      await this.#acceptAll(batch.slice(0, cut));
+      this.#held = batch.slice(cut);
+      const atMark = mark !== undefined && this.#paramsDone() >= mark;
+      if (atMark || this.#held.length > 0 || performance.now() >= until) {
         this.#behind = true;
         return;
       }
     }
   }
 
-  async poll(): Promise<ProgressSnapshot> {
-    return this.#pollWithin(this.#o.pollBudgetMs ?? POLL_BUDGET_MS);
+  #paramsDone(): number {
+    return this.#ctx.ledger.aggregate.count + this.#ctx.ledger.failedParams.length;
   }
 
-  async #pollWithin(budgetMs: number): Promise<ProgressSnapshot> {
+  async poll(pauseAtParams?: number): Promise<ProgressSnapshot> {
+    return this.#pollWithin(this.#o.pollBudgetMs ?? POLL_BUDGET_MS, pauseAtParams);
+  }
+
+  async #pollWithin(budgetMs: number, pauseAtParams?: number): Promise<ProgressSnapshot> {
     const ledger = this.#ctx.ledger;
-    await this.#readResults(budgetMs);
+    await this.#readResults(budgetMs, pauseAtParams);
     await this.#publishBest(false);
     const stats = await this.#observer.stats();
     this.#lastStats = stats;
@@ -181,7 +197,7 @@ export class QueueDriver implements RunDriver {
     if (stats.deadLettered > ledger.deadLetters.length) await this.#readDeadLetters();
     const snap = emptySnapshot(this.expectedChunks, this.#o.plan.totalParameters);
     snap.chunksDone = ledger.acceptedCount;
-    snap.paramsDone = ledger.aggregate.count + ledger.failedParams.length;
+    snap.paramsDone = this.#paramsDone();
     snap.failedParams = ledger.failedParams.length;
     snap.deadLettered = ledger.deadLetters.length;
     snap.duplicates = ledger.duplicatesDiscarded + (this.#finished ? 0 : this.#brokerDuplicates);
@@ -251,4 +267,14 @@ export class QueueDriver implements RunDriver {
 /** Which result a chunk's result is: the same one read twice is not a duplicate. */
 function resultIdentity(r: Pick<ChunkResult, "worker" | "attempt" | "finishedAt">): string {
   return `${r.worker}|${r.attempt}|${r.finishedAt}`;
+}
+
+/** How many of these results, from the first, bring the parameters done up by `needed` (all of them if they fall short). */
+function resultsToReach(batch: readonly ChunkResult[], needed: number): number {
+  let sum = 0;
+  for (const [i, r] of batch.entries()) {
+    if (sum >= needed) return i;
+    sum += r.aggregate.count + (r.failed?.length ?? 0);
+  }
+  return batch.length;
 }

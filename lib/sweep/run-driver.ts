@@ -13,8 +13,12 @@ export interface RunDriver {
   onLine(workerId: string, line: string): void;
   /** Called when a worker process or pod ends; returns whether to start it again. */
   onWorkerExit(exit: WorkerExit): Promise<{ restart: boolean }>;
-  /** Reads new results into the ledger (for a bounded time) and returns the current progress. */
-  poll(): Promise<ProgressSnapshot>;
+  /**
+   * Reads new results into the ledger (for a bounded time) and returns the current progress. With
+   * pauseAtParams, a driver that can stops reading once that many parameters are done, so the run
+   * sees that point even when its workers are far ahead of it (the fault demo's moment).
+   */
+  poll(pauseAtParams?: number): Promise<ProgressSnapshot>;
   /** True when the last poll left results waiting because its time was up: poll again without a pause. */
   readonly behind?: boolean;
   /** True when every chunk id has an accepted result or has been dead-lettered. */

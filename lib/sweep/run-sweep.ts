@@ -84,7 +84,11 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   else ledger.note("start", how, startedAt);
 
   await driver.prepare();
-  const poller = new BoundedPoll(() => driver.poll(), deps.pollBoundMs ?? 5000);
+  // The fault demo's moment: until it has come, a read stops there however far ahead the workers are.
+  const faultMark = Math.ceil(cfg.faultAt * cfg.params);
+  // A resumed run whose fault was injected before the interruption is not hit twice.
+  let faulted = !cfg.faultDemo || ledger.faults.length > 0;
+  const poller = new BoundedPoll(() => driver.poll(faulted ? undefined : faultMark), deps.pollBoundMs ?? 5000);
   const watch = new StallWatch(platform, ledger, cfg.stallSeconds);
   const restarting = new Set<string>();
   const restarts = new WorkerRestarts(cfg.restartBudget);
@@ -126,8 +130,6 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   // background: the local platform starts a few at a time, and the run is followed meanwhile.
   const fleet = await startFleet(platform, cfg.workers, (id) => workerEnvFor(cfg, driver, id), () => stopping || driver.isSettled() || deps.interrupted?.() !== undefined);
 
-  // A resumed run whose fault was injected before the interruption is not hit twice.
-  let faulted = !cfg.faultDemo || ledger.faults.length > 0;
   let snap = emptySnapshot(driver.expectedChunks, cfg.params);
   let lastProgressAt = elapsed();
   let lastDone = -1;
@@ -162,7 +164,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       ledger.note("interrupted", `interrupted by ${signal}: workers stopped before the run settled; its data is kept for --resume`);
       break;
     }
-    if (!faulted && snap.paramsDone >= cfg.faultAt * cfg.params) {
+    if (!faulted && snap.paramsDone >= faultMark) {
       faulted = true;
       const victim = await injectFault(cfg, deps, snap);
       if (victim) faultVictims.set(victim.id, victim.at);
@@ -195,6 +197,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     // A coordinator behind its workers reads on at once; the pause is for a coordinator that has caught up.
     if (!driver.behind) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  if (!faulted && driver.isSettled()) noFault(deps, `the run settled before ${Math.round(cfg.faultAt * 100)}% of it was seen`);
   // Workers still waiting for their turn to start are not started: the run is over or stopping.
   await fleet.stop();
   if (fleet.notStarted > 0) ledger.note("note", `${fleet.notStarted} of ${cfg.workers} workers were not started: the run ${driver.isSettled() ? "settled" : "stopped"} before their turn`);
@@ -242,6 +245,12 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   };
 }
 
+/** A fault demo that did not happen says so, on the screen and in the report. */
+function noFault(deps: SweepDeps, why: string): void {
+  deps.ledger.note("note", `fault demo: no worker was killed: ${why}`);
+  deps.view.say(`fault demo: no worker was killed: ${why}`);
+}
+
 /** Why the sweep stopped before the run settled: noted on the timeline; returns the report's problem. */
 function recordStop(ledger: RunLedger, stall: StallDiagnosis, what: { note: string; problem: string }): string {
   const why = stall.stalled ? stall.text : `${stall.text}; raise --stall-seconds if evaluations take this long`;
@@ -271,7 +280,7 @@ async function injectFault(
   const victimId = deps.driver.pickVictim(running.map((w) => w.id));
   const victim = running.find((w) => w.id === victimId);
   if (!victim) {
-    deps.view.say("fault demo: no worker holds a chunk right now; no fault injected");
+    noFault(deps, "no worker was running at that moment");
     return undefined;
   }
   const at = new Date();
