@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
+import { resumeCommand } from "../lib/demo/resume-command.ts";
 import { runDemo } from "./helpers/demo-process.ts";
 
 function reportsDir(t: TestContext): string {
@@ -34,4 +35,10 @@ test("--retry-failed of a run without failed parameters says so and keeps its ve
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Run done-1 has no failed parameters: nothing to retry \(its report says PASS\)/);
   assert.equal(r.path, join(reports, "done-1", "report.json"));
+});
+
+test("the resume command names --reports unless it is the default, quoted as a shell needs it", () => {
+  assert.equal(resumeCommand({ runId: "redis-1", reportsDir: "reports" }), "./runbook/demo.ts --resume redis-1");
+  assert.equal(resumeCommand({ runId: "redis-1", reportsDir: "/tmp/runs" }), "./runbook/demo.ts --resume redis-1 --reports /tmp/runs");
+  assert.equal(resumeCommand({ runId: "redis-1", reportsDir: "/tmp/my runs" }), "./runbook/demo.ts --resume redis-1 --reports $'/tmp/my runs'");
 });

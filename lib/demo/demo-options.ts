@@ -15,6 +15,9 @@ import { flag } from "../script/flag-parsers.ts";
 import { KIND_CONTEXT } from "../k8s/cluster.ts";
 import { scriptParser } from "../script/script-parser.ts";
 
+/** Where the demo writes its runs unless --reports says otherwise. */
+export const DEFAULT_REPORTS_DIR = "reports";
+
 /** An integer chunk size, or "auto" (measure one evaluation, then choose). */
 const chunkSizeOrAuto: Parser<number | "auto"> = {
   accepts: `${integer(1, 10_000_000).accepts}, or auto`,
@@ -71,7 +74,7 @@ export function demoParser(argv: string[]) {
     .option("resume", { coerce: flag("resume", RUN_ID), describe: "finish this interrupted run: compute only the parameters without a value, one report for the whole run (its other settings come from reports/<run>/run.json)" })
     .option("retry-failed", { coerce: flag("retry-failed", RUN_ID), describe: "evaluate again only the failed parameters of this finished run, then rewrite its report and results" })
     .conflicts("resume", ["retry-failed", "run-id"])
-    .option("reports", { type: "string", default: "reports", describe: "folder for reports" })
+    .option("reports", { type: "string", default: DEFAULT_REPORTS_DIR, describe: "folder for reports" })
     .option("results", { choices: ["params", "chunks", "none"] as const, default: "params" as const, describe: "write accepted results next to the report: one record per parameter, per chunk, or none" })
     .option("results-format", { choices: ["jsonl", "csv"] as const, default: "jsonl" as const, describe: "format of the results file" })
     .option("stall-seconds", { coerce: flag("stall-seconds", decimal(1)), default: 120, describe: "give up after this long without progress" })

@@ -5,6 +5,7 @@ import { BadInput } from "../script/bad-input.ts";
 import { removeRunWorkers } from "../kind/resume-run.ts";
 import { join } from "node:path";
 import type { DemoOptions } from "./demo-options.ts";
+import { resumeCommand } from "./resume-command.ts";
 import { EXIT_CODES, exitCodeForVerdict } from "../script/exit-codes.ts";
 import { createProgressView } from "./progress-view.ts";
 import { prepareKindBroker } from "../kind/kind-broker.ts";
@@ -105,7 +106,6 @@ async function keepResults(opts: DemoConfig, spool: ResultsSpool | undefined, di
   return { ...kept, ...(range.min === null ? {} : { values }) };
 }
 
-/** --platform, or kind when the ttg-sandbox cluster exists, else local; says which and why. */
 /** Prints what the run would do: on kind, each command through the dry-run shell. */
 async function dryRunDemo(opts: DemoConfig, print: (line: string) => void, dir: string): Promise<number> {
   if (opts.platform === "local") {
@@ -122,8 +122,8 @@ async function dryRunDemo(opts: DemoConfig, print: (line: string) => void, dir: 
 }
 
 /** The run stopped before it settled (interrupted, stalled, failed): its data is kept for a resume. */
-function resumeHint(runId: string): string[] {
-  return ["The run's queue data and its folder are kept. Resume it with:", `  ./runbook/demo.ts --resume ${runId}`];
+function resumeHint(opts: DemoConfig): string[] {
+  return ["The run's queue data and its folder are kept. Resume it with:", `  ${resumeCommand(opts)}`];
 }
 
 /** A run that cannot be resumed: static slices, or a private broker that stopped with the demo. */
@@ -207,7 +207,7 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
     print(keep ? "[4/5] Keeping the run's queue data for a resume" : opts.skipCleanup ? "[4/5] Keeping the run's queue data (--skip-cleanup)" : "[4/5] Cleaning up the run's queue data");
     await session.close({ keepData: keep || opts.skipCleanup });
     if (keep || failure !== undefined || run?.interruptedBy) await closeFolder(folder, { keep });
-    if (keep && failure !== undefined) for (const line of resumeHint(opts.runId)) print(line);
+    if (keep && failure !== undefined) for (const line of resumeHint(opts)) print(line);
   }
   // On kind, the run's pods go after the report (asked on a terminal, kept with --skip-cleanup).
   const afterReport = async () => {
@@ -226,7 +226,7 @@ export async function runDemo(given: DemoOptions, io: DemoIO): Promise<number> {
 async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFolder, kept: boolean, print: (line: string) => void, afterReport: () => Promise<void>): Promise<number> {
   if (run.interruptedBy) {
     print(`Run ${opts.runId} interrupted by ${run.interruptedBy} before it settled.`);
-    for (const line of kept ? resumeHint(opts.runId) : lostHint(opts.runId)) print(line);
+    for (const line of kept ? resumeHint(opts) : lostHint(opts.runId)) print(line);
     return EXIT_CODES.interrupted;
   }
   print("[5/5] Writing the results and the report");
@@ -240,7 +240,7 @@ async function writeOutcome(opts: DemoConfig, run: SweepOutcome, folder: RunFold
   const report = buildReport(run, folder.ledger, results);
   const written = await writeReport(opts.reportsDir, report);
   for (const line of demoSummary(report)) print(line);
-  if (kept) for (const line of resumeHint(opts.runId)) print(line);
+  if (kept) for (const line of resumeHint(opts)) print(line);
   await afterReport();
   print(written.json);
   return exitCodeForVerdict(report.verdict);

@@ -5,6 +5,7 @@ import { reportDir } from "../report/write-report.ts";
 import { hasSavedRun, loadSavedRun, SAVED_RUN_FILE, type SavedRun } from "../sweep/saved-run.ts";
 import { chunkSizeChosen, runPlanOf, RunIdTaken, samePlan } from "../sweep/run-plan.ts";
 import type { SweepConfig } from "../sweep/sweep-config.ts";
+import { resumeCommand } from "./resume-command.ts";
 import { hasJournal } from "./run-folder.ts";
 
 async function savedRunIn(dir: string, runId: string): Promise<SavedRun | undefined> {
@@ -22,7 +23,7 @@ export async function refuseRunOfAnotherPlan(cfg: SweepConfig): Promise<void> {
   if (samePlan(was, now, { chunkSize: chunkSizeChosen(saved.config, cfg), sweep: true })) return;
   const where = join(dir, SAVED_RUN_FILE);
   if (await hasJournal(cfg)) {
-    throw new RunIdTaken(was, now, `${where}, interrupted`, `finish it with ./runbook/demo.ts --resume ${cfg.runId} --reports ${cfg.reportsDir}, or use another --run-id`);
+    throw new RunIdTaken(was, now, `${where}, interrupted`, `finish it with ${resumeCommand(cfg)}, or use another --run-id`);
   }
   throw new RunIdTaken(was, now, where, `use another --run-id, or remove ${dir} to use this one again`);
 }

@@ -139,7 +139,9 @@ export function describeResume(backend: BackendName): void {
     process.kill(demo.pid as number, "SIGINT");
     const stopped = await demo.finished(30_000);
     assert.equal(stopped.code, 130, `${stopped.stdout.slice(-2000)}\n${stopped.stderr}`);
-    assert.match(stopped.stdout, new RegExp(`\\./runbook/demo\\.ts --resume ${s.runId}`));
+    // The command it prints names the run's --reports (not the default folder): run as printed, it finds the run.
+    const printed = `./runbook/demo.ts --resume ${s.runId} --reports ${s.reports}`;
+    assert.ok(stopped.stdout.split("\n").some((line) => line.trim() === printed), stopped.stdout.slice(-2000));
     assert.ok(!existsSync(join(s.reports, s.runId, "report.json")), "no report for a run that did not settle");
     // Its id with another plan neither empties its folder nor purges its broker data (the resume below needs both).
     expectOtherPlanRefused(s, /\(\S+run\.json, interrupted\), /, new RegExp(`finish it with \\./runbook/demo\\.ts --resume ${s.runId} --reports \\S+, or use another --run-id\\.$`));
@@ -147,7 +149,7 @@ export function describeResume(backend: BackendName): void {
     t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
     expectOtherPlanRefused(s, /\(its data is kept on the \S+ already listening at \S+\), /, new RegExp(`remove it with \\./runbook/cleanup\\.ts --${backend} --run-id ${s.runId}\\.$`), elsewhere);
     assert.deepEqual(readdirSync(elsewhere), [], "nothing written where the run was refused");
-    const resumed = runDemo(["--resume", s.runId, "--reports", s.reports, "--yes"], { env: s.env, timeoutMs: 60_000 });
+    const resumed = runDemo([...printed.split(" ").slice(1), "--yes"], { env: s.env, timeoutMs: 60_000 });
     const report = checkResumed(t, s, resumed);
     assert.ok(report.timeline.some((e) => e.event === "interrupted" && e.detail.includes("SIGINT")));
   });
