@@ -5,6 +5,8 @@ import type { BestSoFar } from "../results/best-points.ts";
 export type ProgressSnapshot = {
   chunksDone: number;
   chunksExpected: number;
+  /** Chunks the broker counts as done: ahead of chunksDone while the coordinator is behind its workers (queue backends). */
+  chunksDoneOnBroker?: number;
   paramsDone: number;
   paramsTotal: number;
   /** Chunks held by a worker right now, by worker id (when the backend knows). */

@@ -42,6 +42,7 @@ export class QueueDriver implements RunDriver {
   #brokerDuplicates = 0;
   #finished = false;
   #behind = false;
+  #chunksTaken = 0;
   /** Results read but not yet accepted: a read paused at its mark. Accepted before anything new is read (and so acknowledged). */
   #held: ChunkResult[] = [];
   #lastStats: Awaited<ReturnType<RunObserver["stats"]>> | undefined;
@@ -55,6 +56,10 @@ export class QueueDriver implements RunDriver {
     this.#observer = observer;
     this.#o = options;
     this.expectedChunks = options.plan.totalChunks;
+  }
+
+  get chunksTaken(): number {
+    return this.#chunksTaken;
   }
 
   get tracker(): RedeliveryTracker {
@@ -81,6 +86,7 @@ export class QueueDriver implements RunDriver {
         this.#tracker.finished(chunkId);
         continue;
       }
+      this.#chunksTaken++;
       const r = this.#tracker.took(workerId, chunkId, parsed.time ?? new Date());
       if (r) this.#noteRecovery(r);
     }
@@ -197,6 +203,7 @@ export class QueueDriver implements RunDriver {
     if (stats.deadLettered > ledger.deadLetters.length) await this.#readDeadLetters();
     const snap = emptySnapshot(this.expectedChunks, this.#o.plan.totalParameters);
     snap.chunksDone = ledger.acceptedCount;
+    snap.chunksDoneOnBroker = Math.max(stats.accepted, ledger.acceptedCount);
     snap.paramsDone = this.#paramsDone();
     snap.failedParams = ledger.failedParams.length;
     snap.deadLettered = ledger.deadLetters.length;

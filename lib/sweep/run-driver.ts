@@ -19,6 +19,8 @@ export interface RunDriver {
    * sees that point even when its workers are far ahead of it (the fault demo's moment).
    */
   poll(pauseAtParams?: number): Promise<ProgressSnapshot>;
+  /** Chunks the workers said they took (their "took" lines; a chunk taken again counts again), when they say it. */
+  readonly chunksTaken?: number;
   /** True when the last poll left results waiting because its time was up: poll again without a pause. */
   readonly behind?: boolean;
   /** True when every chunk id has an accepted result or has been dead-lettered. */

@@ -11,6 +11,7 @@ import { fleetIdleProbeEnv } from "../config/fleet-idle-probe.ts";
 import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
 import { BoundedPoll } from "./bounded-poll.ts";
+import { FaultDemo } from "./fault-demo.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import type { RunDriver } from "./run-driver.ts";
 import type { StallCause, StallDiagnosis } from "./stall-diagnosis.ts";
@@ -84,20 +85,16 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   else ledger.note("start", how, startedAt);
 
   await driver.prepare();
-  // The fault demo's moment: until it has come, a read stops there however far ahead the workers are.
-  const faultMark = Math.ceil(cfg.faultAt * cfg.params);
-  // A resumed run whose fault was injected before the interruption is not hit twice.
-  let faulted = !cfg.faultDemo || ledger.faults.length > 0;
-  const poller = new BoundedPoll(() => driver.poll(faulted ? undefined : faultMark), deps.pollBoundMs ?? 5000);
+  const fault = new FaultDemo(cfg, deps);
+  const poller = new BoundedPoll(() => driver.poll(fault.readMark), deps.pollBoundMs ?? 5000);
   const watch = new StallWatch(platform, ledger, cfg.stallSeconds);
   const restarting = new Set<string>();
   const restarts = new WorkerRestarts(cfg.restartBudget);
-  /** Worker id -> when the fault demo killed it: the moment of death, whenever the exit is noticed. */
-  const faultVictims = new Map<string, Date>();
   let stopping = false;
   platform.onLine((id, line) => {
     driver.onLine(id, line);
     watch.onLine(id, line);
+    fault.afterLine(id);
   });
   /** A dead worker is replaced while the run has work, within the restart budget. */
   const replaceWorker = (exit: WorkerExit): boolean => {
@@ -109,8 +106,8 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     return decision === "replace";
   };
   platform.onExit((exit) => {
-    const killedAt = faultVictims.get(exit.id);
-    faultVictims.delete(exit.id);
+    const killedAt = fault.victims.get(exit.id);
+    fault.victims.delete(exit.id);
     const row = ledger.worker(exit.id);
     const ended = describeExit(exit, { stopping, fault: killedAt !== undefined });
     row.exit = row.exit === "running" ? ended : `${row.exit}; replaced, then ${ended}`;
@@ -164,11 +161,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
       ledger.note("interrupted", `interrupted by ${signal}: workers stopped before the run settled; its data is kept for --resume`);
       break;
     }
-    if (!faulted && snap.paramsDone >= faultMark) {
-      faulted = true;
-      const victim = await injectFault(cfg, deps, snap);
-      if (victim) faultVictims.set(victim.id, victim.at);
-    }
+    await fault.afterReading(snap);
     if (fleet.error && !startFailureNoted) {
       // The workers already up go on; the run settles with them, or stops as any run without workers.
       startFailureNoted = true;
@@ -197,7 +190,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     // A coordinator behind its workers reads on at once; the pause is for a coordinator that has caught up.
     if (!driver.behind) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  if (!faulted && driver.isSettled()) noFault(deps, `the run settled before ${Math.round(cfg.faultAt * 100)}% of it was seen`);
+  if (driver.isSettled()) fault.settled();
   // Workers still waiting for their turn to start are not started: the run is over or stopping.
   await fleet.stop();
   if (fleet.notStarted > 0) ledger.note("note", `${fleet.notStarted} of ${cfg.workers} workers were not started: the run ${driver.isSettled() ? "settled" : "stopped"} before their turn`);
@@ -245,12 +238,6 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   };
 }
 
-/** A fault demo that did not happen says so, on the screen and in the report. */
-function noFault(deps: SweepDeps, why: string): void {
-  deps.ledger.note("note", `fault demo: no worker was killed: ${why}`);
-  deps.view.say(`fault demo: no worker was killed: ${why}`);
-}
-
 /** Why the sweep stopped before the run settled: noted on the timeline; returns the report's problem. */
 function recordStop(ledger: RunLedger, stall: StallDiagnosis, what: { note: string; problem: string }): string {
   const why = stall.stalled ? stall.text : `${stall.text}; raise --stall-seconds if evaluations take this long`;
@@ -269,26 +256,4 @@ async function waitForExits(platform: Platform, timeoutMs: number): Promise<void
   while (platform.workers().some((w) => w.status !== "exited") && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function injectFault(
-  cfg: SweepConfig,
-  deps: SweepDeps,
-  snap: ProgressSnapshot,
-): Promise<{ id: string; at: Date } | undefined> {
-  const running = deps.platform.workers().filter((w) => w.status === "running");
-  const victimId = deps.driver.pickVictim(running.map((w) => w.id));
-  const victim = running.find((w) => w.id === victimId);
-  if (!victim) {
-    noFault(deps, "no worker was running at that moment");
-    return undefined;
-  }
-  const at = new Date();
-  await deps.platform.kill(victim.id, "SIGKILL");
-  const pct = Math.round((100 * snap.paramsDone) / cfg.params);
-  deps.ledger.fault({ at: at.toISOString(), worker: victim.id, kind: "kill" });
-  const where = cfg.platform === "kind" ? `pod ${victim.handle}` : `pid ${victim.handle}`;
-  deps.ledger.note("fault", `killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`, at);
-  deps.view.say(`FAULT INJECTED: killed worker ${victim.id} (${where}) with SIGKILL at ${pct}% progress`);
-  return { id: victim.id, at };
 }
