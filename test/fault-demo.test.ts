@@ -29,6 +29,7 @@ test("the fault demo kills the worker that took the chunks at --fault-at, and it
   // It held the chunk: the broker handed it back, and its result came from a second delivery.
   assert.ok(report.timeline.some((e) => e.detail === "1 chunk(s) of worker 0 handed back to the queue"), JSON.stringify(report.timeline));
   assert.equal(report.chunks.redelivered, 1);
+  assert.deepEqual(report.recovery.redeliveries.map((d) => [d.chunkId, d.fromWorker, d.toWorker]), [[0, "0", "0 (restarted)"]], "the worker started in its place took it");
   assert.deepEqual(report.params, { total: 50, covered: 50, failed: 0 });
 });
 

@@ -127,6 +127,16 @@ test("the redelivery tracker knows the chunk held longest, and forgets finished 
   assert.equal(tracker.longestHeld(new Date(13_000)), undefined);
 });
 
+test("a dead worker's chunk taken by the process started in its place is a redelivery; its own late line is not", () => {
+  const tracker = new RedeliveryTracker();
+  tracker.took("0", 7, new Date(1_000));
+  tracker.died("0", new Date(2_000));
+  assert.equal(tracker.took("0", 7, new Date(1_500)), undefined, "stamped before the death: the dead process's line, read late");
+  const r = tracker.took("0", 7, new Date(2_250));
+  assert.deepEqual(r && [r.chunkId, r.fromWorker, r.toWorker, r.seconds], [7, "0", "0 (restarted)", 0.25]);
+  assert.equal(tracker.redeliveries.length, 1);
+});
+
 test("a bounded read: a read that does not answer keeps the last figures and says for how long", async () => {
   let release: (snap: ProgressSnapshot) => void = () => {};
   let calls = 0;

@@ -22,9 +22,11 @@ export class RedeliveryTracker {
       if (previous !== undefined && previous !== worker) this.#takenOver.set(chunkId, { fromWorker: previous, toWorker: worker, at });
       return undefined;
     }
-    if (orphan.fromWorker === worker) return undefined;
+    // The same id: the dead process's own line read late, or (stamped after the death) the process started in its place.
+    const again = orphan.fromWorker === worker;
+    if (again && at <= orphan.diedAt) return undefined;
     this.#orphans.delete(chunkId);
-    return this.#record(chunkId, orphan.fromWorker, worker, orphan.diedAt, at);
+    return this.#record(chunkId, orphan.fromWorker, again ? `${worker} (restarted)` : worker, orphan.diedAt, at);
   }
 
   #record(chunkId: number, fromWorker: string, toWorker: string, diedAt: Date, takenAt: Date): Redelivery {
