@@ -37,7 +37,7 @@ test("the fault demo kills the worker that took the chunks at --fault-at, and it
 function nobodyRunning(ledger: RunLedger) {
   const said: string[] = [];
   const platform = { workers: (): WorkerState[] => [], kill: () => Promise.reject(new Error("nobody to kill")) } as unknown as Platform;
-  const driver = { expectedChunks: 10, chunksTaken: 0, pickVictim: () => undefined } as unknown as RunDriver;
+  const driver = { expectedChunks: 10, lineProgress: { share: 0, of: "the chunks taken", after: "it took chunks" }, pickVictim: () => undefined } as unknown as RunDriver;
   const view = { say: (line: string) => said.push(line) } as unknown as ProgressView;
   return { deps: { platform, driver, ledger, view }, said };
 }

@@ -1,6 +1,6 @@
 // --fault-demo: one worker SIGKILLed at --fault-at of the run, as soon as the run can tell. First
-// choice is a worker's "took" line that brings the chunks taken to that share: that worker holds
-// them, so the kill leaves chunks to take over. Otherwise a progress reading does it, from the
+// choice is the worker whose line brings the run to that share (queue: the chunks it says it took,
+// so it holds them; static: its slice's progress): the kill leaves work to take over. Otherwise a progress reading does it, from the
 // results read or the broker's count of chunks done. Until the kill, a progress read stops at that
 // share, so a coordinator behind its workers still sees the moment.
 import type { Platform } from "../platforms/platform.ts";
@@ -30,15 +30,14 @@ export class FaultDemo {
     return this.#due ? Math.ceil(this.#cfg.faultAt * this.#cfg.params) : undefined;
   }
 
-  /** After each worker line: a "took" line that reaches the moment has its worker killed. */
+  /** After each worker line: the line that brings the run to the moment has its worker killed. */
   afterLine(workerId: string): void {
-    const taken = this.#deps.driver.chunksTaken ?? 0;
-    const expected = this.#deps.driver.expectedChunks;
-    if (!this.#due || taken < this.#cfg.faultAt * expected) return;
-    this.#inject(`${percent(taken / expected)} of the chunks taken`, workerId).catch((error: Error) => this.#deps.view.say(`warning: fault demo: ${error.message}`));
+    const line = this.#deps.driver.lineProgress;
+    if (!this.#due || !line || line.share < this.#cfg.faultAt) return;
+    this.#inject(`${percent(line.share)} of ${line.of}`, { id: workerId, after: line.after }).catch((error: Error) => this.#deps.view.say(`warning: fault demo: ${error.message}`));
   }
 
-  /** After each progress reading, for a run whose workers do not say what they take. */
+  /** After each progress reading: the moment, for workers whose lines do not show it. */
   async afterReading(snap: ProgressSnapshot): Promise<void> {
     // Whichever says it first: the results read, or the broker's count of chunks done.
     const done = Math.max(snap.paramsDone / this.#cfg.params, (snap.chunksDoneOnBroker ?? 0) / snap.chunksExpected);
@@ -51,18 +50,19 @@ export class FaultDemo {
     if (this.#due) this.#none(`the run settled before ${percent(this.#cfg.faultAt)} of it was seen`);
   }
 
-  async #inject(at: string, preferred?: string): Promise<void> {
+  async #inject(at: string, preferred?: { id: string; after: string }): Promise<void> {
     this.#due = false;
     const { platform, driver, ledger, view } = this.#deps;
     const running = platform.workers().filter((w) => w.status === "running");
-    const ids = running.map((w) => w.id).sort((a, b) => Number(b === preferred) - Number(a === preferred));
+    const first = preferred?.id;
+    const ids = running.map((w) => w.id).sort((a, b) => Number(b === first) - Number(a === first));
     const victim = running.find((w) => w.id === driver.pickVictim(ids));
     if (!victim) return this.#none("no worker was running at that moment");
     const when = new Date();
     this.victims.set(victim.id, when);
     await platform.kill(victim.id, "SIGKILL");
     ledger.fault({ at: when.toISOString(), worker: victim.id, kind: "kill" });
-    const just = victim.id === preferred ? ", right after it took chunks" : "";
+    const just = preferred && victim.id === preferred.id ? `, right after ${preferred.after}` : "";
     const what = `killed worker ${victim.id} (${this.#cfg.platform === "kind" ? "pod" : "pid"} ${victim.handle}) with SIGKILL at ${at}${just}`;
     ledger.note("fault", what, when);
     view.say(`FAULT INJECTED: ${what}`);

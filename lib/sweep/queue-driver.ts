@@ -10,7 +10,7 @@ import type { JournalEntry, JournaledChunk } from "../report/run-journal.ts";
 import type { AcceptedChunk } from "../report/run-ledger.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import { RedeliveryTracker } from "./redelivery-tracker.ts";
-import type { DriverContext, RunDriver } from "./run-driver.ts";
+import type { DriverContext, LineProgress, RunDriver } from "./run-driver.ts";
 
 /** How often at most the best so far is published for the monitor while it changes. */
 const BEST_PUBLISH_EVERY_MS = 1000;
@@ -58,8 +58,8 @@ export class QueueDriver implements RunDriver {
     this.expectedChunks = options.plan.totalChunks;
   }
 
-  get chunksTaken(): number {
-    return this.#chunksTaken;
+  get lineProgress(): LineProgress {
+    return { share: this.#chunksTaken / this.expectedChunks, of: "the chunks taken", after: "it took chunks" };
   }
 
   get tracker(): RedeliveryTracker {

@@ -19,8 +19,11 @@ export interface RunDriver {
    * sees that point even when its workers are far ahead of it (the fault demo's moment).
    */
   poll(pauseAtParams?: number): Promise<ProgressSnapshot>;
-  /** Chunks the workers said they took (their "took" lines; a chunk taken again counts again), when they say it. */
-  readonly chunksTaken?: number;
+  /**
+   * How far the run is by its workers' own lines, ahead of any reading: the share of chunks they
+   * said they took (a chunk taken again counts again), or of parameters their slices said are done.
+   */
+  readonly lineProgress?: LineProgress;
   /** True when the last poll left results waiting because its time was up: poll again without a pause. */
   readonly behind?: boolean;
   /** True when every chunk id has an accepted result or has been dead-lettered. */
@@ -31,6 +34,9 @@ export interface RunDriver {
   finish(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** `of` what the share is; `after` what the worker whose line reached a share had just done. */
+export type LineProgress = { share: number; of: "the chunks taken" | "the parameters done"; after: "it took chunks" | "its slice reported progress" };
 
 export type DriverContext = {
   ledger: RunLedger;

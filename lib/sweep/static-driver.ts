@@ -7,7 +7,7 @@ import { parseLogLine } from "../log/parse-log-line.ts";
 import type { WorkerExit } from "../platforms/platform.ts";
 import { staticSlice } from "./static-slice.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
-import type { DriverContext, RunDriver } from "./run-driver.ts";
+import type { DriverContext, LineProgress, RunDriver } from "./run-driver.ts";
 
 export type StaticDriverOptions = { workers: number; params: number; maxAttempts: number };
 
@@ -29,6 +29,10 @@ export class StaticDriver implements RunDriver {
       diedAt: undefined,
       finished: false,
     }));
+  }
+
+  get lineProgress(): LineProgress {
+    return { share: this.#slices.reduce((sum, s) => sum + s.done, 0) / this.#opts.params, of: "the parameters done", after: "its slice reported progress" };
   }
 
   async prepare(): Promise<void> {}
