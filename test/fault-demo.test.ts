@@ -10,6 +10,7 @@ import { RunLedger } from "../lib/report/run-ledger.ts";
 import type { Platform, WorkerState } from "../lib/platforms/platform.ts";
 import type { RunReport } from "../lib/report/report-model.ts";
 import { FaultDemo } from "../lib/sweep/fault-demo.ts";
+import { RecoveryLines } from "../lib/sweep/recovery-lines.ts";
 import type { ProgressView } from "../lib/sweep/progress-snapshot.ts";
 import type { RunDriver } from "../lib/sweep/run-driver.ts";
 import { runDemo, testNamespace, uniqueRunId } from "./helpers/demo-process.ts";
@@ -23,6 +24,7 @@ test("the fault demo kills the worker that took the chunks at --fault-at, and it
   const r = runDemo([...args, "--fault-demo", "--fault-at", "0.99", "--run-id", runId, "--reports", reports], { env: { QUEUE_NAMESPACE: testNamespace() }, timeoutMs: 100_000 });
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /FAULT INJECTED: killed worker 0 \(pid \d+\) with SIGKILL at 100% of the chunks taken, right after it took chunks/);
+  assert.match(r.stdout, /RECOVERED: chunk 0 of dead worker 0 taken by worker 0 \(restarted\) after \d+\.\d\d s/, "the take-over is said as it happens");
   const report = JSON.parse(readFileSync(r.path, "utf8")) as RunReport;
   assert.equal(report.verdict, "pass", report.problems.join("; "));
   assert.equal(report.faults.length, 1);
@@ -68,4 +70,23 @@ test("a resumed run whose fault was injected before is not hit again", () => {
   assert.equal(demo.readMark, undefined);
   demo.settled();
   assert.deepEqual(said, []);
+});
+
+test("chunks taken over are said as the timeline records them: three in full, then a count per reading", () => {
+  const ledger = new RunLedger(10);
+  const said: string[] = [];
+  const lines = new RecoveryLines(ledger, { say: (line) => said.push(line) });
+  ledger.note("fault", "killed worker 1");
+  for (const chunk of [4, 5]) ledger.note("recovered", `chunk ${chunk} of dead worker 1 taken by worker 0 after 0.10 s`);
+  lines.sayNew();
+  ledger.note("note", "worker 1 died (SIGKILL): started again");
+  for (const chunk of [6, 7, 8, 9]) ledger.note("recovered", `chunk ${chunk} of dead worker 1 taken by worker 2 after 0.12 s`);
+  lines.sayNew();
+  lines.sayNew();
+  assert.deepEqual(said, [
+    "RECOVERED: chunk 4 of dead worker 1 taken by worker 0 after 0.10 s",
+    "RECOVERED: chunk 5 of dead worker 1 taken by worker 0 after 0.10 s",
+    "RECOVERED: chunk 6 of dead worker 1 taken by worker 2 after 0.12 s",
+    "RECOVERED: 3 more chunk(s) taken over (every one is in the report)",
+  ]);
 });

@@ -12,6 +12,7 @@ import type { RunDescription } from "../report/build-report.ts";
 import type { RunLedger } from "../report/run-ledger.ts";
 import { BoundedPoll } from "./bounded-poll.ts";
 import { FaultDemo } from "./fault-demo.ts";
+import { RecoveryLines } from "./recovery-lines.ts";
 import { emptySnapshot, type ProgressSnapshot } from "./progress-snapshot.ts";
 import type { RunDriver } from "./run-driver.ts";
 import type { StallCause, StallDiagnosis } from "./stall-diagnosis.ts";
@@ -86,6 +87,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
 
   await driver.prepare();
   const fault = new FaultDemo(cfg, deps);
+  const recoveries = new RecoveryLines(ledger, view);
   const poller = new BoundedPoll(() => driver.poll(fault.readMark), deps.pollBoundMs ?? 5000);
   const watch = new StallWatch(platform, ledger, cfg.stallSeconds);
   const restarting = new Set<string>();
@@ -146,6 +148,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
     }
     const panel = deps.onTick?.(snap, now);
     if (panel) view.say(panel);
+    recoveries.sayNew();
     const quiet = now - lastProgressAt;
     const stall = watch.check(snap, quiet, reading.unreachable);
     const why = stall && `no chunk accepted for ${formatDuration(quiet)}: ${stall.text}`;
@@ -209,6 +212,7 @@ export async function runSweep(cfg: SweepConfig, deps: SweepDeps): Promise<Sweep
   }
   if (stoppedBecause && !driver.isSettled()) ledger.anomalies.push(stoppedBecause);
   const wall = elapsed();
+  recoveries.sayNew();
   view.done(snap, wall);
   sample(ledger, snap, wall);
   const finishedAt = new Date(startedAt.getTime() + wall * 1000);
