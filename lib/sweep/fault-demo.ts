@@ -32,8 +32,9 @@ export class FaultDemo {
 
   /** After each worker line: the line that brings the run to the moment has its worker killed. */
   afterLine(workerId: string): void {
+    if (!this.#due) return;
     const line = this.#deps.driver.lineProgress;
-    if (!this.#due || !line || line.share < this.#cfg.faultAt) return;
+    if (!line || line.share < this.#cfg.faultAt) return;
     this.#inject(`${percent(line.share)} of ${line.of}`, { id: workerId, after: line.after }).catch((error: Error) => this.#deps.view.say(`warning: fault demo: ${error.message}`));
   }
 
@@ -41,7 +42,7 @@ export class FaultDemo {
   async afterReading(snap: ProgressSnapshot): Promise<void> {
     // Whichever says it first: the results read, or the broker's count of chunks done.
     const done = Math.max(snap.paramsDone / this.#cfg.params, (snap.chunksDoneOnBroker ?? 0) / snap.chunksExpected);
-    if (!this.#due || (snap.paramsDone < (this.readMark ?? 0) && done < this.#cfg.faultAt)) return;
+    if (!this.#due || done < this.#cfg.faultAt) return;
     await this.#inject(`${percent(done)} progress`);
   }
 
